@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The `ocpi-sessions` command.
+import { UsageError } from './args.js';
+import { demo } from './commands/demo.js';
+import { importCommand } from './commands/import.js';
+import { partners } from './commands/partners.js';
+import { serve } from './commands/serve.js';
+import { start } from './commands/start.js';
+import { PartnerError } from '../service/partners.js';
+
+const HELP = `ocpi-sessions <command> [options]
+
+  serve     --db <file|postgres://…> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
+  start     like serve on ./data/ocpi-sessions.db, with demo data and demo partners on first run
+  demo      --db <file> [--sessions 1000] [--seed 1] [--emsp NL-EMS,DE-EMP,FR-MSP]
+  import    --db <file> <file.json|file.ndjson> [--format ocpi-2.1.1|ocpi-2.2.1|camel-2.1.1|camel-2.2.1] [--emsp CC-PID] [--cpo CC-PID]
+  partners  add --db <file> --country-code CC --party-id PID [--format ocpi|camel] [--role EMSP|CPO] [--token T]
+            list --db <file> [--json]
+            remove --db <file> CC-PID
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      await serve(rest);
+      return -1; // keeps running
+    case 'start':
+      await start(rest);
+      return -1;
+    case 'demo':
+      await demo(rest);
+      return 0;
+    case 'import':
+      return importCommand(rest);
+    case 'partners':
+      return partners(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command '${command}'\n\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof PartnerError) {
+      console.error(`ocpi-sessions: ${e.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`ocpi-sessions: ${(e as Error).message ?? e}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,30 @@
+// Pagination (OCPI 2.2.1 §4.1.3 / 2.1.1 transport_and_format §4.1.3).
+import type { Millis } from './location.js';
+import type { PartyKey } from './session.js';
+
+/** What a caller asked for, validated. */
+export interface PageQuery {
+  dateFrom?: Millis; // OCPI 2.2.1 §4.1.3: last_updated >= date_from (inclusive)
+  dateTo?: Millis; // OCPI 2.2.1 §4.1.3: last_updated < date_to (exclusive)
+  offset: number;
+  limit: number; // already capped to the server's maximum
+  /** Keyset hint from our own Link header: the position key of the last row of the previous page. */
+  after?: number;
+}
+
+/** Which sessions a caller may see: OCPI 2.2.1 §9.1 sessions go only to the eMSP owning the token. */
+export interface SessionScope {
+  owner: PartyKey;
+}
+
+/** One page of pre-rendered objects. */
+export interface PageOf<T> {
+  items: T[];
+  total: number; // X-Total-Count: all matches in scope, ignoring offset/limit
+  /** Position key of the last item, usable as the next `after` hint. */
+  lastKey?: number;
+}
+
+export function hasNextPage(query: PageQuery, page: PageOf<unknown>): boolean {
+  return query.offset + page.items.length < page.total && page.items.length > 0;
+}

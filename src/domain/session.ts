@@ -1,0 +1,72 @@
+// Canonical Session: a superset of OCPI 2.1.1 §mod_sessions 3.1 and 2.2.1 §9.3.1 Session objects.
+import type { AuthMethod, CdrDimensionType, ProfileType, SessionStatus, TokenType } from './enums.js';
+import type { Location, Millis } from './location.js';
+
+export interface CdrDimension {
+  type: CdrDimensionType;
+  volume: number;
+}
+export interface ChargingPeriod {
+  startDateTime: Millis;
+  dimensions: CdrDimension[];
+  tariffId?: string; // 2.2.1 only
+}
+// OCPI 2.2.1 §16.4 Price; 2.1.1 total_cost is a plain number excluding VAT (= exclVat).
+export interface Price {
+  exclVat: number;
+  inclVat?: number;
+}
+// OCPI 2.2.1 §12.4.2 CdrToken. From 2.1.1 data: uid = contractId = auth_id, type OTHER, party = session owner.
+export interface CdrToken {
+  countryCode: string;
+  partyId: string;
+  uid: string;
+  type: TokenType;
+  contractId: string;
+}
+export interface ChargingPreferences {
+  profileType: ProfileType;
+  departureTime?: Millis;
+  energyNeed?: number;
+  dischargeAllowed?: boolean;
+}
+
+export interface Session {
+  countryCode: string; // the CPO that owns the session (2.2.1 `country_code`)
+  partyId: string; // (2.2.1 `party_id`)
+  id: string;
+  startDateTime: Millis;
+  endDateTime?: Millis;
+  kwh: number;
+  cdrToken: CdrToken;
+  authMethod: AuthMethod;
+  authorizationReference?: string;
+  locationId: string;
+  evseUid: string;
+  connectorId: string;
+  // The full Location holding only the session's EVSE and Connector (OCPI 2.1.1 §3.1 `location`).
+  // Absent when the session arrived in 2.2.1 form and the location is unknown to us.
+  location?: Location;
+  meterId?: string;
+  currency: string;
+  chargingPeriods: ChargingPeriod[];
+  totalCost?: Price;
+  status: SessionStatus;
+  lastUpdated: Millis;
+}
+
+/** The party (eMSP) a session belongs to for visibility: the token owner. */
+export function sessionOwner(s: Session): PartyKey {
+  return partyKey(s.cdrToken.countryCode, s.cdrToken.partyId);
+}
+
+/** `CC-PID`, upper-cased: OCPI 2.2.1 §16.1.1 CiString ids compare case-insensitively. */
+export type PartyKey = string;
+export function partyKey(countryCode: string, partyId: string): PartyKey {
+  return `${countryCode.toUpperCase()}-${partyId.toUpperCase()}`;
+}
+export function parsePartyKey(key: string): { countryCode: string; partyId: string } | undefined {
+  const m = /^([A-Za-z]{2})[-*]?([A-Za-z0-9]{3})$/.exec(key.trim());
+  if (!m) return undefined;
+  return { countryCode: m[1]!.toUpperCase(), partyId: m[2]!.toUpperCase() };
+}

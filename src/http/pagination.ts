@@ -1,0 +1,84 @@
+// Pagination headers (OCPI 2.2.1 §4.1.3 / 2.1.1 transport_and_format §4.1.3): X-Total-Count, X-Limit, Link.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { parseDateTime } from '../domain/datetime.js';
+import { hasNextPage, type PageOf, type PageQuery } from '../domain/page.js';
+
+/** The paginated GET query, declared once: validation, types and (later) the OpenAPI document. */
+export const PageQuerySchema = Type.Object(
+  {
+    date_from: Type.Optional(
+      Type.String({
+        description:
+          'Only return objects that have last_updated after or equal to this Date/Time (inclusive). OCPI DateTime, UTC, e.g. 2024-05-01T00:00:00Z.',
+      }),
+    ),
+    date_to: Type.Optional(
+      Type.String({
+        description:
+          'Only return objects that have last_updated up to this Date/Time, but not including (exclusive). OCPI DateTime, UTC.',
+      }),
+    ),
+    offset: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1e12, description: 'The offset of the first object returned. Default is 0 (the first object).' }),
+    ),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'The maximum number of objects to GET. Larger values are capped to the server maximum (see X-Limit).',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+export type PageQueryInput = Static<typeof PageQuerySchema>;
+
+export interface PagingConfig {
+  defaultLimit: number;
+  maxLimit: number;
+  publicUrl?: string;
+}
+
+export class QueryError extends Error {}
+
+function dateParam(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  // A '+' of an offset arrives decoded as a space when the client did not URL-encode it.
+  const value = parseDateTime(raw.replace(/ (\d{2}:?\d{2})$/, '+$1'));
+  if (value === undefined) {
+    throw new QueryError(`Invalid query parameter '${name}': not an OCPI DateTime (e.g. 2024-05-01T00:00:00Z): ${raw.slice(0, 40)}`);
+  }
+  return value;
+}
+
+export function toPageQuery(input: PageQueryInput, config: PagingConfig): PageQuery {
+  return {
+    dateFrom: dateParam('date_from', input.date_from),
+    dateTo: dateParam('date_to', input.date_to),
+    offset: input.offset ?? 0,
+    // OCPI 2.2.1 §4.1.3: the server may cap limit; it says so in X-Limit.
+    limit: Math.min(input.limit ?? config.defaultLimit, config.maxLimit),
+  };
+}
+
+/** Sets X-Total-Count, X-Limit and (unless last page) Link rel="next" carrying every original filter. */
+export function setPageHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  query: PageQuery,
+  page: PageOf<unknown>,
+  config: PagingConfig,
+): void {
+  reply.header('x-total-count', String(page.total));
+  reply.header('x-limit', String(query.limit));
+  if (!hasNextPage(query, page)) return;
+  const [path, search = ''] = request.url.split('?', 2) as [string, string?];
+  const params = new URLSearchParams(search);
+  params.delete('offset');
+  params.delete('limit');
+  params.append('offset', String(query.offset + page.items.length));
+  params.append('limit', String(query.limit));
+  const base = config.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+  reply.header('link', `<${base}${path}?${params.toString()}>; rel="next"`);
+}

@@ -1,0 +1,39 @@
+// CPO Sessions sender interface: GET /ocpi/cpo/{2.1.1|2.2.1}/sessions
+// (OCPI 2.1.1 §mod_sessions 3.1.1 / 2.2.1 §9.2.1.1).
+import type { FastifyInstance } from 'fastify';
+import type { OcpiVersion } from '../../domain/wire-format.js';
+import { listPartnerSessions } from '../../service/sessions-sender.js';
+import type { SessionStore } from '../../store/contract.js';
+import { sendEnvelope, sendError, STATUS } from '../envelope.js';
+import { PageQuerySchema, QueryError, setPageHeaders, toPageQuery, type PageQueryInput, type PagingConfig } from '../pagination.js';
+
+export function registerSessionsSender(
+  app: FastifyInstance,
+  store: SessionStore,
+  config: PagingConfig,
+): void {
+  for (const version of ['2.1.1', '2.2.1'] as OcpiVersion[]) {
+    app.get<{ Querystring: PageQueryInput }>(
+      `/ocpi/cpo/${version}/sessions`,
+      {
+        schema: {
+          summary: `Fetch Sessions from the CPO's system (OCPI ${version})`,
+          tags: ['sessions (CPO sender)'],
+          querystring: PageQuerySchema,
+        },
+      },
+      async (request, reply) => {
+        let query;
+        try {
+          query = toPageQuery(request.query, config);
+        } catch (e) {
+          if (e instanceof QueryError) return sendError(reply, 400, STATUS.INVALID_PARAMETERS, e.message);
+          throw e;
+        }
+        const page = await listPartnerSessions(store, request.partner!, version, query);
+        setPageHeaders(request, reply, query, page, config);
+        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', `[${page.items.join(',')}]`);
+      },
+    );
+  }
+}

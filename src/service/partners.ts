@@ -1,0 +1,49 @@
+// Use cases around partners: add by hand, list, remove, authenticate a request's token.
+import type { Partner, PartnerFormat, Role } from '../domain/party.js';
+import { parsePartyKey, partyKey } from '../domain/session.js';
+import type { SessionStore } from '../store/contract.js';
+import { generateToken, hashesEqual, hashToken, tokenCandidates } from './tokens.js';
+
+export class PartnerError extends Error {}
+
+export async function addPartner(
+  store: SessionStore,
+  input: { countryCode: string; partyId: string; format?: PartnerFormat; roles?: Role[]; token?: string },
+): Promise<{ partner: Partner; token: string }> {
+  if (!/^[A-Za-z]{2}$/.test(input.countryCode)) throw new PartnerError('country code must be 2 letters');
+  if (!/^[A-Za-z0-9]{3}$/.test(input.partyId)) throw new PartnerError('party id must be 3 letters or digits');
+  const token = input.token ?? generateToken();
+  if (!/^[\x21-\x7e]{1,64}$/.test(token)) throw new PartnerError('token must be 1..64 printable ASCII characters');
+  const key = partyKey(input.countryCode, input.partyId);
+  if ((await store.listPartners()).some((p) => p.key === key)) throw new PartnerError(`partner ${key} exists already`);
+  if (await store.findPartnerByTokenHash(hashToken(token))) throw new PartnerError('token already in use');
+  const partner = await store.addPartner({
+    countryCode: input.countryCode,
+    partyId: input.partyId,
+    roles: input.roles ?? ['EMSP'],
+    format: input.format ?? 'ocpi',
+    tokenHash: hashToken(token),
+  });
+  return { partner, token };
+}
+
+export async function removePartner(store: SessionStore, key: string): Promise<boolean> {
+  const party = parsePartyKey(key);
+  if (!party) throw new PartnerError(`not a party (CC-PID): ${key}`);
+  return store.removePartner(partyKey(party.countryCode, party.partyId));
+}
+
+/** The partner an Authorization header identifies, or undefined (HTTP 401). */
+export async function authenticate(store: SessionStore, header: string | undefined): Promise<Partner | undefined> {
+  const candidates = tokenCandidates(header);
+  if (!candidates) return undefined;
+  for (const candidate of candidates) {
+    const hash = hashToken(candidate);
+    const found = await store.findPartnerByTokenHash(hash);
+    if (found && hashesEqual(found.tokenHash, hash)) {
+      const { tokenHash: _drop, ...partner } = found;
+      return partner;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,120 @@
+// Exact X-Total-Count and O(1)-in-depth offsets, shared by every store.
+//
+// Sessions are listed in creation order: each owner's sessions get a dense ordinal `ord` on first write.
+// At write time the stores keep counters `session_counts(owner, block, day, n)` where block = ord >> BLOCK_BITS
+// and day = the UTC day of last_updated. For a window [date_from, date_to) the count of matches per block is the
+// sum of the whole days inside the window (counters) plus the rows of the two partial edge days (an index range
+// scan bounded by one day of one owner). Prefix sums over blocks give X-Total-Count, and locate the block that
+// holds any offset, so a page costs the same at offset 0 and offset 900 000: at most one block is skipped row by row.
+// The per-window block table is cached and revalidated with the owner's write version on each request.
+import type { PageOf, PageQuery, SessionScope } from '../domain/page.js';
+import type { WireFormat } from '../domain/wire-format.js';
+
+export const BLOCK_BITS = 10;
+export const DAY_MS = 86_400_000;
+const MIN = Number.MIN_SAFE_INTEGER;
+const MAX = Number.MAX_SAFE_INTEGER;
+
+export type BlockCounts = Array<{ block: number; n: number }>;
+
+/** The primitive queries a store answers for the planner. */
+export interface PagingBackend {
+  ownerVersion(owner: string): Promise<number>;
+  /** Counter sums per block for days in [dayFrom, dayTo), ordered by block. */
+  countFullDays(owner: string, dayFrom: number, dayTo: number): Promise<BlockCounts>;
+  /** Row counts per block for last_updated in [from, to), ordered by block. */
+  countRange(owner: string, from: number, to: number): Promise<BlockCounts>;
+  /** Up to `limit` bodies with ord >= fromOrd and last_updated in [from, to), in ord order, after skipping `skip`. */
+  pageBodies(
+    owner: string,
+    fromOrd: number,
+    from: number,
+    to: number,
+    skip: number,
+    limit: number,
+    format: WireFormat,
+  ): Promise<{ bodies: string[]; lastOrd?: number }>;
+}
+
+interface BlockTable {
+  version: number;
+  blocks: number[];
+  cumulative: number[]; // cumulative[i] = matches in blocks[0..i]
+}
+
+export function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+export class PagePlanner {
+  private readonly cache = new Map<string, BlockTable>();
+  constructor(
+    private readonly backend: PagingBackend,
+    private readonly maxEntries = 2000,
+  ) {}
+
+  async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
+    const from = query.dateFrom ?? MIN;
+    const to = query.dateTo ?? MAX;
+    if (from >= to) return { items: [], total: 0 };
+    const table = await this.blockTable(scope.owner, from, to);
+    const total = table.cumulative.length ? table.cumulative[table.cumulative.length - 1]! : 0;
+    if (query.offset >= total || query.limit === 0) return { items: [], total };
+    const i = firstAbove(table.cumulative, query.offset);
+    const before = i === 0 ? 0 : table.cumulative[i - 1]!;
+    const fromOrd = table.blocks[i]! << BLOCK_BITS;
+    const page = await this.backend.pageBodies(
+      scope.owner,
+      fromOrd,
+      from,
+      to,
+      query.offset - before,
+      query.limit,
+      format,
+    );
+    return { items: page.bodies, total, lastKey: page.lastOrd };
+  }
+
+  private async blockTable(owner: string, from: number, to: number): Promise<BlockTable> {
+    const key = `${owner}\u0000${from}\u0000${to}`;
+    const version = await this.backend.ownerVersion(owner);
+    const hit = this.cache.get(key);
+    if (hit && hit.version === version) return hit;
+    const parts = await this.countWindow(owner, from, to);
+    const merged = new Map<number, number>();
+    for (const part of parts) for (const { block, n } of part) merged.set(block, (merged.get(block) ?? 0) + n);
+    const blocks = [...merged.keys()].filter((b) => merged.get(b)! > 0).sort((a, b) => a - b);
+    const cumulative: number[] = [];
+    let sum = 0;
+    for (const b of blocks) cumulative.push((sum += merged.get(b)!));
+    const table = { version, blocks, cumulative };
+    // Only cache what no concurrent write could have changed while we counted.
+    if ((await this.backend.ownerVersion(owner)) === version) {
+      if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, table);
+    }
+    return table;
+  }
+
+  private countWindow(owner: string, from: number, to: number): Promise<BlockCounts[]> {
+    const dayFrom = from === MIN ? MIN : Math.ceil(from / DAY_MS);
+    const dayTo = to === MAX ? MAX : Math.floor(to / DAY_MS);
+    if (dayFrom >= dayTo) return Promise.all([this.backend.countRange(owner, from, to)]);
+    const work = [this.backend.countFullDays(owner, dayFrom, dayTo)];
+    if (dayFrom !== MIN && from < dayFrom * DAY_MS) work.push(this.backend.countRange(owner, from, dayFrom * DAY_MS));
+    if (dayTo !== MAX && dayTo * DAY_MS < to) work.push(this.backend.countRange(owner, dayTo * DAY_MS, to));
+    return Promise.all(work);
+  }
+}
+
+/** Index of the first cumulative count greater than `offset` (binary search). */
+function firstAbove(cumulative: number[], offset: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid]! > offset) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

@@ -1,0 +1,192 @@
+// SessionStore on an embedded SQLite file (better-sqlite3, WAL).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { PageOf, PageQuery, SessionScope } from '../../domain/page.js';
+import type { Partner } from '../../domain/party.js';
+import { partyKey, type PartyKey } from '../../domain/session.js';
+import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
+import type {
+  NewPartner,
+  PutOptions,
+  PutOutcome,
+  SessionRecord,
+  SessionStore,
+  StoredSession,
+} from '../contract.js';
+import { BLOCK_BITS, dayOf, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
+import { partnerFromRow, type PartnerRow } from '../rows.js';
+import { SQLITE_SCHEMA } from './schema.js';
+
+interface ExistingRow {
+  seq: number;
+  owner: string;
+  ord: number;
+  last_updated: number;
+}
+
+export class SqliteStore implements SessionStore, PagingBackend {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly planner: PagePlanner;
+  private readonly st;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL'); // an acknowledged write survives a crash
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.db.exec(SQLITE_SCHEMA);
+    this.planner = new PagePlanner(this);
+    const db = this.db;
+    this.st = {
+      existing: db.prepare<[string, string], ExistingRow>(
+        'SELECT seq, owner, ord, last_updated FROM sessions WHERE cpo = ? AND id_ci = ?',
+      ),
+      nextOrd: db.prepare<[string], { next_ord: number }>(
+        `INSERT INTO owners (owner, next_ord, version) VALUES (?, 1, 1)
+         ON CONFLICT (owner) DO UPDATE SET next_ord = next_ord + 1, version = version + 1 RETURNING next_ord`,
+      ),
+      bump: db.prepare<[string]>('UPDATE owners SET version = version + 1 WHERE owner = ?'),
+      insert: db.prepare<[string, string, string, number, number, string], { seq: number }>(
+        'INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, doc) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq',
+      ),
+      update: db.prepare<[string, number, number, string, number]>(
+        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ? WHERE seq = ?',
+      ),
+      body: db.prepare<[number, string]>('INSERT OR REPLACE INTO session_bodies (id, body) VALUES (?, ?)'),
+      count: db.prepare<[string, number, number, number]>(
+        `INSERT INTO session_counts (owner, block, day, n) VALUES (?, ?, ?, ?)
+         ON CONFLICT (owner, day, block) DO UPDATE SET n = n + excluded.n`,
+      ),
+      get: db.prepare<[string, string], { owner: string; doc: string }>(
+        'SELECT owner, doc FROM sessions WHERE cpo = ? AND id_ci = ?',
+      ),
+      version: db.prepare<[string], { version: number }>('SELECT version FROM owners WHERE owner = ?'),
+      fullDays: db.prepare<[string, number, number], { block: number; n: number }>(
+        `SELECT block, SUM(n) AS n FROM session_counts WHERE owner = ? AND day >= ? AND day < ?
+         GROUP BY block ORDER BY block`,
+      ),
+      range: db.prepare<[number, string, number, number], { block: number; n: number }>(
+        `SELECT ord >> ? AS block, COUNT(*) AS n FROM sessions
+         WHERE owner = ? AND last_updated >= ? AND last_updated < ? GROUP BY block ORDER BY block`,
+      ),
+      page: db.prepare<[number, string, number, number, number, number, number], { ord: number; body: string }>(
+        `SELECT s.ord AS ord, b.body AS body FROM sessions s JOIN session_bodies b ON b.id = s.seq * 8 + ?
+         WHERE s.owner = ? AND s.ord >= ? AND s.last_updated >= ? AND s.last_updated < ?
+         ORDER BY s.ord LIMIT ? OFFSET ?`,
+      ),
+      addPartner: db.prepare<[string, string, string, string, string, string, string, number], PartnerRow>(
+        `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      ),
+      partnerByHash: db.prepare<[string], PartnerRow>('SELECT * FROM partners WHERE token_hash = ?'),
+      partners: db.prepare<[], PartnerRow>('SELECT * FROM partners ORDER BY party_key'),
+      removePartner: db.prepare<[string]>('DELETE FROM partners WHERE party_key = ?'),
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare<[string, string]>(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      ping: db.prepare('SELECT 1'),
+    };
+  }
+
+  async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
+    return this.db.transaction(() => records.map((r) => this.putOne(r, options)))();
+  }
+
+  private putOne(rec: SessionRecord, options: PutOptions): PutOutcome {
+    const s = rec.session;
+    const cpo = partyKey(s.countryCode, s.partyId);
+    const idCi = s.id.toUpperCase();
+    const doc = JSON.stringify(s);
+    const day = dayOf(s.lastUpdated);
+    const old = this.st.existing.get(cpo, idCi);
+    let seq: number;
+    let outcome: PutOutcome;
+    if (!old) {
+      const ord = this.st.nextOrd.get(rec.owner)!.next_ord;
+      seq = this.st.insert.get(cpo, idCi, rec.owner, ord, s.lastUpdated, doc)!.seq;
+      this.st.count.run(rec.owner, ord >> BLOCK_BITS, day, 1);
+      outcome = 'created';
+    } else {
+      if (options.mode === 'if-newer' && old.last_updated > s.lastUpdated) return 'stale';
+      seq = old.seq;
+      this.st.count.run(old.owner, old.ord >> BLOCK_BITS, dayOf(old.last_updated), -1);
+      let ord = old.ord;
+      if (old.owner !== rec.owner) {
+        this.st.bump.run(old.owner);
+        ord = this.st.nextOrd.get(rec.owner)!.next_ord;
+      } else {
+        this.st.bump.run(rec.owner);
+      }
+      this.st.count.run(rec.owner, ord >> BLOCK_BITS, day, 1);
+      this.st.update.run(rec.owner, ord, s.lastUpdated, doc, seq);
+      outcome = 'updated';
+    }
+    WIRE_FORMATS.forEach((f, i) => this.st.body.run(seq * 8 + i, rec.renders[f]));
+    return outcome;
+  }
+
+  async getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined> {
+    const row = this.st.get.get(partyKey(countryCode, partyId), id.toUpperCase());
+    return row ? { owner: row.owner, session: JSON.parse(row.doc) } : undefined;
+  }
+
+  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
+    return this.planner.list(scope, query, format);
+  }
+
+  async ownerVersion(owner: string): Promise<number> {
+    return this.st.version.get(owner)?.version ?? 0;
+  }
+  async countFullDays(owner: string, dayFrom: number, dayTo: number): Promise<BlockCounts> {
+    return this.st.fullDays.all(owner, dayFrom, dayTo);
+  }
+  async countRange(owner: string, from: number, to: number): Promise<BlockCounts> {
+    return this.st.range.all(BLOCK_BITS, owner, from, to);
+  }
+  async pageBodies(owner: string, fromOrd: number, from: number, to: number, skip: number, limit: number, format: WireFormat) {
+    const rows = this.st.page.all(WIRE_FORMATS.indexOf(format), owner, fromOrd, from, to, limit, skip);
+    return { bodies: rows.map((r) => r.body), lastOrd: rows.at(-1)?.ord };
+  }
+
+  async addPartner(p: NewPartner): Promise<Partner> {
+    const row = this.st.addPartner.get(
+      p.countryCode.toUpperCase(),
+      p.partyId.toUpperCase(),
+      partyKey(p.countryCode, p.partyId),
+      p.roles.join(','),
+      p.format,
+      'configured',
+      p.tokenHash,
+      Date.now(),
+    )!;
+    return partnerFromRow(row);
+  }
+  async findPartnerByTokenHash(tokenHash: string) {
+    const row = this.st.partnerByHash.get(tokenHash);
+    return row ? { ...partnerFromRow(row), tokenHash: row.token_hash } : undefined;
+  }
+  async listPartners(): Promise<Partner[]> {
+    return this.st.partners.all().map(partnerFromRow);
+  }
+  async removePartner(key: PartyKey): Promise<boolean> {
+    return this.st.removePartner.run(key).changes > 0;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.st.getMeta.get(key)?.value;
+  }
+  async setMeta(key: string, value: string): Promise<void> {
+    this.st.setMeta.run(key, value);
+  }
+  async ping(): Promise<void> {
+    this.st.ping.get();
+  }
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
