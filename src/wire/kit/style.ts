@@ -1,0 +1,45 @@
+// What distinguishes the four wire formats once the object shape (2.1.1 or 2.2.1) is fixed: key naming,
+// enum encoding, which enum values a render may carry, and how empty lists are written.
+import type { WireFormat } from '../../domain/wire-format.js';
+import { camelEnumTables, type CamelCandidate, type EnumTables } from '../camel/enum-tables.js';
+
+/** The enum values a format may carry when rendering: one OCPI version's lists, or the canonical union. */
+export type EnumDomain = 'ocpi-2.1.1' | 'ocpi-2.2.1' | 'canonical';
+
+export interface WireStyle {
+  readonly format: WireFormat;
+  readonly naming: 'snake' | 'camel';
+  readonly enums: 'names' | 'integers';
+  readonly domain: EnumDomain;
+  /** Integer tables (used when `enums` is 'integers'). */
+  readonly tables: EnumTables;
+  /**
+   * Empty `*` lists: OCPI says they may be omitted (we omit, so spec examples round-trip); the camel
+   * contract documents every list, so clients built from it get `[]`.
+   */
+  readonly emptyLists: 'omit' | 'emit';
+}
+
+export function wireStyle(format: WireFormat, candidate: CamelCandidate = 'A'): WireStyle {
+  const camel = format.startsWith('camel-');
+  return {
+    format,
+    naming: camel ? 'camel' : 'snake',
+    enums: camel ? 'integers' : 'names',
+    // The camel formats use one set of integer enums (the canonical union) for both versions (ocpi-notes §1.1).
+    domain: camel ? 'canonical' : format === 'ocpi-2.1.1' ? 'ocpi-2.1.1' : 'ocpi-2.2.1',
+    tables: camelEnumTables(candidate),
+    emptyLists: camel ? 'emit' : 'omit',
+  };
+}
+
+/** The wire key of a field named `snake` in the OCPI spec; `raw` keys keep the spec name in every style. */
+export function wireKey(w: WireStyle, snake: string, raw = false): string {
+  if (raw || w.naming === 'snake') return snake;
+  return snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** `$.a.b` path of a field chain given by spec names, in the style's naming. */
+export function fieldPath(w: WireStyle, ...snake: string[]): string {
+  return ['$', ...snake.map((k) => wireKey(w, k))].join('.');
+}
