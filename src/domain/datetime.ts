@@ -3,8 +3,7 @@
 // emission is strict: UTC with `Z`, whole seconds unless the instant has milliseconds.
 import type { Millis } from './location.js';
 
-const DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/;
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
 /** Parses an OCPI DateTime; returns undefined when the text is not one. */
 export function parseDateTime(text: unknown): Millis | undefined {
@@ -12,9 +11,14 @@ export function parseDateTime(text: unknown): Millis | undefined {
   const m = DATETIME.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d);
-  const hour = Number(h), minute = Number(mi), second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
+  const hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    return undefined;
   let ms = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(ms);
   if (check.getUTCDate() !== day) return undefined; // e.g. 2023-02-30

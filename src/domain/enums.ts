@@ -101,7 +101,15 @@ export type PowerType = (typeof POWER_TYPES)[number];
 export const PARKING_RESTRICTIONS = ['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES'] as const;
 export type ParkingRestriction = (typeof PARKING_RESTRICTIONS)[number];
 
-export const IMAGE_CATEGORIES = ['CHARGER', 'ENTRANCE', 'LOCATION', 'NETWORK', 'OPERATOR', 'OTHER', 'OWNER'] as const;
+export const IMAGE_CATEGORIES = [
+  'CHARGER',
+  'ENTRANCE',
+  'LOCATION',
+  'NETWORK',
+  'OPERATOR',
+  'OTHER',
+  'OWNER',
+] as const;
 export type ImageCategory = (typeof IMAGE_CATEGORIES)[number];
 
 export const FACILITIES = [

@@ -43,6 +43,11 @@ export function sendEnvelope(
     .send(envelopeText(style, statusCode, statusMessage, dataJson));
 }
 
-export function sendError(reply: FastifyReply, http: number, statusCode: number, message: string): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  http: number,
+  statusCode: number,
+  message: string,
+): FastifyReply {
   return sendEnvelope(reply, http, statusCode, message);
 }

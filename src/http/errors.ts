@@ -11,7 +11,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   const patterns = new Map<string, RoutePattern>();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const source = '^' + route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+') + '/?$';
+    const source =
+      '^' + route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+') + '/?$';
     const entry = patterns.get(source) ?? { regex: new RegExp(source), methods: new Set<string>() };
     for (const m of methods) entry.methods.add(m);
     patterns.set(source, entry);
@@ -43,11 +44,24 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status === 413) return sendError(reply, 413, STATUS.CLIENT_ERROR, 'Request body too large');
-    if (status === 415) return sendError(reply, 415, STATUS.INVALID_PARAMETERS, 'Content-Type must be application/json');
+    if (status === 415)
+      return sendError(reply, 415, STATUS.INVALID_PARAMETERS, 'Content-Type must be application/json');
     if (status >= 400 && status < 500) {
-      return sendError(reply, status, STATUS.INVALID_PARAMETERS, error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'Body is not valid JSON' : error.message);
+      return sendError(
+        reply,
+        status,
+        STATUS.INVALID_PARAMETERS,
+        error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? 'Body is not valid JSON'
+          : error.message,
+      );
     }
     request.log.error({ err: error }, 'request failed');
-    return sendError(reply, 503, STATUS.SERVER_ERROR, 'Temporarily unable to process the request; please retry');
+    return sendError(
+      reply,
+      503,
+      STATUS.SERVER_ERROR,
+      'Temporarily unable to process the request; please retry',
+    );
   });
 }

@@ -20,13 +20,18 @@ export const PageQuerySchema = Type.Object(
       }),
     ),
     offset: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 1e12, description: 'The offset of the first object returned. Default is 0 (the first object).' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 1e12,
+        description: 'The offset of the first object returned. Default is 0 (the first object).',
+      }),
     ),
     limit: Type.Optional(
       Type.Integer({
         minimum: 1,
         maximum: Number.MAX_SAFE_INTEGER,
-        description: 'The maximum number of objects to GET. Larger values are capped to the server maximum (see X-Limit).',
+        description:
+          'The maximum number of objects to GET. Larger values are capped to the server maximum (see X-Limit).',
       }),
     ),
   },
@@ -47,7 +52,9 @@ function dateParam(name: string, raw: string | undefined): number | undefined {
   // A '+' of an offset arrives decoded as a space when the client did not URL-encode it.
   const value = parseDateTime(raw.replace(/ (\d{2}:?\d{2})$/, '+$1'));
   if (value === undefined) {
-    throw new QueryError(`Invalid query parameter '${name}': not an OCPI DateTime (e.g. 2024-05-01T00:00:00Z): ${raw.slice(0, 40)}`);
+    throw new QueryError(
+      `Invalid query parameter '${name}': not an OCPI DateTime (e.g. 2024-05-01T00:00:00Z): ${raw.slice(0, 40)}`,
+    );
   }
   return value;
 }
@@ -79,6 +86,7 @@ export function setPageHeaders(
   params.delete('limit');
   params.append('offset', String(query.offset + page.items.length));
   params.append('limit', String(query.limit));
-  const base = config.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+  const base =
+    config.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
   reply.header('link', `<${base}${path}?${params.toString()}>; rel="next"`);
 }

@@ -19,7 +19,10 @@ export interface ServerConfig extends PagingConfig {
 export const DEFAULT_LIMIT = 100;
 export const DEFAULT_MAX_LIMIT = 1000;
 
-export async function buildServer(store: SessionStore, config: Partial<ServerConfig> = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  store: SessionStore,
+  config: Partial<ServerConfig> = {},
+): Promise<FastifyInstance> {
   const paging: PagingConfig = {
     defaultLimit: Math.min(config.defaultLimit ?? DEFAULT_LIMIT, config.maxLimit ?? DEFAULT_MAX_LIMIT),
     maxLimit: config.maxLimit ?? DEFAULT_MAX_LIMIT,

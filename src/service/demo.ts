@@ -18,7 +18,13 @@ export async function seedDemo(store: SessionStore, o: SeedOptions): Promise<num
   let batch = [];
   let written = 0;
   const now = o.now ?? Math.floor(Date.now() / 1000) * 1000;
-  for (const s of generateDemoSessions({ count: o.sessions, seed: o.seed, emsps: o.emsps, cpo: o.cpo, now })) {
+  for (const s of generateDemoSessions({
+    count: o.sessions,
+    seed: o.seed,
+    emsps: o.emsps,
+    cpo: o.cpo,
+    now,
+  })) {
     batch.push(s);
     if (batch.length >= size) {
       await writeSessions(store, batch, { mode: 'replace' });

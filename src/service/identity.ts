@@ -17,5 +17,12 @@ export async function getIdentity(store: SessionStore): Promise<Identity | undef
 }
 
 export async function setIdentity(store: SessionStore, identity: Identity): Promise<void> {
-  await store.setMeta(KEY, JSON.stringify({ ...identity, countryCode: identity.countryCode.toUpperCase(), partyId: identity.partyId.toUpperCase() }));
+  await store.setMeta(
+    KEY,
+    JSON.stringify({
+      ...identity,
+      countryCode: identity.countryCode.toUpperCase(),
+      partyId: identity.partyId.toUpperCase(),
+    }),
+  );
 }

@@ -40,7 +40,10 @@ export function splitObjects(text: string): { objects: unknown[]; problems: Impo
       try {
         objects.push(JSON.parse(line));
       } catch (e) {
-        problems.push({ index: i, issues: [{ path: '$', message: `line ${i + 1} is not JSON: ${(e as Error).message}` }] });
+        problems.push({
+          index: objects.length,
+          issues: [{ path: '$', message: `line ${i + 1} is not JSON: ${(e as Error).message}` }],
+        });
         objects.push(undefined);
       }
     });
@@ -65,7 +68,13 @@ export async function importSessions(
   options: { format?: WireFormat; context: ParseContext; batchSize?: number },
 ): Promise<ImportReport> {
   const { objects, problems } = splitObjects(text);
-  const report: ImportReport = { total: objects.length, created: 0, updated: 0, stale: 0, invalid: [...problems] };
+  const report: ImportReport = {
+    total: objects.length,
+    created: 0,
+    updated: 0,
+    stale: 0,
+    invalid: [...problems],
+  };
   const failed = new Set(problems.map((p) => p.index));
   const valid: Session[] = [];
   objects.forEach((obj, index) => {
@@ -74,7 +83,11 @@ export async function importSessions(
     const id = obj && typeof obj === 'object' ? (obj as { id?: unknown }).id : undefined;
     const idText = typeof id === 'string' ? id : undefined;
     if (!format) {
-      report.invalid.push({ index, id: idText, issues: [{ path: '$', message: 'not a Session in any known format' }] });
+      report.invalid.push({
+        index,
+        id: idText,
+        issues: [{ path: '$', message: 'not a Session in any known format' }],
+      });
       return;
     }
     const parsed = codecFor(format).parseSession(obj, options.context);

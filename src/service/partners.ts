@@ -13,9 +13,11 @@ export async function addPartner(
   if (!/^[A-Za-z]{2}$/.test(input.countryCode)) throw new PartnerError('country code must be 2 letters');
   if (!/^[A-Za-z0-9]{3}$/.test(input.partyId)) throw new PartnerError('party id must be 3 letters or digits');
   const token = input.token ?? generateToken();
-  if (!/^[\x21-\x7e]{1,64}$/.test(token)) throw new PartnerError('token must be 1..64 printable ASCII characters');
+  if (!/^[\x21-\x7e]{1,64}$/.test(token))
+    throw new PartnerError('token must be 1..64 printable ASCII characters');
   const key = partyKey(input.countryCode, input.partyId);
-  if ((await store.listPartners()).some((p) => p.key === key)) throw new PartnerError(`partner ${key} exists already`);
+  if ((await store.listPartners()).some((p) => p.key === key))
+    throw new PartnerError(`partner ${key} exists already`);
   if (await store.findPartnerByTokenHash(hashToken(token))) throw new PartnerError('token already in use');
   const partner = await store.addPartner({
     countryCode: input.countryCode,
@@ -34,7 +36,10 @@ export async function removePartner(store: SessionStore, key: string): Promise<b
 }
 
 /** The partner an Authorization header identifies, or undefined (HTTP 401). */
-export async function authenticate(store: SessionStore, header: string | undefined): Promise<Partner | undefined> {
+export async function authenticate(
+  store: SessionStore,
+  header: string | undefined,
+): Promise<Partner | undefined> {
   const candidates = tokenCandidates(header);
   if (!candidates) return undefined;
   for (const candidate of candidates) {

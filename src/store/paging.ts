@@ -82,7 +82,8 @@ export class PagePlanner {
     if (hit && hit.version === version) return hit;
     const parts = await this.countWindow(owner, from, to);
     const merged = new Map<number, number>();
-    for (const part of parts) for (const { block, n } of part) merged.set(block, (merged.get(block) ?? 0) + n);
+    for (const part of parts)
+      for (const { block, n } of part) merged.set(block, (merged.get(block) ?? 0) + n);
     const blocks = [...merged.keys()].filter((b) => merged.get(b)! > 0).sort((a, b) => a - b);
     const cumulative: number[] = [];
     let sum = 0;
@@ -101,7 +102,8 @@ export class PagePlanner {
     const dayTo = to === MAX ? MAX : Math.floor(to / DAY_MS);
     if (dayFrom >= dayTo) return Promise.all([this.backend.countRange(owner, from, to)]);
     const work = [this.backend.countFullDays(owner, dayFrom, dayTo)];
-    if (dayFrom !== MIN && from < dayFrom * DAY_MS) work.push(this.backend.countRange(owner, from, dayFrom * DAY_MS));
+    if (dayFrom !== MIN && from < dayFrom * DAY_MS)
+      work.push(this.backend.countRange(owner, from, dayFrom * DAY_MS));
     if (dayTo !== MAX && dayTo * DAY_MS < to) work.push(this.backend.countRange(owner, dayTo * DAY_MS, to));
     return Promise.all(work);
   }

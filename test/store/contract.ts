@@ -42,22 +42,37 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
 
     it('lists only the scope owner’s sessions, in creation order, with exact totals and the asked format', async () => {
       const owner = 'BE-LST';
-      const recs = [0, 1, 2, 3, 4].map((i) => makeRecord(makeSession(`list-${i}`, owner, T0 + (5 - i) * DAY)));
+      const recs = [0, 1, 2, 3, 4].map((i) =>
+        makeRecord(makeSession(`list-${i}`, owner, T0 + (5 - i) * DAY)),
+      );
       await store.putSessions(recs, { mode: 'replace' });
       await store.putSessions([makeRecord(makeSession('other-1', 'BE-OTH', T0))], { mode: 'replace' });
       const page = await store.listSessions({ owner }, { offset: 1, limit: 2 }, 'camel-2.1.1');
       assert.equal(page.total, 5);
-      assert.deepEqual(page.items.map((b) => JSON.parse(b)), [
-        { id: 'list-1', f: 'camel-2.1.1', lu: T0 + 4 * DAY },
-        { id: 'list-2', f: 'camel-2.1.1', lu: T0 + 3 * DAY },
-      ]);
+      assert.deepEqual(
+        page.items.map((b) => JSON.parse(b)),
+        [
+          { id: 'list-1', f: 'camel-2.1.1', lu: T0 + 4 * DAY },
+          { id: 'list-2', f: 'camel-2.1.1', lu: T0 + 3 * DAY },
+        ],
+      );
       // Updating a session (newer last_updated) keeps its place: order is by creation.
       await store.putSessions([makeRecord(makeSession('list-0', owner, T0 + 9 * DAY))], { mode: 'replace' });
       const all = await store.listSessions({ owner }, { offset: 0, limit: 10 }, 'ocpi-2.2.1');
-      assert.deepEqual(all.items.map((b) => JSON.parse(b).id), ['list-0', 'list-1', 'list-2', 'list-3', 'list-4']);
+      assert.deepEqual(
+        all.items.map((b) => JSON.parse(b).id),
+        ['list-0', 'list-1', 'list-2', 'list-3', 'list-4'],
+      );
       // date_from inclusive, date_to exclusive.
-      const win = await store.listSessions({ owner }, { dateFrom: T0 + 2 * DAY, dateTo: T0 + 4 * DAY, offset: 0, limit: 10 }, 'ocpi-2.2.1');
-      assert.deepEqual(win.items.map((b) => JSON.parse(b).id), ['list-2', 'list-3']);
+      const win = await store.listSessions(
+        { owner },
+        { dateFrom: T0 + 2 * DAY, dateTo: T0 + 4 * DAY, offset: 0, limit: 10 },
+        'ocpi-2.2.1',
+      );
+      assert.deepEqual(
+        win.items.map((b) => JSON.parse(b).id),
+        ['list-2', 'list-3'],
+      );
       assert.equal(win.total, 2);
       const none = await store.listSessions({ owner: 'XX-NON' }, { offset: 0, limit: 10 }, 'ocpi-2.2.1');
       assert.deepEqual(none, { items: [], total: 0 });
@@ -66,30 +81,55 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
     it('moves a session to its new owner when its token changes hands', async () => {
       await store.putSessions([makeRecord(makeSession('move-1', 'FR-AAA', T0))], { mode: 'replace' });
       await store.putSessions([makeRecord(makeSession('move-1', 'FR-BBB', T0 + 1))], { mode: 'replace' });
-      assert.equal((await store.listSessions({ owner: 'FR-AAA' }, { offset: 0, limit: 10 }, 'ocpi-2.2.1')).total, 0);
+      assert.equal(
+        (await store.listSessions({ owner: 'FR-AAA' }, { offset: 0, limit: 10 }, 'ocpi-2.2.1')).total,
+        0,
+      );
       const b = await store.listSessions({ owner: 'FR-BBB' }, { offset: 0, limit: 10 }, 'ocpi-2.2.1');
-      assert.deepEqual(b.items.map((x) => JSON.parse(x).id), ['move-1']);
+      assert.deepEqual(
+        b.items.map((x) => JSON.parse(x).id),
+        ['move-1'],
+      );
     });
 
     it('pages deep offsets across blocks exactly (2 500 sessions)', async () => {
       const owner = 'DE-DEP';
-      const recs = Array.from({ length: 2500 }, (_, i) => makeRecord(makeSession(`deep-${i}`, owner, T0 + (i % 97) * 3_600_000)));
+      const recs = Array.from({ length: 2500 }, (_, i) =>
+        makeRecord(makeSession(`deep-${i}`, owner, T0 + (i % 97) * 3_600_000)),
+      );
       await store.putSessions(recs, { mode: 'replace' });
       const page = await store.listSessions({ owner }, { offset: 2047, limit: 3 }, 'ocpi-2.1.1');
       assert.equal(page.total, 2500);
-      assert.deepEqual(page.items.map((b) => JSON.parse(b).id), ['deep-2047', 'deep-2048', 'deep-2049']);
+      assert.deepEqual(
+        page.items.map((b) => JSON.parse(b).id),
+        ['deep-2047', 'deep-2048', 'deep-2049'],
+      );
       const from = T0 + 50 * 3_600_000;
       const expected = recs.filter((r) => r.session.lastUpdated >= from).map((r) => r.session.id);
-      const win = await store.listSessions({ owner }, { dateFrom: from, offset: 1000, limit: 5 }, 'ocpi-2.1.1');
+      const win = await store.listSessions(
+        { owner },
+        { dateFrom: from, offset: 1000, limit: 5 },
+        'ocpi-2.1.1',
+      );
       assert.equal(win.total, expected.length);
-      assert.deepEqual(win.items.map((b) => JSON.parse(b).id), expected.slice(1000, 1005));
+      assert.deepEqual(
+        win.items.map((b) => JSON.parse(b).id),
+        expected.slice(1000, 1005),
+      );
     });
 
     it('agrees with a model for random writes, windows and pages (property)', async () => {
       let round = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.record({ id: fc.integer({ min: 0, max: 40 }), owner: fc.constantFrom('A', 'B'), lu: fc.integer({ min: 0, max: 6 * DAY }) }), { minLength: 1, maxLength: 60 }),
+          fc.array(
+            fc.record({
+              id: fc.integer({ min: 0, max: 40 }),
+              owner: fc.constantFrom('A', 'B'),
+              lu: fc.integer({ min: 0, max: 6 * DAY }),
+            }),
+            { minLength: 1, maxLength: 60 },
+          ),
           fc.option(fc.integer({ min: 0, max: 6 * DAY }), { nil: undefined }),
           fc.option(fc.integer({ min: 0, max: 6 * DAY }), { nil: undefined }),
           fc.integer({ min: 0, max: 50 }),
@@ -105,18 +145,34 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
               await store.putSessions([makeRecord(makeSession(id, owner, T0 + w.lu))], { mode: 'replace' });
               const prev = model.get(id);
               const keep = prev && prev.owner === owner.toUpperCase();
-              model.set(id, { owner: owner.toUpperCase(), lu: T0 + w.lu, order: keep ? prev.order : order++ });
+              model.set(id, {
+                owner: owner.toUpperCase(),
+                lu: T0 + w.lu,
+                order: keep ? prev.order : order++,
+              });
             }
             for (const owner of new Set([...model.values()].map((m) => m.owner))) {
               const from = dateFrom === undefined ? undefined : T0 + dateFrom;
               const to = dateTo === undefined ? undefined : T0 + dateTo;
               const expected = [...model.entries()]
-                .filter(([, m]) => m.owner === owner && (from === undefined || m.lu >= from) && (to === undefined || m.lu < to))
+                .filter(
+                  ([, m]) =>
+                    m.owner === owner &&
+                    (from === undefined || m.lu >= from) &&
+                    (to === undefined || m.lu < to),
+                )
                 .sort((a, b) => a[1].order - b[1].order)
                 .map(([id]) => id);
-              const page = await store.listSessions({ owner }, { dateFrom: from, dateTo: to, offset, limit }, 'ocpi-2.2.1');
+              const page = await store.listSessions(
+                { owner },
+                { dateFrom: from, dateTo: to, offset, limit },
+                'ocpi-2.2.1',
+              );
               assert.equal(page.total, expected.length);
-              assert.deepEqual(page.items.map((b) => JSON.parse(b).id), expected.slice(offset, offset + limit));
+              assert.deepEqual(
+                page.items.map((b) => JSON.parse(b).id),
+                expected.slice(offset, offset + limit),
+              );
             }
           },
         ),
@@ -125,7 +181,13 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
     });
 
     it('adds, finds by token hash, lists and removes partners', async () => {
-      const p = await store.addPartner({ countryCode: 'nl', partyId: 'ptn', roles: ['EMSP'], format: 'camel', tokenHash: 'ab'.repeat(32) });
+      const p = await store.addPartner({
+        countryCode: 'nl',
+        partyId: 'ptn',
+        roles: ['EMSP'],
+        format: 'camel',
+        tokenHash: 'ab'.repeat(32),
+      });
       assert.equal(p.key, 'NL-PTN');
       assert.equal(p.format, 'camel');
       assert.deepEqual(p.roles, ['EMSP']);
@@ -133,7 +195,15 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(found?.key, 'NL-PTN');
       assert.equal(found?.tokenHash, 'ab'.repeat(32));
       assert.equal(await store.findPartnerByTokenHash('cd'.repeat(32)), undefined);
-      await assert.rejects(store.addPartner({ countryCode: 'NL', partyId: 'PTN', roles: ['EMSP'], format: 'ocpi', tokenHash: 'ef'.repeat(32) }));
+      await assert.rejects(
+        store.addPartner({
+          countryCode: 'NL',
+          partyId: 'PTN',
+          roles: ['EMSP'],
+          format: 'ocpi',
+          tokenHash: 'ef'.repeat(32),
+        }),
+      );
       assert.ok((await store.listPartners()).some((x) => x.key === 'NL-PTN'));
       assert.equal(await store.removePartner('NL-PTN'), true);
       assert.equal(await store.removePartner('NL-PTN'), false);

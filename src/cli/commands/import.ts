@@ -15,7 +15,8 @@ export async function importCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   const file = positionals[0];
-  if (!file) throw new UsageError('import needs a file: ocpi-sessions import --db <db> <file.json|file.ndjson>');
+  if (!file)
+    throw new UsageError('import needs a file: ocpi-sessions import --db <db> <file.json|file.ndjson>');
   const format = values.format as WireFormat | undefined;
   if (format && !WIRE_FORMATS.includes(format)) {
     throw new UsageError(`--format must be one of ${WIRE_FORMATS.join(', ')}`);
@@ -34,7 +35,9 @@ export async function importCommand(argv: string[]): Promise<number> {
     const report = await importSessions(store, text, {
       format,
       context: {
-        cpo: cpo ? { countryCode: cpo.countryCode, partyId: cpo.partyId } : { countryCode: 'ZZ', partyId: 'ZZZ' },
+        cpo: cpo
+          ? { countryCode: cpo.countryCode, partyId: cpo.partyId }
+          : { countryCode: 'ZZ', partyId: 'ZZZ' },
         emsp,
       },
     });

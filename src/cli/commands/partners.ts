@@ -25,21 +25,36 @@ export async function partners(argv: string[]): Promise<number> {
         const format = (values.format ?? 'ocpi') as PartnerFormat;
         if (!PARTNER_FORMATS.includes(format)) throw new UsageError('--format must be ocpi or camel');
         const roles = (values.role ?? 'EMSP').toUpperCase().split(',') as Role[];
-        if (!roles.every((r) => ROLES.includes(r))) throw new UsageError('--role must be EMSP, CPO or CPO,EMSP');
-        const { partner, token } = await addPartner(store, { countryCode: cc, partyId: pid, format, roles, token: values.token });
+        if (!roles.every((r) => ROLES.includes(r)))
+          throw new UsageError('--role must be EMSP, CPO or CPO,EMSP');
+        const { partner, token } = await addPartner(store, {
+          countryCode: cc,
+          partyId: pid,
+          format,
+          roles,
+          token: values.token,
+        });
         if (values.json) console.log(JSON.stringify({ ...partner, token }));
-        else console.log(`added partner ${partner.key} (${partner.roles.join(',')}, format ${partner.format})\ntoken: ${token}`);
+        else
+          console.log(
+            `added partner ${partner.key} (${partner.roles.join(',')}, format ${partner.format})\ntoken: ${token}`,
+          );
         return 0;
       }
       case 'list': {
         const list = await store.listPartners();
         if (values.json) console.log(JSON.stringify(list));
         else if (list.length === 0) console.log('no partners');
-        else for (const p of list) console.log(`${p.key}\t${p.roles.join(',')}\t${p.state}\tformat=${p.format}`);
+        else
+          for (const p of list) console.log(`${p.key}\t${p.roles.join(',')}\t${p.state}\tformat=${p.format}`);
         return 0;
       }
       case 'remove': {
-        const key = positionals[0] ?? (values['country-code'] && values['party-id'] ? `${values['country-code']}-${values['party-id']}` : undefined);
+        const key =
+          positionals[0] ??
+          (values['country-code'] && values['party-id']
+            ? `${values['country-code']}-${values['party-id']}`
+            : undefined);
         if (!key) throw new UsageError('partners remove needs CC-PID (or --country-code and --party-id)');
         const removed = await removePartner(store, key);
         console.log(removed ? `removed partner ${key.toUpperCase()}` : `no partner ${key.toUpperCase()}`);

@@ -33,7 +33,10 @@ export async function start(argv: string[]): Promise<void> {
       await seedDemo(store, { sessions: 1000, seed: 1, emsps, cpo });
       partners = [];
       // Demo only: the tokens are kept in clear in the demo database so every start can print them.
-      for (const [party, format] of [[emsps[0]!, 'ocpi'], [emsps[1]!, 'camel']] as const) {
+      for (const [party, format] of [
+        [emsps[0]!, 'ocpi'],
+        [emsps[1]!, 'camel'],
+      ] as const) {
         const { partner, token } = await addPartner(store, { ...party, format, roles: ['EMSP'] });
         partners.push({ key: partner.key, format, token });
       }

@@ -4,12 +4,28 @@ import { sendEnvelope, STATUS } from '../envelope.js';
 
 /** GET /health: 200 when the store answers, 503 otherwise. */
 export function registerHealth(app: FastifyInstance, store: SessionStore): void {
-  app.get('/health', { schema: { summary: 'Liveness and store reachability', tags: ['operations'] } }, async (_req, reply) => {
-    try {
-      await store.ping();
-    } catch {
-      return sendEnvelope(reply, 503, STATUS.SERVER_ERROR, 'Store unreachable', JSON.stringify({ store: 'down' }));
-    }
-    return sendEnvelope(reply, 200, STATUS.SUCCESS, 'OK', JSON.stringify({ store: store.kind, status: 'up' }));
-  });
+  app.get(
+    '/health',
+    { schema: { summary: 'Liveness and store reachability', tags: ['operations'] } },
+    async (_req, reply) => {
+      try {
+        await store.ping();
+      } catch {
+        return sendEnvelope(
+          reply,
+          503,
+          STATUS.SERVER_ERROR,
+          'Store unreachable',
+          JSON.stringify({ store: 'down' }),
+        );
+      }
+      return sendEnvelope(
+        reply,
+        200,
+        STATUS.SUCCESS,
+        'OK',
+        JSON.stringify({ store: store.kind, status: 'up' }),
+      );
+    },
+  );
 }

@@ -5,7 +5,14 @@ import type { OcpiVersion } from '../../domain/wire-format.js';
 import { listPartnerSessions } from '../../service/sessions-sender.js';
 import type { SessionStore } from '../../store/contract.js';
 import { sendEnvelope, sendError, STATUS } from '../envelope.js';
-import { PageQuerySchema, QueryError, setPageHeaders, toPageQuery, type PageQueryInput, type PagingConfig } from '../pagination.js';
+import {
+  PageQuerySchema,
+  QueryError,
+  setPageHeaders,
+  toPageQuery,
+  type PageQueryInput,
+  type PagingConfig,
+} from '../pagination.js';
 
 export function registerSessionsSender(
   app: FastifyInstance,

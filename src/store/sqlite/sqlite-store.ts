@@ -73,7 +73,10 @@ export class SqliteStore implements SessionStore, PagingBackend {
         `SELECT ord >> ? AS block, COUNT(*) AS n FROM sessions
          WHERE owner = ? AND last_updated >= ? AND last_updated < ? GROUP BY block ORDER BY block`,
       ),
-      page: db.prepare<[number, string, number, number, number, number, number], { ord: number; body: string }>(
+      page: db.prepare<
+        [number, string, number, number, number, number, number],
+        { ord: number; body: string }
+      >(
         `SELECT s.ord AS ord, b.body AS body FROM sessions s JOIN session_bodies b ON b.id = s.seq * 8 + ?
          WHERE s.owner = ? AND s.ord >= ? AND s.last_updated >= ? AND s.last_updated < ?
          ORDER BY s.ord LIMIT ? OFFSET ?`,
@@ -148,7 +151,15 @@ export class SqliteStore implements SessionStore, PagingBackend {
   async countRange(owner: string, from: number, to: number): Promise<BlockCounts> {
     return this.st.range.all(BLOCK_BITS, owner, from, to);
   }
-  async pageBodies(owner: string, fromOrd: number, from: number, to: number, skip: number, limit: number, format: WireFormat) {
+  async pageBodies(
+    owner: string,
+    fromOrd: number,
+    from: number,
+    to: number,
+    skip: number,
+    limit: number,
+    format: WireFormat,
+  ) {
     const rows = this.st.page.all(WIRE_FORMATS.indexOf(format), owner, fromOrd, from, to, limit, skip);
     return { bodies: rows.map((r) => r.body), lastOrd: rows.at(-1)?.ord };
   }
