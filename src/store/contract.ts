@@ -37,6 +37,8 @@ export interface SessionStore {
   /** Creates or replaces sessions, keyed by (CPO country_code, party_id, id) case-insensitively, in one transaction. */
   putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]>;
   getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined>;
+  /** Every stored session in storage order after position `afterSeq` (0 = start), `limit` at a time: export/scans. */
+  scanSessions(afterSeq: number, limit: number): Promise<Array<StoredSession & { seq: number }>>;
   /** One page of stored bodies in `format`, ordered by creation (first write) of each session. */
   listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>>;
 

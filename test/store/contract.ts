@@ -180,6 +180,23 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       );
     });
 
+    it('scans every stored session in storage order, in batches', async () => {
+      const seen: string[] = [];
+      let after = 0;
+      for (;;) {
+        const batch = await store.scanSessions(after, 7);
+        if (batch.length === 0) break;
+        for (const row of batch) {
+          assert.ok(row.seq > after);
+          assert.equal(typeof row.owner, 'string');
+          seen.push(`${row.session.countryCode}-${row.session.partyId}-${row.session.id}`);
+        }
+        after = batch.at(-1)!.seq;
+      }
+      assert.equal(new Set(seen).size, seen.length);
+      assert.ok(seen.includes('NL-CPO-Ab-1') && seen.includes('NL-CPO-deep-2499'));
+    });
+
     it('adds, finds by token hash, lists and removes partners', async () => {
       const p = await store.addPartner({
         countryCode: 'nl',

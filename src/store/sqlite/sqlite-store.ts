@@ -64,6 +64,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
       get: db.prepare<[string, string], { owner: string; doc: string }>(
         'SELECT owner, doc FROM sessions WHERE cpo = ? AND id_ci = ?',
       ),
+      scan: db.prepare<[number, number], { seq: number; owner: string; doc: string }>(
+        'SELECT seq, owner, doc FROM sessions WHERE seq > ? ORDER BY seq LIMIT ?',
+      ),
       version: db.prepare<[string], { version: number }>('SELECT version FROM owners WHERE owner = ?'),
       fullDays: db.prepare<[string, number, number], { block: number; n: number }>(
         `SELECT block, SUM(n) AS n FROM session_counts WHERE owner = ? AND day >= ? AND day < ?
@@ -136,6 +139,10 @@ export class SqliteStore implements SessionStore, PagingBackend {
   async getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined> {
     const row = this.st.get.get(partyKey(countryCode, partyId), id.toUpperCase());
     return row ? { owner: row.owner, session: JSON.parse(row.doc) } : undefined;
+  }
+
+  async scanSessions(afterSeq: number, limit: number) {
+    return this.st.scan.all(afterSeq, limit).map((r) => ({ seq: r.seq, owner: r.owner, session: JSON.parse(r.doc) }));
   }
 
   listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
