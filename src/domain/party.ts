@@ -1,4 +1,5 @@
-// Parties we exchange data with (OCPI 2.2.1 §7 Credentials, roles §16.5 Role).
+// Parties we exchange data with (OCPI 2.2.1 §7 Credentials, roles §16.6 Role).
+import type { OcpiVersion } from './wire-format.js';
 import type { PartyKey } from './session.js';
 
 export const PARTNER_FORMATS = ['ocpi', 'camel'] as const;
@@ -8,15 +9,56 @@ export type PartnerFormat = (typeof PARTNER_FORMATS)[number];
 export const ROLES = ['CPO', 'EMSP'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** How a token travels in `Authorization: Token …` (OCPI 2.2.1 §4.1.2: Base64; 2.1.1 peers: raw). */
 export type TokenEncoding = 'raw' | 'base64';
+
+/**
+ * - invited: holds a token A we handed out offline; may only call versions and credentials.
+ * - registering: we are registering with them (our token B is live so they can call back).
+ * - registered: credentials exchanged over OCPI.
+ * - configured: added by hand (`partners add`), no OCPI registration.
+ */
+export type PartnerState = 'invited' | 'registering' | 'registered' | 'configured';
+
+/** OCPI 2.2.1 §6.2.2 Endpoint (2.1.1 has no role). */
+export interface Endpoint {
+  identifier: string;
+  role?: 'SENDER' | 'RECEIVER';
+  url: string;
+}
 
 export interface Partner {
   id: number;
-  countryCode: string;
+  countryCode: string; // '' while invited
   partyId: string;
-  key: PartyKey;
+  key: PartyKey; // '' while invited
   roles: Role[];
   format: PartnerFormat;
-  state: 'invited' | 'registered' | 'configured';
+  state: PartnerState;
   createdAt: number;
+  businessName?: string;
+  version?: OcpiVersion;
+  versionsUrl?: string;
+  endpoints: Endpoint[];
+  /** The encoding this partner expects on our calls to it (remembered after a 401 retry). */
+  tokenEncoding?: TokenEncoding;
+}
+
+/** Partner fields the registration flow may change. */
+export type PartnerUpdate = Partial<
+  Pick<
+    Partner,
+    'countryCode' | 'partyId' | 'roles' | 'format' | 'state' | 'businessName' | 'version' | 'versionsUrl' | 'endpoints' | 'tokenEncoding'
+  >
+> & {
+  tokenHash?: string;
+  /** The token we send when calling this partner (we must keep it in clear to use it). */
+  theirToken?: string | null;
+};
+
+export function sessionsEndpoint(partner: Partner, role: 'SENDER' | 'RECEIVER'): string | undefined {
+  const found = partner.endpoints.find(
+    (e) => e.identifier === 'sessions' && (partner.version === '2.1.1' || e.role === undefined || e.role === role),
+  );
+  return found?.url;
 }

@@ -11,12 +11,12 @@ export interface ChargingPeriod {
   dimensions: CdrDimension[];
   tariffId?: string; // 2.2.1 only
 }
-// OCPI 2.2.1 §16.4 Price; 2.1.1 total_cost is a plain number excluding VAT (= exclVat).
+// OCPI 2.2.1 §16.5 Price; 2.1.1 total_cost is a plain number excluding VAT (= exclVat).
 export interface Price {
   exclVat: number;
   inclVat?: number;
 }
-// OCPI 2.2.1 §12.4.2 CdrToken. From 2.1.1 data: uid = contractId = auth_id, type OTHER, party = session owner.
+// OCPI 2.2.1 §10.4.5 CdrToken. From 2.1.1 data: uid = contractId = auth_id, type OTHER, party = session owner.
 export interface CdrToken {
   countryCode: string;
   partyId: string;

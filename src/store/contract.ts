@@ -1,7 +1,7 @@
 // The one store contract. `sqlite/` and `postgres/` implement it and pass one shared contract test suite
 // (test/store/contract.test.ts). Stores know nothing of wire formats beyond "one stored body per format".
 import type { PageOf, PageQuery, SessionScope } from '../domain/page.js';
-import type { Partner, PartnerFormat, Role } from '../domain/party.js';
+import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/party.js';
 import type { PartyKey, Session } from '../domain/session.js';
 import type { WireFormat } from '../domain/wire-format.js';
 
@@ -17,11 +17,25 @@ export type PutOutcome = 'created' | 'updated' | 'stale';
 export interface PutOptions {
   /** 'if-newer' refuses (outcome 'stale') to replace a stored session whose last_updated is later. */
   mode: 'replace' | 'if-newer';
+  /** Owners to push to: a written record whose owner is listed gets an outbox entry in the same transaction. */
+  pushTo?: PartyKey[];
 }
 
 export interface StoredSession {
   session: Session;
   owner: PartyKey;
+  seq: number;
+  /** Incremented on every write of the session. */
+  rev: number;
+}
+
+/** A pending push of one session to one partner. */
+export interface Delivery {
+  partnerKey: PartyKey;
+  sessionSeq: number;
+  rev: number;
+  attempts: number;
+  enqueuedAt: number;
 }
 
 export interface NewPartner {
@@ -38,14 +52,32 @@ export interface SessionStore {
   putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]>;
   getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined>;
   /** Every stored session in storage order after position `afterSeq` (0 = start), `limit` at a time: export/scans. */
-  scanSessions(afterSeq: number, limit: number): Promise<Array<StoredSession & { seq: number }>>;
+  scanSessions(afterSeq: number, limit: number): Promise<StoredSession[]>;
+  getSessionBySeq(seq: number): Promise<StoredSession | undefined>;
   /** One page of stored bodies in `format`, ordered by creation (first write) of each session. */
   listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>>;
 
   addPartner(partner: NewPartner): Promise<Partner>;
+  /** A partner known only by the token A we handed out (state 'invited'). */
+  addInvite(tokenHash: string): Promise<Partner>;
+  /** Changes a partner; rejects when the party key or token hash would collide with another partner. */
+  updatePartner(id: number, update: PartnerUpdate): Promise<Partner>;
   findPartnerByTokenHash(tokenHash: string): Promise<(Partner & { tokenHash: string }) | undefined>;
+  getPartner(key: PartyKey): Promise<Partner | undefined>;
+  /** The token we send when calling this partner. */
+  getTheirToken(id: number): Promise<string | undefined>;
   listPartners(): Promise<Partner[]>;
   removePartner(key: PartyKey): Promise<boolean>;
+  removePartnerById(id: number): Promise<boolean>;
+
+  /** Claims up to `limit` due deliveries, leasing them for `leaseMs` (no other worker gets them meanwhile). */
+  claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]>;
+  /** Records what was delivered; drops the outbox entry unless the session changed again since. */
+  completeDelivery(delivery: Delivery, deliveredDoc: string): Promise<void>;
+  failDelivery(delivery: Delivery, nextAttemptAt: number, error: string): Promise<void>;
+  /** The session document last delivered to this partner, if any. */
+  getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined>;
+  outboxDepth(): Promise<number>;
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

@@ -227,6 +227,72 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.findPartnerByTokenHash('ab'.repeat(32)), undefined);
     });
 
+    it('invites, registers and updates partners; refuses colliding party keys', async () => {
+      const invite = await store.addInvite('11'.repeat(32));
+      assert.equal(invite.state, 'invited');
+      assert.equal(invite.key, '');
+      assert.deepEqual(invite.endpoints, []);
+      const second = await store.addInvite('22'.repeat(32));
+      const reg = await store.updatePartner(invite.id, {
+        countryCode: 'be',
+        partyId: 'reg',
+        roles: ['CPO'],
+        state: 'registered',
+        version: '2.2.1',
+        versionsUrl: 'http://127.0.0.1:1/versions',
+        endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:1/s' }],
+        tokenEncoding: 'base64',
+        tokenHash: '33'.repeat(32),
+        theirToken: 'their-c',
+        businessName: 'Reg BV',
+      });
+      assert.equal(reg.key, 'BE-REG');
+      assert.equal(reg.version, '2.2.1');
+      assert.deepEqual(reg.endpoints, [{ identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:1/s' }]);
+      assert.equal(reg.businessName, 'Reg BV');
+      assert.equal(await store.getTheirToken(invite.id), 'their-c');
+      assert.equal(await store.findPartnerByTokenHash('11'.repeat(32)), undefined, 'token A is gone once replaced');
+      assert.equal((await store.findPartnerByTokenHash('33'.repeat(32)))?.key, 'BE-REG');
+      assert.equal((await store.getPartner('BE-REG'))?.state, 'registered');
+      await assert.rejects(store.updatePartner(second.id, { countryCode: 'BE', partyId: 'REG' }));
+      assert.equal(await store.removePartnerById(second.id), true);
+      assert.equal(await store.removePartnerById(invite.id), true);
+      assert.equal(await store.getPartner('BE-REG'), undefined);
+    });
+
+    it('enqueues pushes with writes, leases them, and completes only the delivered revision', async () => {
+      const owner = 'SE-PSH';
+      const s = makeSession('push-1', owner, T0);
+      await store.putSessions([makeRecord(s)], { mode: 'replace', pushTo: [owner] });
+      await store.putSessions([makeRecord(makeSession('push-2', 'SE-NOP', T0))], { mode: 'replace', pushTo: [owner] });
+      assert.equal(await store.outboxDepth(), 1);
+      const now = Date.now();
+      const [d] = await store.claimDeliveries(now, 10, 60_000);
+      assert.ok(d);
+      assert.equal(d.partnerKey, owner);
+      assert.equal(d.rev, 1);
+      assert.deepEqual(await store.claimDeliveries(now, 10, 60_000), [], 'leased deliveries are not handed out twice');
+      // A change arrives while the first revision is in flight: completing rev 1 keeps the entry for rev 2.
+      await store.putSessions([makeRecord({ ...s, kwh: 3, lastUpdated: T0 + 1 })], { mode: 'if-newer', pushTo: [owner] });
+      await store.completeDelivery(d, 'doc-rev-1');
+      assert.equal(await store.getDelivered(owner, d.sessionSeq), 'doc-rev-1');
+      assert.equal(await store.outboxDepth(), 1);
+      const [d2] = await store.claimDeliveries(now + 120_000, 10, 60_000);
+      assert.equal(d2?.rev, 2);
+      await store.failDelivery(d2!, now + 500_000, 'partner down');
+      assert.deepEqual(await store.claimDeliveries(now + 200_000, 10, 60_000), []);
+      const [d3] = await store.claimDeliveries(now + 600_000, 10, 60_000);
+      assert.equal(d3?.attempts, 1);
+      await store.completeDelivery(d3!, 'doc-rev-2');
+      assert.equal(await store.outboxDepth(), 0);
+      const got = await store.getSession('NL', 'CPO', 'push-1');
+      assert.equal(got?.rev, 2);
+      assert.deepEqual(await store.getSessionBySeq(got!.seq), got);
+      // A stale write enqueues nothing.
+      await store.putSessions([makeRecord({ ...s, lastUpdated: T0 - 1 })], { mode: 'if-newer', pushTo: [owner] });
+      assert.equal(await store.outboxDepth(), 0);
+    });
+
     it('keeps meta values and answers ping', async () => {
       assert.equal(await store.getMeta('k'), undefined);
       await store.setMeta('k', 'v1');

@@ -2,16 +2,24 @@
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
+-- party_key is NULL while a partner is only invited (token A handed out, party not known yet).
+-- their_token: the token we send to them; it must be kept in clear to be usable. Ours are stored as hashes only.
 CREATE TABLE IF NOT EXISTS partners (
   id INTEGER PRIMARY KEY,
   country_code TEXT NOT NULL,
   party_id TEXT NOT NULL,
-  party_key TEXT NOT NULL UNIQUE,
+  party_key TEXT UNIQUE,
   roles TEXT NOT NULL,
   format TEXT NOT NULL,
   state TEXT NOT NULL,
   token_hash TEXT NOT NULL UNIQUE,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  business_name TEXT,
+  version TEXT,
+  versions_url TEXT,
+  endpoints TEXT NOT NULL DEFAULT '[]',
+  token_encoding TEXT,
+  their_token TEXT
 );
 
 CREATE TABLE IF NOT EXISTS sessions (
@@ -22,6 +30,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   ord INTEGER NOT NULL,
   last_updated INTEGER NOT NULL,
   doc TEXT NOT NULL,
+  rev INTEGER NOT NULL DEFAULT 1,
   UNIQUE (cpo, id_ci)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS sessions_owner_ord ON sessions (owner, ord, last_updated, seq);
@@ -33,6 +42,20 @@ CREATE TABLE IF NOT EXISTS session_bodies (id INTEGER PRIMARY KEY, body TEXT NOT
 CREATE TABLE IF NOT EXISTS session_counts (
   owner TEXT NOT NULL, block INTEGER NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY (owner, day, block)
+) WITHOUT ROWID;
+
+-- Push outbox (OCPI 2.2.1 §9.2: the CPO pushes sessions to the owning eMSP): one row per partner and session that
+-- has changes not yet delivered; rev is the session revision to deliver. push_state keeps what was delivered last,
+-- so a later delivery is a PATCH with only what changed (new charging periods only).
+CREATE TABLE IF NOT EXISTS outbox (
+  partner_key TEXT NOT NULL, session_seq INTEGER NOT NULL, rev INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, last_error TEXT,
+  PRIMARY KEY (partner_key, session_seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at, enqueued_at);
+CREATE TABLE IF NOT EXISTS push_state (
+  partner_key TEXT NOT NULL, session_seq INTEGER NOT NULL, delivered TEXT NOT NULL,
+  PRIMARY KEY (partner_key, session_seq)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS owners (

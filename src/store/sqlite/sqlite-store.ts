@@ -3,10 +3,11 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PageOf, PageQuery, SessionScope } from '../../domain/page.js';
-import type { Partner } from '../../domain/party.js';
+import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import type {
+  Delivery,
   NewPartner,
   PutOptions,
   PutOutcome,
@@ -15,7 +16,7 @@ import type {
   StoredSession,
 } from '../contract.js';
 import { BLOCK_BITS, dayOf, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
-import { partnerFromRow, type PartnerRow } from '../rows.js';
+import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { SQLITE_SCHEMA } from './schema.js';
 
 interface ExistingRow {
@@ -54,18 +55,46 @@ export class SqliteStore implements SessionStore, PagingBackend {
         'INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, doc) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq',
       ),
       update: db.prepare<[string, number, number, string, number]>(
-        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ? WHERE seq = ?',
+        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = rev + 1 WHERE seq = ? RETURNING rev',
+      ),
+      enqueue: db.prepare<[string, number, number, number, number]>(
+        `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (partner_key, session_seq) DO UPDATE SET rev = excluded.rev`,
+      ),
+      due: db.prepare<[number, number], Delivery>(
+        `SELECT partner_key AS partnerKey, session_seq AS sessionSeq, rev, attempts, enqueued_at AS enqueuedAt
+         FROM outbox WHERE next_attempt_at <= ? ORDER BY enqueued_at, session_seq LIMIT ?`,
+      ),
+      lease: db.prepare<[number, string, number]>(
+        'UPDATE outbox SET next_attempt_at = ? WHERE partner_key = ? AND session_seq = ?',
+      ),
+      done: db.prepare<[string, number, number]>(
+        'DELETE FROM outbox WHERE partner_key = ? AND session_seq = ? AND rev = ?',
+      ),
+      delivered: db.prepare<[string, number, string]>(
+        `INSERT INTO push_state (partner_key, session_seq, delivered) VALUES (?, ?, ?)
+         ON CONFLICT (partner_key, session_seq) DO UPDATE SET delivered = excluded.delivered`,
+      ),
+      getDelivered: db.prepare<[string, number], { delivered: string }>(
+        'SELECT delivered FROM push_state WHERE partner_key = ? AND session_seq = ?',
+      ),
+      fail: db.prepare<[number, string, string, number]>(
+        'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE partner_key = ? AND session_seq = ?',
+      ),
+      depth: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
+      bySeq: db.prepare<[number], { seq: number; owner: string; doc: string; rev: number }>(
+        'SELECT seq, owner, doc, rev FROM sessions WHERE seq = ?',
       ),
       body: db.prepare<[number, string]>('INSERT OR REPLACE INTO session_bodies (id, body) VALUES (?, ?)'),
       count: db.prepare<[string, number, number, number]>(
         `INSERT INTO session_counts (owner, block, day, n) VALUES (?, ?, ?, ?)
          ON CONFLICT (owner, day, block) DO UPDATE SET n = n + excluded.n`,
       ),
-      get: db.prepare<[string, string], { owner: string; doc: string }>(
-        'SELECT owner, doc FROM sessions WHERE cpo = ? AND id_ci = ?',
+      get: db.prepare<[string, string], { seq: number; owner: string; doc: string; rev: number }>(
+        'SELECT seq, owner, doc, rev FROM sessions WHERE cpo = ? AND id_ci = ?',
       ),
-      scan: db.prepare<[number, number], { seq: number; owner: string; doc: string }>(
-        'SELECT seq, owner, doc FROM sessions WHERE seq > ? ORDER BY seq LIMIT ?',
+      scan: db.prepare<[number, number], { seq: number; owner: string; doc: string; rev: number }>(
+        'SELECT seq, owner, doc, rev FROM sessions WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
       version: db.prepare<[string], { version: number }>('SELECT version FROM owners WHERE owner = ?'),
       fullDays: db.prepare<[string, number, number], { block: number; n: number }>(
@@ -89,6 +118,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       partnerByHash: db.prepare<[string], PartnerRow>('SELECT * FROM partners WHERE token_hash = ?'),
+      partnerByKey: db.prepare<[string], PartnerRow>('SELECT * FROM partners WHERE party_key = ?'),
+      theirToken: db.prepare<[number], { their_token: string | null }>('SELECT their_token FROM partners WHERE id = ?'),
+      addInvite: db.prepare<[string, number], PartnerRow>(
+        `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
+         VALUES ('', '', NULL, '', 'ocpi', 'invited', ?, ?) RETURNING *`,
+      ),
+      removeById: db.prepare<[number]>('DELETE FROM partners WHERE id = ?'),
       partners: db.prepare<[], PartnerRow>('SELECT * FROM partners ORDER BY party_key'),
       removePartner: db.prepare<[string]>('DELETE FROM partners WHERE party_key = ?'),
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -100,10 +136,18 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
 
   async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
-    return this.db.transaction(() => records.map((r) => this.putOne(r, options)))();
+    const pushTo = new Set(options.pushTo ?? []);
+    const now = Date.now();
+    return this.db.transaction(() =>
+      records.map((r) => {
+        const { outcome, seq, rev } = this.putOne(r, options);
+        if (outcome !== 'stale' && pushTo.has(r.owner)) this.st.enqueue.run(r.owner, seq, rev, now, now);
+        return outcome;
+      }),
+    )();
   }
 
-  private putOne(rec: SessionRecord, options: PutOptions): PutOutcome {
+  private putOne(rec: SessionRecord, options: PutOptions): { outcome: PutOutcome; seq: number; rev: number } {
     const s = rec.session;
     const cpo = partyKey(s.countryCode, s.partyId);
     const idCi = s.id.toUpperCase();
@@ -111,6 +155,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const day = dayOf(s.lastUpdated);
     const old = this.st.existing.get(cpo, idCi);
     let seq: number;
+    let rev = 1;
     let outcome: PutOutcome;
     if (!old) {
       const ord = this.st.nextOrd.get(rec.owner)!.next_ord;
@@ -118,7 +163,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
       this.st.count.run(rec.owner, ord >> BLOCK_BITS, day, 1);
       outcome = 'created';
     } else {
-      if (options.mode === 'if-newer' && old.last_updated > s.lastUpdated) return 'stale';
+      if (options.mode === 'if-newer' && old.last_updated > s.lastUpdated) return { outcome: 'stale', seq: old.seq, rev: 0 };
       seq = old.seq;
       this.st.count.run(old.owner, old.ord >> BLOCK_BITS, dayOf(old.last_updated), -1);
       let ord = old.ord;
@@ -129,20 +174,23 @@ export class SqliteStore implements SessionStore, PagingBackend {
         this.st.bump.run(rec.owner);
       }
       this.st.count.run(rec.owner, ord >> BLOCK_BITS, day, 1);
-      this.st.update.run(rec.owner, ord, s.lastUpdated, doc, seq);
+      rev = (this.st.update.get(rec.owner, ord, s.lastUpdated, doc, seq) as { rev: number }).rev;
       outcome = 'updated';
     }
     WIRE_FORMATS.forEach((f, i) => this.st.body.run(seq * 8 + i, rec.renders[f]));
-    return outcome;
+    return { outcome, seq, rev };
   }
 
   async getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined> {
-    const row = this.st.get.get(partyKey(countryCode, partyId), id.toUpperCase());
-    return row ? { owner: row.owner, session: JSON.parse(row.doc) } : undefined;
+    return stored(this.st.get.get(partyKey(countryCode, partyId), id.toUpperCase()));
+  }
+
+  async getSessionBySeq(seq: number): Promise<StoredSession | undefined> {
+    return stored(this.st.bySeq.get(seq));
   }
 
   async scanSessions(afterSeq: number, limit: number) {
-    return this.st.scan.all(afterSeq, limit).map((r) => ({ seq: r.seq, owner: r.owner, session: JSON.parse(r.doc) }));
+    return this.st.scan.all(afterSeq, limit).map((r) => stored(r)!);
   }
 
   listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
@@ -184,6 +232,50 @@ export class SqliteStore implements SessionStore, PagingBackend {
     )!;
     return partnerFromRow(row);
   }
+  async addInvite(tokenHash: string): Promise<Partner> {
+    return partnerFromRow(this.st.addInvite.get(tokenHash, Date.now())!);
+  }
+  async updatePartner(id: number, update: PartnerUpdate): Promise<Partner> {
+    const cols = partnerUpdateColumns(update);
+    const sql = `UPDATE partners SET ${cols.map(([c]) => `${c} = ?`).join(', ') || 'id = id'} WHERE id = ? RETURNING *`;
+    const row = this.db.prepare<unknown[], PartnerRow>(sql).get(...cols.map(([, v]) => v), id);
+    if (!row) throw new Error(`no partner with id ${id}`);
+    return partnerFromRow(row);
+  }
+  async getPartner(key: PartyKey): Promise<Partner | undefined> {
+    const row = this.st.partnerByKey.get(key);
+    return row ? partnerFromRow(row) : undefined;
+  }
+  async getTheirToken(id: number): Promise<string | undefined> {
+    return this.st.theirToken.get(id)?.their_token ?? undefined;
+  }
+  async removePartnerById(id: number): Promise<boolean> {
+    return this.st.removeById.run(id).changes > 0;
+  }
+
+  async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
+    return this.db.transaction(() => {
+      const rows = this.st.due.all(now, limit);
+      for (const r of rows) this.st.lease.run(now + leaseMs, r.partnerKey, r.sessionSeq);
+      return rows;
+    })();
+  }
+  async completeDelivery(d: Delivery, deliveredDoc: string): Promise<void> {
+    this.db.transaction(() => {
+      this.st.delivered.run(d.partnerKey, d.sessionSeq, deliveredDoc);
+      this.st.done.run(d.partnerKey, d.sessionSeq, d.rev);
+    })();
+  }
+  async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<void> {
+    this.st.fail.run(nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq);
+  }
+  async getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined> {
+    return this.st.getDelivered.get(partnerKey, sessionSeq)?.delivered;
+  }
+  async outboxDepth(): Promise<number> {
+    return this.st.depth.get()!.n;
+  }
+
   async findPartnerByTokenHash(tokenHash: string) {
     const row = this.st.partnerByHash.get(tokenHash);
     return row ? { ...partnerFromRow(row), tokenHash: row.token_hash } : undefined;
@@ -207,4 +299,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+function stored(row: { seq: number; owner: string; doc: string; rev: number } | undefined): StoredSession | undefined {
+  return row ? { seq: row.seq, rev: row.rev, owner: row.owner, session: JSON.parse(row.doc) } : undefined;
 }
