@@ -2,8 +2,12 @@
 // The `ocpi-sessions` command.
 import { UsageError } from './args.js';
 import { demo } from './commands/demo.js';
+import { exportCommand, EXPORT_USAGE } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { partners } from './commands/partners.js';
+import { party } from './commands/party.js';
+import { ingestToken, register } from './commands/register.js';
+import { pullCommand, PULL_USAGE } from './commands/pull.js';
 import { serve } from './commands/serve.js';
 import { start } from './commands/start.js';
 import { PartnerError } from '../service/partners.js';
@@ -17,6 +21,13 @@ const HELP = `ocpi-sessions <command> [options]
   partners  add --db <file> --country-code CC --party-id PID [--format ocpi|camel] [--role EMSP|CPO] [--token T]
             list --db <file> [--json]
             remove --db <file> CC-PID
+            invite --db <file> [--public-url <url>]      prints a token A and our versions URL
+  party     set --db <file> --country-code CC --party-id PID --role CPO|EMSP|CPO,EMSP [--name ..] [--website URL]
+            show --db <file>
+  register  --db <file> <their-versions-url> --token <their token A> [--public-url <our url>] [--version 2.1.1|2.2.1]
+  ingest-token --db <file>                              prints a new token for PUT/PATCH /ingest/2.2.1/sessions/...
+  ${PULL_USAGE}
+  ${EXPORT_USAGE}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -35,6 +46,16 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(rest);
     case 'partners':
       return partners(rest);
+    case 'party':
+      return party(rest);
+    case 'register':
+      return register(rest);
+    case 'ingest-token':
+      return ingestToken(rest);
+    case 'pull':
+      return pullCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case undefined:
     case 'help':
     case '--help':

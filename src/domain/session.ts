@@ -53,7 +53,16 @@ export interface Session {
   totalCost?: Price;
   status: SessionStatus;
   lastUpdated: Millis;
+  /** Set by the eMSP (OCPI 2.2.1 §9.2.1.2); kept with the session, not part of the OCPI Session object. */
+  chargingPreferences?: ChargingPreferences;
 }
+
+/** A PATCH body, parsed: only the fields it carries (OCPI 2.2.1 §9.2.2.3 / 2.1.1 §mod_sessions 2.2.3). */
+export type SessionPatch = Partial<Omit<Session, 'countryCode' | 'partyId' | 'id'>> & {
+  countryCode?: string;
+  partyId?: string;
+  id?: string;
+};
 
 /** The party (eMSP) a session belongs to for visibility: the token owner. */
 export function sessionOwner(s: Session): PartyKey {

@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseDateTime } from '../domain/datetime.js';
+import { baseUrl } from './base-url.js';
 import { hasNextPage, type PageOf, type PageQuery } from '../domain/page.js';
 
 /** The paginated GET query, declared once: validation, types and (later) the OpenAPI document. */
@@ -86,7 +87,6 @@ export function setPageHeaders(
   params.delete('limit');
   params.append('offset', String(query.offset + page.items.length));
   params.append('limit', String(query.limit));
-  const base =
-    config.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+  const base = baseUrl(request, config.publicUrl);
   reply.header('link', `<${base}${path}?${params.toString()}>; rel="next"`);
 }

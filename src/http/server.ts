@@ -7,13 +7,22 @@ import './types.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import type { PagingConfig } from './pagination.js';
+import { registerChargingPreferences } from './routes/charging-preferences.js';
+import { registerCredentials } from './routes/credentials.js';
+import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
+import { registerSessionsReceiver } from './routes/sessions-receiver.js';
 import { registerSessionsSender } from './routes/sessions-sender.js';
+import { registerVersions } from './routes/versions.js';
+import { registerTransportHeaders } from './transport-headers.js';
+import { cachedIdentity } from '../service/identity.js';
 
 export interface ServerConfig extends PagingConfig {
   logLevel?: string;
   bodyLimit?: number;
   requestTimeoutMs?: number;
+  /** GET /openapi.json and GET /docs (default true). */
+  docs?: boolean;
 }
 
 export const DEFAULT_LIMIT = 100;
@@ -36,10 +45,18 @@ export async function buildServer(
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const identity = cachedIdentity(store);
   registerErrorHandling(app);
+  registerTransportHeaders(app, identity);
   registerAuth(app, store);
+  // Before every route: the OpenAPI generator collects the routes as they are added.
+  if (config.docs !== false) await registerDocs(app, paging);
   registerHealth(app, store);
+  registerVersions(app, config.publicUrl, identity);
+  registerCredentials(app, store, config.publicUrl);
   registerSessionsSender(app, store, paging);
+  registerChargingPreferences(app, store);
+  registerSessionsReceiver(app, store, identity);
   await app.ready();
   return app;
 }

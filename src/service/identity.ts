@@ -26,3 +26,16 @@ export async function setIdentity(store: SessionStore, identity: Identity): Prom
     }),
   );
 }
+
+/** Identity lookups for the request path, re-read at most every `ttlMs` (a `party set` shows within that). */
+export function cachedIdentity(store: SessionStore, ttlMs = 2000): () => Promise<Identity | undefined> {
+  let value: Identity | undefined;
+  let at = -Infinity;
+  return async () => {
+    if (Date.now() - at > ttlMs) {
+      value = await getIdentity(store);
+      at = Date.now();
+    }
+    return value;
+  };
+}

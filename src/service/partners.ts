@@ -35,11 +35,11 @@ export async function removePartner(store: SessionStore, key: string): Promise<b
   return store.removePartner(partyKey(party.countryCode, party.partyId));
 }
 
-/** The partner an Authorization header identifies, or undefined (HTTP 401). */
+/** The partner an Authorization header identifies and the token it used, or undefined (HTTP 401). */
 export async function authenticate(
   store: SessionStore,
   header: string | undefined,
-): Promise<Partner | undefined> {
+): Promise<{ partner: Partner; token: string } | undefined> {
   const candidates = tokenCandidates(header);
   if (!candidates) return undefined;
   for (const candidate of candidates) {
@@ -47,7 +47,7 @@ export async function authenticate(
     const found = await store.findPartnerByTokenHash(hash);
     if (found && hashesEqual(found.tokenHash, hash)) {
       const { tokenHash: _drop, ...partner } = found;
-      return partner;
+      return { partner, token: candidate };
     }
   }
   return undefined;

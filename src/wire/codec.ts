@@ -1,5 +1,5 @@
 // What every wire codec offers: parse (permissive) + validate (explicit, JSON paths) + render (strict).
-import type { Session } from '../domain/session.js';
+import type { Session, SessionPatch } from '../domain/session.js';
 import type { WireFormat } from '../domain/wire-format.js';
 
 export interface ValidationIssue {
@@ -18,12 +18,7 @@ export interface ParseContext {
   emsp?: { countryCode: string; partyId: string };
 }
 
-/** A PATCH body, parsed: only the fields it carries (OCPI 2.2.1 §9.2.2 / 2.1.1 §mod_sessions 2.2.3). */
-export type SessionPatch = Partial<Omit<Session, 'countryCode' | 'partyId' | 'id'>> & {
-  countryCode?: string;
-  partyId?: string;
-  id?: string;
-};
+export type { SessionPatch } from '../domain/session.js';
 
 export interface SessionCodec {
   readonly format: WireFormat;

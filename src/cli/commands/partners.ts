@@ -1,6 +1,8 @@
 // `ocpi-sessions partners add|list|remove --db <file> ...`
 import { PARTNER_FORMATS, ROLES, type PartnerFormat, type Role } from '../../domain/party.js';
 import { addPartner, removePartner } from '../../service/partners.js';
+import { invite } from '../../service/registration.js';
+import { ourVersionsUrl } from './register.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, parse, UsageError } from '../args.js';
 
@@ -14,6 +16,7 @@ export async function partners(argv: string[]): Promise<number> {
     role: { type: 'string' },
     token: { type: 'string' },
     json: { type: 'boolean' },
+    'public-url': { type: 'string' },
   });
   const store = await openStore(dbOption(values.db));
   try {

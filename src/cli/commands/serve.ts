@@ -2,6 +2,8 @@
 import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../http/server.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
+import { PushDelivery } from '../../service/push-delivery.js';
+import { PUBLIC_URL_META } from './register.js';
 import { dbOption, intOption, parse } from '../args.js';
 
 export const serveOptions = {
@@ -12,6 +14,7 @@ export const serveOptions = {
   'max-limit': { type: 'string' },
   'default-limit': { type: 'string' },
   'log-level': { type: 'string' },
+  'push-backoff-ms': { type: 'string' },
 } as const;
 
 export interface Running {
@@ -33,10 +36,14 @@ export async function startServer(values: Record<string, string | boolean | unde
   const port = intOption('port', s('port') ?? process.env.PORT, 8080);
   const host = s('host') ?? process.env.HOST ?? '127.0.0.1';
   const address = await app.listen({ port, host });
+  await store.setMeta(PUBLIC_URL_META, s('public-url') ?? process.env.PUBLIC_URL ?? address);
+  const push = new PushDelivery(store, { baseBackoffMs: intOption('push-backoff-ms', s('push-backoff-ms'), 1000) });
+  push.start();
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await app.close(); // OCPI in-flight requests finish; new ones get 503
+      await app.close(); // in-flight requests finish; new ones get 503
+      await push.stop();
       await store.close();
     })());
   return { url: address, store, close };

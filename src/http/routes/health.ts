@@ -1,12 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { SessionStore } from '../../store/contract.js';
 import { sendEnvelope, STATUS } from '../envelope.js';
+import { HealthDownSchema, HealthUpSchema } from '../openapi/schemas.js';
 
 /** GET /health: 200 when the store answers, 503 otherwise. */
 export function registerHealth(app: FastifyInstance, store: SessionStore): void {
   app.get(
     '/health',
-    { schema: { summary: 'Liveness and store reachability', tags: ['operations'] } },
+    {
+      schema: {
+        summary: 'Liveness and store reachability',
+        description: 'No token needed. 200 when the store answers, 503 when it does not.',
+        tags: ['operations'],
+        response: { 200: HealthUpSchema, 503: HealthDownSchema },
+      },
+    },
     async (_req, reply) => {
       try {
         await store.ping();

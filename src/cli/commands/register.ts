@@ -1,0 +1,59 @@
+// `ocpi-sessions register --db <file> <their-versions-url> --token <their token A> [--public-url <our base>] [--version 2.1.1|2.2.1]`
+// `ocpi-sessions ingest-token --db <file>`
+import type { OcpiVersion } from '../../domain/wire-format.js';
+import { rotateIngestToken } from '../../service/ingest-token.js';
+import { registerWith, RegistrationError } from '../../service/registration.js';
+import type { SessionStore } from '../../store/contract.js';
+import { openStore } from '../../store/open.js';
+import { dbOption, parse, UsageError } from '../args.js';
+
+export const PUBLIC_URL_META = 'public.url';
+
+/** Our versions URL as partners reach it: --public-url, else what `serve` recorded when it started. */
+export async function ourVersionsUrl(store: SessionStore, publicUrl: string | undefined): Promise<string> {
+  const base = publicUrl ?? (await store.getMeta(PUBLIC_URL_META));
+  if (!base) throw new UsageError('our public URL is unknown: pass --public-url or start `serve` once');
+  return `${base.replace(/\/+$/, '')}/ocpi/versions`;
+}
+
+export async function register(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    db: { type: 'string' },
+    token: { type: 'string' },
+    'public-url': { type: 'string' },
+    version: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const url = positionals[0];
+  if (!url || !values.token) throw new UsageError('usage: ocpi-sessions register --db <file> <their-versions-url> --token <token A>');
+  if (values.version && values.version !== '2.1.1' && values.version !== '2.2.1') throw new UsageError('--version must be 2.1.1 or 2.2.1');
+  const store = await openStore(dbOption(values.db));
+  try {
+    const ours = await ourVersionsUrl(store, values['public-url']);
+    try {
+      const p = await registerWith(store, url, values.token, ours, values.version as OcpiVersion | undefined);
+      if (values.json) console.log(JSON.stringify(p));
+      else console.log(`registered with ${p.key} (${p.roles.join(',')}) over OCPI ${p.version}`);
+      return 0;
+    } catch (e) {
+      if (e instanceof RegistrationError) {
+        console.error(`ocpi-sessions: registration failed (OCPI ${e.statusCode}): ${e.message}`);
+        return 1;
+      }
+      throw e;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export async function ingestToken(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { db: { type: 'string' } });
+  const store = await openStore(dbOption(values.db));
+  try {
+    console.log(await rotateIngestToken(store));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

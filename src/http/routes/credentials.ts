@@ -1,0 +1,65 @@
+// Credentials module server side (OCPI 2.1.1 §credentials, 2.2.1 §7.2): GET / POST / PUT / DELETE.
+// HTTP 405 for POST when already registered, and for PUT/DELETE when not registered (2.2.1 §7.2.2–7.2.4).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { OcpiVersion } from '../../domain/wire-format.js';
+import { acceptCredentials, currentCredentials, RegistrationError } from '../../service/registration.js';
+import type { SessionStore } from '../../store/contract.js';
+import { baseUrl } from '../base-url.js';
+import { sendEnvelope, sendError, STATUS } from '../envelope.js';
+import { VERSIONS } from './versions.js';
+
+function registrationFailed(reply: FastifyReply, e: unknown) {
+  if (!(e instanceof RegistrationError)) throw e;
+  // 2001: the body itself is wrong → HTTP 400. 3xxx: their side failed; the request reached the OCPI layer
+  // (OCPI 2.2.1 §5), so the HTTP status stays 200 and the envelope carries the code.
+  return sendError(reply, e.statusCode === 2001 ? 400 : 200, e.statusCode, e.message);
+}
+
+export function registerCredentials(app: FastifyInstance, store: SessionStore, publicUrl: string | undefined): void {
+  for (const version of VERSIONS as OcpiVersion[]) {
+    const url = `/ocpi/${version}/credentials`;
+    const tags = ['credentials'];
+    const ours = (r: Parameters<typeof baseUrl>[0]) => `${baseUrl(r, publicUrl)}/ocpi/versions`;
+
+    app.get(url, { schema: { summary: `Our credentials for the caller (OCPI ${version})`, tags } }, async (request, reply) => {
+      try {
+        const data = await currentCredentials(store, version, request.ocpiToken!, ours(request));
+        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
+      } catch (e) {
+        return registrationFailed(reply, e);
+      }
+    });
+
+    app.post(url, { schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags } }, async (request, reply) => {
+      if (request.partner!.state !== 'invited') {
+        return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Already registered: use PUT to update or DELETE to unregister');
+      }
+      try {
+        const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
+        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Registered', JSON.stringify(data));
+      } catch (e) {
+        return registrationFailed(reply, e);
+      }
+    });
+
+    app.put(url, { schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags } }, async (request, reply) => {
+      if (request.partner!.state === 'invited') {
+        return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered: POST credentials first');
+      }
+      try {
+        const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
+        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Updated', JSON.stringify(data));
+      } catch (e) {
+        return registrationFailed(reply, e);
+      }
+    });
+
+    app.delete(url, { schema: { summary: `Unregister (OCPI ${version})`, tags } }, async (request, reply) => {
+      if (request.partner!.state === 'invited') {
+        return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered');
+      }
+      await store.removePartnerById(request.partner!.id);
+      return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Unregistered');
+    });
+  }
+}

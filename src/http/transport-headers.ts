@@ -1,0 +1,45 @@
+// OCPI 2.2.1 transport headers.
+// §4.1.4: X-Request-ID and X-Correlation-ID are echoed on every response (generated when absent).
+// §4.2: routing headers OCPI-from/to-* on functional modules: set on responses (FROM = us, TO = the caller);
+// a request whose FROM contradicts the caller's credentials is refused with HTTP 400 + 2001. A client that
+// swapped FROM and TO (its own party in TO) is tolerated.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Identity } from '../service/identity.js';
+import { sendError, STATUS } from './envelope.js';
+
+const SAFE_ID = /^[\x21-\x7e]{1,128}$/;
+const FUNCTIONAL = /^\/ocpi\/(cpo|emsp)\/2\.2\.1\//;
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function registerTransportHeaders(app: FastifyInstance, identity: () => Promise<Identity | undefined>): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const rid = header(request.headers['x-request-id']);
+    const cid = header(request.headers['x-correlation-id']);
+    reply.header('x-request-id', rid && SAFE_ID.test(rid) ? rid : randomUUID());
+    reply.header('x-correlation-id', cid && SAFE_ID.test(cid) ? cid : randomUUID());
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const partner = request.partner;
+    if (!partner || !FUNCTIONAL.test(request.url)) return;
+    const us = await identity();
+    if (us) {
+      reply.header('ocpi-from-country-code', us.countryCode);
+      reply.header('ocpi-from-party-id', us.partyId);
+    }
+    reply.header('ocpi-to-country-code', partner.countryCode);
+    reply.header('ocpi-to-party-id', partner.partyId);
+    const fromCc = header(request.headers['ocpi-from-country-code']);
+    const fromPid = header(request.headers['ocpi-from-party-id']);
+    if (fromCc === undefined && fromPid === undefined) return;
+    const claims = `${fromCc ?? ''}-${fromPid ?? ''}`.toUpperCase();
+    const swapped = us && claims === `${us.countryCode}-${us.partyId}`.toUpperCase();
+    if (claims !== partner.key && !swapped) {
+      return sendError(reply, 400, STATUS.INVALID_PARAMETERS, `OCPI-from-* headers (${claims}) do not match the credentials of ${partner.key}`);
+    }
+  });
+}

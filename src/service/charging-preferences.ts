@@ -1,0 +1,34 @@
+// Use case: an eMSP sets the driver's charging preferences on an ongoing session (OCPI 2.2.1 §9.2.1.2).
+import type { ChargingPreferencesResponse } from '../domain/enums.js';
+import type { Partner } from '../domain/party.js';
+import type { SessionStore } from '../store/contract.js';
+import { parseChargingPreferences } from '../wire/charging-preferences.js';
+import { getIdentity } from './identity.js';
+import { ReceiveError } from './sessions-receiver.js';
+import { toRecord } from './sessions-writer.js';
+
+export async function setChargingPreferences(
+  store: SessionStore,
+  caller: Partner,
+  sessionId: string,
+  body: unknown,
+): Promise<ChargingPreferencesResponse> {
+  const us = await getIdentity(store);
+  const stored = us ? await store.getSession(us.countryCode, us.partyId, sessionId) : undefined;
+  // Another partner's session is indistinguishable from a missing one.
+  if (!stored || stored.owner !== caller.key) throw new ReceiveError(404, 2000, `Unknown session ${sessionId}`);
+  const evse = stored.session.location?.evses.find((e) => e.uid === stored.session.evseUid);
+  // OCPI 2.2.1 §9.2.1.2: an EVSE without CHARGING_PREFERENCES_CAPABLE → HTTP 404 with OCPI 2001.
+  if (!evse?.capabilities.includes('CHARGING_PREFERENCES_CAPABLE')) {
+    throw new ReceiveError(404, 2001, 'The EVSE of this session does not support charging preferences');
+  }
+  const parsed = parseChargingPreferences(body);
+  if (!parsed.ok) {
+    throw new ReceiveError(400, 2001, `Invalid ChargingPreferences: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+  const prefs = parsed.value;
+  if (prefs.departureTime !== undefined && prefs.departureTime <= Date.now()) return 'NOT_POSSIBLE';
+  // Kept with the session; last_updated unchanged: the OCPI Session object itself did not change.
+  await store.putSessions([toRecord({ ...stored.session, chargingPreferences: prefs })], { mode: 'replace' });
+  return 'ACCEPTED';
+}

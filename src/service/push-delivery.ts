@@ -1,0 +1,162 @@
+// Delivers the push outbox: the CPO PUTs a session to the owning eMSP's receiver the first time and PATCHes it
+// afterwards (OCPI 2.2.1 §9.2.2, §9.1). Deliveries are coalesced per session: each one takes the eMSP from the
+// state it last acknowledged to the current state, so per session they arrive in order. Failures back off
+// exponentially (capped, with jitter) and survive restarts because the outbox lives in the store.
+import { isDeepStrictEqual } from 'node:util';
+import { sessionsEndpoint, type Partner } from '../domain/party.js';
+import type { Session } from '../domain/session.js';
+import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
+import { ocpiRequest, succeeded, type OcpiAnswer } from '../client/ocpi-request.js';
+import type { Delivery, SessionStore } from '../store/contract.js';
+import { codecFor } from '../wire/registry.js';
+import { getIdentity } from './identity.js';
+import { defaultEncoding } from './registration.js';
+
+export interface DeliveryOptions {
+  batch?: number;
+  leaseMs?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  timeoutMs?: number;
+}
+
+export function backoffMs(attempts: number, o: DeliveryOptions = {}): number {
+  const base = o.baseBackoffMs ?? 1000;
+  const max = o.maxBackoffMs ?? 5 * 60_000;
+  const capped = Math.min(max, base * 2 ** Math.min(attempts, 20));
+  return Math.round(capped / 2 + (Math.random() * capped) / 2);
+}
+
+type Body = Record<string, unknown>;
+
+/**
+ * The PATCH that brings `before` to `after` at the wire level, or undefined when a PUT is needed.
+ * 2.2.1 appends charging_periods, so the new periods must extend the delivered ones; 2.1.1 replaces them.
+ */
+export function patchBetween(before: Body, after: Body, version: OcpiVersion, periodsKey: string, updatedKey: string): Body | undefined {
+  const patch: Body = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (isDeepStrictEqual(before[key], after[key])) continue;
+    if (!(key in after)) return undefined; // a field was removed: only a PUT can do that (2.2.1 §9.2.2.3)
+    if (key === periodsKey && version === '2.2.1') {
+      const old = (before[key] as unknown[] | undefined) ?? [];
+      const now = (after[key] as unknown[] | undefined) ?? [];
+      if (now.length < old.length || !old.every((p, i) => isDeepStrictEqual(p, now[i]))) return undefined;
+      patch[key] = now.slice(old.length);
+    } else {
+      patch[key] = after[key];
+    }
+  }
+  patch[updatedKey] = after[updatedKey];
+  return patch;
+}
+
+export class PushDelivery {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly options: DeliveryOptions = {},
+  ) {}
+
+  /** Polls the outbox every `intervalMs` until stopped. */
+  start(intervalMs = 200): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce()
+        .then(() => undefined)
+        .catch(() => undefined)
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Delivers what is due now; returns how many deliveries were attempted. */
+  async runOnce(now = Date.now()): Promise<number> {
+    const due = await this.store.claimDeliveries(now, this.options.batch ?? 50, this.options.leaseMs ?? 60_000);
+    for (const d of due) {
+      try {
+        await this.deliver(d);
+      } catch (e) {
+        await this.store.failDelivery(d, Date.now() + backoffMs(d.attempts, this.options), (e as Error).message);
+      }
+    }
+    return due.length;
+  }
+
+  private async deliver(d: Delivery): Promise<void> {
+    const partner = await this.store.getPartner(d.partnerKey);
+    const receiver = partner && partner.state === 'registered' ? sessionsEndpoint(partner, 'RECEIVER') : undefined;
+    const token = partner ? await this.store.getTheirToken(partner.id) : undefined;
+    if (!partner || !receiver || !token) {
+      // Not (or no longer) registered with a receiver: keep the entry, retry rarely; the GET stays the safety net.
+      await this.store.failDelivery(d, Date.now() + 3_600_000, 'partner has no registered sessions receiver');
+      return;
+    }
+    const stored = await this.store.getSessionBySeq(d.sessionSeq);
+    if (!stored) return this.store.completeDelivery(d, '');
+    const delivered = await this.store.getDelivered(d.partnerKey, d.sessionSeq);
+    const version = partner.version ?? '2.2.1';
+    const s = stored.session;
+    const url = `${receiver.replace(/\/+$/, '')}/${encodeURIComponent(s.countryCode)}/${encodeURIComponent(s.partyId)}/${encodeURIComponent(s.id)}`;
+    const codec = codecFor(wireFormatFor(partner.format, version));
+    const current = JSON.parse(codec.renderSession(s)) as Body;
+    const headers = await this.routingHeaders(partner, version);
+    const send = (method: 'PUT' | 'PATCH', body: Body) =>
+      this.call(partner, token, { method, url, body, headers });
+
+    let answer: OcpiAnswer | undefined;
+    if (delivered) {
+      const before = JSON.parse(codec.renderSession(JSON.parse(delivered) as Session)) as Body;
+      const style = partner.format === 'camel';
+      const patch = patchBetween(
+        before,
+        current,
+        version,
+        style ? 'chargingPeriods' : 'charging_periods',
+        style ? 'lastUpdated' : 'last_updated',
+      );
+      if (patch) {
+        answer = await send('PATCH', patch);
+        // OCPI 2.2.1 §9.2.2.3 / §2.7: the receiver does not know the session: send it whole.
+        if (answer.http === 404) answer = undefined;
+      }
+    }
+    answer ??= await send('PUT', current);
+    if (!succeeded(answer)) {
+      throw new Error(`HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim());
+    }
+    await this.store.completeDelivery(d, JSON.stringify(s));
+  }
+
+  private async call(partner: Partner, token: string, req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> }) {
+    const encoding = partner.tokenEncoding ?? defaultEncoding(partner.version);
+    const answer = await ocpiRequest({ ...req, token, encoding, timeoutMs: this.options.timeoutMs ?? 15_000 });
+    if (answer.encoding !== encoding && answer.http !== 401) {
+      await this.store.updatePartner(partner.id, { tokenEncoding: answer.encoding }); // remembered per partner
+      partner.tokenEncoding = answer.encoding;
+    }
+    return answer;
+  }
+
+  private async routingHeaders(partner: Partner, version: OcpiVersion): Promise<Record<string, string>> {
+    if (version !== '2.2.1') return {};
+    const us = await getIdentity(this.store);
+    // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
+    return {
+      'ocpi-to-country-code': partner.countryCode,
+      'ocpi-to-party-id': partner.partyId,
+      ...(us ? { 'ocpi-from-country-code': us.countryCode, 'ocpi-from-party-id': us.partyId } : {}),
+    };
+  }
+}

@@ -1,0 +1,195 @@
+// Credentials registration (OCPI 2.1.1 §credentials 4.1, 2.2.1 §7.4): the token A → B → C exchange,
+// from either side, plus update (PUT) and unregister (DELETE).
+import type { Endpoint, Partner, Role, TokenEncoding } from '../domain/party.js';
+import type { OcpiVersion } from '../domain/wire-format.js';
+import { ocpiRequest, succeeded } from '../client/ocpi-request.js';
+import type { SessionStore } from '../store/contract.js';
+import {
+  parseCredentials,
+  parseVersionDetails,
+  parseVersionList,
+  renderCredentials,
+  type PeerCredentials,
+} from '../wire/credentials.js';
+import { getIdentity, type Identity } from './identity.js';
+import { generateToken, hashToken } from './tokens.js';
+
+export const SUPPORTED_VERSIONS: OcpiVersion[] = ['2.2.1', '2.1.1']; // preference order: highest first
+
+/** A registration failure with its OCPI status code (2.2.1 §5: 2001, 3001, 3002, 3003). */
+export class RegistrationError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PeerEndpoints {
+  version: OcpiVersion;
+  endpoints: Endpoint[];
+  encoding: TokenEncoding;
+}
+
+/** Default encoding for a version: OCPI 2.2.1 §4.1.2 Base64; 2.1.1 peers expect the raw token. */
+export function defaultEncoding(version: OcpiVersion | undefined): TokenEncoding {
+  return version === '2.1.1' ? 'raw' : 'base64';
+}
+
+/** GET their versions and the details of the highest mutual version (OCPI 2.2.1 §7.4.1 steps 2–3). */
+export async function fetchPeerEndpoints(versionsUrl: string, token: string, prefer?: OcpiVersion): Promise<PeerEndpoints> {
+  let encoding: TokenEncoding = 'base64';
+  const get = async (url: string) => {
+    try {
+      const a = await ocpiRequest({ method: 'GET', url, token, encoding, requestIds: false });
+      encoding = a.encoding;
+      return a;
+    } catch (e) {
+      throw new RegistrationError(3001, `Unable to reach ${url}: ${(e as Error).message}`);
+    }
+  };
+  const versions = await get(versionsUrl);
+  if (!succeeded(versions)) throw new RegistrationError(3001, `GET ${versionsUrl} answered HTTP ${versions.http}`);
+  const list = parseVersionList(versions.data);
+  if (!list.ok) throw new RegistrationError(3001, `Their versions list is invalid: ${list.issues[0]?.path} ${list.issues[0]?.message}`);
+  const mutual = SUPPORTED_VERSIONS.filter((v) => (!prefer || v === prefer) && list.value.some((x) => x.version === v));
+  const version = mutual[0];
+  if (!version) throw new RegistrationError(3002, `No mutual version: they offer ${list.value.map((v) => v.version).join(', ')}`);
+  const detailsUrl = list.value.find((x) => x.version === version)!.url;
+  const details = await get(detailsUrl);
+  if (!succeeded(details)) throw new RegistrationError(3001, `GET ${detailsUrl} answered HTTP ${details.http}`);
+  const parsed = parseVersionDetails(details.data);
+  if (!parsed.ok) throw new RegistrationError(3003, `Their version details are invalid: ${parsed.issues[0]?.path} ${parsed.issues[0]?.message}`);
+  if (!parsed.value.endpoints.some((e) => e.identifier === 'credentials')) {
+    throw new RegistrationError(3003, 'Their version details list no credentials endpoint');
+  }
+  return { version, endpoints: parsed.value.endpoints, encoding: version === '2.1.1' ? encoding : 'base64' };
+}
+
+async function requireIdentity(store: SessionStore): Promise<Identity> {
+  const identity = await getIdentity(store);
+  if (!identity) throw new RegistrationError(3000, 'This instance has no party identity: run `ocpi-sessions party set` first');
+  return identity;
+}
+
+/** The roles a 2.1.1 peer plays, which its credentials do not state: the complement of ours. */
+function peerRoles(peer: PeerCredentials, us: Identity): Role[] {
+  if (peer.roles.length) return peer.roles;
+  return us.roles.includes('CPO') && !us.roles.includes('EMSP') ? ['EMSP'] : us.roles.includes('EMSP') && !us.roles.includes('CPO') ? ['CPO'] : ['CPO', 'EMSP'];
+}
+
+/** Stores what a registration learned and issues a fresh token for them to use (token C, or a rotated one). */
+async function storeRegistration(
+  store: SessionStore,
+  partner: Partner,
+  peer: PeerCredentials,
+  endpoints: PeerEndpoints,
+  us: Identity,
+): Promise<{ partner: Partner; ourToken: string }> {
+  const ourToken = generateToken();
+  const existing = await store.getPartner(`${peer.countryCode}-${peer.partyId}`);
+  if (existing && existing.id !== partner.id) {
+    throw new RegistrationError(2001, `Party ${existing.key} is already registered with another token`);
+  }
+  const updated = await store.updatePartner(partner.id, {
+    countryCode: peer.countryCode,
+    partyId: peer.partyId,
+    roles: peerRoles(peer, us),
+    businessName: peer.businessName,
+    state: 'registered',
+    version: endpoints.version,
+    versionsUrl: peer.url,
+    endpoints: endpoints.endpoints,
+    tokenEncoding: endpoints.encoding,
+    tokenHash: hashToken(ourToken),
+    theirToken: peer.token,
+  });
+  return { partner: updated, ourToken };
+}
+
+/**
+ * Server side of POST/PUT credentials: the caller sent its credentials (token B, versions URL, party).
+ * We fetch its endpoints with token B, then answer with our credentials holding a new token (C).
+ * Token A (or the previous token) stops working: its hash is replaced in the same update.
+ */
+export async function acceptCredentials(
+  store: SessionStore,
+  caller: Partner,
+  urlVersion: OcpiVersion,
+  body: unknown,
+  ourVersionsUrl: string,
+): Promise<unknown> {
+  const us = await requireIdentity(store);
+  const parsed = parseCredentials(urlVersion, body);
+  if (!parsed.ok) {
+    throw new RegistrationError(2001, `Invalid credentials object: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+  const endpoints = await fetchPeerEndpoints(parsed.value.url, parsed.value.token, urlVersion);
+  const { ourToken } = await storeRegistration(store, caller, parsed.value, endpoints, us);
+  return renderCredentials(urlVersion, ourToken, ourVersionsUrl, us);
+}
+
+/** GET credentials: ours for this caller. The caller's own valid token is the one it uses with us. */
+export async function currentCredentials(store: SessionStore, version: OcpiVersion, callerToken: string, ourVersionsUrl: string) {
+  const us = await requireIdentity(store);
+  return renderCredentials(version, callerToken, ourVersionsUrl, us);
+}
+
+/** Client side: register with a party that handed us its versions URL and token A (OCPI 2.2.1 §7.4.1). */
+export async function registerWith(
+  store: SessionStore,
+  theirVersionsUrl: string,
+  tokenA: string,
+  ourVersionsUrl: string,
+  prefer?: OcpiVersion,
+): Promise<Partner> {
+  const us = await requireIdentity(store);
+  const peer = await fetchPeerEndpoints(theirVersionsUrl, tokenA, prefer);
+  const credentialsUrl = peer.endpoints.find((e) => e.identifier === 'credentials')!.url;
+  // Token B: live before we POST, because they call our versions endpoints with it before answering.
+  const tokenB = generateToken();
+  const pending = await store.addInvite(hashToken(tokenB));
+  await store.updatePartner(pending.id, { state: 'registering' });
+  try {
+    const answer = await ocpiRequest({
+      method: 'POST',
+      url: credentialsUrl,
+      token: tokenA,
+      encoding: peer.encoding,
+      body: renderCredentials(peer.version, tokenB, ourVersionsUrl, us),
+      timeoutMs: 30_000,
+    });
+    if (!succeeded(answer)) {
+      throw new RegistrationError(
+        answer.statusCode ?? 3001,
+        `POST ${credentialsUrl} failed: HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim(),
+      );
+    }
+    const theirs = parseCredentials(peer.version, answer.data);
+    if (!theirs.ok) throw new RegistrationError(3001, `Their credentials answer is invalid: ${theirs.issues[0]?.path} ${theirs.issues[0]?.message}`);
+    const c = theirs.value;
+    return await store.updatePartner(pending.id, {
+      countryCode: c.countryCode,
+      partyId: c.partyId,
+      roles: peerRoles(c, us),
+      businessName: c.businessName,
+      state: 'registered',
+      version: peer.version,
+      versionsUrl: theirVersionsUrl,
+      endpoints: peer.endpoints,
+      tokenEncoding: answer.encoding,
+      theirToken: c.token,
+    });
+  } catch (e) {
+    await store.removePartnerById(pending.id);
+    throw e;
+  }
+}
+
+/** Creates a token A to hand to a partner offline. */
+export async function invite(store: SessionStore): Promise<string> {
+  const tokenA = generateToken();
+  await store.addInvite(hashToken(tokenA));
+  return tokenA;
+}
