@@ -1,0 +1,142 @@
+// PostgreSQL schema migrations. They run on every connect and are safe when several processes start at once:
+// the whole check-and-apply runs in one transaction holding a transaction-level advisory lock, so concurrent
+// starters queue behind the first one and then find nothing left to do (and a failed migration leaves nothing
+// half-applied: PostgreSQL DDL is transactional). `migrate(pool)` is exported for a future
+// `ocpi-sessions migrate` command. Migrations are append-only: never edit one that has shipped.
+import type pg from 'pg';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Advisory lock key (two-int form, scoped to the database): 'ocpi' in ASCII, then 1 for "schema migrations". */
+const LOCK_KEY: [number, number] = [0x6f637069, 1];
+
+// See src/store/paging.ts for what `ord` and `session_counts` are for. The layout matches src/store/sqlite/schema.ts.
+// Key columns use COLLATE "C": byte-wise comparison (like SQLite's BINARY), cheaper index comparisons and an
+// ORDER BY that does not depend on the server's locale.
+const V1_SCHEMA = `
+CREATE TABLE meta (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+
+-- party_key is NULL while a partner is only invited (token A handed out, party not known yet).
+-- their_token: the token we send to them; it must be kept in clear to be usable. Ours are stored as hashes only.
+CREATE TABLE partners (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  country_code text NOT NULL,
+  party_id text NOT NULL,
+  party_key text COLLATE "C" UNIQUE,
+  roles text NOT NULL,
+  format text NOT NULL,
+  state text NOT NULL,
+  token_hash text COLLATE "C" NOT NULL UNIQUE,
+  created_at bigint NOT NULL,
+  business_name text,
+  version text,
+  versions_url text,
+  endpoints text NOT NULL DEFAULT '[]',
+  token_encoding text,
+  their_token text
+);
+
+-- One row per session, keyed (case-insensitively: the store upper-cases both) by CPO party key and session id.
+-- ord: the owner's creation ordinal (listing order); last_updated: epoch milliseconds; doc: canonical JSON;
+-- rev: incremented on every write of the session (what the push outbox delivers).
+CREATE TABLE sessions (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  cpo text COLLATE "C" NOT NULL,
+  id_ci text COLLATE "C" NOT NULL,
+  owner text COLLATE "C" NOT NULL,
+  ord bigint NOT NULL,
+  last_updated bigint NOT NULL,
+  doc text NOT NULL,
+  rev integer NOT NULL DEFAULT 1,
+  UNIQUE (cpo, id_ci)
+);
+-- Pages: one ordered range scan from (owner, first ord of a block). INCLUDE (last_updated, seq) lets that scan
+-- test the date window and compute the body key from the index alone (index-only scan, no heap visit), so the
+-- at most 1 023 rows skipped inside a block cost little. Unique: an owner never hands out the same ord twice.
+CREATE UNIQUE INDEX sessions_owner_ord ON sessions (owner, ord) INCLUDE (last_updated, seq);
+-- Counts for the partial edge days of a window: a range scan over at most one day of one owner, grouped by
+-- block (ord >> BLOCK_BITS, read from the index).
+CREATE INDEX sessions_owner_updated ON sessions (owner, last_updated, ord);
+
+-- One rendered body per session and wire format: id = seq * 8 + format index (src/domain/wire-format.ts).
+CREATE TABLE session_bodies (id bigint PRIMARY KEY, body text NOT NULL);
+
+-- Matches per (owner, UTC day of last_updated, block = ord >> BLOCK_BITS), maintained at write time.
+-- Primary key (owner, day, block): the whole days of a window are one contiguous range of the key.
+CREATE TABLE session_counts (
+  owner text COLLATE "C" NOT NULL,
+  block bigint NOT NULL,
+  day bigint NOT NULL,
+  n integer NOT NULL,
+  PRIMARY KEY (owner, day, block)
+);
+
+-- Push outbox (OCPI 2.2.1 §9.2: the CPO pushes sessions to the owning eMSP): one row per partner and session with
+-- changes not yet delivered; rev is the session revision to deliver. Workers claim due rows with
+-- FOR UPDATE SKIP LOCKED (several processes never get the same row) and lease them by moving next_attempt_at;
+-- outbox_due serves that claim (due rows, oldest first). push_state keeps what was delivered last, so a later
+-- delivery can be a PATCH with only what changed.
+CREATE TABLE outbox (
+  partner_key text COLLATE "C" NOT NULL,
+  session_seq bigint NOT NULL,
+  rev integer NOT NULL,
+  enqueued_at bigint NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  last_error text,
+  PRIMARY KEY (partner_key, session_seq)
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at, enqueued_at);
+CREATE TABLE push_state (
+  partner_key text COLLATE "C" NOT NULL,
+  session_seq bigint NOT NULL,
+  delivered text NOT NULL,
+  PRIMARY KEY (partner_key, session_seq)
+);
+
+-- Per owner: the last ord handed out and a version bumped by every write that changes the owner's listing (it
+-- revalidates the planners' cached block tables, in every process). Writers lock these rows (see putSessions).
+CREATE TABLE owners (
+  owner text COLLATE "C" PRIMARY KEY,
+  next_ord bigint NOT NULL,
+  version bigint NOT NULL
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: V1_SCHEMA }];
+
+/** Applies the migrations this database lacks, in order; returns the versions applied (empty when up to date). */
+export async function migrate(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', LOCK_KEY);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const done = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const have = new Set(done.rows.map((r) => Number(r.version)));
+    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
+      if (have.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,0 +1,601 @@
+// SessionStore on PostgreSQL (node-postgres pool). Same layout and semantics as the SQLite store, and safe when
+// several processes (machines) write and read one database:
+//
+// - putSessions runs in ONE transaction and takes its locks in one global order, so two writers never wait on
+//   each other in a cycle: first the existing session rows (SELECT ... FOR UPDATE, sorted by key), then the
+//   `owners` rows of every owner involved, old and new (INSERT ... ON CONFLICT (owner) DO UPDATE ... RETURNING,
+//   sorted), which serializes the writers of one owner and makes next_ord allocation safe. Holding those locks
+//   it replays the batch in memory exactly like SQLite's putOne (ord allocation, counter deltas, outcomes) and
+//   writes the result with a few multi-row statements. A session that another process created after our read
+//   shows up as an INSERT ... ON CONFLICT (cpo, id_ci) DO NOTHING that returned no row: the transaction is
+//   rolled back and replayed, and the replay finds and locks that row, so a session is never duplicated.
+//   Deadlock and serialization failures (not expected, given the lock order) are replayed the same way.
+// - Listing uses the shared PagePlanner; its block tables are revalidated with owners.version, which every write
+//   bumps in the same transaction as its counters, so a cache in one process sees writes from all others.
+import pg from 'pg';
+import type { PageOf, PageQuery, SessionScope } from '../../domain/page.js';
+import type { Partner, PartnerUpdate } from '../../domain/party.js';
+import { partyKey, type PartyKey } from '../../domain/session.js';
+import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
+import type {
+  Delivery,
+  NewPartner,
+  PutOptions,
+  PutOutcome,
+  SessionRecord,
+  SessionStore,
+  StoredSession,
+} from '../contract.js';
+import { BLOCK_BITS, dayOf, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
+import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
+import { migrate } from './migrations.js';
+
+export interface PostgresOptions {
+  /** Pool size; default PGPOOL_MAX from the environment, else 10. */
+  poolSize?: number;
+}
+
+const INT8_OID = 20;
+/** deadlock_detected, serialization_failure: the transaction was rolled back and can be replayed. */
+const RETRY_CODES = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 10;
+/** Sessions per multi-row statement: at most 4 000 parameters (4 bodies each); PostgreSQL allows 65 535. */
+const CHUNK = 500;
+/** Refresh planner statistics when this process has created this many sessions, then at each doubling. */
+const FIRST_ANALYZE = 5000;
+
+/** Another transaction created one of our new sessions after we looked: replay the batch. */
+class ConcurrentCreate extends Error {}
+
+interface ExistingRow {
+  seq: number;
+  cpo: string;
+  id_ci: string;
+  owner: string;
+  ord: number;
+  last_updated: number;
+  rev: number;
+}
+
+interface SessionRow {
+  seq: number;
+  owner: string;
+  doc: string;
+  rev: number;
+}
+
+interface DeliveryRow {
+  partner_key: string;
+  session_seq: number;
+  rev: number;
+  attempts: number;
+  enqueued_at: number;
+}
+
+/** The state of one session key as the batch leaves it. */
+interface Pending {
+  seq?: number; // undefined until inserted
+  cpo: string;
+  idCi: string;
+  owner: string;
+  ord: number;
+  lastUpdated: number;
+  rev: number;
+  doc?: string;
+  renders?: Record<WireFormat, string>;
+  dirty: boolean;
+}
+
+interface OwnerState {
+  nextOrd: number;
+  allocated: boolean;
+}
+
+const SQL = {
+  lockOwners: `INSERT INTO owners (owner, next_ord, version)
+    SELECT o, 0, 1 FROM unnest($1::text[]) AS o ORDER BY o COLLATE "C"
+    ON CONFLICT (owner) DO UPDATE SET version = owners.version + 1
+    RETURNING owner, next_ord`,
+  existing: `SELECT s.seq, s.cpo, s.id_ci, s.owner, s.ord, s.last_updated, s.rev
+    FROM sessions s JOIN unnest($1::text[], $2::text[]) AS k(cpo, id_ci) ON s.cpo = k.cpo AND s.id_ci = k.id_ci
+    ORDER BY s.cpo, s.id_ci FOR UPDATE OF s`,
+  // Statements carrying documents and bodies use VALUES lists (see valuesList): a text parameter goes over the
+  // wire as is, whereas a text[] parameter would first be escaped into an array literal (slow for KBs of JSON).
+  insert: (rows: number) => `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc)
+    VALUES ${valuesList(rows, ['text', 'text', 'text', 'bigint', 'bigint', 'integer', 'text'])}
+    ON CONFLICT (cpo, id_ci) DO NOTHING RETURNING seq, cpo, id_ci`,
+  update: (rows: number) => `UPDATE sessions s
+    SET owner = v.owner, ord = v.ord, last_updated = v.last_updated, rev = v.rev, doc = v.doc
+    FROM (VALUES ${valuesList(rows, ['bigint', 'text', 'bigint', 'bigint', 'integer', 'text'])})
+      AS v(seq, owner, ord, last_updated, rev, doc)
+    WHERE s.seq = v.seq`,
+  bodies: (
+    rows: number,
+  ) => `INSERT INTO session_bodies (id, body) VALUES ${valuesList(rows, ['bigint', 'text'])}
+    ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+  counts: `INSERT INTO session_counts (owner, block, day, n)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::integer[])
+    ON CONFLICT (owner, day, block) DO UPDATE SET n = session_counts.n + excluded.n`,
+  // A change arriving while an earlier revision is leased only raises rev: the lease and attempts stand.
+  enqueue: (rows: number) => `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at)
+    VALUES ${valuesList(rows, ['text', 'bigint', 'integer', 'bigint', 'bigint'])}
+    ON CONFLICT (partner_key, session_seq) DO UPDATE SET rev = excluded.rev`,
+  nextOrd: `UPDATE owners o SET next_ord = v.next_ord FROM unnest($1::text[], $2::bigint[]) AS v(owner, next_ord)
+    WHERE o.owner = v.owner`,
+  get: 'SELECT seq, owner, doc, rev FROM sessions WHERE cpo = $1 AND id_ci = $2',
+  bySeq: 'SELECT seq, owner, doc, rev FROM sessions WHERE seq = $1',
+  scan: 'SELECT seq, owner, doc, rev FROM sessions WHERE seq > $1 ORDER BY seq LIMIT $2',
+  version: 'SELECT version FROM owners WHERE owner = $1',
+  fullDays: `SELECT block, SUM(n)::bigint AS n FROM session_counts WHERE owner = $1 AND day >= $2 AND day < $3
+    GROUP BY block ORDER BY block`,
+  range: `SELECT ord >> ${BLOCK_BITS} AS block, COUNT(*) AS n FROM sessions
+    WHERE owner = $1 AND last_updated >= $2 AND last_updated < $3 GROUP BY 1 ORDER BY 1`,
+  // The page is chosen from sessions alone (small index tuples), and only its rows fetch their bodies.
+  page: `SELECT p.ord, b.body FROM (
+      SELECT ord, seq FROM sessions
+      WHERE owner = $2 AND ord >= $3 AND last_updated >= $4 AND last_updated < $5
+      ORDER BY ord LIMIT $6 OFFSET $7
+    ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + $1
+    ORDER BY p.ord`,
+  addPartner: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  addInvite: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
+    VALUES ('', '', NULL, '', 'ocpi', 'invited', $1, $2) RETURNING *`,
+  partnerByHash: 'SELECT * FROM partners WHERE token_hash = $1',
+  partnerByKey: 'SELECT * FROM partners WHERE party_key = $1',
+  theirToken: 'SELECT their_token FROM partners WHERE id = $1',
+  // NULLS FIRST: invited partners (no party key yet) come first, as in SQLite.
+  partners: 'SELECT * FROM partners ORDER BY party_key NULLS FIRST, id',
+  removePartner: 'DELETE FROM partners WHERE party_key = $1',
+  removePartnerById: 'DELETE FROM partners WHERE id = $1',
+  // One statement: concurrent workers skip each other's rows instead of waiting or taking the same ones, and a
+  // row whose lease another worker just moved is re-checked against the WHERE before it is taken.
+  claim: `UPDATE outbox o SET next_attempt_at = $2
+    FROM (
+      SELECT partner_key, session_seq FROM outbox WHERE next_attempt_at <= $1
+      ORDER BY enqueued_at, session_seq LIMIT $3 FOR UPDATE SKIP LOCKED
+    ) AS due
+    WHERE o.partner_key = due.partner_key AND o.session_seq = due.session_seq
+    RETURNING o.partner_key, o.session_seq, o.rev, o.attempts, o.enqueued_at`,
+  complete: `WITH delivered AS (
+      INSERT INTO push_state (partner_key, session_seq, delivered) VALUES ($1, $2, $3)
+      ON CONFLICT (partner_key, session_seq) DO UPDATE SET delivered = excluded.delivered
+    )
+    DELETE FROM outbox WHERE partner_key = $1 AND session_seq = $2 AND rev = $4`,
+  fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2
+    WHERE partner_key = $3 AND session_seq = $4`,
+  delivered: 'SELECT delivered FROM push_state WHERE partner_key = $1 AND session_seq = $2',
+  depth: 'SELECT count(*) AS n FROM outbox',
+  getMeta: 'SELECT value FROM meta WHERE key = $1',
+  setMeta:
+    'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+} as const;
+
+export class PostgresStore implements SessionStore, PagingBackend {
+  readonly kind = 'postgres' as const;
+  private readonly planner: PagePlanner;
+  private closed = false;
+  private created = 0;
+  private analyzeAt = FIRST_ANALYZE;
+  private analyzing: Promise<void> | undefined;
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.planner = new PagePlanner(this);
+  }
+
+  /** Opens a pool on `url` and brings the schema up to date (safe when several processes start at once). */
+  static async connect(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
+    // BIGINT (seq, ord, last_updated, ids, COUNT) as numbers: set on this pool only, not globally.
+    const types = new pg.TypeOverrides();
+    types.setTypeParser(INT8_OID, parseInt8);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? poolSizeFromEnv() ?? 10,
+      types,
+      fallback_application_name: 'ocpi-sessions',
+    });
+    // An idle client losing its connection (server restart, failover) is dropped by the pool and replaced on
+    // the next query; without a listener the 'error' event would crash the process.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL idle client error: ${err.message}`));
+    try {
+      await migrate(pool);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return new PostgresStore(pool);
+  }
+
+  async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
+    if (records.length === 0) return [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcomes = await this.transaction((c) => this.putBatch(c, records, options));
+        this.noteCreated(outcomes.filter((o) => o === 'created').length);
+        return outcomes;
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
+        await sleep(Math.random() * 10 * attempt);
+      }
+    }
+  }
+
+  // A table filled moments ago has no planner statistics until autovacuum's next pass (up to a minute or more),
+  // and without them PostgreSQL reads a page as "all the owner's rows after fromOrd, sorted" instead of a short
+  // ordered index range: O(rows) instead of O(page). So after FIRST_ANALYZE sessions created by this process,
+  // and at every doubling after that, refresh the statistics in the background (a few ANALYZEs per bulk load).
+  private noteCreated(n: number): void {
+    this.created += n;
+    if (this.created < this.analyzeAt || this.analyzing || this.closed) return;
+    this.analyzeAt = this.created * 2;
+    this.analyzing = this.pool
+      .query('ANALYZE sessions, session_counts')
+      .then(
+        () => undefined,
+        (err: Error) => process.emitWarning(`ANALYZE failed: ${err.message}`),
+      )
+      .finally(() => (this.analyzing = undefined));
+  }
+
+  private async putBatch(
+    c: pg.PoolClient,
+    records: SessionRecord[],
+    options: PutOptions,
+  ): Promise<PutOutcome[]> {
+    const keys = new Map<string, { cpo: string; idCi: string }>();
+    for (const r of records) {
+      const cpo = partyKey(r.session.countryCode, r.session.partyId);
+      const idCi = r.session.id.toUpperCase();
+      keys.set(keyOf(cpo, idCi), { cpo, idCi });
+    }
+    const ks = [...keys.values()];
+    const found = await c.query<ExistingRow>(SQL.existing, [ks.map((k) => k.cpo), ks.map((k) => k.idCi)]);
+    const state = new Map<string, Pending>();
+    for (const row of found.rows) {
+      state.set(keyOf(row.cpo, row.id_ci), {
+        seq: row.seq,
+        cpo: row.cpo,
+        idCi: row.id_ci,
+        owner: row.owner,
+        ord: row.ord,
+        lastUpdated: row.last_updated,
+        rev: row.rev,
+        dirty: false,
+      });
+    }
+    // New owners get ords; previous owners lose sessions (counter decrements): lock them all, bump their versions.
+    const owners = await lockOwners(c, [...records.map((r) => r.owner), ...found.rows.map((r) => r.owner)]);
+
+    // Replay the batch in order, exactly as SqliteStore.putOne does, against the locked state.
+    const deltas = new Map<string, { owner: string; block: number; day: number; n: number }>();
+    const count = (owner: string, ord: number, lastUpdated: number, n: number) => {
+      const block = ord >> BLOCK_BITS;
+      const day = dayOf(lastUpdated);
+      const k = `${owner}\u0000${block}\u0000${day}`;
+      const d = deltas.get(k);
+      if (d) d.n += n;
+      else deltas.set(k, { owner, block, day, n });
+    };
+    const allocate = (owner: string): number => {
+      const o = owners.get(owner)!;
+      o.allocated = true;
+      return ++o.nextOrd;
+    };
+    const pushTo = new Set(options.pushTo ?? []);
+    const pushes = new Map<string, { owner: string; session: Pending; rev: number }>();
+    const push = (owner: string, p: Pending) => {
+      if (pushTo.has(owner))
+        pushes.set(`${owner}\u0000${keyOf(p.cpo, p.idCi)}`, { owner, session: p, rev: p.rev });
+    };
+    const outcomes: PutOutcome[] = records.map((rec) => {
+      const s = rec.session;
+      const cpo = partyKey(s.countryCode, s.partyId);
+      const idCi = s.id.toUpperCase();
+      const doc = JSON.stringify(s);
+      const cur = state.get(keyOf(cpo, idCi));
+      if (!cur) {
+        const ord = allocate(rec.owner);
+        const p: Pending = {
+          cpo,
+          idCi,
+          owner: rec.owner,
+          ord,
+          lastUpdated: s.lastUpdated,
+          rev: 1,
+          doc,
+          renders: rec.renders,
+          dirty: true,
+        };
+        state.set(keyOf(cpo, idCi), p);
+        count(rec.owner, ord, s.lastUpdated, 1);
+        push(rec.owner, p);
+        return 'created';
+      }
+      if (options.mode === 'if-newer' && cur.lastUpdated > s.lastUpdated) return 'stale';
+      count(cur.owner, cur.ord, cur.lastUpdated, -1);
+      const ord = cur.owner === rec.owner ? cur.ord : allocate(rec.owner);
+      count(rec.owner, ord, s.lastUpdated, 1);
+      Object.assign(cur, {
+        owner: rec.owner,
+        ord,
+        lastUpdated: s.lastUpdated,
+        rev: cur.rev + 1,
+        doc,
+        renders: rec.renders,
+        dirty: true,
+      });
+      push(rec.owner, cur);
+      return 'updated';
+    });
+
+    const dirty = [...state.values()].filter((p) => p.dirty);
+    const changed = dirty.filter((p) => p.seq !== undefined).sort((a, b) => a.seq! - b.seq!);
+    // New sessions in key order, so two writers inserting overlapping sets wait on each other in one direction.
+    const fresh = dirty
+      .filter((p) => p.seq === undefined)
+      .sort((a, b) => compare(keyOf(a.cpo, a.idCi), keyOf(b.cpo, b.idCi)));
+    for (const part of chunks(fresh, CHUNK)) {
+      const ins = await c.query<{ seq: number; cpo: string; id_ci: string }>(
+        SQL.insert(part.length),
+        part.flatMap((p) => [p.cpo, p.idCi, p.owner, p.ord, p.lastUpdated, p.rev, p.doc!]),
+      );
+      if (ins.rows.length !== part.length) throw new ConcurrentCreate('a session was created concurrently');
+      for (const row of ins.rows) state.get(keyOf(row.cpo, row.id_ci))!.seq = row.seq;
+    }
+    for (const part of chunks(changed, CHUNK)) {
+      await c.query(
+        SQL.update(part.length),
+        part.flatMap((p) => [p.seq!, p.owner, p.ord, p.lastUpdated, p.rev, p.doc!]),
+      );
+    }
+    for (const part of chunks(dirty, CHUNK)) {
+      const values = part.flatMap((p) => WIRE_FORMATS.flatMap((f, i) => [p.seq! * 8 + i, p.renders![f]]));
+      await c.query(SQL.bodies(values.length / 2), values);
+    }
+    const counts = [...deltas.values()].filter((d) => d.n !== 0);
+    for (const part of chunks(counts, CHUNK * 4)) {
+      await c.query(SQL.counts, [
+        part.map((d) => d.owner),
+        part.map((d) => d.block),
+        part.map((d) => d.day),
+        part.map((d) => d.n),
+      ]);
+    }
+    const now = Date.now();
+    for (const part of chunks([...pushes.values()], CHUNK)) {
+      await c.query(
+        SQL.enqueue(part.length),
+        part.flatMap((e) => [e.owner, e.session.seq!, e.rev, now, now]),
+      );
+    }
+    const grown = [...owners].filter(([, o]) => o.allocated);
+    if (grown.length) await c.query(SQL.nextOrd, [grown.map(([k]) => k), grown.map(([, o]) => o.nextOrd)]);
+    return outcomes;
+  }
+
+  async getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined> {
+    const r = await this.query<SessionRow>('ocpi_get', SQL.get, [
+      partyKey(countryCode, partyId),
+      id.toUpperCase(),
+    ]);
+    return stored(r.rows[0]);
+  }
+
+  async getSessionBySeq(seq: number): Promise<StoredSession | undefined> {
+    return stored((await this.query<SessionRow>('ocpi_by_seq', SQL.bySeq, [seq])).rows[0]);
+  }
+
+  /** Storage (seq) order. Sessions committed by other processes while a scan runs may get a seq behind it. */
+  async scanSessions(afterSeq: number, limit: number): Promise<StoredSession[]> {
+    return (await this.query<SessionRow>('ocpi_scan', SQL.scan, [afterSeq, limit])).rows.map((r) =>
+      stored(r)!,
+    );
+  }
+
+  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
+    return this.planner.list(scope, query, format);
+  }
+
+  async ownerVersion(owner: string): Promise<number> {
+    const r = await this.query<{ version: number }>('ocpi_version', SQL.version, [owner]);
+    return r.rows[0]?.version ?? 0;
+  }
+  async countFullDays(owner: string, dayFrom: number, dayTo: number): Promise<BlockCounts> {
+    return (
+      await this.query<{ block: number; n: number }>('ocpi_full_days', SQL.fullDays, [owner, dayFrom, dayTo])
+    ).rows;
+  }
+  async countRange(owner: string, from: number, to: number): Promise<BlockCounts> {
+    return (await this.query<{ block: number; n: number }>('ocpi_range', SQL.range, [owner, from, to])).rows;
+  }
+  async pageBodies(
+    owner: string,
+    fromOrd: number,
+    from: number,
+    to: number,
+    skip: number,
+    limit: number,
+    format: WireFormat,
+  ): Promise<{ bodies: string[]; lastOrd?: number }> {
+    // Unnamed on purpose: planned for the actual window and depth each time (a generic plan cannot tell a narrow
+    // window, best read through sessions_owner_updated, from a wide one, best read in ord order).
+    const r = await this.pool.query<{ ord: number; body: string }>(SQL.page, [
+      WIRE_FORMATS.indexOf(format),
+      owner,
+      fromOrd,
+      from,
+      to,
+      limit,
+      skip,
+    ]);
+    return { bodies: r.rows.map((x) => x.body), lastOrd: r.rows.at(-1)?.ord };
+  }
+
+  async addPartner(p: NewPartner): Promise<Partner> {
+    const r = await this.pool.query<PartnerRow>(SQL.addPartner, [
+      p.countryCode.toUpperCase(),
+      p.partyId.toUpperCase(),
+      partyKey(p.countryCode, p.partyId),
+      p.roles.join(','),
+      p.format,
+      'configured',
+      p.tokenHash,
+      Date.now(),
+    ]);
+    return partnerFromRow(r.rows[0]!);
+  }
+  async addInvite(tokenHash: string): Promise<Partner> {
+    return partnerFromRow(
+      (await this.pool.query<PartnerRow>(SQL.addInvite, [tokenHash, Date.now()])).rows[0]!,
+    );
+  }
+  async updatePartner(id: number, update: PartnerUpdate): Promise<Partner> {
+    const cols = partnerUpdateColumns(update);
+    const set = cols.map(([col], i) => `${col} = $${i + 1}`).join(', ') || 'state = state';
+    const r = await this.pool.query<PartnerRow>(
+      `UPDATE partners SET ${set} WHERE id = $${cols.length + 1} RETURNING *`,
+      [...cols.map(([, v]) => v), id],
+    );
+    if (!r.rows[0]) throw new Error(`no partner with id ${id}`);
+    return partnerFromRow(r.rows[0]);
+  }
+  async getPartner(key: PartyKey): Promise<Partner | undefined> {
+    const row = (await this.pool.query<PartnerRow>(SQL.partnerByKey, [key])).rows[0];
+    return row ? partnerFromRow(row) : undefined;
+  }
+  async getTheirToken(id: number): Promise<string | undefined> {
+    const r = await this.pool.query<{ their_token: string | null }>(SQL.theirToken, [id]);
+    return r.rows[0]?.their_token ?? undefined;
+  }
+  async removePartnerById(id: number): Promise<boolean> {
+    return ((await this.pool.query(SQL.removePartnerById, [id])).rowCount ?? 0) > 0;
+  }
+
+  async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
+    const r = await this.pool.query<DeliveryRow>(SQL.claim, [now, now + leaseMs, limit]);
+    return r.rows
+      .map((d) => ({
+        partnerKey: d.partner_key,
+        sessionSeq: d.session_seq,
+        rev: d.rev,
+        attempts: d.attempts,
+        enqueuedAt: d.enqueued_at,
+      }))
+      .sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.sessionSeq - b.sessionSeq);
+  }
+  async completeDelivery(d: Delivery, deliveredDoc: string): Promise<void> {
+    await this.pool.query(SQL.complete, [d.partnerKey, d.sessionSeq, deliveredDoc, d.rev]);
+  }
+  async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<void> {
+    await this.pool.query(SQL.fail, [nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq]);
+  }
+  async getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined> {
+    return (await this.pool.query<{ delivered: string }>(SQL.delivered, [partnerKey, sessionSeq])).rows[0]
+      ?.delivered;
+  }
+  async outboxDepth(): Promise<number> {
+    return (await this.pool.query<{ n: number }>(SQL.depth)).rows[0]!.n;
+  }
+
+  async findPartnerByTokenHash(tokenHash: string): Promise<(Partner & { tokenHash: string }) | undefined> {
+    const row = (await this.query<PartnerRow>('ocpi_partner_by_hash', SQL.partnerByHash, [tokenHash]))
+      .rows[0];
+    return row ? { ...partnerFromRow(row), tokenHash: row.token_hash } : undefined;
+  }
+  async listPartners(): Promise<Partner[]> {
+    return (await this.pool.query<PartnerRow>(SQL.partners)).rows.map(partnerFromRow);
+  }
+  async removePartner(key: PartyKey): Promise<boolean> {
+    return ((await this.pool.query(SQL.removePartner, [key])).rowCount ?? 0) > 0;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.pool.query<{ value: string }>(SQL.getMeta, [key])).rows[0]?.value;
+  }
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.pool.query(SQL.setMeta, [key, value]);
+  }
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.analyzing;
+    await this.pool.end();
+  }
+
+  /** A named (per-connection prepared) statement: the hot read paths skip parsing and planning. */
+  private query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) {
+    return this.pool.query<R>({ name, text, values });
+  }
+
+  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      c.release(broken); // a connection that cannot even roll back is discarded
+    }
+  }
+}
+
+/** Locks (creating when absent) the owners' rows in one sorted pass, bumps their versions, reads next_ord. */
+async function lockOwners(c: pg.PoolClient, wanted: string[]): Promise<Map<string, OwnerState>> {
+  const r = await c.query<{ owner: string; next_ord: number }>(SQL.lockOwners, [[...new Set(wanted)]]);
+  return new Map(r.rows.map((row) => [row.owner, { nextOrd: row.next_ord, allocated: false }]));
+}
+
+function stored(row: SessionRow | undefined): StoredSession | undefined {
+  return row ? { seq: row.seq, rev: row.rev, owner: row.owner, session: JSON.parse(row.doc) } : undefined;
+}
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ConcurrentCreate) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRY_CODES.has(code);
+}
+
+function parseInt8(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${v} is beyond JavaScript's safe integers`);
+  return n;
+}
+
+function poolSizeFromEnv(): number | undefined {
+  const raw = process.env.PGPOOL_MAX;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`PGPOOL_MAX must be a positive integer, not "${raw}"`);
+  return n;
+}
+
+/** `($1::a, $2::b), ($3::a, $4::b), ...`: `rows` rows of one parameter per cast. */
+function valuesList(rows: number, casts: string[]): string {
+  const out: string[] = [];
+  for (let r = 0, n = 1; r < rows; r++) out.push(`(${casts.map((t) => `$${n++}::${t}`).join(', ')})`);
+  return out.join(', ');
+}
+
+function keyOf(cpo: string, idCi: string): string {
+  return `${cpo}\u0000${idCi}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

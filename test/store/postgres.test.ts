@@ -1,0 +1,206 @@
+// The store contract on PostgreSQL, plus what only PostgreSQL has: concurrent migrations and several processes
+// (separate pools) on one database. See test/support/postgres.ts for where the server comes from.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import type { SessionRecord } from '../../src/store/contract.js';
+import { BLOCK_BITS, DAY_MS } from '../../src/store/paging.js';
+import { migrate, MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { dropDatabase, postgresUrl } from '../support/postgres.js';
+import { makeRecord, makeSession } from '../support/sessions.js';
+import { storeContract } from './contract.js';
+
+const T0 = Date.UTC(2025, 0, 1);
+const HOUR = 3_600_000;
+const replace = { mode: 'replace' } as const;
+
+const databases: string[] = [];
+async function freshDatabase(): Promise<string> {
+  const url = await postgresUrl();
+  databases.push(url);
+  return url;
+}
+after(async () => {
+  await Promise.all(databases.map(dropDatabase));
+});
+
+storeContract('postgres', async () => PostgresStore.connect(await freshDatabase()));
+
+/** Two stores on one database with their own pools: what two processes (machines) see. */
+async function twoProcesses(): Promise<{ url: string; a: PostgresStore; b: PostgresStore; sql: pg.Pool }> {
+  const url = await freshDatabase();
+  const [a, b] = await Promise.all([
+    PostgresStore.connect(url, { poolSize: 3 }),
+    PostgresStore.connect(url, { poolSize: 3 }),
+  ]);
+  return { url, a, b, sql: new pg.Pool({ connectionString: url, max: 2 }) };
+}
+
+async function closeAll(...things: Array<{ close(): Promise<void> } | pg.Pool>): Promise<void> {
+  await Promise.all(things.map((t) => ('close' in t ? t.close() : t.end())));
+}
+
+async function ids(store: PostgresStore, owner: string, window: { dateFrom?: number; dateTo?: number } = {}) {
+  const page = await store.listSessions({ owner }, { ...window, offset: 0, limit: 10_000 }, 'ocpi-2.2.1');
+  return { total: page.total, ids: page.items.map((b) => JSON.parse(b).id as string) };
+}
+
+/** The counters must equal what the rows say, per (owner, block, day); ords must be unique per owner. */
+async function assertCountersExact(sql: pg.Pool): Promise<void> {
+  const fromRows = await sql.query<{ owner: string; block: number; day: number; n: number }>(
+    `SELECT owner, (ord >> ${BLOCK_BITS})::int AS block, floor(last_updated::numeric / ${DAY_MS})::int AS day,
+            count(*)::int AS n
+     FROM sessions GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  const counters = await sql.query<{ owner: string; block: number; day: number; n: number }>(
+    `SELECT owner, block::int, day::int, n FROM session_counts WHERE n <> 0 ORDER BY 1, 2, 3`,
+  );
+  assert.deepEqual(counters.rows, fromRows.rows);
+  const behind = await sql.query(
+    'SELECT s.owner FROM sessions s JOIN owners o USING (owner) GROUP BY s.owner, o.next_ord HAVING max(s.ord) > o.next_ord',
+  );
+  assert.deepEqual(behind.rows, []);
+}
+
+describe('postgres store: migrations', () => {
+  it('apply each version once when 4 processes connect to a fresh database at the same time', async () => {
+    const url = await freshDatabase();
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () => PostgresStore.connect(url, { poolSize: 2 })),
+    );
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const applied = await sql.query<{ version: number; n: number }>(
+        'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version',
+      );
+      assert.deepEqual(
+        applied.rows,
+        MIGRATIONS.map((m) => ({ version: m.version, n: 1 })),
+      );
+      assert.deepEqual(await migrate(sql), [], 'migrating an up-to-date database is a no-op');
+      await stores[0]!.putSessions([makeRecord(makeSession('race-1', 'NL-RCE', T0))], replace);
+      for (const s of stores) assert.equal((await s.getSession('NL', 'CPO', 'race-1'))?.owner, 'NL-RCE');
+    } finally {
+      await closeAll(sql, ...stores);
+    }
+  });
+});
+
+describe('postgres store: several processes on one database', () => {
+  it('lists writes made through another process, with exact totals (planner cache revalidated)', async () => {
+    const { a, b, sql } = await twoProcesses();
+    try {
+      const owner = 'NL-TWO';
+      await a.putSessions(
+        [0, 1, 2].map((i) => makeRecord(makeSession(`two-${i}`, owner, T0 + i * DAY_MS + HOUR))),
+        replace,
+      );
+      assert.deepEqual(await ids(b, owner), { total: 3, ids: ['two-0', 'two-1', 'two-2'] });
+      // b has cached its block table for this window; a's writes must reach it through owners.version.
+      await a.putSessions(
+        [3, 4].map((i) => makeRecord(makeSession(`two-${i}`, owner, T0 + i * DAY_MS + HOUR))),
+        replace,
+      );
+      assert.deepEqual(await ids(b, owner), { total: 5, ids: ['two-0', 'two-1', 'two-2', 'two-3', 'two-4'] });
+
+      const whole = { dateFrom: T0, dateTo: T0 + 2 * DAY_MS }; // whole days: counters
+      const partial = { dateFrom: T0 + 2 * HOUR, dateTo: T0 + DAY_MS + 2 * HOUR }; // edge days: row counts
+      assert.deepEqual(await ids(b, owner, whole), { total: 2, ids: ['two-0', 'two-1'] });
+      assert.deepEqual(await ids(b, owner, partial), { total: 1, ids: ['two-1'] });
+      await a.putSessions([makeRecord(makeSession('two-0', owner, T0 + 9 * DAY_MS))], replace); // leaves `whole`
+      await a.putSessions([makeRecord(makeSession('two-1', 'NL-OTH', T0 + DAY_MS))], replace); // changes owner
+      assert.deepEqual(await ids(b, owner, whole), { total: 0, ids: [] });
+      assert.deepEqual(await ids(b, owner, partial), { total: 0, ids: [] });
+      assert.deepEqual(await ids(b, owner), { total: 4, ids: ['two-0', 'two-2', 'two-3', 'two-4'] });
+      assert.deepEqual(await ids(b, 'NL-OTH', partial), { total: 1, ids: ['two-1'] });
+      assert.equal((await b.getSession('NL', 'CPO', 'two-1'))?.owner, 'NL-OTH');
+      await assertCountersExact(sql);
+    } finally {
+      await closeAll(sql, a, b);
+    }
+  });
+
+  it('creates each session once when two processes put the same new ids at once', async () => {
+    const { a, b, sql } = await twoProcesses();
+    try {
+      const owner = 'DE-DUP';
+      const names = Array.from({ length: 1500 }, (_, i) => `dup-${i}`);
+      const recs = names.map((id, i) => makeRecord(makeSession(id, owner, T0 + (i % 72) * HOUR)));
+      const [ra, rb] = await Promise.all([a.putSessions(recs, replace), b.putSessions(recs, replace)]);
+      names.forEach((_, i) => assert.deepEqual([ra[i], rb[i]].sort(), ['created', 'updated']));
+      const rows = await sql.query<{ n: number; keys: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT id_ci)::int AS keys FROM sessions',
+      );
+      assert.deepEqual(rows.rows, [{ n: names.length, keys: names.length }]);
+      for (const s of [a, b]) assert.deepEqual(await ids(s, owner), { total: names.length, ids: names });
+      const win = { dateFrom: T0 + 30 * HOUR, dateTo: T0 + 50 * HOUR };
+      const inWin = names.filter((_, i) => i % 72 >= 30 && i % 72 < 50);
+      for (const s of [a, b]) assert.deepEqual(await ids(s, owner, win), { total: inWin.length, ids: inWin });
+      await assertCountersExact(sql);
+    } finally {
+      await closeAll(sql, a, b);
+    }
+  });
+
+  it('never hands the same push delivery to two processes claiming at once', async () => {
+    const { a, b, sql } = await twoProcesses();
+    try {
+      const owner = 'SE-CLM';
+      const recs = Array.from({ length: 200 }, (_, i) => makeRecord(makeSession(`claim-${i}`, owner, T0)));
+      await a.putSessions(recs, { mode: 'replace', pushTo: [owner] });
+      assert.equal(await b.outboxDepth(), 200);
+      const now = Date.now();
+      const claimed: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        const got = await Promise.all([a, b, a, b].map((s) => s.claimDeliveries(now, 15, 60_000)));
+        for (const batch of got) claimed.push(...batch.map((d) => d.sessionSeq));
+      }
+      assert.equal(claimed.length, 200);
+      assert.equal(new Set(claimed).size, 200);
+      assert.deepEqual(await b.claimDeliveries(now, 10, 60_000), []);
+    } finally {
+      await closeAll(sql, a, b);
+    }
+  });
+
+  it('keeps one row per id and exact counters when processes race to create and move the same ids', async () => {
+    const { a, b, sql } = await twoProcesses();
+    try {
+      const names = Array.from({ length: 400 }, (_, i) => `race-${i}`);
+      const batch = (owner: string, order: string[], hour: number): SessionRecord[] =>
+        order.map((id) => makeRecord(makeSession(id, owner, T0 + hour * HOUR)));
+      // New ids with different owners at once, then crossing moves in opposite orders.
+      await Promise.all([
+        a.putSessions(batch('FR-AAA', names, 1), replace),
+        b.putSessions(batch('FR-BBB', names, 2), replace),
+      ]);
+      for (let round = 0; round < 3; round++) {
+        await Promise.all([
+          a.putSessions(batch('FR-AAA', names.slice(0, 300), 3 + round), replace),
+          b.putSessions(batch('FR-BBB', names.slice(100).reverse(), 30 + round), replace),
+          a.putSessions(batch('FR-CCC', names.slice(150, 250), 60 + round), { mode: 'if-newer' }),
+        ]);
+      }
+      const rows = await sql.query<{ n: number; keys: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT id_ci)::int AS keys FROM sessions',
+      );
+      assert.deepEqual(rows.rows, [{ n: names.length, keys: names.length }]);
+      const perOwner = await sql.query<{ owner: string; n: number }>(
+        'SELECT owner, count(*)::int AS n FROM sessions GROUP BY owner ORDER BY owner',
+      );
+      let sum = 0;
+      for (const { owner, n } of perOwner.rows) {
+        sum += n;
+        const [fromA, fromB] = await Promise.all([ids(a, owner), ids(b, owner)]);
+        assert.equal(fromA.total, n);
+        assert.deepEqual(fromB, fromA);
+        assert.equal(new Set(fromA.ids).size, n);
+      }
+      assert.equal(sum, names.length);
+      await assertCountersExact(sql);
+    } finally {
+      await closeAll(sql, a, b);
+    }
+  });
+});
