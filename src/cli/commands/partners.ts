@@ -49,7 +49,22 @@ export async function partners(argv: string[]): Promise<number> {
         if (values.json) console.log(JSON.stringify(list));
         else if (list.length === 0) console.log('no partners');
         else
-          for (const p of list) console.log(`${p.key}\t${p.roles.join(',')}\t${p.state}\tformat=${p.format}`);
+          for (const p of list) {
+            const endpoints = p.endpoints.map((e) => `${e.identifier}${e.role ? `/${e.role}` : ''}=${e.url}`).join(' ');
+            const cols = [p.key || '(invited)', p.roles.join(',') || '-', p.state, p.version ?? '-', `format=${p.format}`];
+            console.log([...cols, endpoints].join('\t'));
+          }
+        return 0;
+      }
+      case 'invite': {
+        const versionsUrl = await ourVersionsUrl(store, values['public-url']);
+        const tokenA = await invite(store);
+        if (values.json) console.log(JSON.stringify({ token: tokenA, url: versionsUrl }));
+        else
+          console.log(
+            `token A: ${tokenA}\nversions URL: ${versionsUrl}\n` +
+              `The partner registers with: ocpi-sessions register --db <its db> ${versionsUrl} --token ${tokenA}`,
+          );
         return 0;
       }
       case 'remove': {
@@ -64,7 +79,7 @@ export async function partners(argv: string[]): Promise<number> {
         return removed ? 0 : 1;
       }
       default:
-        throw new UsageError('usage: ocpi-sessions partners add|list|remove --db <file> ...');
+        throw new UsageError('usage: ocpi-sessions partners add|list|remove|invite --db <file> ...');
     }
   } finally {
     await store.close();

@@ -16,8 +16,10 @@ export function registerHealth(app: FastifyInstance, store: SessionStore): void 
       },
     },
     async (_req, reply) => {
+      let outbox: number;
       try {
         await store.ping();
+        outbox = await store.outboxDepth();
       } catch {
         return sendEnvelope(
           reply,
@@ -32,7 +34,7 @@ export function registerHealth(app: FastifyInstance, store: SessionStore): void 
         200,
         STATUS.SUCCESS,
         'OK',
-        JSON.stringify({ store: store.kind, status: 'up' }),
+        JSON.stringify({ store: store.kind, status: 'up', outbox }),
       );
     },
   );

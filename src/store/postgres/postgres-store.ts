@@ -160,6 +160,9 @@ const SQL = {
   complete: `WITH delivered AS (
       INSERT INTO push_state (partner_key, session_seq, delivered) VALUES ($1, $2, $3)
       ON CONFLICT (partner_key, session_seq) DO UPDATE SET delivered = excluded.delivered
+    ), requeue AS (
+      UPDATE outbox SET next_attempt_at = $5, attempts = 0, last_error = NULL
+      WHERE partner_key = $1 AND session_seq = $2 AND rev <> $4
     )
     DELETE FROM outbox WHERE partner_key = $1 AND session_seq = $2 AND rev = $4`,
   fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2
@@ -484,7 +487,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
       .sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.sessionSeq - b.sessionSeq);
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<void> {
-    await this.pool.query(SQL.complete, [d.partnerKey, d.sessionSeq, deliveredDoc, d.rev]);
+    // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
+    await this.pool.query(SQL.complete, [d.partnerKey, d.sessionSeq, deliveredDoc, d.rev, Date.now()]);
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<void> {
     await this.pool.query(SQL.fail, [nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq]);

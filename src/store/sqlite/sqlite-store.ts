@@ -71,6 +71,10 @@ export class SqliteStore implements SessionStore, PagingBackend {
       done: db.prepare<[string, number, number]>(
         'DELETE FROM outbox WHERE partner_key = ? AND session_seq = ? AND rev = ?',
       ),
+      requeue: db.prepare<[number, string, number, number]>(
+        `UPDATE outbox SET next_attempt_at = ?, attempts = 0, last_error = NULL
+         WHERE partner_key = ? AND session_seq = ? AND rev <> ?`,
+      ),
       delivered: db.prepare<[string, number, string]>(
         `INSERT INTO push_state (partner_key, session_seq, delivered) VALUES (?, ?, ?)
          ON CONFLICT (partner_key, session_seq) DO UPDATE SET delivered = excluded.delivered`,
@@ -264,6 +268,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.transaction(() => {
       this.st.delivered.run(d.partnerKey, d.sessionSeq, deliveredDoc);
       this.st.done.run(d.partnerKey, d.sessionSeq, d.rev);
+      // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
+      this.st.requeue.run(Date.now(), d.partnerKey, d.sessionSeq, d.rev);
     })();
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<void> {
