@@ -4,10 +4,12 @@ import { UsageError } from './args.js';
 import { demo } from './commands/demo.js';
 import { exportCommand, EXPORT_USAGE } from './commands/export.js';
 import { importCommand } from './commands/import.js';
+import { migrateCommand } from './commands/migrate.js';
 import { partners } from './commands/partners.js';
 import { party } from './commands/party.js';
 import { ingestToken, register } from './commands/register.js';
 import { pullCommand, PULL_USAGE } from './commands/pull.js';
+import { schemaCommand, SCHEMA_USAGE } from './commands/schema.js';
 import { serve } from './commands/serve.js';
 import { start } from './commands/start.js';
 import { PartnerError } from '../service/partners.js';
@@ -25,9 +27,11 @@ const HELP = `ocpi-sessions <command> [options]
   party     set --db <file> --country-code CC --party-id PID --role CPO|EMSP|CPO,EMSP [--name ..] [--website URL]
             show --db <file>
   register  --db <file> <their-versions-url> --token <their token A> [--public-url <our url>] [--version 2.1.1|2.2.1]
+  migrate   --db <file|postgres://…>                     applies pending schema migrations (also done on start)
   ingest-token --db <file>                              prints a new token for PUT/PATCH /ingest/2.2.1/sessions/...
   ${PULL_USAGE}
   ${EXPORT_USAGE}
+  ${SCHEMA_USAGE}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -48,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return partners(rest);
     case 'party':
       return party(rest);
+    case 'migrate':
+      return migrateCommand(rest);
     case 'register':
       return register(rest);
     case 'ingest-token':
@@ -56,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return pullCommand(rest);
     case 'export':
       return exportCommand(rest);
+    case 'schema':
+      return schemaCommand(rest);
     case undefined:
     case 'help':
     case '--help':
