@@ -48,7 +48,16 @@ export interface Partner {
 export type PartnerUpdate = Partial<
   Pick<
     Partner,
-    'countryCode' | 'partyId' | 'roles' | 'format' | 'state' | 'businessName' | 'version' | 'versionsUrl' | 'endpoints' | 'tokenEncoding'
+    | 'countryCode'
+    | 'partyId'
+    | 'roles'
+    | 'format'
+    | 'state'
+    | 'businessName'
+    | 'version'
+    | 'versionsUrl'
+    | 'endpoints'
+    | 'tokenEncoding'
   >
 > & {
   tokenHash?: string;
@@ -58,7 +67,8 @@ export type PartnerUpdate = Partial<
 
 export function sessionsEndpoint(partner: Partner, role: 'SENDER' | 'RECEIVER'): string | undefined {
   const found = partner.endpoints.find(
-    (e) => e.identifier === 'sessions' && (partner.version === '2.1.1' || e.role === undefined || e.role === role),
+    (e) =>
+      e.identifier === 'sessions' && (partner.version === '2.1.1' || e.role === undefined || e.role === role),
   );
   return found?.url;
 }

@@ -21,15 +21,26 @@ export function registerAuth(app: FastifyInstance, store: SessionStore): void {
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
     if (request.url.startsWith('/ingest/')) {
-      if (!(await checkIngestToken(store, header))) return unauthorized(reply, 'Missing or unknown ingest token');
+      if (!(await checkIngestToken(store, header)))
+        return unauthorized(reply, 'Missing or unknown ingest token');
       return;
     }
     if (!request.url.startsWith('/ocpi/')) return;
     const found = await authenticate(store, header);
-    if (!found) return unauthorized(reply, header ? 'Unknown or malformed token' : 'Missing Authorization header (Token <token>)');
+    if (!found)
+      return unauthorized(
+        reply,
+        header ? 'Unknown or malformed token' : 'Missing Authorization header (Token <token>)',
+      );
     const { partner, token } = found;
-    if ((partner.state === 'invited' || partner.state === 'registering') && !CONFIGURATION.test(request.url)) {
-      return unauthorized(reply, 'This token may only be used on the versions and credentials modules until registration completes');
+    if (
+      (partner.state === 'invited' || partner.state === 'registering') &&
+      !CONFIGURATION.test(request.url)
+    ) {
+      return unauthorized(
+        reply,
+        'This token may only be used on the versions and credentials modules until registration completes',
+      );
     }
     request.partner = partner;
     request.ocpiToken = token;

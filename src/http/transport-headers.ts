@@ -15,7 +15,10 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function registerTransportHeaders(app: FastifyInstance, identity: () => Promise<Identity | undefined>): void {
+export function registerTransportHeaders(
+  app: FastifyInstance,
+  identity: () => Promise<Identity | undefined>,
+): void {
   app.addHook('onRequest', async (request, reply) => {
     const rid = header(request.headers['x-request-id']);
     const cid = header(request.headers['x-correlation-id']);
@@ -39,7 +42,12 @@ export function registerTransportHeaders(app: FastifyInstance, identity: () => P
     const claims = `${fromCc ?? ''}-${fromPid ?? ''}`.toUpperCase();
     const swapped = us && claims === `${us.countryCode}-${us.partyId}`.toUpperCase();
     if (claims !== partner.key && !swapped) {
-      return sendError(reply, 400, STATUS.INVALID_PARAMETERS, `OCPI-from-* headers (${claims}) do not match the credentials of ${partner.key}`);
+      return sendError(
+        reply,
+        400,
+        STATUS.INVALID_PARAMETERS,
+        `OCPI-from-* headers (${claims}) do not match the credentials of ${partner.key}`,
+      );
     }
   });
 }

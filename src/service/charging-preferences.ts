@@ -16,7 +16,8 @@ export async function setChargingPreferences(
   const us = await getIdentity(store);
   const stored = us ? await store.getSession(us.countryCode, us.partyId, sessionId) : undefined;
   // Another partner's session is indistinguishable from a missing one.
-  if (!stored || stored.owner !== caller.key) throw new ReceiveError(404, 2000, `Unknown session ${sessionId}`);
+  if (!stored || stored.owner !== caller.key)
+    throw new ReceiveError(404, 2000, `Unknown session ${sessionId}`);
   const evse = stored.session.location?.evses.find((e) => e.uid === stored.session.evseUid);
   // OCPI 2.2.1 §9.2.1.2: an EVSE without CHARGING_PREFERENCES_CAPABLE → HTTP 404 with OCPI 2001.
   if (!evse?.capabilities.includes('CHARGING_PREFERENCES_CAPABLE')) {
@@ -24,7 +25,11 @@ export async function setChargingPreferences(
   }
   const parsed = parseChargingPreferences(body);
   if (!parsed.ok) {
-    throw new ReceiveError(400, 2001, `Invalid ChargingPreferences: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    throw new ReceiveError(
+      400,
+      2001,
+      `Invalid ChargingPreferences: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
   }
   const prefs = parsed.value;
   if (prefs.departureTime !== undefined && prefs.departureTime <= Date.now()) return 'NOT_POSSIBLE';

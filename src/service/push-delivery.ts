@@ -33,7 +33,13 @@ type Body = Record<string, unknown>;
  * The PATCH that brings `before` to `after` at the wire level, or undefined when a PUT is needed.
  * 2.2.1 appends charging_periods, so the new periods must extend the delivered ones; 2.1.1 replaces them.
  */
-export function patchBetween(before: Body, after: Body, version: OcpiVersion, periodsKey: string, updatedKey: string): Body | undefined {
+export function patchBetween(
+  before: Body,
+  after: Body,
+  version: OcpiVersion,
+  periodsKey: string,
+  updatedKey: string,
+): Body | undefined {
   const patch: Body = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (isDeepStrictEqual(before[key], after[key])) continue;
@@ -83,12 +89,20 @@ export class PushDelivery {
 
   /** Delivers what is due now; returns how many deliveries were attempted. */
   async runOnce(now = Date.now()): Promise<number> {
-    const due = await this.store.claimDeliveries(now, this.options.batch ?? 50, this.options.leaseMs ?? 60_000);
+    const due = await this.store.claimDeliveries(
+      now,
+      this.options.batch ?? 50,
+      this.options.leaseMs ?? 60_000,
+    );
     for (const d of due) {
       try {
         await this.deliver(d);
       } catch (e) {
-        await this.store.failDelivery(d, Date.now() + backoffMs(d.attempts, this.options), (e as Error).message);
+        await this.store.failDelivery(
+          d,
+          Date.now() + backoffMs(d.attempts, this.options),
+          (e as Error).message,
+        );
       }
     }
     return due.length;
@@ -96,7 +110,8 @@ export class PushDelivery {
 
   private async deliver(d: Delivery): Promise<void> {
     const partner = await this.store.getPartner(d.partnerKey);
-    const receiver = partner && partner.state === 'registered' ? sessionsEndpoint(partner, 'RECEIVER') : undefined;
+    const receiver =
+      partner && partner.state === 'registered' ? sessionsEndpoint(partner, 'RECEIVER') : undefined;
     const token = partner ? await this.store.getTheirToken(partner.id) : undefined;
     if (!partner || !receiver || !token) {
       // Not (or no longer) registered with a receiver: keep the entry, retry rarely; the GET stays the safety net.
@@ -139,9 +154,18 @@ export class PushDelivery {
     await this.store.completeDelivery(d, JSON.stringify(s));
   }
 
-  private async call(partner: Partner, token: string, req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> }) {
+  private async call(
+    partner: Partner,
+    token: string,
+    req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> },
+  ) {
     const encoding = partner.tokenEncoding ?? defaultEncoding(partner.version);
-    const answer = await ocpiRequest({ ...req, token, encoding, timeoutMs: this.options.timeoutMs ?? 15_000 });
+    const answer = await ocpiRequest({
+      ...req,
+      token,
+      encoding,
+      timeoutMs: this.options.timeoutMs ?? 15_000,
+    });
     if (answer.encoding !== encoding && answer.http !== 401) {
       await this.store.updatePartner(partner.id, { tokenEncoding: answer.encoding }); // remembered per partner
       partner.tokenEncoding = answer.encoding;

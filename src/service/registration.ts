@@ -38,7 +38,11 @@ export function defaultEncoding(version: OcpiVersion | undefined): TokenEncoding
 }
 
 /** GET their versions and the details of the highest mutual version (OCPI 2.2.1 §7.4.1 steps 2–3). */
-export async function fetchPeerEndpoints(versionsUrl: string, token: string, prefer?: OcpiVersion): Promise<PeerEndpoints> {
+export async function fetchPeerEndpoints(
+  versionsUrl: string,
+  token: string,
+  prefer?: OcpiVersion,
+): Promise<PeerEndpoints> {
   let encoding: TokenEncoding = 'base64';
   const get = async (url: string) => {
     try {
@@ -50,17 +54,33 @@ export async function fetchPeerEndpoints(versionsUrl: string, token: string, pre
     }
   };
   const versions = await get(versionsUrl);
-  if (!succeeded(versions)) throw new RegistrationError(3001, `GET ${versionsUrl} answered HTTP ${versions.http}`);
+  if (!succeeded(versions))
+    throw new RegistrationError(3001, `GET ${versionsUrl} answered HTTP ${versions.http}`);
   const list = parseVersionList(versions.data);
-  if (!list.ok) throw new RegistrationError(3001, `Their versions list is invalid: ${list.issues[0]?.path} ${list.issues[0]?.message}`);
-  const mutual = SUPPORTED_VERSIONS.filter((v) => (!prefer || v === prefer) && list.value.some((x) => x.version === v));
+  if (!list.ok)
+    throw new RegistrationError(
+      3001,
+      `Their versions list is invalid: ${list.issues[0]?.path} ${list.issues[0]?.message}`,
+    );
+  const mutual = SUPPORTED_VERSIONS.filter(
+    (v) => (!prefer || v === prefer) && list.value.some((x) => x.version === v),
+  );
   const version = mutual[0];
-  if (!version) throw new RegistrationError(3002, `No mutual version: they offer ${list.value.map((v) => v.version).join(', ')}`);
+  if (!version)
+    throw new RegistrationError(
+      3002,
+      `No mutual version: they offer ${list.value.map((v) => v.version).join(', ')}`,
+    );
   const detailsUrl = list.value.find((x) => x.version === version)!.url;
   const details = await get(detailsUrl);
-  if (!succeeded(details)) throw new RegistrationError(3001, `GET ${detailsUrl} answered HTTP ${details.http}`);
+  if (!succeeded(details))
+    throw new RegistrationError(3001, `GET ${detailsUrl} answered HTTP ${details.http}`);
   const parsed = parseVersionDetails(details.data);
-  if (!parsed.ok) throw new RegistrationError(3003, `Their version details are invalid: ${parsed.issues[0]?.path} ${parsed.issues[0]?.message}`);
+  if (!parsed.ok)
+    throw new RegistrationError(
+      3003,
+      `Their version details are invalid: ${parsed.issues[0]?.path} ${parsed.issues[0]?.message}`,
+    );
   if (!parsed.value.endpoints.some((e) => e.identifier === 'credentials')) {
     throw new RegistrationError(3003, 'Their version details list no credentials endpoint');
   }
@@ -69,14 +89,22 @@ export async function fetchPeerEndpoints(versionsUrl: string, token: string, pre
 
 async function requireIdentity(store: SessionStore): Promise<Identity> {
   const identity = await getIdentity(store);
-  if (!identity) throw new RegistrationError(3000, 'This instance has no party identity: run `ocpi-sessions party set` first');
+  if (!identity)
+    throw new RegistrationError(
+      3000,
+      'This instance has no party identity: run `ocpi-sessions party set` first',
+    );
   return identity;
 }
 
 /** The roles a 2.1.1 peer plays, which its credentials do not state: the complement of ours. */
 function peerRoles(peer: PeerCredentials, us: Identity): Role[] {
   if (peer.roles.length) return peer.roles;
-  return us.roles.includes('CPO') && !us.roles.includes('EMSP') ? ['EMSP'] : us.roles.includes('EMSP') && !us.roles.includes('CPO') ? ['CPO'] : ['CPO', 'EMSP'];
+  return us.roles.includes('CPO') && !us.roles.includes('EMSP')
+    ? ['EMSP']
+    : us.roles.includes('EMSP') && !us.roles.includes('CPO')
+      ? ['CPO']
+      : ['CPO', 'EMSP'];
 }
 
 /** Stores what a registration learned and issues a fresh token for them to use (token C, or a rotated one). */
@@ -123,7 +151,10 @@ export async function acceptCredentials(
   const us = await requireIdentity(store);
   const parsed = parseCredentials(urlVersion, body);
   if (!parsed.ok) {
-    throw new RegistrationError(2001, `Invalid credentials object: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+    throw new RegistrationError(
+      2001,
+      `Invalid credentials object: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+    );
   }
   const endpoints = await fetchPeerEndpoints(parsed.value.url, parsed.value.token, urlVersion);
   const { ourToken } = await storeRegistration(store, caller, parsed.value, endpoints, us);
@@ -131,7 +162,12 @@ export async function acceptCredentials(
 }
 
 /** GET credentials: ours for this caller. The caller's own valid token is the one it uses with us. */
-export async function currentCredentials(store: SessionStore, version: OcpiVersion, callerToken: string, ourVersionsUrl: string) {
+export async function currentCredentials(
+  store: SessionStore,
+  version: OcpiVersion,
+  callerToken: string,
+  ourVersionsUrl: string,
+) {
   const us = await requireIdentity(store);
   return renderCredentials(version, callerToken, ourVersionsUrl, us);
 }
@@ -167,7 +203,11 @@ export async function registerWith(
       );
     }
     const theirs = parseCredentials(peer.version, answer.data);
-    if (!theirs.ok) throw new RegistrationError(3001, `Their credentials answer is invalid: ${theirs.issues[0]?.path} ${theirs.issues[0]?.message}`);
+    if (!theirs.ok)
+      throw new RegistrationError(
+        3001,
+        `Their credentials answer is invalid: ${theirs.issues[0]?.path} ${theirs.issues[0]?.message}`,
+      );
     const c = theirs.value;
     return await store.updatePartner(pending.id, {
       countryCode: c.countryCode,

@@ -56,9 +56,14 @@ function context(t: Target): ParseContext {
 
 function checkIds(t: Target, s: { countryCode?: string; partyId?: string; id?: string }): void {
   // OCPI 2.2.1 §9.2.2.2: the URL ids SHALL equal those in the body; 2.2.1 §4.1 advises 2001 for a mismatch.
-  if (s.id !== undefined && !eq(s.id, t.id)) throw new ReceiveError(400, 2001, `Body id "${s.id}" differs from the URL id "${t.id}"`);
+  if (s.id !== undefined && !eq(s.id, t.id))
+    throw new ReceiveError(400, 2001, `Body id "${s.id}" differs from the URL id "${t.id}"`);
   if (s.countryCode !== undefined && !eq(s.countryCode, t.countryCode)) {
-    throw new ReceiveError(400, 2001, `Body country_code "${s.countryCode}" differs from the URL "${t.countryCode}"`);
+    throw new ReceiveError(
+      400,
+      2001,
+      `Body country_code "${s.countryCode}" differs from the URL "${t.countryCode}"`,
+    );
   }
   if (s.partyId !== undefined && !eq(s.partyId, t.partyId)) {
     throw new ReceiveError(400, 2001, `Body party_id "${s.partyId}" differs from the URL "${t.partyId}"`);
@@ -66,7 +71,10 @@ function checkIds(t: Target, s: { countryCode?: string; partyId?: string; id?: s
 }
 
 function invalid(issues: { path: string; message: string }[]): ReceiveError {
-  const text = issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`).join('; ');
+  const text = issues
+    .slice(0, 20)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
   return new ReceiveError(400, 2001, `Invalid session: ${text}`);
 }
 
@@ -89,18 +97,25 @@ export async function receivePut(store: SessionStore, t: Target, body: unknown):
     if (location) s.location = location;
   }
   // 2.1.1 bodies carry no country_code/party_id: the URL names the CPO.
-  if (t.version === '2.1.1') Object.assign(s, { countryCode: t.countryCode.toUpperCase(), partyId: t.partyId.toUpperCase() });
+  if (t.version === '2.1.1')
+    Object.assign(s, { countryCode: t.countryCode.toUpperCase(), partyId: t.partyId.toUpperCase() });
   checkIds(t, s);
   return write(store, s, 'if-newer');
 }
 
 /** PATCH: only the fields carried; unknown session → 404 so the sender PUTs it (OCPI 2.2.1 §9.2.2.3). */
-export async function receivePatch(store: SessionStore, t: Target, body: unknown, now = Date.now()): Promise<ReceiveResult> {
+export async function receivePatch(
+  store: SessionStore,
+  t: Target,
+  body: unknown,
+  now = Date.now(),
+): Promise<ReceiveResult> {
   const parsed = codecFor(t.format).parseSessionPatch(body, context(t));
   if (!parsed.ok) throw invalid(parsed.issues);
   checkIds(t, parsed.value);
   const stored = await store.getSession(t.countryCode, t.partyId, t.id);
-  if (!stored) throw new ReceiveError(404, 2001, `Unknown session ${t.countryCode}/${t.partyId}/${t.id}: PUT it first`);
+  if (!stored)
+    throw new ReceiveError(404, 2001, `Unknown session ${t.countryCode}/${t.partyId}/${t.id}: PUT it first`);
   if (parsed.value.lastUpdated !== undefined && parsed.value.lastUpdated < stored.session.lastUpdated) {
     return { outcome: 'stale', session: stored.session };
   }

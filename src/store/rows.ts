@@ -1,6 +1,13 @@
 // Row ↔ domain mapping shared by the SQL stores.
 import type { OcpiVersion } from '../domain/wire-format.js';
-import type { Endpoint, Partner, PartnerFormat, PartnerUpdate, Role, TokenEncoding } from '../domain/party.js';
+import type {
+  Endpoint,
+  Partner,
+  PartnerFormat,
+  PartnerUpdate,
+  Role,
+  TokenEncoding,
+} from '../domain/party.js';
 
 export interface PartnerRow {
   id: number;

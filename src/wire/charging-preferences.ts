@@ -7,11 +7,15 @@ import type { ChargingPreferences } from '../domain/session.js';
 import type { ParseResult } from './codec.js';
 import { addSchemaIssues, DATE_TIME_PATTERN, IssueList } from './validate.js';
 
-const optional = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+const optional = <T extends ReturnType<typeof Type.String>>(t: T) =>
+  Type.Optional(Type.Union([t, Type.Null()]));
 
 export const ChargingPreferencesSchema = Type.Object(
   {
-    profile_type: Type.Union(PROFILE_TYPES.map((p) => Type.Literal(p)), { description: 'CHEAP, FAST, GREEN, REGULAR' }),
+    profile_type: Type.Union(
+      PROFILE_TYPES.map((p) => Type.Literal(p)),
+      { description: 'CHEAP, FAST, GREEN, REGULAR' },
+    ),
     departure_time: optional(Type.String({ pattern: DATE_TIME_PATTERN })),
     energy_need: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
     discharge_allowed: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
@@ -25,7 +29,12 @@ export function parseChargingPreferences(json: unknown): ParseResult<ChargingPre
   const issues = new IssueList();
   addSchemaIssues(check, json, issues);
   if (!issues.empty) return { ok: false, issues: issues.items };
-  const o = json as { profile_type: ChargingPreferences['profileType']; departure_time?: string | null; energy_need?: number | null; discharge_allowed?: boolean | null };
+  const o = json as {
+    profile_type: ChargingPreferences['profileType'];
+    departure_time?: string | null;
+    energy_need?: number | null;
+    discharge_allowed?: boolean | null;
+  };
   const departure = o.departure_time == null ? undefined : parseDateTime(o.departure_time);
   if (o.departure_time != null && departure === undefined) {
     return { ok: false, issues: [{ path: '$.departure_time', message: 'not an OCPI DateTime' }] };

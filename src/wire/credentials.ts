@@ -38,7 +38,10 @@ export const Credentials221Schema = Type.Object(
   { $id: 'OcpiCredentials221', title: 'OCPI 2.2.1 Credentials', additionalProperties: true },
 );
 
-export const VersionSchema = Type.Object({ version: Type.String(), url: Url }, { additionalProperties: true });
+export const VersionSchema = Type.Object(
+  { version: Type.String(), url: Url },
+  { additionalProperties: true },
+);
 export const VersionListSchema = Type.Array(VersionSchema, { minItems: 1 });
 export const EndpointSchema = Type.Object(
   {
@@ -116,15 +119,31 @@ export interface OwnParty {
   website?: string;
 }
 
-export function renderCredentials(version: OcpiVersion, token: string, versionsUrl: string, us: OwnParty): unknown {
+export function renderCredentials(
+  version: OcpiVersion,
+  token: string,
+  versionsUrl: string,
+  us: OwnParty,
+): unknown {
   const business = { name: us.name, ...(us.website ? { website: us.website } : {}) };
   if (version === '2.1.1') {
-    return { token, url: versionsUrl, business_details: business, party_id: us.partyId, country_code: us.countryCode };
+    return {
+      token,
+      url: versionsUrl,
+      business_details: business,
+      party_id: us.partyId,
+      country_code: us.countryCode,
+    };
   }
   return {
     token,
     url: versionsUrl,
-    roles: us.roles.map((role) => ({ role, business_details: business, party_id: us.partyId, country_code: us.countryCode })),
+    roles: us.roles.map((role) => ({
+      role,
+      business_details: business,
+      party_id: us.partyId,
+      country_code: us.countryCode,
+    })),
   };
 }
 

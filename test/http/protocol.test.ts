@@ -15,10 +15,20 @@ import { getJson, startTestServer, tokenHeader, type TestServer } from '../suppo
 
 const b64 = (t: string) => ({ authorization: `Token ${Buffer.from(t).toString('base64')}` });
 
-async function call(url: string, method: string, token: string | undefined, body?: unknown, extra: Record<string, string> = {}) {
+async function call(
+  url: string,
+  method: string,
+  token: string | undefined,
+  body?: unknown,
+  extra: Record<string, string> = {},
+) {
   const headers: Record<string, string> = { ...(token ? b64(token) : {}), ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: any;
   try {
@@ -37,7 +47,9 @@ function fakePeer(versions: unknown, details: unknown): Promise<{ url: string; s
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }));
     });
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server }));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server }),
+    );
   });
 }
 
@@ -51,12 +63,30 @@ describe('OCPI party endpoints', () => {
 
   before(async () => {
     server = await startTestServer({ publicUrl: 'https://ocpi.example.com' });
-    await setIdentity(server.store, { countryCode: 'NL', partyId: 'OCS', roles: ['CPO', 'EMSP'], name: 'Us' });
-    sessions = [...generateDemoSessions({ count: 60, seed: 5, emsps: [{ countryCode: 'DE', partyId: 'EMP' }, { countryCode: 'FR', partyId: 'MSP' }], cpo: { countryCode: 'NL', partyId: 'OCS' }, now: Date.now() })];
+    await setIdentity(server.store, {
+      countryCode: 'NL',
+      partyId: 'OCS',
+      roles: ['CPO', 'EMSP'],
+      name: 'Us',
+    });
+    sessions = [
+      ...generateDemoSessions({
+        count: 60,
+        seed: 5,
+        emsps: [
+          { countryCode: 'DE', partyId: 'EMP' },
+          { countryCode: 'FR', partyId: 'MSP' },
+        ],
+        cpo: { countryCode: 'NL', partyId: 'OCS' },
+        now: Date.now(),
+      }),
+    ];
     await writeSessions(server.store, sessions, { mode: 'replace' });
     cpoToken = (await addPartner(server.store, { countryCode: 'BE', partyId: 'CPX', roles: ['CPO'] })).token;
-    emspToken = (await addPartner(server.store, { countryCode: 'DE', partyId: 'EMP', roles: ['EMSP'] })).token;
-    otherToken = (await addPartner(server.store, { countryCode: 'FR', partyId: 'MSP', roles: ['EMSP'] })).token;
+    emspToken = (await addPartner(server.store, { countryCode: 'DE', partyId: 'EMP', roles: ['EMSP'] }))
+      .token;
+    otherToken = (await addPartner(server.store, { countryCode: 'FR', partyId: 'MSP', roles: ['EMSP'] }))
+      .token;
     ingest = await rotateIngestToken(server.store);
   });
   after(() => server.close());
@@ -76,9 +106,17 @@ describe('OCPI party endpoints', () => {
       assert.deepEqual(d.body.data, {
         version: '2.2.1',
         endpoints: [
-          { identifier: 'credentials', role: 'SENDER', url: 'https://ocpi.example.com/ocpi/2.2.1/credentials' },
+          {
+            identifier: 'credentials',
+            role: 'SENDER',
+            url: 'https://ocpi.example.com/ocpi/2.2.1/credentials',
+          },
           { identifier: 'sessions', role: 'SENDER', url: 'https://ocpi.example.com/ocpi/cpo/2.2.1/sessions' },
-          { identifier: 'sessions', role: 'RECEIVER', url: 'https://ocpi.example.com/ocpi/emsp/2.2.1/sessions' },
+          {
+            identifier: 'sessions',
+            role: 'RECEIVER',
+            url: 'https://ocpi.example.com/ocpi/emsp/2.2.1/sessions',
+          },
         ],
       });
       // 2.1.1 has no roles: a CPO caller is shown our receiver, an eMSP caller our sender.
@@ -102,47 +140,99 @@ describe('OCPI party endpoints', () => {
       assert.equal(r.status, 200);
       assert.equal(r.body.data.token, emspToken);
       assert.equal(r.body.data.url, 'https://ocpi.example.com/ocpi/versions');
-      assert.deepEqual(r.body.data.roles.map((x: any) => [x.role, x.country_code, x.party_id]), [['CPO', 'NL', 'OCS'], ['EMSP', 'NL', 'OCS']]);
+      assert.deepEqual(
+        r.body.data.roles.map((x: any) => [x.role, x.country_code, x.party_id]),
+        [
+          ['CPO', 'NL', 'OCS'],
+          ['EMSP', 'NL', 'OCS'],
+        ],
+      );
       const old = await call(`${server.url}/ocpi/2.1.1/credentials`, 'GET', emspToken);
-      assert.deepEqual(Object.keys(old.body.data).sort(), ['business_details', 'country_code', 'party_id', 'token', 'url']);
+      assert.deepEqual(Object.keys(old.body.data).sort(), [
+        'business_details',
+        'country_code',
+        'party_id',
+        'token',
+        'url',
+      ]);
     });
 
     it('answers 405 for POST when registered and for PUT/DELETE when not', async () => {
-      const post = await call(`${server.url}/ocpi/2.2.1/credentials`, 'POST', emspToken, { token: 'x', url: 'http://127.0.0.1:1/v', roles: [] });
+      const post = await call(`${server.url}/ocpi/2.2.1/credentials`, 'POST', emspToken, {
+        token: 'x',
+        url: 'http://127.0.0.1:1/v',
+        roles: [],
+      });
       assert.equal(post.status, 405);
       const tokenA = await invite(server.store);
       for (const method of ['PUT', 'DELETE']) {
-        const r = await call(`${server.url}/ocpi/2.1.1/credentials`, method, tokenA, method === 'PUT' ? {} : undefined);
+        const r = await call(
+          `${server.url}/ocpi/2.1.1/credentials`,
+          method,
+          tokenA,
+          method === 'PUT' ? {} : undefined,
+        );
         assert.equal(r.status, 405, method);
         assert.equal(r.body.status_code, 2000);
       }
     });
 
     it('answers 2001 for an invalid credentials object and 3001/3002/3003 when their endpoints cannot be used', async () => {
-      const bad = await call(`${server.url}/ocpi/2.2.1/credentials`, 'POST', await invite(server.store), { token: '', url: 5 });
+      const bad = await call(`${server.url}/ocpi/2.2.1/credentials`, 'POST', await invite(server.store), {
+        token: '',
+        url: 5,
+      });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.status_code, 2001);
       assert.match(bad.body.status_message, /\$\.url|\$\.roles/);
 
-      const body = (url: string) => ({ token: 'their-token-b', url, roles: [{ role: 'EMSP', business_details: { name: 'P' }, party_id: 'PEE', country_code: 'BE' }] });
-      const unreachable = await call(`${server.url}/ocpi/2.2.1/credentials`, 'POST', await invite(server.store), body('http://127.0.0.1:9/versions'));
+      const body = (url: string) => ({
+        token: 'their-token-b',
+        url,
+        roles: [{ role: 'EMSP', business_details: { name: 'P' }, party_id: 'PEE', country_code: 'BE' }],
+      });
+      const unreachable = await call(
+        `${server.url}/ocpi/2.2.1/credentials`,
+        'POST',
+        await invite(server.store),
+        body('http://127.0.0.1:9/versions'),
+      );
       assert.equal(unreachable.status, 200);
       assert.equal(unreachable.body.status_code, 3001);
 
       const old = await fakePeer([{ version: '2.0', url: 'http://127.0.0.1:9/x' }], {});
-      const noCred = await fakePeer([{ version: '2.2.1', url: 'http://127.0.0.1:9/x' }], { version: '2.2.1', endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:9/s' }] });
+      const noCred = await fakePeer([{ version: '2.2.1', url: 'http://127.0.0.1:9/x' }], {
+        version: '2.2.1',
+        endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:9/s' }],
+      });
       try {
-        const r2 = await call(`${server.url}/ocpi/2.2.1/credentials`, 'POST', await invite(server.store), body(`${old.url}/versions`));
+        const r2 = await call(
+          `${server.url}/ocpi/2.2.1/credentials`,
+          'POST',
+          await invite(server.store),
+          body(`${old.url}/versions`),
+        );
         assert.equal(r2.body.status_code, 3002);
         // The details URL of the fake peer is its own base (any path but /versions answers details).
         noCred.server.removeAllListeners('request');
         noCred.server.on('request', (req, res) => {
           res.setHeader('content-type', 'application/json');
-          const data = req.url === '/versions' ? [{ version: '2.2.1', url: `${noCred.url}/details` }] : { version: '2.2.1', endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:9/s' }] };
+          const data =
+            req.url === '/versions'
+              ? [{ version: '2.2.1', url: `${noCred.url}/details` }]
+              : {
+                  version: '2.2.1',
+                  endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:9/s' }],
+                };
           res.end(JSON.stringify({ data, status_code: 1000, timestamp: new Date().toISOString() }));
         });
         const tokenA = await invite(server.store);
-        const r3 = await call(`${server.url}/ocpi/2.2.1/credentials`, 'POST', tokenA, body(`${noCred.url}/versions`));
+        const r3 = await call(
+          `${server.url}/ocpi/2.2.1/credentials`,
+          'POST',
+          tokenA,
+          body(`${noCred.url}/versions`),
+        );
         assert.equal(r3.body.status_code, 3003);
         // A failed registration leaves token A usable for another try.
         assert.equal((await call(`${server.url}/ocpi/versions`, 'GET', tokenA)).status, 200);
@@ -177,13 +267,20 @@ describe('OCPI party endpoints', () => {
     it('PATCH appends charging periods (2.2.1), needs last_updated, and never rolls back', async () => {
       const body = pushed();
       await call(`${base()}/push-2`, 'PUT', cpoToken, { ...body, id: 'push-2' });
-      const period = { start_date_time: '2030-01-01T00:00:00Z', dimensions: [{ type: 'ENERGY', volume: 1.5 }] };
+      const period = {
+        start_date_time: '2030-01-01T00:00:00Z',
+        dimensions: [{ type: 'ENERGY', volume: 1.5 }],
+      };
       const missing = await call(`${base()}/push-2`, 'PATCH', cpoToken, { kwh: 1 });
       assert.equal(missing.status, 400);
       assert.equal(missing.body.status_code, 2001);
       assert.match(missing.body.status_message, /last_updated/);
       const later = new Date(Date.parse(body.last_updated) + 60_000).toISOString();
-      const p = await call(`${base()}/push-2`, 'PATCH', cpoToken, { charging_periods: [period], kwh: 50, last_updated: later });
+      const p = await call(`${base()}/push-2`, 'PATCH', cpoToken, {
+        charging_periods: [period],
+        kwh: 50,
+        last_updated: later,
+      });
       assert.equal(p.status, 200);
       const g = await call(`${base()}/push-2`, 'GET', cpoToken);
       assert.equal(g.body.data.charging_periods.length, (body.charging_periods?.length ?? 0) + 1);
@@ -193,7 +290,10 @@ describe('OCPI party endpoints', () => {
       const stalePut = await call(`${base()}/push-2`, 'PUT', cpoToken, { ...body, id: 'push-2', kwh: 1 });
       assert.equal(stalePut.status, 200);
       assert.match(stalePut.body.status_message, /Not applied/);
-      const stalePatch = await call(`${base()}/push-2`, 'PATCH', cpoToken, { kwh: 2, last_updated: body.last_updated });
+      const stalePatch = await call(`${base()}/push-2`, 'PATCH', cpoToken, {
+        kwh: 2,
+        last_updated: body.last_updated,
+      });
       assert.match(stalePatch.body.status_message, /Not applied/);
       assert.equal((await call(`${base()}/push-2`, 'GET', cpoToken)).body.data.kwh, 50);
     });
@@ -211,15 +311,27 @@ describe('OCPI party endpoints', () => {
     });
 
     it('answers 404 for a PATCH of an unknown session, 2001 for id mismatches, 404 for another party', async () => {
-      const unknown = await call(`${base()}/nope`, 'PATCH', cpoToken, { kwh: 1, last_updated: '2030-01-01T00:00:00Z' });
+      const unknown = await call(`${base()}/nope`, 'PATCH', cpoToken, {
+        kwh: 1,
+        last_updated: '2030-01-01T00:00:00Z',
+      });
       assert.equal(unknown.status, 404);
       const body = pushed();
       const idMismatch = await call(`${base()}/other-id`, 'PUT', cpoToken, body);
       assert.equal(idMismatch.status, 400);
       assert.equal(idMismatch.body.status_code, 2001);
-      const partyMismatch = await call(`${server.url}/ocpi/emsp/2.2.1/sessions/BE/CPX/push-1`, 'PUT', cpoToken, { ...body, party_id: 'ZZZ' });
+      const partyMismatch = await call(
+        `${server.url}/ocpi/emsp/2.2.1/sessions/BE/CPX/push-1`,
+        'PUT',
+        cpoToken,
+        { ...body, party_id: 'ZZZ' },
+      );
       assert.equal(partyMismatch.body.status_code, 2001);
-      const foreign = await call(`${server.url}/ocpi/emsp/2.2.1/sessions/NL/XXX/push-1`, 'PUT', cpoToken, { ...body, country_code: 'NL', party_id: 'XXX' });
+      const foreign = await call(`${server.url}/ocpi/emsp/2.2.1/sessions/NL/XXX/push-1`, 'PUT', cpoToken, {
+        ...body,
+        country_code: 'NL',
+        party_id: 'XXX',
+      });
       assert.equal(foreign.status, 404);
       const notCpo = await call(`${base()}/push-1`, 'GET', emspToken);
       assert.equal(notCpo.status, 404);
@@ -236,19 +348,33 @@ describe('OCPI party endpoints', () => {
       const body = JSON.parse(codecFor('ocpi-2.2.1').renderSession({ ...sessions[2]!, id: 'ing-0' }));
       assert.equal((await call(url('ing-0'), 'PUT', emspToken, body)).status, 401);
       assert.equal((await call(url('ing-0'), 'PUT', undefined, body)).status, 401);
-      assert.equal((await call(url('ing-0', 'BE/CPX'), 'PUT', ingest, { ...body, country_code: 'BE', party_id: 'CPX' })).status, 404);
+      assert.equal(
+        (await call(url('ing-0', 'BE/CPX'), 'PUT', ingest, { ...body, country_code: 'BE', party_id: 'CPX' }))
+          .status,
+        404,
+      );
     });
 
     it('makes a change visible at once to the owning eMSP in every format, and to nobody else', async () => {
-      const s = { ...sessions.find((x) => x.cdrToken.partyId === 'EMP')!, id: 'ing-1', lastUpdated: Date.UTC(2031, 0, 1) };
+      const s = {
+        ...sessions.find((x) => x.cdrToken.partyId === 'EMP')!,
+        id: 'ing-1',
+        lastUpdated: Date.UTC(2031, 0, 1),
+      };
       const body = JSON.parse(codecFor('ocpi-2.2.1').renderSession(s));
       assert.equal((await call(url('ing-1'), 'PUT', ingest, body)).status, 201);
       const q = '?date_from=2030-12-31T00:00:00Z';
       const r = await getJson(`${server.url}/ocpi/cpo/2.2.1/sessions${q}`, tokenHeader(emspToken));
-      assert.deepEqual(r.body.data.map((x: any) => x.id), ['ing-1']);
+      assert.deepEqual(
+        r.body.data.map((x: any) => x.id),
+        ['ing-1'],
+      );
       const r211 = await getJson(`${server.url}/ocpi/cpo/2.1.1/sessions${q}`, tokenHeader(emspToken));
       assert.equal(r211.body.data[0].id, 'ing-1');
-      const patch = await call(url('ing-1'), 'PATCH', ingest, { status: 'COMPLETED', last_updated: '2031-01-01T01:00:00Z' });
+      const patch = await call(url('ing-1'), 'PATCH', ingest, {
+        status: 'COMPLETED',
+        last_updated: '2031-01-01T01:00:00Z',
+      });
       assert.equal(patch.status, 200);
       const after = await getJson(`${server.url}/ocpi/cpo/2.2.1/sessions${q}`, tokenHeader(emspToken));
       assert.equal(after.body.data[0].status, 'COMPLETED');
@@ -259,7 +385,10 @@ describe('OCPI party endpoints', () => {
 
   describe('2.2.1 transport headers', () => {
     it('echoes X-Request-ID and X-Correlation-ID, also on errors, and generates them when absent', async () => {
-      const r = await call(`${server.url}/ocpi/cpo/2.2.1/sessions?offset=-1`, 'GET', emspToken, undefined, { 'x-request-id': 'req-1', 'x-correlation-id': 'cor-1' });
+      const r = await call(`${server.url}/ocpi/cpo/2.2.1/sessions?offset=-1`, 'GET', emspToken, undefined, {
+        'x-request-id': 'req-1',
+        'x-correlation-id': 'cor-1',
+      });
       assert.equal(r.status, 400);
       assert.equal(r.headers.get('x-request-id'), 'req-1');
       assert.equal(r.headers.get('x-correlation-id'), 'cor-1');
@@ -269,24 +398,47 @@ describe('OCPI party endpoints', () => {
     });
 
     it('sets routing headers, refuses a contradicting FROM, tolerates a swapped FROM/TO', async () => {
-      const ok = await call(`${server.url}/ocpi/cpo/2.2.1/sessions`, 'GET', emspToken, undefined, { 'ocpi-from-country-code': 'DE', 'ocpi-from-party-id': 'emp', 'ocpi-to-country-code': 'NL', 'ocpi-to-party-id': 'OCS' });
+      const ok = await call(`${server.url}/ocpi/cpo/2.2.1/sessions`, 'GET', emspToken, undefined, {
+        'ocpi-from-country-code': 'DE',
+        'ocpi-from-party-id': 'emp',
+        'ocpi-to-country-code': 'NL',
+        'ocpi-to-party-id': 'OCS',
+      });
       assert.equal(ok.status, 200);
       assert.equal(ok.headers.get('ocpi-from-country-code'), 'NL');
       assert.equal(ok.headers.get('ocpi-from-party-id'), 'OCS');
       assert.equal(ok.headers.get('ocpi-to-country-code'), 'DE');
       assert.equal(ok.headers.get('ocpi-to-party-id'), 'EMP');
-      const liar = await call(`${server.url}/ocpi/cpo/2.2.1/sessions`, 'GET', emspToken, undefined, { 'ocpi-from-country-code': 'FR', 'ocpi-from-party-id': 'MSP' });
+      const liar = await call(`${server.url}/ocpi/cpo/2.2.1/sessions`, 'GET', emspToken, undefined, {
+        'ocpi-from-country-code': 'FR',
+        'ocpi-from-party-id': 'MSP',
+      });
       assert.equal(liar.status, 400);
       assert.equal(liar.body.status_code, 2001);
-      const swapped = await call(`${server.url}/ocpi/cpo/2.2.1/sessions`, 'GET', emspToken, undefined, { 'ocpi-from-country-code': 'NL', 'ocpi-from-party-id': 'OCS', 'ocpi-to-country-code': 'DE', 'ocpi-to-party-id': 'EMP' });
+      const swapped = await call(`${server.url}/ocpi/cpo/2.2.1/sessions`, 'GET', emspToken, undefined, {
+        'ocpi-from-country-code': 'NL',
+        'ocpi-from-party-id': 'OCS',
+        'ocpi-to-country-code': 'DE',
+        'ocpi-to-party-id': 'EMP',
+      });
       assert.equal(swapped.status, 200);
     });
   });
 
   describe('charging preferences', () => {
     const url = (id: string) => `${server.url}/ocpi/cpo/2.2.1/sessions/${id}/charging_preferences`;
-    const capable = () => sessions.find((s) => s.cdrToken.partyId === 'EMP' && s.location?.evses[0]?.capabilities.includes('CHARGING_PREFERENCES_CAPABLE'));
-    const incapable = () => sessions.find((s) => s.cdrToken.partyId === 'EMP' && !s.location?.evses[0]?.capabilities.includes('CHARGING_PREFERENCES_CAPABLE'));
+    const capable = () =>
+      sessions.find(
+        (s) =>
+          s.cdrToken.partyId === 'EMP' &&
+          s.location?.evses[0]?.capabilities.includes('CHARGING_PREFERENCES_CAPABLE'),
+      );
+    const incapable = () =>
+      sessions.find(
+        (s) =>
+          s.cdrToken.partyId === 'EMP' &&
+          !s.location?.evses[0]?.capabilities.includes('CHARGING_PREFERENCES_CAPABLE'),
+      );
 
     it('accepts valid preferences on a capable EVSE and stores them with the session', async () => {
       const s = capable();

@@ -248,10 +248,16 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       });
       assert.equal(reg.key, 'BE-REG');
       assert.equal(reg.version, '2.2.1');
-      assert.deepEqual(reg.endpoints, [{ identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:1/s' }]);
+      assert.deepEqual(reg.endpoints, [
+        { identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:1/s' },
+      ]);
       assert.equal(reg.businessName, 'Reg BV');
       assert.equal(await store.getTheirToken(invite.id), 'their-c');
-      assert.equal(await store.findPartnerByTokenHash('11'.repeat(32)), undefined, 'token A is gone once replaced');
+      assert.equal(
+        await store.findPartnerByTokenHash('11'.repeat(32)),
+        undefined,
+        'token A is gone once replaced',
+      );
       assert.equal((await store.findPartnerByTokenHash('33'.repeat(32)))?.key, 'BE-REG');
       assert.equal((await store.getPartner('BE-REG'))?.state, 'registered');
       await assert.rejects(store.updatePartner(second.id, { countryCode: 'BE', partyId: 'REG' }));
@@ -264,16 +270,26 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       const owner = 'SE-PSH';
       const s = makeSession('push-1', owner, T0);
       await store.putSessions([makeRecord(s)], { mode: 'replace', pushTo: [owner] });
-      await store.putSessions([makeRecord(makeSession('push-2', 'SE-NOP', T0))], { mode: 'replace', pushTo: [owner] });
+      await store.putSessions([makeRecord(makeSession('push-2', 'SE-NOP', T0))], {
+        mode: 'replace',
+        pushTo: [owner],
+      });
       assert.equal(await store.outboxDepth(), 1);
       const now = Date.now();
       const [d] = await store.claimDeliveries(now, 10, 60_000);
       assert.ok(d);
       assert.equal(d.partnerKey, owner);
       assert.equal(d.rev, 1);
-      assert.deepEqual(await store.claimDeliveries(now, 10, 60_000), [], 'leased deliveries are not handed out twice');
+      assert.deepEqual(
+        await store.claimDeliveries(now, 10, 60_000),
+        [],
+        'leased deliveries are not handed out twice',
+      );
       // A change arrives while the first revision is in flight: completing rev 1 keeps the entry for rev 2.
-      await store.putSessions([makeRecord({ ...s, kwh: 3, lastUpdated: T0 + 1 })], { mode: 'if-newer', pushTo: [owner] });
+      await store.putSessions([makeRecord({ ...s, kwh: 3, lastUpdated: T0 + 1 })], {
+        mode: 'if-newer',
+        pushTo: [owner],
+      });
       await store.completeDelivery(d, 'doc-rev-1');
       assert.equal(await store.getDelivered(owner, d.sessionSeq), 'doc-rev-1');
       assert.equal(await store.outboxDepth(), 1);
@@ -289,7 +305,10 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(got?.rev, 2);
       assert.deepEqual(await store.getSessionBySeq(got!.seq), got);
       // A stale write enqueues nothing.
-      await store.putSessions([makeRecord({ ...s, lastUpdated: T0 - 1 })], { mode: 'if-newer', pushTo: [owner] });
+      await store.putSessions([makeRecord({ ...s, lastUpdated: T0 - 1 })], {
+        mode: 'if-newer',
+        pushTo: [owner],
+      });
       assert.equal(await store.outboxDepth(), 0);
     });
 

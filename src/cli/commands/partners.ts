@@ -50,8 +50,16 @@ export async function partners(argv: string[]): Promise<number> {
         else if (list.length === 0) console.log('no partners');
         else
           for (const p of list) {
-            const endpoints = p.endpoints.map((e) => `${e.identifier}${e.role ? `/${e.role}` : ''}=${e.url}`).join(' ');
-            const cols = [p.key || '(invited)', p.roles.join(',') || '-', p.state, p.version ?? '-', `format=${p.format}`];
+            const endpoints = p.endpoints
+              .map((e) => `${e.identifier}${e.role ? `/${e.role}` : ''}=${e.url}`)
+              .join(' ');
+            const cols = [
+              p.key || '(invited)',
+              p.roles.join(',') || '-',
+              p.state,
+              p.version ?? '-',
+              `format=${p.format}`,
+            ];
             console.log([...cols, endpoints].join('\t'));
           }
         return 0;

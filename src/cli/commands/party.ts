@@ -21,10 +21,18 @@ export async function party(argv: string[]): Promise<number> {
       const cc = values['country-code'];
       const pid = values['party-id'];
       if (!cc || !/^[A-Za-z]{2}$/.test(cc)) throw new UsageError('--country-code must be 2 letters');
-      if (!pid || !/^[A-Za-z0-9]{3}$/.test(pid)) throw new UsageError('--party-id must be 3 letters or digits');
+      if (!pid || !/^[A-Za-z0-9]{3}$/.test(pid))
+        throw new UsageError('--party-id must be 3 letters or digits');
       const roles = (values.role ?? 'CPO').toUpperCase().split(',') as Role[];
-      if (!roles.length || !roles.every((r) => ROLES.includes(r))) throw new UsageError('--role must be CPO, EMSP or CPO,EMSP');
-      await setIdentity(store, { countryCode: cc, partyId: pid, roles, name: values.name ?? `${cc.toUpperCase()}-${pid.toUpperCase()}`, website: values.website });
+      if (!roles.length || !roles.every((r) => ROLES.includes(r)))
+        throw new UsageError('--role must be CPO, EMSP or CPO,EMSP');
+      await setIdentity(store, {
+        countryCode: cc,
+        partyId: pid,
+        roles,
+        name: values.name ?? `${cc.toUpperCase()}-${pid.toUpperCase()}`,
+        website: values.website,
+      });
       console.log(`this instance is ${cc.toUpperCase()}-${pid.toUpperCase()} (${roles.join(',')})`);
       return 0;
     }

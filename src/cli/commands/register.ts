@@ -25,8 +25,10 @@ export async function register(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   const url = positionals[0];
-  if (!url || !values.token) throw new UsageError('usage: ocpi-sessions register --db <file> <their-versions-url> --token <token A>');
-  if (values.version && values.version !== '2.1.1' && values.version !== '2.2.1') throw new UsageError('--version must be 2.1.1 or 2.2.1');
+  if (!url || !values.token)
+    throw new UsageError('usage: ocpi-sessions register --db <file> <their-versions-url> --token <token A>');
+  if (values.version && values.version !== '2.1.1' && values.version !== '2.2.1')
+    throw new UsageError('--version must be 2.1.1 or 2.2.1');
   const store = await openStore(dbOption(values.db));
   try {
     const ours = await ourVersionsUrl(store, values['public-url']);

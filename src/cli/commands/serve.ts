@@ -37,7 +37,9 @@ export async function startServer(values: Record<string, string | boolean | unde
   const host = s('host') ?? process.env.HOST ?? '127.0.0.1';
   const address = await app.listen({ port, host });
   await store.setMeta(PUBLIC_URL_META, s('public-url') ?? process.env.PUBLIC_URL ?? address);
-  const push = new PushDelivery(store, { baseBackoffMs: intOption('push-backoff-ms', s('push-backoff-ms'), 1000) });
+  const push = new PushDelivery(store, {
+    baseBackoffMs: intOption('push-backoff-ms', s('push-backoff-ms'), 1000),
+  });
   push.start();
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -6,15 +6,28 @@ import { ReceiveError } from '../../service/sessions-receiver.js';
 import type { SessionStore } from '../../store/contract.js';
 import { sendEnvelope, sendError, STATUS } from '../envelope.js';
 
-const Params = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 36, description: 'Session id, CiString(36)' }) });
+const Params = Type.Object({
+  session_id: Type.String({ minLength: 1, maxLength: 36, description: 'Session id, CiString(36)' }),
+});
 
 export function registerChargingPreferences(app: FastifyInstance, store: SessionStore): void {
   app.put<{ Params: Static<typeof Params> }>(
     '/ocpi/cpo/2.2.1/sessions/:session_id/charging_preferences',
-    { schema: { summary: 'Set charging preferences of an ongoing session (OCPI 2.2.1)', tags: ['sessions (CPO sender)'], params: Params } },
+    {
+      schema: {
+        summary: 'Set charging preferences of an ongoing session (OCPI 2.2.1)',
+        tags: ['sessions (CPO sender)'],
+        params: Params,
+      },
+    },
     async (request, reply) => {
       try {
-        const result = await setChargingPreferences(store, request.partner!, request.params.session_id, request.body);
+        const result = await setChargingPreferences(
+          store,
+          request.partner!,
+          request.params.session_id,
+          request.body,
+        );
         return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(result));
       } catch (e) {
         if (e instanceof ReceiveError) return sendError(reply, e.http, e.statusCode, e.message);

@@ -15,44 +15,65 @@ function registrationFailed(reply: FastifyReply, e: unknown) {
   return sendError(reply, e.statusCode === 2001 ? 400 : 200, e.statusCode, e.message);
 }
 
-export function registerCredentials(app: FastifyInstance, store: SessionStore, publicUrl: string | undefined): void {
+export function registerCredentials(
+  app: FastifyInstance,
+  store: SessionStore,
+  publicUrl: string | undefined,
+): void {
   for (const version of VERSIONS as OcpiVersion[]) {
     const url = `/ocpi/${version}/credentials`;
     const tags = ['credentials'];
     const ours = (r: Parameters<typeof baseUrl>[0]) => `${baseUrl(r, publicUrl)}/ocpi/versions`;
 
-    app.get(url, { schema: { summary: `Our credentials for the caller (OCPI ${version})`, tags } }, async (request, reply) => {
-      try {
-        const data = await currentCredentials(store, version, request.ocpiToken!, ours(request));
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
-      } catch (e) {
-        return registrationFailed(reply, e);
-      }
-    });
+    app.get(
+      url,
+      { schema: { summary: `Our credentials for the caller (OCPI ${version})`, tags } },
+      async (request, reply) => {
+        try {
+          const data = await currentCredentials(store, version, request.ocpiToken!, ours(request));
+          return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
+        } catch (e) {
+          return registrationFailed(reply, e);
+        }
+      },
+    );
 
-    app.post(url, { schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags } }, async (request, reply) => {
-      if (request.partner!.state !== 'invited') {
-        return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Already registered: use PUT to update or DELETE to unregister');
-      }
-      try {
-        const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Registered', JSON.stringify(data));
-      } catch (e) {
-        return registrationFailed(reply, e);
-      }
-    });
+    app.post(
+      url,
+      { schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags } },
+      async (request, reply) => {
+        if (request.partner!.state !== 'invited') {
+          return sendError(
+            reply,
+            405,
+            STATUS.CLIENT_ERROR,
+            'Already registered: use PUT to update or DELETE to unregister',
+          );
+        }
+        try {
+          const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
+          return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Registered', JSON.stringify(data));
+        } catch (e) {
+          return registrationFailed(reply, e);
+        }
+      },
+    );
 
-    app.put(url, { schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags } }, async (request, reply) => {
-      if (request.partner!.state === 'invited') {
-        return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered: POST credentials first');
-      }
-      try {
-        const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Updated', JSON.stringify(data));
-      } catch (e) {
-        return registrationFailed(reply, e);
-      }
-    });
+    app.put(
+      url,
+      { schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags } },
+      async (request, reply) => {
+        if (request.partner!.state === 'invited') {
+          return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered: POST credentials first');
+        }
+        try {
+          const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
+          return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Updated', JSON.stringify(data));
+        } catch (e) {
+          return registrationFailed(reply, e);
+        }
+      },
+    );
 
     app.delete(url, { schema: { summary: `Unregister (OCPI ${version})`, tags } }, async (request, reply) => {
       if (request.partner!.state === 'invited') {

@@ -22,8 +22,16 @@ import type { SessionStore } from '../../store/contract.js';
 import { sendEnvelope, sendError, STATUS } from '../envelope.js';
 
 export const SessionPathSchema = Type.Object({
-  country_code: Type.String({ minLength: 2, maxLength: 2, description: 'Country code of the CPO owning the session, CiString(2)' }),
-  party_id: Type.String({ minLength: 3, maxLength: 3, description: 'Party id of the CPO owning the session, CiString(3)' }),
+  country_code: Type.String({
+    minLength: 2,
+    maxLength: 2,
+    description: 'Country code of the CPO owning the session, CiString(2)',
+  }),
+  party_id: Type.String({
+    minLength: 3,
+    maxLength: 3,
+    description: 'Party id of the CPO owning the session, CiString(3)',
+  }),
   session_id: Type.String({ minLength: 1, maxLength: 36, description: 'Session id, CiString(36)' }),
 });
 type SessionPath = Static<typeof SessionPathSchema>;
@@ -32,7 +40,12 @@ type Req = FastifyRequest<{ Params: SessionPath }>;
 function answer(reply: FastifyReply, r: ReceiveResult) {
   if (r.outcome === 'stale') {
     // Acknowledged but not applied: the stored session is newer (a late, reordered delivery). See README.
-    return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Not applied: the stored session has a newer last_updated');
+    return sendEnvelope(
+      reply,
+      200,
+      STATUS.SUCCESS,
+      'Not applied: the stored session has a newer last_updated',
+    );
   }
   // OCPI 2.2.1 §4.1.6: 201 when a PUT created the object, 200 when it updated one.
   return sendEnvelope(reply, r.outcome === 'created' ? 201 : 200, STATUS.SUCCESS, 'Success');
@@ -52,7 +65,9 @@ export function registerSessionsReceiver(
   store: SessionStore,
   identity: () => Promise<Identity | undefined>,
 ): void {
-  const schema = (summary: string, tags: string[]) => ({ schema: { summary, tags, params: SessionPathSchema } });
+  const schema = (summary: string, tags: string[]) => ({
+    schema: { summary, tags, params: SessionPathSchema },
+  });
 
   for (const version of ['2.1.1', '2.2.1'] as OcpiVersion[]) {
     const url = `/ocpi/emsp/${version}/sessions/:country_code/:party_id/:session_id`;
@@ -61,7 +76,11 @@ export function registerSessionsReceiver(
       const p = request.params;
       const caller = request.partner!;
       if (!caller.roles.includes('CPO') || !ownsParty(caller.key, p.country_code, p.party_id)) {
-        throw new ReceiveError(404, STATUS.CLIENT_ERROR, `No sessions of ${p.country_code}/${p.party_id} for this caller`);
+        throw new ReceiveError(
+          404,
+          STATUS.CLIENT_ERROR,
+          `No sessions of ${p.country_code}/${p.party_id} for this caller`,
+        );
       }
       const us = await identity();
       return {
@@ -73,18 +92,31 @@ export function registerSessionsReceiver(
         emsp: us ? { countryCode: us.countryCode, partyId: us.partyId } : undefined,
       };
     };
-    app.get<{ Params: SessionPath }>(url, schema(`Read a pushed session (OCPI ${version})`, tags), (request, reply) =>
-      guarded(reply, async () => {
-        const stored = await getReceived(store, await target(request));
-        const body = renderFor(stored.session, request.partner!.format, version);
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', body);
-      }),
+    app.get<{ Params: SessionPath }>(
+      url,
+      schema(`Read a pushed session (OCPI ${version})`, tags),
+      (request, reply) =>
+        guarded(reply, async () => {
+          const stored = await getReceived(store, await target(request));
+          const body = renderFor(stored.session, request.partner!.format, version);
+          return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', body);
+        }),
     );
-    app.put<{ Params: SessionPath }>(url, schema(`Create or replace a pushed session (OCPI ${version})`, tags), (request, reply) =>
-      guarded(reply, async () => answer(reply, await receivePut(store, await target(request), request.body))),
+    app.put<{ Params: SessionPath }>(
+      url,
+      schema(`Create or replace a pushed session (OCPI ${version})`, tags),
+      (request, reply) =>
+        guarded(reply, async () =>
+          answer(reply, await receivePut(store, await target(request), request.body)),
+        ),
     );
-    app.patch<{ Params: SessionPath }>(url, schema(`Update part of a pushed session (OCPI ${version})`, tags), (request, reply) =>
-      guarded(reply, async () => answer(reply, await receivePatch(store, await target(request), request.body))),
+    app.patch<{ Params: SessionPath }>(
+      url,
+      schema(`Update part of a pushed session (OCPI ${version})`, tags),
+      (request, reply) =>
+        guarded(reply, async () =>
+          answer(reply, await receivePatch(store, await target(request), request.body)),
+        ),
     );
   }
 
@@ -93,7 +125,11 @@ export function registerSessionsReceiver(
     const p = request.params;
     const us = await identity();
     if (!us || !ownsParty(`${us.countryCode}-${us.partyId}`, p.country_code, p.party_id)) {
-      throw new ReceiveError(404, STATUS.CLIENT_ERROR, `This instance is not party ${p.country_code}/${p.party_id}`);
+      throw new ReceiveError(
+        404,
+        STATUS.CLIENT_ERROR,
+        `This instance is not party ${p.country_code}/${p.party_id}`,
+      );
     }
     return {
       countryCode: p.country_code,
@@ -105,10 +141,20 @@ export function registerSessionsReceiver(
     };
   };
   const ingestTags = ['ingest (CPO back end)'];
-  app.put<{ Params: SessionPath }>(ingestUrl, schema('Feed a live session (OCPI 2.2.1 Session body)', ingestTags), (request, reply) =>
-    guarded(reply, async () => answer(reply, await receivePut(store, await ingestTarget(request), request.body))),
+  app.put<{ Params: SessionPath }>(
+    ingestUrl,
+    schema('Feed a live session (OCPI 2.2.1 Session body)', ingestTags),
+    (request, reply) =>
+      guarded(reply, async () =>
+        answer(reply, await receivePut(store, await ingestTarget(request), request.body)),
+      ),
   );
-  app.patch<{ Params: SessionPath }>(ingestUrl, schema('Feed a change of a live session (OCPI 2.2.1 PATCH body)', ingestTags), (request, reply) =>
-    guarded(reply, async () => answer(reply, await receivePatch(store, await ingestTarget(request), request.body))),
+  app.patch<{ Params: SessionPath }>(
+    ingestUrl,
+    schema('Feed a change of a live session (OCPI 2.2.1 PATCH body)', ingestTags),
+    (request, reply) =>
+      guarded(reply, async () =>
+        answer(reply, await receivePatch(store, await ingestTarget(request), request.body)),
+      ),
   );
 }

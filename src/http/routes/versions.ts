@@ -11,9 +11,20 @@ export const VERSIONS: OcpiVersion[] = ['2.1.1', '2.2.1'];
 
 /** Endpoints of one version. 2.1.1 has no roles, so a CPO+EMSP instance lists the sessions interface that the
  *  caller uses: the sender for an eMSP caller, the receiver for a CPO caller. */
-export function endpointsFor(version: OcpiVersion, base: string, us: Identity | undefined, caller: Partner | null): Endpoint[] {
+export function endpointsFor(
+  version: OcpiVersion,
+  base: string,
+  us: Identity | undefined,
+  caller: Partner | null,
+): Endpoint[] {
   const roles = us?.roles ?? ['CPO'];
-  const list: Endpoint[] = [{ identifier: 'credentials', ...(version === '2.2.1' ? { role: 'SENDER' as const } : {}), url: `${base}/ocpi/${version}/credentials` }];
+  const list: Endpoint[] = [
+    {
+      identifier: 'credentials',
+      ...(version === '2.2.1' ? { role: 'SENDER' as const } : {}),
+      url: `${base}/ocpi/${version}/credentials`,
+    },
+  ];
   const sender = { identifier: 'sessions', url: `${base}/ocpi/cpo/${version}/sessions` };
   const receiver = { identifier: 'sessions', url: `${base}/ocpi/emsp/${version}/sessions` };
   if (version === '2.2.1') {
@@ -33,14 +44,25 @@ export function registerVersions(
   identity: () => Promise<Identity | undefined>,
 ): void {
   const base = (r: FastifyRequest) => baseUrl(r, publicUrl);
-  app.get('/ocpi/versions', { schema: { summary: 'Versions supported (OCPI Versions module)', tags: ['versions'] } }, async (request, reply) => {
-    const data = VERSIONS.map((version) => ({ version, url: `${base(request)}/ocpi/${version}` }));
-    return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
-  });
-  for (const version of VERSIONS) {
-    app.get(`/ocpi/${version}`, { schema: { summary: `Version details of OCPI ${version}`, tags: ['versions'] } }, async (request, reply) => {
-      const data = { version, endpoints: endpointsFor(version, base(request), await identity(), request.partner) };
+  app.get(
+    '/ocpi/versions',
+    { schema: { summary: 'Versions supported (OCPI Versions module)', tags: ['versions'] } },
+    async (request, reply) => {
+      const data = VERSIONS.map((version) => ({ version, url: `${base(request)}/ocpi/${version}` }));
       return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
-    });
+    },
+  );
+  for (const version of VERSIONS) {
+    app.get(
+      `/ocpi/${version}`,
+      { schema: { summary: `Version details of OCPI ${version}`, tags: ['versions'] } },
+      async (request, reply) => {
+        const data = {
+          version,
+          endpoints: endpointsFor(version, base(request), await identity(), request.partner),
+        };
+        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
+      },
+    );
   }
 }

@@ -123,7 +123,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
       ),
       partnerByHash: db.prepare<[string], PartnerRow>('SELECT * FROM partners WHERE token_hash = ?'),
       partnerByKey: db.prepare<[string], PartnerRow>('SELECT * FROM partners WHERE party_key = ?'),
-      theirToken: db.prepare<[number], { their_token: string | null }>('SELECT their_token FROM partners WHERE id = ?'),
+      theirToken: db.prepare<[number], { their_token: string | null }>(
+        'SELECT their_token FROM partners WHERE id = ?',
+      ),
       addInvite: db.prepare<[string, number], PartnerRow>(
         `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
          VALUES ('', '', NULL, '', 'ocpi', 'invited', ?, ?) RETURNING *`,
@@ -167,7 +169,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
       this.st.count.run(rec.owner, ord >> BLOCK_BITS, day, 1);
       outcome = 'created';
     } else {
-      if (options.mode === 'if-newer' && old.last_updated > s.lastUpdated) return { outcome: 'stale', seq: old.seq, rev: 0 };
+      if (options.mode === 'if-newer' && old.last_updated > s.lastUpdated)
+        return { outcome: 'stale', seq: old.seq, rev: 0 };
       seq = old.seq;
       this.st.count.run(old.owner, old.ord >> BLOCK_BITS, dayOf(old.last_updated), -1);
       let ord = old.ord;
@@ -307,6 +310,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
 }
 
-function stored(row: { seq: number; owner: string; doc: string; rev: number } | undefined): StoredSession | undefined {
+function stored(
+  row: { seq: number; owner: string; doc: string; rev: number } | undefined,
+): StoredSession | undefined {
   return row ? { seq: row.seq, rev: row.rev, owner: row.owner, session: JSON.parse(row.doc) } : undefined;
 }
