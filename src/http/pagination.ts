@@ -5,19 +5,25 @@ import { parseDateTime } from '../domain/datetime.js';
 import { baseUrl } from './base-url.js';
 import { hasNextPage, type PageOf, type PageQuery } from '../domain/page.js';
 
-/** The paginated GET query, declared once: validation, types and (later) the OpenAPI document. */
+/**
+ * The paginated GET query, declared once: validation, types and the OpenAPI document. Wording of OCPI 2.2.1
+ * §4.1.3 (2.1.1 transport_and_format §4.1.3 says "after" / "before"; we read it the 2.2.1 way).
+ */
 export const PageQuerySchema = Type.Object(
   {
     date_from: Type.Optional(
       Type.String({
         description:
-          'Only return objects that have last_updated after or equal to this Date/Time (inclusive). OCPI DateTime, UTC, e.g. 2024-05-01T00:00:00Z.',
+          'Only return objects that have last_updated after or equal to this Date/Time (inclusive). OCPI DateTime, ' +
+          'UTC, e.g. 2024-05-01T00:00:00Z (`Z` may be omitted; fractions and a +00:00 offset are accepted). ' +
+          'Absent: from the beginning.',
       }),
     ),
     date_to: Type.Optional(
       Type.String({
         description:
-          'Only return objects that have last_updated up to this Date/Time, but not including (exclusive). OCPI DateTime, UTC.',
+          'Only return objects that have last_updated up to this Date/Time, but not including (exclusive). OCPI ' +
+          'DateTime, UTC. Absent: no upper bound. A window [date_from, date_to) chains with the next one without overlap.',
       }),
     ),
     offset: Type.Optional(

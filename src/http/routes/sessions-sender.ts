@@ -13,6 +13,7 @@ import {
   type PageQueryInput,
   type PagingConfig,
 } from '../pagination.js';
+import { sessionsResponseSchema } from '../openapi/schemas.js';
 
 export function registerSessionsSender(
   app: FastifyInstance,
@@ -25,8 +26,14 @@ export function registerSessionsSender(
       {
         schema: {
           summary: `Fetch Sessions from the CPO's system (OCPI ${version})`,
+          description:
+            `OCPI ${version} Sessions module, Sender interface, GET (${version === '2.1.1' ? 'mod_sessions §3.1.1' : '§9.2.1.1'}): ` +
+            "the sessions of the tokens of the calling eMSP (other parties' sessions are neither listed nor counted), " +
+            "in creation order, one page at a time. The partner's configured format decides the body: standard " +
+            'OCPI, or the camelCase / integer-enum format.',
           tags: ['sessions (CPO sender)'],
           querystring: PageQuerySchema,
+          response: { 200: sessionsResponseSchema(version) },
         },
       },
       async (request, reply) => {

@@ -1,0 +1,207 @@
+// JSON Schemas (TypeBox) of what the HTTP layer sends: the OCPI response envelope around sessions, the error
+// envelopes and the health body. Routes declare them as their `response` schemas, the OpenAPI document is
+// generated from them, and `ocpi-sessions schema envelope|error` prints them.
+//
+// The envelope: OCPI 2.1.1 transport_and_format §4.1.7 / 2.2.1 §4.1.7 Response format (data, status_code,
+// status_message, timestamp); camel partners get statusCode / statusMessage, as the documented page has it.
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { PartnerFormat } from '../../domain/party.js';
+import { wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
+import { dateTime } from '../../wire/kit/value.js';
+import { codecFor } from '../../wire/registry.js';
+import { STATUS } from '../envelope.js';
+
+export const OCPI_VERSIONS: readonly OcpiVersion[] = ['2.1.1', '2.2.1'];
+
+/** OCPI status codes (2.1.1 status_codes §4 / 2.2.1 §5) as this server uses them. */
+export const STATUS_TEXT: Record<number, string> = {
+  [STATUS.SUCCESS]: 'Generic success',
+  [STATUS.CLIENT_ERROR]: 'Generic client error',
+  [STATUS.INVALID_PARAMETERS]: 'Invalid or missing parameters',
+  [STATUS.SERVER_ERROR]: 'Generic server error',
+  [STATUS.UNABLE_TO_USE_CLIENT_API]: "Unable to use the client's API",
+  [STATUS.UNSUPPORTED_VERSION]: 'Unsupported version',
+  [STATUS.NO_MATCHING_ENDPOINTS]: 'No matching endpoints or expected endpoints missing between parties',
+};
+
+const versionTag = (v: OcpiVersion) => v.replace(/\./g, '');
+const stylePrefix = (style: PartnerFormat) => (style === 'camel' ? 'Camel' : 'Ocpi');
+
+function timestamp(): TSchema {
+  return Type.Unsafe<string>({
+    ...dateTime.schema(codecFor('ocpi-2.2.1').style),
+    description: 'When this response was generated (OCPI DateTime, UTC).',
+  });
+}
+
+function statusCode(codes: readonly number[]): TSchema {
+  return Type.Integer({
+    enum: [...codes],
+    description: `OCPI status code: ${codes.map((c) => `${c} = ${STATUS_TEXT[c] ?? 'see the OCPI spec'}`).join(', ')}.`,
+  });
+}
+
+/** The envelope keys of a style: `status_code` (OCPI) or `statusCode` (camel). */
+function envelopeKeys(style: PartnerFormat) {
+  return style === 'camel'
+    ? { code: 'statusCode', message: 'statusMessage' }
+    : { code: 'status_code', message: 'status_message' };
+}
+
+function envelope(
+  style: PartnerFormat,
+  data: TSchema | undefined,
+  codes: readonly number[],
+  meta: { $id: string; title: string; description: string },
+): TSchema {
+  const k = envelopeKeys(style);
+  return Type.Object(
+    {
+      ...(data ? { data } : {}),
+      [k.code]: statusCode(codes),
+      [k.message]: Type.String({ description: 'Free text for a human reader (debugging).' }),
+      timestamp: timestamp(),
+    },
+    // What we send has exactly these keys (a receiver must still ignore unknown ones, OCPI 2.2.1 §4.1.7).
+    { ...meta, additionalProperties: false },
+  );
+}
+
+const pages = new Map<string, TSchema>();
+
+/** One page of the Sessions sender GET in one style and version: `data` is the list of Session objects. */
+export function sessionsPageSchema(style: PartnerFormat, version: OcpiVersion): TSchema {
+  const id = `${stylePrefix(style)}SessionsPage${versionTag(version)}`;
+  let schema = pages.get(id);
+  if (!schema) {
+    const format = wireFormatFor(style, version);
+    schema = envelope(
+      style,
+      Type.Array(codecFor(format).schema, {
+        description: `The sessions of this page, in the ${format} format, in creation order.`,
+      }),
+      [STATUS.SUCCESS],
+      {
+        $id: id,
+        title: `Sessions page (${format})`,
+        description:
+          style === 'camel'
+            ? `What a partner configured with format "camel" receives: the envelope with statusCode / statusMessage, sessions in camelCase with integer enums (OCPI ${version} content).`
+            : `What a partner configured with format "ocpi" receives: the OCPI ${version} response envelope with standard OCPI ${version} Session objects.`,
+      },
+    );
+    pages.set(id, schema);
+  }
+  return schema;
+}
+
+/** The 200 body of `GET /ocpi/cpo/{version}/sessions`: one of the two styles, never a mix. */
+export function sessionsResponseSchema(version: OcpiVersion): TSchema {
+  return Type.Unsafe({
+    description:
+      'A page of sessions. The format configured for the calling partner decides the shape: "ocpi" partners ' +
+      `get the standard OCPI ${version} envelope and Session objects, "camel" partners the documented ` +
+      'camelCase / integer-enum format. Pagination headers: X-Total-Count, X-Limit, Link (next page only).',
+    oneOf: [sessionsPageSchema('ocpi', version), sessionsPageSchema('camel', version)],
+  });
+}
+
+const errors = new Map<string, TSchema>();
+
+/** An error envelope (no `data`) carrying one of `codes`: what auth, validation, 404/405 and failures send. */
+export function errorEnvelopeSchema(style: PartnerFormat, codes: readonly number[]): TSchema {
+  const id = `${stylePrefix(style)}Error${codes.join('_')}`;
+  let schema = errors.get(id);
+  if (!schema) {
+    const what = codes.map((c) => `${STATUS_TEXT[c] ?? 'Error'} (${c})`).join(' or ');
+    schema = envelope(style, undefined, codes, {
+      $id: id,
+      title: `${style === 'camel' ? 'Camel' : 'OCPI'} error envelope, status ${codes.join(' or ')}`,
+      description: `${what}. No data; the message says what went wrong.`,
+    });
+    errors.set(id, schema);
+  }
+  return schema;
+}
+
+const generic = new Map<PartnerFormat, TSchema>();
+
+/** Any envelope this server sends, `data` undescribed: the answer of a route that declares no response. */
+export function anyEnvelopeSchema(style: PartnerFormat): TSchema {
+  let schema = generic.get(style);
+  if (!schema) {
+    const k = envelopeKeys(style);
+    schema = Type.Object(
+      {
+        data: Type.Optional(Type.Unknown({ description: 'The payload; this route does not describe it.' })),
+        [k.code]: Type.Integer({
+          minimum: 1000,
+          maximum: 4999,
+          description:
+            'OCPI status code: 1xxx success, 2xxx client error, 3xxx server error (OCPI 2.2.1 §5).',
+        }),
+        [k.message]: Type.String({ description: 'Free text for a human reader (debugging).' }),
+        timestamp: timestamp(),
+      },
+      {
+        $id: `${stylePrefix(style)}Response`,
+        title: `${style === 'camel' ? 'Camel' : 'OCPI'} response envelope`,
+        description: 'An OCPI response envelope (OCPI 2.2.1 §4.1.7) whose data this route does not describe.',
+        additionalProperties: false,
+      },
+    );
+    generic.set(style, schema);
+  }
+  return schema;
+}
+
+/** `GET /health` 200: the store answers. Sent without a partner, so always in the OCPI style. */
+export const HealthUpSchema = envelope(
+  'ocpi',
+  Type.Object(
+    {
+      store: Type.Unsafe<string>({ type: 'string', enum: ['sqlite', 'postgres'], description: 'Store kind' }),
+      status: Type.Unsafe<string>({ type: 'string', enum: ['up'] }),
+      outbox: Type.Integer({ minimum: 0, description: 'Session pushes waiting in the outbox' }),
+    },
+    { additionalProperties: false },
+  ),
+  [STATUS.SUCCESS],
+  { $id: 'HealthUp', title: 'Health: up', description: 'The server runs and its store answers.' },
+);
+
+/** `GET /health` 503: the store does not answer. */
+export const HealthDownSchema = envelope(
+  'ocpi',
+  Type.Object(
+    { store: Type.Unsafe<string>({ type: 'string', enum: ['down'] }) },
+    { additionalProperties: false },
+  ),
+  [STATUS.SERVER_ERROR],
+  { $id: 'HealthDown', title: 'Health: down', description: 'The store does not answer.' },
+);
+
+/** Pagination response headers (OCPI 2.1.1 transport_and_format §4.1.3 / 2.2.1 §4.1.3), as JSON Schemas. */
+export const PAGE_HEADERS = {
+  'X-Total-Count': {
+    type: 'integer',
+    minimum: 0,
+    description:
+      'The total number of objects available in the server system that match the given parameters ' +
+      '(date_from / date_to, without offset / limit) and that the caller may see.',
+  },
+  'X-Limit': {
+    type: 'integer',
+    minimum: 1,
+    description:
+      'The maximum number of objects that the server can return: the effective limit of this page (the ' +
+      'requested limit, capped to the server maximum), also when fewer objects are returned.',
+  },
+  Link: {
+    type: 'string',
+    pattern: '^<[^>]+>; rel="next"$',
+    description:
+      'Link to the next page if exists: `<url>; rel="next"` with every query parameter of this request ' +
+      'plus the next offset and the effective limit. Absent on the last page.',
+  },
+} as const;

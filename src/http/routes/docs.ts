@@ -1,0 +1,55 @@
+// API documentation: GET /openapi.json (OpenAPI 3.1, generated from the registered routes) and GET /docs
+// (Swagger UI, served from the @fastify/swagger-ui package: no CDN). Neither is under /ocpi/, so neither asks
+// for a token (auth.ts); both are hidden from the document itself.
+import { existsSync, readFileSync } from 'node:fs';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { openApiOptions } from '../openapi/document.js';
+import type { PagingConfig } from '../pagination.js';
+
+export const DOCS_PREFIX = '/docs';
+export const OPENAPI_PATH = '/openapi.json';
+
+/** The version in this package's package.json (found upwards from this file, in src/ or dist/src/). */
+function packageVersion(): string {
+  for (let dir = new URL('./', import.meta.url); dir.pathname !== '/'; dir = new URL('../', dir)) {
+    const file = new URL('package.json', dir);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'ocpi-sessions') return pkg.version ?? '0.0.0';
+  }
+  return '0.0.0';
+}
+
+/**
+ * Swagger UI sends an apiKey value as the whole header. A pasted bare token (Base64 or raw) gets the `Token `
+ * prefix of OCPI 2.2.1 §4.1.2. Runs in the browser: serialized with Function.prototype.toString, so it must not
+ * refer to anything outside itself.
+ */
+function addTokenPrefix(request: { headers?: Record<string, string> }) {
+  const headers = request.headers;
+  const value = headers ? headers.Authorization : undefined;
+  if (headers && typeof value === 'string' && value.trim() !== '' && !/^Token\s/i.test(value.trim())) {
+    headers.Authorization = 'Token ' + value.trim();
+  }
+  return request;
+}
+
+/** Registers the document generator, then the pages. Call before any route: the generator sees later routes. */
+export async function registerDocs(app: FastifyInstance, paging: PagingConfig): Promise<void> {
+  await app.register(fastifySwagger, openApiOptions(paging, packageVersion()));
+  await app.register(fastifySwaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    theme: { title: 'ocpi-sessions API' },
+    uiConfig: {
+      docExpansion: 'list',
+      deepLinking: true,
+      persistAuthorization: true,
+      displayRequestDuration: true,
+      defaultModelsExpandDepth: 0,
+      requestInterceptor: addTokenPrefix,
+    },
+  });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.send(app.swagger()));
+}
