@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { setChargingPreferences } from '../../service/charging-preferences.js';
 import { ReceiveError } from '../../service/sessions-receiver.js';
 import type { SessionStore } from '../../store/contract.js';
+import { ChargingPreferencesSchema } from '../../wire/charging-preferences.js';
 import { sendEnvelope, sendError, STATUS } from '../envelope.js';
 
 const Params = Type.Object({
@@ -18,6 +19,7 @@ export function registerChargingPreferences(app: FastifyInstance, store: Session
         summary: 'Set charging preferences of an ongoing session (OCPI 2.2.1)',
         tags: ['sessions (CPO sender)'],
         params: Params,
+        documentedBody: ChargingPreferencesSchema,
       },
     },
     async (request, reply) => {

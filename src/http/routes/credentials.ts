@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { OcpiVersion } from '../../domain/wire-format.js';
 import { acceptCredentials, currentCredentials, RegistrationError } from '../../service/registration.js';
 import type { SessionStore } from '../../store/contract.js';
+import { Credentials211Schema, Credentials221Schema } from '../../wire/credentials.js';
 import { baseUrl } from '../base-url.js';
 import { sendEnvelope, sendError, STATUS } from '../envelope.js';
 import { VERSIONS } from './versions.js';
@@ -23,6 +24,7 @@ export function registerCredentials(
   for (const version of VERSIONS as OcpiVersion[]) {
     const url = `/ocpi/${version}/credentials`;
     const tags = ['credentials'];
+    const documentedBody = version === '2.1.1' ? Credentials211Schema : Credentials221Schema;
     const ours = (r: Parameters<typeof baseUrl>[0]) => `${baseUrl(r, publicUrl)}/ocpi/versions`;
 
     app.get(
@@ -40,7 +42,7 @@ export function registerCredentials(
 
     app.post(
       url,
-      { schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags } },
+      { schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags, documentedBody } },
       async (request, reply) => {
         if (request.partner!.state !== 'invited') {
           return sendError(
@@ -61,7 +63,7 @@ export function registerCredentials(
 
     app.put(
       url,
-      { schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags } },
+      { schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags, documentedBody } },
       async (request, reply) => {
         if (request.partner!.state === 'invited') {
           return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered: POST credentials first');

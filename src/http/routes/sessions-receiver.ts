@@ -19,6 +19,7 @@ import {
   type Target,
 } from '../../service/sessions-receiver.js';
 import type { SessionStore } from '../../store/contract.js';
+import { codecFor } from '../../wire/registry.js';
 import { sendEnvelope, sendError, STATUS } from '../envelope.js';
 
 export const SessionPathSchema = Type.Object({
@@ -65,9 +66,21 @@ export function registerSessionsReceiver(
   store: SessionStore,
   identity: () => Promise<Identity | undefined>,
 ): void {
-  const schema = (summary: string, tags: string[]) => ({
-    schema: { summary, tags, params: SessionPathSchema },
+  const schema = (summary: string, tags: string[], documentedBody?: unknown) => ({
+    schema: { summary, tags, params: SessionPathSchema, ...(documentedBody ? { documentedBody } : {}) },
   });
+  // Bodies are parsed by the codecs (permissive, every issue with its path); documented with their schemas.
+  const bodyOf = (version: OcpiVersion, patch: boolean) =>
+    Type.Union(
+      (['ocpi', 'camel'] as const).map((style) => {
+        const codec = codecFor(wireFormatFor(style, version));
+        return patch ? codec.patchSchema : codec.schema;
+      }),
+      {
+        description:
+          "The partner's configured format decides: standard OCPI or the camelCase / integer format.",
+      },
+    );
 
   for (const version of ['2.1.1', '2.2.1'] as OcpiVersion[]) {
     const url = `/ocpi/emsp/${version}/sessions/:country_code/:party_id/:session_id`;
@@ -104,7 +117,7 @@ export function registerSessionsReceiver(
     );
     app.put<{ Params: SessionPath }>(
       url,
-      schema(`Create or replace a pushed session (OCPI ${version})`, tags),
+      schema(`Create or replace a pushed session (OCPI ${version})`, tags, bodyOf(version, false)),
       (request, reply) =>
         guarded(reply, async () =>
           answer(reply, await receivePut(store, await target(request), request.body)),
@@ -112,7 +125,7 @@ export function registerSessionsReceiver(
     );
     app.patch<{ Params: SessionPath }>(
       url,
-      schema(`Update part of a pushed session (OCPI ${version})`, tags),
+      schema(`Update part of a pushed session (OCPI ${version})`, tags, bodyOf(version, true)),
       (request, reply) =>
         guarded(reply, async () =>
           answer(reply, await receivePatch(store, await target(request), request.body)),
@@ -143,7 +156,7 @@ export function registerSessionsReceiver(
   const ingestTags = ['ingest (CPO back end)'];
   app.put<{ Params: SessionPath }>(
     ingestUrl,
-    schema('Feed a live session (OCPI 2.2.1 Session body)', ingestTags),
+    schema('Feed a live session (OCPI 2.2.1 Session body)', ingestTags, codecFor('ocpi-2.2.1').schema),
     (request, reply) =>
       guarded(reply, async () =>
         answer(reply, await receivePut(store, await ingestTarget(request), request.body)),
@@ -151,7 +164,11 @@ export function registerSessionsReceiver(
   );
   app.patch<{ Params: SessionPath }>(
     ingestUrl,
-    schema('Feed a change of a live session (OCPI 2.2.1 PATCH body)', ingestTags),
+    schema(
+      'Feed a change of a live session (OCPI 2.2.1 PATCH body)',
+      ingestTags,
+      codecFor('ocpi-2.2.1').patchSchema,
+    ),
     (request, reply) =>
       guarded(reply, async () =>
         answer(reply, await receivePatch(store, await ingestTarget(request), request.body)),
