@@ -51,3 +51,22 @@ export function sendError(
 ): FastifyReply {
   return sendEnvelope(reply, http, statusCode, message);
 }
+
+const OPEN_LIST = Buffer.from('{"data":[');
+const COMMA = Buffer.from(',');
+
+/**
+ * A success envelope whose `data` is the list of pre-rendered bodies, assembled as bytes: the bodies are never
+ * decoded, parsed or re-encoded on the read path.
+ */
+export function sendListEnvelope(reply: FastifyReply, bodies: Buffer[]): FastifyReply {
+  const style = reply.request.partner?.format ?? 'ocpi';
+  const parts: Buffer[] = [OPEN_LIST];
+  bodies.forEach((b, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(b);
+  });
+  // envelopeText without data starts with '{': continue the object after the closing ']'.
+  parts.push(Buffer.from(`],${envelopeText(style, STATUS.SUCCESS, 'Success').slice(1)}`));
+  return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(Buffer.concat(parts));
+}

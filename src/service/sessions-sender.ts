@@ -9,7 +9,7 @@ export function listPartnerSessions(
   partner: Partner,
   version: OcpiVersion,
   query: PageQuery,
-): Promise<PageOf<string>> {
+): Promise<PageOf<Buffer>> {
   // OCPI 2.2.1 §9.1: sessions go only to the eMSP owning the token; another party's are not listed nor counted.
   return store.listSessions({ owner: partner.key }, query, wireFormatFor(partner.format, version));
 }

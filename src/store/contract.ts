@@ -19,6 +19,19 @@ export interface PutOptions {
   mode: 'replace' | 'if-newer';
   /** Owners to push to: a written record whose owner is listed gets an outbox entry in the same transaction. */
   pushTo?: PartyKey[];
+  /**
+   * Optimistic concurrency for a read-modify-write (PATCH, charging preferences), with exactly one record: write
+   * only if the stored session still has this revision, else throw RevisionConflict (nothing written), so that
+   * two concurrent changes of one session (two connections, two processes) cannot overwrite each other.
+   */
+  ifRev?: number;
+}
+
+/** Thrown by putSessions when `ifRev` no longer matches the stored revision: re-read and retry. */
+export class RevisionConflict extends Error {
+  constructor() {
+    super('the session was changed concurrently');
+  }
 }
 
 export interface StoredSession {
@@ -54,8 +67,11 @@ export interface SessionStore {
   /** Every stored session in storage order after position `afterSeq` (0 = start), `limit` at a time: export/scans. */
   scanSessions(afterSeq: number, limit: number): Promise<StoredSession[]>;
   getSessionBySeq(seq: number): Promise<StoredSession | undefined>;
-  /** One page of stored bodies in `format`, ordered by creation (first write) of each session. */
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>>;
+  /**
+   * One page of stored bodies in `format` (UTF-8 JSON bytes, joined as they are into the response), ordered by
+   * creation (first write) of each session.
+   */
+  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<Buffer>>;
 
   addPartner(partner: NewPartner): Promise<Partner>;
   /** A partner known only by the token A we handed out (state 'invited'). */

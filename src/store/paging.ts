@@ -33,7 +33,7 @@ export interface PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
-  ): Promise<{ bodies: string[]; lastOrd?: number }>;
+  ): Promise<{ bodies: Buffer[]; lastOrd?: number }>;
 }
 
 interface BlockTable {
@@ -53,7 +53,7 @@ export class PagePlanner {
     private readonly maxEntries = 2000,
   ) {}
 
-  async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
+  async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<Buffer>> {
     const from = query.dateFrom ?? MIN;
     const to = query.dateTo ?? MAX;
     if (from >= to) return { items: [], total: 0 };

@@ -42,7 +42,9 @@ describe('ocpi-sessions CLI', () => {
         assert.deepEqual(pa.items, pb.items);
         for (const body of pa.items)
           assert.equal(
-            JSON.parse(body).cdr_token.country_code + '-' + JSON.parse(body).cdr_token.party_id,
+            JSON.parse(String(body)).cdr_token.country_code +
+              '-' +
+              JSON.parse(String(body)).cdr_token.party_id,
             owner,
           );
       }

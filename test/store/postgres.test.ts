@@ -43,7 +43,7 @@ async function closeAll(...things: Array<{ close(): Promise<void> } | pg.Pool>):
 
 async function ids(store: PostgresStore, owner: string, window: { dateFrom?: number; dateTo?: number } = {}) {
   const page = await store.listSessions({ owner }, { ...window, offset: 0, limit: 10_000 }, 'ocpi-2.2.1');
-  return { total: page.total, ids: page.items.map((b) => JSON.parse(b).id as string) };
+  return { total: page.total, ids: page.items.map((b) => JSON.parse(String(b)).id as string) };
 }
 
 /** The counters must equal what the rows say, per (owner, block, day); ords must be unique per owner. */

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OcpiVersion } from '../../domain/wire-format.js';
 import { listPartnerSessions } from '../../service/sessions-sender.js';
 import type { SessionStore } from '../../store/contract.js';
-import { sendEnvelope, sendError, STATUS } from '../envelope.js';
+import { sendError, sendListEnvelope, STATUS } from '../envelope.js';
 import {
   PageQuerySchema,
   QueryError,
@@ -46,7 +46,7 @@ export function registerSessionsSender(
         }
         const page = await listPartnerSessions(store, request.partner!, version, query);
         setPageHeaders(request, reply, query, page, config);
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', `[${page.items.join(',')}]`);
+        return sendListEnvelope(reply, page.items);
       },
     );
   }

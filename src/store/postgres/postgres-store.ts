@@ -17,6 +17,7 @@ import type { PageOf, PageQuery, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
+import { RevisionConflict } from '../contract.js';
 import type {
   Delivery,
   NewPartner,
@@ -131,7 +132,8 @@ const SQL = {
   range: `SELECT ord >> ${BLOCK_BITS} AS block, COUNT(*) AS n FROM sessions
     WHERE owner = $1 AND last_updated >= $2 AND last_updated < $3 GROUP BY 1 ORDER BY 1`,
   // The page is chosen from sessions alone (small index tuples), and only its rows fetch their bodies.
-  page: `SELECT p.ord, b.body FROM (
+  // bytea: the bodies arrive as UTF-8 bytes (Buffers), ready to be joined into the response.
+  page: `SELECT p.ord, convert_to(b.body, 'UTF8') AS body FROM (
       SELECT ord, seq FROM sessions
       WHERE owner = $2 AND ord >= $3 AND last_updated >= $4 AND last_updated < $5
       ORDER BY ord LIMIT $6 OFFSET $7
@@ -266,6 +268,10 @@ export class PostgresStore implements SessionStore, PagingBackend {
         dirty: false,
       });
     }
+    // The rows are locked (FOR UPDATE): the revision cannot change between this check and the commit.
+    if (options.ifRev !== undefined && (records.length !== 1 || found.rows[0]?.rev !== options.ifRev)) {
+      throw new RevisionConflict();
+    }
     // New owners get ords; previous owners lose sessions (counter decrements): lock them all, bump their versions.
     const owners = await lockOwners(c, [...records.map((r) => r.owner), ...found.rows.map((r) => r.owner)]);
 
@@ -395,7 +401,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     );
   }
 
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
+  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<Buffer>> {
     return this.planner.list(scope, query, format);
   }
 
@@ -419,10 +425,10 @@ export class PostgresStore implements SessionStore, PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
-  ): Promise<{ bodies: string[]; lastOrd?: number }> {
+  ): Promise<{ bodies: Buffer[]; lastOrd?: number }> {
     // Unnamed on purpose: planned for the actual window and depth each time (a generic plan cannot tell a narrow
     // window, best read through sessions_owner_updated, from a wide one, best read in ord order).
-    const r = await this.pool.query<{ ord: number; body: string }>(SQL.page, [
+    const r = await this.pool.query<{ ord: number; body: Buffer }>(SQL.page, [
       WIRE_FORMATS.indexOf(format),
       owner,
       fromOrd,

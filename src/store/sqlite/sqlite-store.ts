@@ -6,6 +6,7 @@ import type { PageOf, PageQuery, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
+import { RevisionConflict } from '../contract.js';
 import type {
   Delivery,
   NewPartner,
@@ -21,6 +22,7 @@ import { SQLITE_SCHEMA } from './schema.js';
 
 interface ExistingRow {
   seq: number;
+  rev: number;
   owner: string;
   ord: number;
   last_updated: number;
@@ -44,7 +46,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const db = this.db;
     this.st = {
       existing: db.prepare<[string, string], ExistingRow>(
-        'SELECT seq, owner, ord, last_updated FROM sessions WHERE cpo = ? AND id_ci = ?',
+        'SELECT seq, rev, owner, ord, last_updated FROM sessions WHERE cpo = ? AND id_ci = ?',
       ),
       nextOrd: db.prepare<[string], { next_ord: number }>(
         `INSERT INTO owners (owner, next_ord, version) VALUES (?, 1, 1)
@@ -111,9 +113,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
       ),
       page: db.prepare<
         [number, string, number, number, number, number, number],
-        { ord: number; body: string }
+        { ord: number; body: Buffer }
       >(
-        `SELECT s.ord AS ord, b.body AS body FROM sessions s JOIN session_bodies b ON b.id = s.seq * 8 + ?
+        `SELECT s.ord AS ord, CAST(b.body AS BLOB) AS body FROM sessions s JOIN session_bodies b ON b.id = s.seq * 8 + ?
          WHERE s.owner = ? AND s.ord >= ? AND s.last_updated >= ? AND s.last_updated < ?
          ORDER BY s.ord LIMIT ? OFFSET ?`,
       ),
@@ -160,6 +162,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const doc = JSON.stringify(s);
     const day = dayOf(s.lastUpdated);
     const old = this.st.existing.get(cpo, idCi);
+    // Inside the write transaction: no other writer can come between this check and the write.
+    if (options.ifRev !== undefined && old?.rev !== options.ifRev) throw new RevisionConflict();
     let seq: number;
     let rev = 1;
     let outcome: PutOutcome;
@@ -200,7 +204,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return this.st.scan.all(afterSeq, limit).map((r) => stored(r)!);
   }
 
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<string>> {
+  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<Buffer>> {
     return this.planner.list(scope, query, format);
   }
 
