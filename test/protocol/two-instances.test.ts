@@ -200,12 +200,12 @@ for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[]) {
             const s = await readSession(emspDb, second.id);
             return s && same(s, cpoSecond) ? s : undefined;
           },
-          30_000,
+          60_000,
         );
         await waitFor(
           'an empty outbox',
           async () => ((await getJson(`${cpoUrl}/health`)).body.data.outbox === 0 ? true : undefined),
-          30_000,
+          60_000,
         );
       } finally {
         await emsp.stop();
