@@ -1,0 +1,73 @@
+// What a pull remembers between runs, in the store's meta table (JSON values), per pull key: the partner's
+// `CC-PID`, or `url:<the URL given>` when pulling without a partner.
+//
+//   pull.<key>.state     { lastCompleteSyncStart?, inProgress? }   incremental sync and crash-safe resume
+//   pull.<key>.encoding  "raw" | "base64"                          the token encoding the peer accepted
+//   pull.<key>.config    { url, token, version?, emsp? }           saved by `pull --partner X --url U --token T`
+import type { TokenEncoding } from '../domain/party.js';
+import type { OcpiVersion } from '../domain/wire-format.js';
+import type { SessionStore } from '../store/contract.js';
+
+export interface InProgressCrawl {
+  /** When this crawl started (epoch ms); becomes lastCompleteSyncStart once it completes. */
+  startedAt: number;
+  sessionsUrl: string;
+  /** The window asked for (epoch ms); a later run resumes only the same window. */
+  dateFrom?: number;
+  dateTo?: number;
+  /** The next URL to GET: written only after the previous page's sessions were committed. */
+  nextUrl: string;
+  /** X-Total-Count of the last committed page, to notice a shrinking count across a restart. */
+  lastTotal?: number;
+  pagesDone: number;
+}
+
+export interface SyncState {
+  /** Start time (epoch ms, our clock) of the last crawl that reached the last page. */
+  lastCompleteSyncStart?: number;
+  inProgress?: InProgressCrawl;
+}
+
+export interface PullConfig {
+  url: string;
+  token: string;
+  version?: OcpiVersion;
+  /** Our own party (the token owner of 2.1.1 sessions), when this instance has no identity. */
+  emsp?: string;
+}
+
+const stateKey = (key: string) => `pull.${key}.state`;
+const encodingKey = (key: string) => `pull.${key}.encoding`;
+const configKey = (key: string) => `pull.${key}.config`;
+
+async function readJson<T>(store: SessionStore, key: string): Promise<T | undefined> {
+  const raw = await store.getMeta(key);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined; // unreadable state is treated as none: the pull starts over, which is always safe
+  }
+}
+
+export async function loadSyncState(store: SessionStore, key: string): Promise<SyncState> {
+  return (await readJson<SyncState>(store, stateKey(key))) ?? {};
+}
+export function saveSyncState(store: SessionStore, key: string, state: SyncState): Promise<void> {
+  return store.setMeta(stateKey(key), JSON.stringify(state));
+}
+
+export async function loadEncoding(store: SessionStore, key: string): Promise<TokenEncoding | undefined> {
+  const v = await readJson<unknown>(store, encodingKey(key));
+  return v === 'raw' || v === 'base64' ? v : undefined;
+}
+export function saveEncoding(store: SessionStore, key: string, encoding: TokenEncoding): Promise<void> {
+  return store.setMeta(encodingKey(key), JSON.stringify(encoding));
+}
+
+export function loadPullConfig(store: SessionStore, key: string): Promise<PullConfig | undefined> {
+  return readJson<PullConfig>(store, configKey(key));
+}
+export function savePullConfig(store: SessionStore, key: string, config: PullConfig): Promise<void> {
+  return store.setMeta(configKey(key), JSON.stringify(config));
+}

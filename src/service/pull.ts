@@ -1,0 +1,139 @@
+// Use case: pull a CPO's sessions into our store. Decides who we pull from (a partner's saved configuration, or a
+// URL and token given now), who we are (2.1.1 sessions name neither party), then runs the client (src/client/).
+import { sessionsEndpoint, type TokenEncoding } from '../domain/party.js';
+import { parsePartyKey, partyKey } from '../domain/session.js';
+import type { OcpiVersion } from '../domain/wire-format.js';
+import { pull, type Party, type PullOptions, type PullSummary } from '../client/pull.js';
+import { loadPullConfig, savePullConfig } from '../client/state.js';
+import type { SessionStore } from '../store/contract.js';
+import { getIdentity } from './identity.js';
+
+export class PullConfigError extends Error {}
+
+export interface PullTargetInput {
+  /** `CC-PID` of the CPO: names the remembered state; with url + token, they are saved for next time. */
+  partner?: string;
+  url?: string;
+  token?: string;
+  version?: OcpiVersion;
+  /** The CPO owning 2.1.1 sessions; default: the partner. */
+  cpo?: string;
+  /** Ourselves, the token owner of 2.1.1 sessions; default: saved with the partner, else this instance's identity. */
+  emsp?: string;
+}
+
+export interface PullTarget {
+  key: string;
+  url: string;
+  token: string;
+  version?: OcpiVersion;
+  cpo?: Party;
+  emsp?: Party;
+  /** From a partner registered over OCPI: its remembered encoding, and how to update it. */
+  encoding?: TokenEncoding;
+  onEncoding?: (encoding: TokenEncoding) => Promise<void>;
+}
+
+function party(name: string, value: string): Party {
+  const p = parsePartyKey(value);
+  if (!p) throw new PullConfigError(`--${name}: '${value}' is not a party (CC-PID, e.g. NL-CPO)`);
+  return p;
+}
+
+/**
+ * `--partner X --url U --token T`: pulls from U and saves U, T (and --version, --emsp) under X.
+ * `--partner X` alone: uses what was saved under X; else, when X is a partner registered over OCPI (credentials
+ * exchanged), its sessions SENDER endpoint (or versions URL), the token we call it with, its version and token
+ * encoding. `--url U --token T` alone: state is kept under `url:U`.
+ */
+export async function resolvePullTarget(store: SessionStore, input: PullTargetInput): Promise<PullTarget> {
+  const partner = input.partner !== undefined ? party('partner', input.partner) : undefined;
+  const key = partner ? partyKey(partner.countryCode, partner.partyId) : undefined;
+  if ((input.url === undefined) !== (input.token === undefined))
+    throw new PullConfigError('--url and --token go together');
+  let url = input.url;
+  let token = input.token;
+  let version = input.version;
+  let emsp = input.emsp;
+  let registeredExtras: Pick<PullTarget, 'encoding' | 'onEncoding'> = {};
+  if (key && url !== undefined && token !== undefined) {
+    const saved = await loadPullConfig(store, key);
+    await savePullConfig(store, key, {
+      url,
+      token,
+      ...((version ?? saved?.version) ? { version: version ?? saved?.version } : {}),
+      ...((emsp ?? saved?.emsp) ? { emsp: emsp ?? saved?.emsp } : {}),
+    });
+    emsp ??= saved?.emsp;
+  } else if (key) {
+    const saved = await loadPullConfig(store, key);
+    if (saved) {
+      url = saved.url;
+      token = saved.token;
+      version ??= saved.version;
+      emsp ??= saved.emsp;
+    } else {
+      const registered = await registeredPartner(store, key);
+      if (!registered)
+        throw new PullConfigError(
+          `no pull configuration saved for ${key} and no partner ${key} registered over OCPI: run once with ` +
+            `--partner ${key} --url <versions-or-sessions-url> --token <token>`,
+        );
+      ({ url, token } = registered);
+      version ??= registered.version;
+      registeredExtras = { encoding: registered.encoding, onEncoding: registered.onEncoding };
+    }
+  } else if (url === undefined || token === undefined) {
+    throw new PullConfigError(
+      'pull needs --partner CC-PID, or --url <versions-or-sessions-url> --token <token>',
+    );
+  }
+  try {
+    new URL(url!);
+  } catch {
+    throw new PullConfigError(`--url: not a URL: ${url}`);
+  }
+  const identity = await getIdentity(store);
+  return {
+    ...registeredExtras,
+    key: key ?? `url:${url}`,
+    url: url!,
+    token: token!,
+    version,
+    cpo: input.cpo !== undefined ? party('cpo', input.cpo) : partner,
+    emsp:
+      emsp !== undefined
+        ? party('emsp', emsp)
+        : identity
+          ? { countryCode: identity.countryCode, partyId: identity.partyId }
+          : undefined,
+  };
+}
+
+async function registeredPartner(store: SessionStore, key: string) {
+  const partner = await store.getPartner(key);
+  if (!partner || partner.state !== 'registered') return undefined;
+  const token = await store.getTheirToken(partner.id);
+  // OCPI 2.2.1 §6.2.2: the CPO's sessions endpoint with role SENDER (2.1.1: no role); else discover it again.
+  const url = sessionsEndpoint(partner, 'SENDER') ?? partner.versionsUrl;
+  if (!token || !url) return undefined;
+  return {
+    url,
+    token,
+    version: partner.version,
+    encoding: partner.tokenEncoding,
+    // Remembered on the partner record too, where pushes to this partner look for it.
+    onEncoding: async (encoding: TokenEncoding) => {
+      await store.updatePartner(partner.id, { tokenEncoding: encoding });
+    },
+  };
+}
+
+export async function pullSessions(
+  store: SessionStore,
+  input: PullTargetInput,
+  options: Omit<PullOptions, 'store' | 'key' | 'url' | 'token' | 'version' | 'cpo' | 'emsp'>,
+): Promise<PullSummary> {
+  const target = await resolvePullTarget(store, input);
+  return pull({ ...options, ...target, store });
+}

@@ -1,0 +1,85 @@
+// Shared helpers of the pull/export tests.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Session } from '../../src/domain/session.js';
+import type { WireFormat } from '../../src/domain/wire-format.js';
+import { generateDemoSessions, type DemoParty } from '../../src/service/demo-data.js';
+import type { SessionStore } from '../../src/store/contract.js';
+import type { ParseContext } from '../../src/wire/codec.js';
+import { codecFor } from '../../src/wire/registry.js';
+import { cliPath } from '../support/paths.js';
+
+export const NOW = Date.UTC(2025, 5, 1);
+export const CPO = { countryCode: 'NL', partyId: 'OCS' };
+export const EMSP = { countryCode: 'NL', partyId: 'EMS' };
+/** Fast retries for tests: the policy is the same, only the numbers are small. */
+export const FAST_RETRY = { retries: 4, baseMs: 1, maxMs: 4, budgetMs: 10_000 };
+
+export function demoSessions(count: number, emsps: DemoParty[] = [EMSP], seed = 11): Session[] {
+  return [...generateDemoSessions({ count, seed, emsps, cpo: CPO, now: NOW })];
+}
+
+/** What a session becomes after a trip through a wire format (what that format cannot carry is lost). */
+export function throughFormat(s: Session, format: WireFormat, ctx: ParseContext): Session {
+  const codec = codecFor(format);
+  const r = codec.parseSession(JSON.parse(codec.renderSession(s)), ctx);
+  if (!r.ok) throw new Error(`${s.id} does not survive ${format}: ${JSON.stringify(r.issues)}`);
+  return plain(r.value);
+}
+
+/** The JSON view of a value (no undefined members): how the store gives sessions back. */
+export function plain<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+export async function allStored(store: SessionStore): Promise<Session[]> {
+  const out: Session[] = [];
+  let after = 0;
+  for (;;) {
+    const rows = await store.scanSessions(after, 500);
+    if (rows.length === 0) return out;
+    out.push(...rows.map((r) => r.session));
+    after = rows[rows.length - 1]!.seq;
+  }
+}
+
+export const byId = (a: Session, b: Session) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export interface CliRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The real CLI as a child process, without blocking this process (the servers the CLI talks to run here).
+ * `spawnSync` would freeze them.
+ */
+export function spawnCli(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  done: Promise<CliRun>;
+  stderr: () => string;
+} {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve) =>
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
+  );
+  return { child, done, stderr: () => stderr };
+}
+
+export function runCliAsync(args: string[]): Promise<CliRun> {
+  return spawnCli(args).done;
+}
+
+/** Resolves when `predicate` holds (polled), or rejects after `ms`. */
+export async function waitFor(predicate: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,0 +1,211 @@
+// `ocpi-sessions pull` as a real process: kill -9 mid-crawl and resume, incremental runs with a saved partner,
+// progress output, exit codes.
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDateTime } from '../../src/domain/datetime.js';
+import { loadSyncState } from '../../src/client/state.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { UsageError } from '../../src/cli/args.js';
+import { pullCommand } from '../../src/cli/commands/pull.js';
+import { runCli } from '../support/cli.js';
+import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
+import { tempDb } from '../support/server.js';
+import {
+  allStored,
+  byId,
+  CPO,
+  demoSessions,
+  EMSP,
+  runCliAsync,
+  spawnCli,
+  throughFormat,
+  waitFor,
+} from './helpers.js';
+
+const peers: Peer[] = [];
+afterEach(async () => {
+  while (peers.length > 0) await peers.pop()!.close();
+});
+async function peerWith(options: Partial<PeerOptions>) {
+  const peer = await startPeer({ token: 'cpo-token', ...options });
+  peers.push(peer);
+  return peer;
+}
+
+async function withStore<T>(db: string, f: (s: SqliteStore) => Promise<T>): Promise<T> {
+  const store = new SqliteStore(db);
+  try {
+    return await f(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('ocpi-sessions pull (CLI)', () => {
+  it('a pull killed with SIGKILL mid-crawl resumes: nothing lost, nothing duplicated', async () => {
+    const sessions = demoSessions(200);
+    const peer = await peerWith({ sessions, delayMs: 40 });
+    const db = tempDb('emsp.db');
+    const args = ['pull', '--db', db, '--partner', 'NL-OCS', '--emsp', 'NL-EMS', '--url', peer.versionsUrl];
+    const first = spawnCli([
+      ...args,
+      '--token',
+      'cpo-token',
+      '--page-size',
+      '10',
+      '--progress-interval',
+      '0',
+    ]);
+    await waitFor(() => peer.sessionsRequests().length >= 8);
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    assert.equal(killed.signal, 'SIGKILL');
+    assert.match(killed.stderr, /^pull: \d+ pages, \d+ of 200 sessions/m);
+
+    const { kept, checkpoint } = await withStore(db, async (store) => ({
+      kept: (await allStored(store)).length,
+      checkpoint: (await loadSyncState(store, 'NL-OCS')).inProgress,
+    }));
+    assert.ok(kept >= 50 && kept < 200, `${kept} sessions committed before the kill`);
+    assert.ok(checkpoint, 'an unfinished crawl is recorded');
+    const before = peer.sessionsRequests().length;
+
+    // The partner's URL and token were saved by the first run: --partner alone is enough now.
+    const second = await runCliAsync(['pull', '--db', db, '--partner', 'NL-OCS', '--json']);
+    assert.equal(second.status, 0, second.stderr);
+    const summary = JSON.parse(second.stdout);
+    assert.equal(summary.resumed, true);
+    assert.equal(summary.complete, true);
+    assert.equal(peer.sessionsRequests()[before]!.url, checkpoint!.nextUrl); // resumed at the checkpoint
+    // Only the rest is new (a page committed just before the kill but not yet checkpointed would be "unchanged").
+    assert.equal(summary.sessions.new, 200 - kept);
+    assert.equal(summary.sessions.updated, 0);
+    assert.ok([0, 10].includes(summary.sessions.unchanged), `unchanged ${summary.sessions.unchanged}`);
+    await withStore(db, async (store) => {
+      const stored = (await allStored(store)).sort(byId);
+      assert.equal(stored.length, 200);
+      assert.equal(new Set(stored.map((s) => s.id)).size, 200);
+      assert.deepEqual(
+        stored,
+        sessions.map((s) => throughFormat(s, 'ocpi-2.2.1', { cpo: CPO, emsp: EMSP })).sort(byId),
+      );
+      assert.equal((await loadSyncState(store, 'NL-OCS')).lastCompleteSyncStart, checkpoint!.startedAt);
+    });
+  });
+
+  it('incremental runs: date_from = start of the last complete pull − margin; progress lines on a non-TTY', async () => {
+    const sessions = demoSessions(30);
+    const peer = await peerWith({ sessions });
+    const db = tempDb('emsp.db');
+    const first = await runCliAsync([
+      'pull',
+      '--db',
+      db,
+      '--partner',
+      'NL-OCS',
+      '--url',
+      peer.sessionsUrl('2.2.1'),
+      '--token',
+      'cpo-token',
+      '--page-size',
+      '10',
+      '--progress-interval',
+      '0',
+    ]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /^pulled NL-OCS from http:\/\/127\.0\.0\.1:\d+\/ocpi\/2\.2\.1\/sessions \(OCPI 2\.2\.1, token base64\)/,
+    );
+    assert.match(first.stdout, /sessions new 30, updated 0, unchanged 0; invalid 0; repeated 0/);
+    assert.match(first.stdout, /retries 0, corrections 0/);
+    // Non-TTY: one log line per page here (--progress-interval 0), with the ETA from X-Total-Count.
+    assert.match(first.stderr, /^pull: 1 pages, 10 of 30 sessions \(33%\), \d+\/s, ETA \d+:\d\d; new 10/m);
+    assert.match(first.stderr, /^pull: 3 pages, 30 of 30 sessions \(100%\)/m);
+    const start = await withStore(db, async (s) => (await loadSyncState(s, 'NL-OCS')).lastCompleteSyncStart!);
+
+    for (const i of [3, 22]) peer.update(sessions[i]!.id, Date.now());
+    const before = peer.sessionsRequests().length;
+    const second = await runCliAsync([
+      'pull',
+      '--db',
+      db,
+      '--partner',
+      'NL-OCS',
+      '--margin-seconds',
+      '120',
+      '--json',
+    ]);
+    assert.equal(second.status, 0, second.stderr);
+    const expectedFrom = formatDateTime(Math.floor((start - 120_000) / 1000) * 1000);
+    assert.equal(peer.sessionsRequests()[before]!.query.get('date_from'), expectedFrom);
+    const summary = JSON.parse(second.stdout);
+    assert.equal(summary.dateFrom, expectedFrom);
+    assert.deepEqual([summary.received, summary.sessions.new, summary.sessions.updated], [2, 0, 2]);
+  });
+
+  it('exit 1 with a clear message (and a JSON summary) when the retry budget is spent', async () => {
+    const peer = await peerWith({
+      sessions: demoSessions(30),
+      action: (n) => (n >= 2 ? { kind: 'status', status: 503 } : undefined),
+    });
+    const db = tempDb('emsp.db');
+    const r = await runCliAsync([
+      'pull',
+      '--db',
+      db,
+      '--url',
+      peer.sessionsUrl('2.2.1'),
+      '--token',
+      'cpo-token',
+      '--page-size',
+      '10',
+      '--retries',
+      '2',
+      '--retry-base-ms',
+      '1',
+      '--json',
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /pull failed: giving up on GET \S+offset=10\S* after 3 attempts \(last: HTTP 503\)/,
+    );
+    assert.match(r.stderr, /retry 1 in \d+ ms: HTTP 503/);
+    const summary = JSON.parse(r.stdout);
+    assert.deepEqual([summary.complete, summary.sessions.new, summary.retries], [false, 10, 2]);
+    assert.equal(summary.key, `url:${peer.sessionsUrl('2.2.1')}`);
+  });
+
+  it('usage errors exit 2 (the process), each with a message naming the problem (the command)', async () => {
+    const db = tempDb();
+    for (const [args, message] of [
+      [[], /pull needs --partner CC-PID, or --url/],
+      [['--partner', 'NL-OCS', '--since', 'yesterday'], /--since must be an OCPI DateTime/],
+    ] as const) {
+      const r = runCli(['pull', '--db', db, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--partner', 'NL-OCS'],
+        /no pull configuration saved for NL-OCS and no partner NL-OCS registered over OCPI: run once with --partner NL-OCS --url/,
+      ],
+      [['--url', 'http://127.0.0.1:1/ocpi/versions'], /--url and --token go together/],
+      [['--url', 'nonsense', '--token', 't'], /--url: not a URL/],
+      [['--partner', 'X', '--url', 'http://h/sessions', '--token', 't'], /--partner: 'X' is not a party/],
+      [['--partner', 'NL-OCS', '--version', '2.0'], /--version must be 2.1.1 or 2.2.1/],
+      [['--partner', 'NL-OCS', '--page-size', '0'], /--page-size must be at least 1/],
+      [['--partner', 'NL-OCS', '--retries', 'many'], /--retries must be a non-negative integer/],
+      [['--partner', 'NL-OCS', 'extra'], /pull takes no positional arguments/],
+    ];
+    for (const [args, message] of cases) {
+      await assert.rejects(pullCommand(['--db', db, ...args]), (e: unknown) => {
+        assert.ok(e instanceof UsageError, `${args.join(' ')}: ${String(e)}`);
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+  });
+});
