@@ -1,0 +1,172 @@
+// `pull` (issue #6): our own client pulls one partner's sessions from our own server over loopback:
+//   ocpi-sessions pull --db <fresh emsp.db> --url <sessions URL> --token <t> --page-size 1000 --json
+// Reports sessions/s and where the CPU went: the client (its whole life: the CPU this process's reaped children
+// used, cutime + cstime of /proc/self/stat, is exact where sampling /proc/<pid>/stat would miss its last moments),
+// the server (utime + stime of /proc/<pid>/stat before and after) and, for PostgreSQL, the server's backends.
+// When the build has no `pull` command it says so and measures nothing.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { CommonOptions } from '../main.js';
+import { ensureDataset } from '../lib/dataset.js';
+import { measureCpu } from '../lib/load.js';
+import { cliHas, reapedChildrenCpuSeconds, runCli, scratchDir } from '../lib/procs.js';
+import { loadAverage, log, machineDescription, markdownTable, num } from '../lib/report.js';
+import { startTarget } from '../lib/target.js';
+
+const PARTNER = 'NL-EMS';
+const PAGE_SIZE = 1000;
+const TIMEOUT_MS = 30 * 60_000;
+
+export async function pull(o: CommonOptions): Promise<void> {
+  if (!(await cliHas('pull'))) {
+    console.log(
+      '## pull: not run\n\n`ocpi-sessions pull` does not exist in this build (src/client/ is not there yet). The ' +
+        'scenario is implemented against the documented interface (pull --db --url --token --page-size --json) ' +
+        'and runs once it exists.',
+    );
+    return;
+  }
+  const startedLoad = loadAverage();
+  const rows: string[][] = [];
+  const tmp = scratchDir();
+  try {
+    for (const store of o.stores) {
+      const dataset = await ensureDataset(store, { ...o, log });
+      const target = await startTarget(dataset);
+      try {
+        const partner = dataset.partners.find((p) => p.key === PARTNER)!;
+        const expected = target.counts.get(PARTNER) ?? 0;
+        const emspDb = path.join(tmp, `emsp-${store}.db`);
+        const url = new URL('/ocpi/cpo/2.2.1/sessions', target.server.url).toString();
+        log(`${store}: pulling ${expected} sessions of ${PARTNER} from ${url}`);
+        const clientBefore = reapedChildrenCpuSeconds();
+        const m = await measureCpu(target.watched, () =>
+          runCli(
+            [
+              'pull',
+              '--db',
+              emspDb,
+              '--url',
+              url,
+              '--token',
+              partner.token,
+              '--page-size',
+              String(PAGE_SIZE),
+              '--json',
+            ],
+            TIMEOUT_MS,
+          ),
+        );
+        const client = reapedChildrenCpuSeconds() - clientBefore;
+        const r = m.value;
+        const summary = lastJson(r.stdout);
+        const pulled = sessionsIn(summary) ?? expected;
+        const total = client + m.server + (m.db ?? 0);
+        const share = (v: number) => `${((v / total) * 100).toFixed(0)}%`;
+        const notes = [`exit ${r.code}`];
+        if (r.code !== 0)
+          notes.push((r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 200));
+        if (summary) notes.push(describe(summary));
+        if (sessionsIn(summary) === undefined)
+          notes.push(`sessions = X-Total-Count (${expected}), not in summary`);
+        rows.push([
+          store,
+          String(pulled),
+          num(m.wall),
+          num(pulled / m.wall),
+          num(client),
+          num(m.server),
+          m.db === undefined ? '' : num(m.db),
+          `${share(client)} / ${share(m.server)}${m.db === undefined ? '' : ` / ${share(m.db)}`}`,
+          num(Math.max(0, m.other - client) / m.wall, 2),
+          notes.join('; '),
+        ]);
+      } finally {
+        await target.close();
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log(
+    [
+      `## pull: ${PARTNER} of the ${o.sessions}-session data set, page size ${PAGE_SIZE} (${new Date().toISOString()})`,
+      '',
+      `- machine: ${machineDescription()} (load average at start ${startedLoad})`,
+      '- client = `ocpi-sessions pull` into a fresh SQLite file; CPU shares of client + server (+ PostgreSQL backends)',
+      '',
+      markdownTable(
+        [
+          'store',
+          'sessions',
+          'wall s',
+          'sessions/s',
+          'client CPU s',
+          'server CPU s',
+          'db CPU s',
+          'share client / server / db',
+          'other cores',
+          'notes',
+        ],
+        rows,
+      ),
+    ].join('\n'),
+  );
+}
+
+/** The last line of `out` that parses as a JSON object. */
+function lastJson(out: string): Record<string, unknown> | undefined {
+  const whole = tryJson(out.trim());
+  if (whole) return whole;
+  for (const line of out.trim().split('\n').reverse()) {
+    const j = tryJson(line.trim());
+    if (j) return j;
+  }
+  return undefined;
+}
+
+function tryJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A session count in the summary under a likely name (the summary format is the client's to define). */
+function sessionsIn(summary: Record<string, unknown> | undefined): number | undefined {
+  if (!summary) return undefined;
+  for (const k of ['sessions', 'received', 'fetched', 'pulled', 'stored', 'total', 'count']) {
+    const v = summary[k];
+    if (typeof v === 'number') return v;
+  }
+  return undefined;
+}
+
+/** The summary's main counts (PullSummary of src/client/pull.ts), else its first 200 characters. */
+function describe(summary: Record<string, unknown>): string {
+  const { pages, received, sessions, invalid, complete, sessionsPerSecond, error } = summary as {
+    pages?: number;
+    received?: number;
+    sessions?: { new?: number; updated?: number; unchanged?: number };
+    invalid?: number;
+    complete?: boolean;
+    sessionsPerSecond?: number;
+    error?: string;
+  };
+  if (pages === undefined && received === undefined)
+    return `summary ${JSON.stringify(summary).slice(0, 200)}`;
+  const parts = [
+    `${pages} pages`,
+    `received ${received}`,
+    typeof sessions === 'object'
+      ? `new ${sessions.new}, updated ${sessions.updated}, unchanged ${sessions.unchanged}`
+      : '',
+    `invalid ${invalid}`,
+    `complete ${complete}`,
+    sessionsPerSecond !== undefined ? `client-reported ${num(sessionsPerSecond)} sessions/s` : '',
+    error ? `error: ${error}` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
+}
