@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenEncoding } from '../domain/party.js';
 import { encodeToken } from '../service/tokens.js';
+import { readEnvelope } from './http.js';
 
 export interface OcpiCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -56,18 +57,19 @@ async function once(call: OcpiCall, encoding: TokenEncoding): Promise<OcpiAnswer
   });
   const text = await res.text();
   const answer: OcpiAnswer = { http: res.status, encoding, headers: res.headers };
+  let json: unknown;
   try {
-    const json = JSON.parse(text) as Record<string, unknown>;
-    if (json && typeof json === 'object') {
-      const code = json.status_code ?? json.statusCode;
-      if (typeof code === 'number') answer.statusCode = code;
-      const msg = json.status_message ?? json.statusMessage;
-      if (typeof msg === 'string') answer.statusMessage = msg;
-      answer.data = json.data;
-    }
+    json = JSON.parse(text);
   } catch {
-    // not JSON: the HTTP status speaks alone
+    return answer; // not JSON: the HTTP status speaks alone
   }
+  const envelope = readEnvelope(json);
+  if (envelope)
+    Object.assign(answer, {
+      statusCode: envelope.statusCode,
+      statusMessage: envelope.statusMessage,
+      data: envelope.data,
+    });
   return answer;
 }
 
