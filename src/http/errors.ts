@@ -1,10 +1,62 @@
 // Every failure leaves as an OCPI envelope with the right HTTP status; never a stack trace.
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { sendError, STATUS } from './envelope.js';
+import { isUtf8 } from 'node:buffer';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { envelopeText, sendError, STATUS } from './envelope.js';
+
+/**
+ * Fastify's `frameworkErrors`: a URL that is not valid percent-encoding (`%zz`, `%C0%AF`) or a path parameter
+ * longer than maxParamLength is refused before routing; without this Fastify answers a non-OCPI JSON body.
+ */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'Invalid path: a path segment is too long'
+      : 'Invalid path: not a valid URL (bad percent-encoding)';
+  void sendError(reply, 400, STATUS.INVALID_PARAMETERS, message);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request that is not even HTTP (bad request line, header overflow) or that
+ * was not sent completely within the request timeout. Answered with an OCPI envelope, then the socket closes.
+ */
+export function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [http, text, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'Request not received completely within the request timeout']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'Request headers too large']
+        : [400, 'Bad Request', 'Malformed HTTP request'];
+  const body = envelopeText('ocpi', STATUS.CLIENT_ERROR, message);
+  // As Node's own handler: never write into a response already under way on this socket.
+  const busy = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !busy) {
+    socket.write(
+      `HTTP/1.1 ${http} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
 
 interface RoutePattern {
   regex: RegExp;
   methods: Set<string>;
+}
+
+/** A store that cannot write (disk full, read-only file or database): said plainly, without internals. */
+function storageProblem(error: { code?: unknown }): string | undefined {
+  const code = typeof error.code === 'string' ? error.code : '';
+  // SQLite (better-sqlite3 SqliteError codes); PostgreSQL SQLSTATE 53100 disk_full, 25006 read_only_sql_transaction.
+  if (/^SQLITE_FULL/.test(code) || code === '53100') {
+    return 'The store is full (no space left on its disk): nothing was written; retry later';
+  }
+  // CORRUPT / NOTADB: what SQLite reports when the file system under it returns I/O errors on reads.
+  if (/^SQLITE_(READONLY|CANTOPEN|IOERR|CORRUPT|NOTADB)/.test(code) || code === '25006') {
+    return 'The store cannot be used (read-only or failing storage): the request was not applied; retry later';
+  }
+  return undefined;
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -16,6 +68,28 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const entry = patterns.get(source) ?? { regex: new RegExp(source), methods: new Set<string>() };
     for (const m of methods) entry.methods.add(m);
     patterns.set(source, entry);
+  });
+
+  // RFC 9110 §15.5.6: a 405 carries Allow. Routes that answer 405 themselves (credentials: POST when already
+  // registered, PUT/DELETE when not) get the methods of their path here.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode !== 405 || reply.hasHeader('allow')) return;
+    const path = request.url.split('?')[0]!;
+    for (const { regex, methods } of patterns.values()) {
+      if (regex.test(path)) reply.header('allow', [...methods].filter((m) => m !== 'HEAD').join(', '));
+    }
+  });
+
+  // JSON bodies must be UTF-8 (RFC 8259 §8.1). Fastify's own parser decodes invalid bytes to U+FFFD, which would
+  // silently alter a stored session: refuse them (400 + 2001). The rest (__proto__ / constructor.prototype keys
+  // refused, empty body refused) stays Fastify's default JSON parser.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (!isUtf8(body as Buffer)) {
+      return done(Object.assign(new Error('Body is not valid UTF-8'), { statusCode: 400 }), undefined);
+    }
+    json(request, (body as Buffer).toString('utf8'), done);
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -61,7 +135,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       reply,
       503,
       STATUS.SERVER_ERROR,
-      'Temporarily unable to process the request; please retry',
+      storageProblem(error) ?? 'Temporarily unable to process the request; please retry',
     );
   });
 }

@@ -5,7 +5,8 @@ import type { SessionStore } from '../store/contract.js';
 import './types.js';
 
 import { registerAuth } from './auth.js';
-import { registerErrorHandling } from './errors.js';
+import { clientError, frameworkError, registerErrorHandling } from './errors.js';
+import { registerBodyDeadline, registerRateLimit, type RateLimitConfig } from './rate-limit.js';
 import type { PagingConfig } from './pagination.js';
 import { registerChargingPreferences } from './routes/charging-preferences.js';
 import { registerCredentials } from './routes/credentials.js';
@@ -20,7 +21,10 @@ import { cachedIdentity } from '../service/identity.js';
 export interface ServerConfig extends PagingConfig {
   logLevel?: string;
   bodyLimit?: number;
+  /** Time a client has to send a whole request (headers and body); slower connections are closed (default 30 s). */
   requestTimeoutMs?: number;
+  /** Per-token (per-IP when unauthenticated) token bucket, in memory per process; default off. See rate-limit.ts. */
+  rateLimit?: RateLimitConfig;
   /** GET /openapi.json and GET /docs (default true). */
   docs?: boolean;
 }
@@ -37,17 +41,25 @@ export async function buildServer(
     maxLimit: config.maxLimit ?? DEFAULT_MAX_LIMIT,
     publicUrl: config.publicUrl,
   };
+  const requestTimeout = config.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     logger: config.logLevel && config.logLevel !== 'silent' ? { level: config.logLevel } : false,
     bodyLimit: config.bodyLimit ?? 1024 * 1024,
-    requestTimeout: config.requestTimeoutMs ?? 30_000,
-    connectionTimeout: config.requestTimeoutMs ?? 30_000,
+    requestTimeout,
+    connectionTimeout: requestTimeout,
+    // Node checks requestTimeout only every connectionsCheckingInterval (default 30 s): check often enough that
+    // a client trickling its headers byte by byte is cut off close to the configured timeout.
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))) },
     return503OnClosing: true,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     ajv: { customOptions: { coerceTypes: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const identity = cachedIdentity(store);
   registerErrorHandling(app);
+  registerBodyDeadline(app, requestTimeout);
   registerTransportHeaders(app, identity);
+  if (config.rateLimit) registerRateLimit(app, config.rateLimit); // before auth: see rate-limit.ts
   registerAuth(app, store);
   // Before every route: the OpenAPI generator collects the routes as they are added.
   if (config.docs !== false) await registerDocs(app, paging);

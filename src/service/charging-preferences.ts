@@ -4,7 +4,7 @@ import type { Partner } from '../domain/party.js';
 import type { SessionStore } from '../store/contract.js';
 import { parseChargingPreferences } from '../wire/charging-preferences.js';
 import { getIdentity } from './identity.js';
-import { ReceiveError } from './sessions-receiver.js';
+import { ReceiveError, retryOnConflict } from './sessions-receiver.js';
 import { toRecord } from './sessions-writer.js';
 
 export async function setChargingPreferences(
@@ -34,6 +34,16 @@ export async function setChargingPreferences(
   const prefs = parsed.value;
   if (prefs.departureTime !== undefined && prefs.departureTime <= Date.now()) return 'NOT_POSSIBLE';
   // Kept with the session; last_updated unchanged: the OCPI Session object itself did not change.
-  await store.putSessions([toRecord({ ...stored.session, chargingPreferences: prefs })], { mode: 'replace' });
+  // A read-modify-write of the whole session: written only over the revision just read, so that a concurrent
+  // ingest PATCH is never overwritten with this older copy.
+  let first = true;
+  await retryOnConflict(async () => {
+    const current = first ? stored : await store.getSession(us!.countryCode, us!.partyId, sessionId);
+    first = false;
+    if (!current || current.owner !== caller.key)
+      throw new ReceiveError(404, 2000, `Unknown session ${sessionId}`);
+    const record = { ...toRecord({ ...current.session, chargingPreferences: prefs }), owner: current.owner };
+    await store.putSessions([record], { mode: 'replace', ifRev: current.rev });
+  });
   return 'ACCEPTED';
 }

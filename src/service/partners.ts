@@ -2,6 +2,7 @@
 import type { Partner, PartnerFormat, Role } from '../domain/party.js';
 import { parsePartyKey, partyKey } from '../domain/session.js';
 import type { SessionStore } from '../store/contract.js';
+import { getIdentity } from './identity.js';
 import { generateToken, hashesEqual, hashToken, tokenCandidates } from './tokens.js';
 
 export class PartnerError extends Error {}
@@ -16,6 +17,10 @@ export async function addPartner(
   if (!/^[\x21-\x7e]{1,64}$/.test(token))
     throw new PartnerError('token must be 1..64 printable ASCII characters');
   const key = partyKey(input.countryCode, input.partyId);
+  const us = await getIdentity(store);
+  // A partner with our own party key would read and write our own CPO sessions through the receiver.
+  if (us && key === partyKey(us.countryCode, us.partyId))
+    throw new PartnerError(`${key} is this platform's own party`);
   if ((await store.listPartners()).some((p) => p.key === key))
     throw new PartnerError(`partner ${key} exists already`);
   if (await store.findPartnerByTokenHash(hashToken(token))) throw new PartnerError('token already in use');

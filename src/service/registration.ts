@@ -137,6 +137,25 @@ async function storeRegistration(
 }
 
 /**
+ * The party a credentials object claims must not be ours (a partner holding our own party key could read and
+ * write our own CPO sessions through the receiver), and a partner whose party is known (registered, or added by
+ * hand) cannot become another party through PUT: it would see that party's sessions. Changing party needs the
+ * operator: unregister, then register again with a new token A.
+ */
+function checkClaimedParty(caller: Partner, peer: PeerCredentials, us: Identity): void {
+  const claimed = `${peer.countryCode}-${peer.partyId}`;
+  if (claimed === `${us.countryCode}-${us.partyId}`.toUpperCase()) {
+    throw new RegistrationError(2001, `The credentials claim this platform's own party ${claimed}`);
+  }
+  if (caller.key && caller.key !== claimed) {
+    throw new RegistrationError(
+      2001,
+      `Registered as ${caller.key}: the party cannot change to ${claimed} (unregister and register again)`,
+    );
+  }
+}
+
+/**
  * Server side of POST/PUT credentials: the caller sent its credentials (token B, versions URL, party).
  * We fetch its endpoints with token B, then answer with our credentials holding a new token (C).
  * Token A (or the previous token) stops working: its hash is replaced in the same update.
@@ -156,6 +175,7 @@ export async function acceptCredentials(
       `Invalid credentials object: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
     );
   }
+  checkClaimedParty(caller, parsed.value, us);
   const endpoints = await fetchPeerEndpoints(parsed.value.url, parsed.value.token, urlVersion);
   const { ourToken } = await storeRegistration(store, caller, parsed.value, endpoints, us);
   return renderCredentials(urlVersion, ourToken, ourVersionsUrl, us);
@@ -209,6 +229,9 @@ export async function registerWith(
         `Their credentials answer is invalid: ${theirs.issues[0]?.path} ${theirs.issues[0]?.message}`,
       );
     const c = theirs.value;
+    if (c.countryCode === us.countryCode.toUpperCase() && c.partyId === us.partyId.toUpperCase()) {
+      throw new RegistrationError(3001, `They answered with our own party ${c.countryCode}-${c.partyId}`);
+    }
     return await store.updatePartner(pending.id, {
       countryCode: c.countryCode,
       partyId: c.partyId,

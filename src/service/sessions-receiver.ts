@@ -1,10 +1,10 @@
 // Use cases: a session pushed to us (eMSP Sessions receiver, OCPI 2.1.1 §mod_sessions 3.2, 2.2.1 §9.2.2) and a
 // session fed by the CPO's own back end (ingest, same rules as the 2.2.1 receiver).
 import { applySessionPatch } from '../domain/session-patch.js';
-import { partyKey, type Session } from '../domain/session.js';
+import { partyKey, type PartyKey, type Session, type SessionPatch } from '../domain/session.js';
 import { sessionsEndpoint } from '../domain/party.js';
 import { wireFormatFor, type OcpiVersion, type WireFormat } from '../domain/wire-format.js';
-import type { SessionStore, StoredSession } from '../store/contract.js';
+import { RevisionConflict, type SessionStore, type StoredSession } from '../store/contract.js';
 import type { ParseContext } from '../wire/codec.js';
 import { codecFor } from '../wire/registry.js';
 import { parseLocation211 } from '../wire/ocpi-2.1.1/location-parse.js';
@@ -78,9 +78,62 @@ function invalid(issues: { path: string; message: string }[]): ReceiveError {
   return new ReceiveError(400, 2001, `Invalid session: ${text}`);
 }
 
-async function write(store: SessionStore, session: Session, mode: 'if-newer'): Promise<ReceiveResult> {
-  const [outcome] = await store.putSessions([toRecord(session)], { mode, pushTo: await pushTargets(store) });
+/** Owner of eMSP-receiver sessions when this instance has no identity: no partner key has this form. */
+const RECEIVED_OWNER = '~received';
+
+/**
+ * Who may see a written session on our sender interface (and gets it pushed). Ingest (our own back end; the
+ * ingest route sets `acceptLocation`): the eMSP the cdr_token names. eMSP receiver: this instance, the eMSP
+ * receiving it, whatever the body's cdr_token claims; otherwise a CPO partner could put sessions into another
+ * partner's feed, count and push outbox by naming that partner in cdr_token.
+ */
+function ownerFor(t: Target): PartyKey | undefined {
+  if (t.acceptLocation) return undefined;
+  return t.emsp ? partyKey(t.emsp.countryCode, t.emsp.partyId) : RECEIVED_OWNER;
+}
+
+/** The eMSP receiver never reads or writes under this instance's own party: those are our own CPO sessions. */
+function refuseOwnParty(t: Target): void {
+  const us = t.emsp;
+  if (
+    !t.acceptLocation &&
+    us &&
+    partyKey(t.countryCode, t.partyId) === partyKey(us.countryCode, us.partyId)
+  ) {
+    throw new ReceiveError(404, 2000, `No sessions of ${t.countryCode}/${t.partyId} for this caller`);
+  }
+}
+
+async function write(
+  store: SessionStore,
+  t: Target,
+  session: Session,
+  mode: 'if-newer',
+  ifRev?: number,
+): Promise<ReceiveResult> {
+  const record = toRecord(session);
+  const owner = ownerFor(t);
+  const [outcome] = await store.putSessions([owner ? { ...record, owner } : record], {
+    mode,
+    pushTo: await pushTargets(store),
+    ...(ifRev === undefined ? {} : { ifRev }),
+  });
   return { outcome: outcome!, session };
+}
+
+/** Attempts of a read-modify-write before giving up (each conflict means another write of the session won). */
+const MAX_CONFLICTS = 100;
+
+/** Runs a read-modify-write until it is not overtaken by a concurrent write of the same session. */
+export async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (!(e instanceof RevisionConflict) || attempt >= MAX_CONFLICTS) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+    }
+  }
 }
 
 /**
@@ -89,6 +142,7 @@ async function write(store: SessionStore, session: Session, mode: 'if-newer'): P
  * delivery must never roll a session back. Equal last_updated is applied (idempotent re-delivery).
  */
 export async function receivePut(store: SessionStore, t: Target, body: unknown): Promise<ReceiveResult> {
+  refuseOwnParty(t);
   const parsed = codecFor(t.format).parseSession(body, context(t));
   if (!parsed.ok) throw invalid(parsed.issues);
   const s = parsed.value;
@@ -100,7 +154,7 @@ export async function receivePut(store: SessionStore, t: Target, body: unknown):
   if (t.version === '2.1.1')
     Object.assign(s, { countryCode: t.countryCode.toUpperCase(), partyId: t.partyId.toUpperCase() });
   checkIds(t, s);
-  return write(store, s, 'if-newer');
+  return write(store, t, s, 'if-newer');
 }
 
 /** PATCH: only the fields carried; unknown session → 404 so the sender PUTs it (OCPI 2.2.1 §9.2.2.3). */
@@ -110,21 +164,47 @@ export async function receivePatch(
   body: unknown,
   now = Date.now(),
 ): Promise<ReceiveResult> {
+  refuseOwnParty(t);
   const parsed = codecFor(t.format).parseSessionPatch(body, context(t));
   if (!parsed.ok) throw invalid(parsed.issues);
   checkIds(t, parsed.value);
-  const stored = await store.getSession(t.countryCode, t.partyId, t.id);
-  if (!stored)
-    throw new ReceiveError(404, 2001, `Unknown session ${t.countryCode}/${t.partyId}/${t.id}: PUT it first`);
-  if (parsed.value.lastUpdated !== undefined && parsed.value.lastUpdated < stored.session.lastUpdated) {
-    return { outcome: 'stale', session: stored.session };
-  }
-  const next = applySessionPatch(stored.session, parsed.value, t.version, now);
-  if (t.acceptLocation) {
-    const location = parseEmbeddedLocation(body);
+  const location = t.acceptLocation ? parseEmbeddedLocation(body) : undefined;
+  // Read, apply, write only if nobody wrote the session meanwhile (else again): two concurrent PATCHes of one
+  // session must both land, not the later one overwrite the earlier one with a copy that lacks its change.
+  return retryOnConflict(async () => {
+    const stored = await store.getSession(t.countryCode, t.partyId, t.id);
+    if (!stored)
+      throw new ReceiveError(
+        404,
+        2001,
+        `Unknown session ${t.countryCode}/${t.partyId}/${t.id}: PUT it first`,
+      );
+    if (parsed.value.lastUpdated !== undefined && parsed.value.lastUpdated < stored.session.lastUpdated) {
+      return { outcome: 'stale', session: stored.session };
+    }
+    const next = applySessionPatch(
+      stored.session,
+      redelivery(stored.session, parsed.value, t.version),
+      t.version,
+      now,
+    );
     if (location) next.location = location;
-  }
-  return write(store, next, 'if-newer');
+    return write(store, t, next, 'if-newer', stored.rev);
+  });
+}
+
+/**
+ * A 2.2.1 PATCH appends its charging periods, so applying one twice would bill a period twice. A sender that
+ * did not get our answer (a lost response, a timeout) sends the same PATCH again. It is recognised by its
+ * last_updated being the stored one while its periods already are the stored tail: then they are not appended
+ * again (OCPI 2.2.1 §9.2.2.3; a new change carries a new last_updated, §16.1.1 DateTime of the change).
+ */
+function redelivery(stored: Session, patch: SessionPatch, version: OcpiVersion): SessionPatch {
+  const periods = patch.chargingPeriods;
+  if (version !== '2.2.1' || !periods?.length || patch.lastUpdated !== stored.lastUpdated) return patch;
+  const tail = stored.chargingPeriods.slice(-periods.length);
+  if (tail.length !== periods.length || JSON.stringify(tail) !== JSON.stringify(periods)) return patch;
+  return { ...patch, chargingPeriods: undefined };
 }
 
 function parseEmbeddedLocation(body: unknown): Session['location'] {
@@ -137,6 +217,7 @@ function parseEmbeddedLocation(body: unknown): Session['location'] {
 }
 
 export async function getReceived(store: SessionStore, t: Target): Promise<StoredSession> {
+  refuseOwnParty(t);
   const stored = await store.getSession(t.countryCode, t.partyId, t.id);
   if (!stored) throw new ReceiveError(404, 2001, `Unknown session ${t.countryCode}/${t.partyId}/${t.id}`);
   return stored;

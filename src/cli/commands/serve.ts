@@ -1,10 +1,12 @@
-// `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]`
+// `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
+//   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576]`
 import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../http/server.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
 import { PushDelivery } from '../../service/push-delivery.js';
 import { PUBLIC_URL_META } from './register.js';
-import { dbOption, intOption, parse } from '../args.js';
+import { dbOption, intOption, parse, UsageError } from '../args.js';
+import type { RateLimitConfig } from '../../http/rate-limit.js';
 
 export const serveOptions = {
   db: { type: 'string' },
@@ -15,6 +17,9 @@ export const serveOptions = {
   'default-limit': { type: 'string' },
   'log-level': { type: 'string' },
   'push-backoff-ms': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
+  'body-limit': { type: 'string' },
 } as const;
 
 export interface Running {
@@ -32,6 +37,13 @@ export async function startServer(values: Record<string, string | boolean | unde
     maxLimit,
     defaultLimit: intOption('default-limit', s('default-limit'), Math.min(DEFAULT_LIMIT, maxLimit)),
     logLevel: s('log-level') ?? process.env.LOG_LEVEL ?? 'warn',
+    requestTimeoutMs: intOption(
+      'request-timeout-ms',
+      s('request-timeout-ms') ?? process.env.REQUEST_TIMEOUT_MS,
+      30_000,
+    ),
+    bodyLimit: intOption('body-limit', s('body-limit') ?? process.env.BODY_LIMIT, 1024 * 1024),
+    rateLimit: rateLimitOption(s('rate-limit') ?? process.env.RATE_LIMIT),
   });
   const port = intOption('port', s('port') ?? process.env.PORT, 8080);
   const host = s('host') ?? process.env.HOST ?? '127.0.0.1';
@@ -49,6 +61,16 @@ export async function startServer(values: Record<string, string | boolean | unde
       await store.close();
     })());
   return { url: address, store, close };
+}
+
+/** `--rate-limit N` (N requests/s per token, burst 4 N) or `N/B` (burst B); 0 or absent: off. */
+function rateLimitOption(value: string | undefined): RateLimitConfig | undefined {
+  if (value === undefined || value === '' || value === '0') return undefined;
+  const m = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(value);
+  if (!m || !(Number(m[1]) > 0)) {
+    throw new UsageError(`--rate-limit must be N or N/BURST (requests per second per token), got '${value}'`);
+  }
+  return { perSecond: Number(m[1]), ...(m[2] ? { burst: Number(m[2]) } : {}) };
 }
 
 export function stopOnSignals(running: Running): void {

@@ -34,6 +34,10 @@ import { migrate } from './migrations.js';
 export interface PostgresOptions {
   /** Pool size; default PGPOOL_MAX from the environment, else 10. */
   poolSize?: number;
+  /** Give up connecting after this long; default PG_CONNECT_TIMEOUT_MS, else 5 000 (0: wait forever). */
+  connectTimeoutMs?: number;
+  /** Give up waiting for a query's answer after this long; default PG_QUERY_TIMEOUT_MS, else 30 000 (0: never). */
+  queryTimeoutMs?: number;
 }
 
 const INT8_OID = 20;
@@ -193,21 +197,33 @@ export class PostgresStore implements SessionStore, PagingBackend {
     // BIGINT (seq, ord, last_updated, ids, COUNT) as numbers: set on this pool only, not globally.
     const types = new pg.TypeOverrides();
     types.setTypeParser(INT8_OID, parseInt8);
-    const pool = new pg.Pool({
+    const base = {
       connectionString: url,
-      max: options.poolSize ?? poolSizeFromEnv() ?? 10,
       types,
       fallback_application_name: 'ocpi-sessions',
-    });
+      keepAlive: true,
+    };
     // An idle client losing its connection (server restart, failover) is dropped by the pool and replaced on
     // the next query; without a listener the 'error' event would crash the process.
-    pool.on('error', (err) => process.emitWarning(`PostgreSQL idle client error: ${err.message}`));
+    const onError = (err: Error) => process.emitWarning(`PostgreSQL idle client error: ${err.message}`);
+    // Migrations on a connection of their own, without the query timeout (an index build may take long).
+    const migrator = new pg.Pool({ ...base, max: 1 });
+    migrator.on('error', onError);
     try {
-      await migrate(pool);
-    } catch (err) {
-      await pool.end().catch(() => undefined);
-      throw err;
+      await migrate(migrator);
+    } finally {
+      await migrator.end().catch(() => undefined);
     }
+    // A database that is down refuses connections at once; one that hangs (frozen, network partition) would
+    // hold every request forever: connecting and each query give up after a bound instead (the request then
+    // gets 503). A query that timed out discards its connection (pg-pool releases it with the error).
+    const pool = new pg.Pool({
+      ...base,
+      max: options.poolSize ?? poolSizeFromEnv() ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? msFromEnv('PG_CONNECT_TIMEOUT_MS') ?? 5000,
+      query_timeout: (options.queryTimeoutMs ?? msFromEnv('PG_QUERY_TIMEOUT_MS') ?? 30_000) || undefined,
+    });
+    pool.on('error', onError);
     return new PostgresStore(pool);
   }
 
@@ -576,6 +592,15 @@ function isRetryable(err: unknown): boolean {
 function parseInt8(v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${v} is beyond JavaScript's safe integers`);
+  return n;
+}
+
+function msFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer (ms), not "${raw}"`);
   return n;
 }
 
