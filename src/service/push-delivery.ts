@@ -131,7 +131,9 @@ export class PushDelivery {
       this.call(partner, token, { method, url, body, headers });
 
     let answer: OcpiAnswer | undefined;
-    if (delivered) {
+    // After a failed attempt we do not know what the receiver applied (it may have applied a PATCH whose answer
+    // was lost): a PATCH appending charging periods again would bill them twice. A PUT is idempotent.
+    if (delivered && d.attempts === 0) {
       const before = JSON.parse(codec.renderSession(JSON.parse(delivered) as Session)) as Body;
       const style = partner.format === 'camel';
       const patch = patchBetween(

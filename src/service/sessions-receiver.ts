@@ -194,17 +194,17 @@ export async function receivePatch(
 }
 
 /**
- * A 2.2.1 PATCH appends its charging periods, so applying one twice would bill a period twice. A sender that
- * did not get our answer (a lost response, a timeout) sends the same PATCH again. It is recognised by its
- * last_updated being the stored one while its periods already are the stored tail: then they are not appended
- * again (OCPI 2.2.1 §9.2.2.3; a new change carries a new last_updated, §16.1.1 DateTime of the change).
+ * A 2.2.1 PATCH appends its charging periods, so a PATCH applied twice would bill its periods twice. Senders
+ * that did not get our answer (lost response, timeout, their crash) send it again, possibly merged with later
+ * changes. A period equal in every field to one already stored (same start_date_time, same dimensions: one
+ * and the same period: a period lasts until the next one starts) is therefore not appended again.
  */
 function redelivery(stored: Session, patch: SessionPatch, version: OcpiVersion): SessionPatch {
   const periods = patch.chargingPeriods;
-  if (version !== '2.2.1' || !periods?.length || patch.lastUpdated !== stored.lastUpdated) return patch;
-  const tail = stored.chargingPeriods.slice(-periods.length);
-  if (tail.length !== periods.length || JSON.stringify(tail) !== JSON.stringify(periods)) return patch;
-  return { ...patch, chargingPeriods: undefined };
+  if (version !== '2.2.1' || !periods?.length) return patch;
+  const have = new Set(stored.chargingPeriods.map((p) => JSON.stringify(p)));
+  const fresh = periods.filter((p) => !have.has(JSON.stringify(p)));
+  return fresh.length === periods.length ? patch : { ...patch, chargingPeriods: fresh };
 }
 
 function parseEmbeddedLocation(body: unknown): Session['location'] {

@@ -193,11 +193,11 @@ async function soak(kind: 'sqlite' | 'postgres') {
     const rss = samples.map((s) => s.rss ?? 0).filter((x) => x > 0);
     console.log(
       [
-        `soak (${kind}, ${SECONDS} s, 4 pullers + 1 ingester at ~${INGEST_PER_SECOND}/s, 20 000 demo sessions):`,
+        `soak (${kind}, ${SECONDS} s, 4 pullers + 1 ingester paced at ≤ ${INGEST_PER_SECOND}/s, 20 000 demo sessions):`,
         '     t  pulls  p50 ms  p99 ms ingest  p50 ms  p99 ms errors RSS MiB',
         ...rows,
         `total: ${pulls.length} pull requests (p50 ${percentile(pulls, 50).toFixed(1)} ms, p99 ${percentile(pulls, 99).toFixed(1)} ms, max ${Math.max(...pulls).toFixed(1)} ms), ` +
-          `${ingests.length} ingest requests (p50 ${percentile(ingests, 50).toFixed(1)} ms, p99 ${percentile(ingests, 99).toFixed(1)} ms, max ${Math.max(...ingests).toFixed(1)} ms), ` +
+          `${ingests.length} ingest requests (${(ingests.length / SECONDS).toFixed(0)}/s, p50 ${percentile(ingests, 50).toFixed(1)} ms, p99 ${percentile(ingests, 99).toFixed(1)} ms, max ${Math.max(...ingests).toFixed(1)} ms), ` +
           `errors ${errorCount}, ${walks.done} complete Link walks (${walks.pages} pages, ${walks.duplicates} duplicates), ` +
           `RSS ${rss[0]?.toFixed(0)} → max ${Math.max(...rss).toFixed(0)} → end ${rss.at(-1)?.toFixed(0)} MiB`,
       ].join('\n'),

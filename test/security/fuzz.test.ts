@@ -133,9 +133,9 @@ function toText(value: unknown): string {
 
 type Json = Record<string, unknown>;
 
-/** Every path (keys and array indexes) inside a JSON object, the object itself excluded. */
+/** Every path (keys and array indexes) inside a JSON object, the object itself excluded (bounded depth). */
 function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !(value instanceof Raw) && prefix.length < 20) {
     for (const [k, v] of Object.entries(value)) {
       const p = [...prefix, Array.isArray(value) ? Number(k) : k];
       out.push(p);
@@ -144,6 +144,10 @@ function paths(value: unknown, prefix: (string | number)[] = [], out: (string | 
   }
   return out;
 }
+
+/** A generated value as a fresh copy: fc.constantFrom hands out the same `{}` / `[]` every time. */
+const fresh = (v: unknown) =>
+  v instanceof Raw || v === null || typeof v !== 'object' ? v : structuredClone(v);
 
 type Mutation =
   | { kind: 'set'; at: number; value: unknown }
@@ -177,7 +181,7 @@ function mutate(base: Json, ms: Mutation[]): Json {
   for (const m of ms) {
     if (m.kind === 'add') {
       Object.defineProperty(body, m.key, {
-        value: m.value,
+        value: fresh(m.value),
         enumerable: true,
         writable: true,
         configurable: true,
@@ -193,7 +197,7 @@ function mutate(base: Json, ms: Mutation[]): Json {
     if (m.kind === 'delete') {
       if (Array.isArray(parent)) parent.splice(Number(last), 1);
       else delete parent[last];
-    } else parent[last] = m.value;
+    } else parent[last] = fresh(m.value);
   }
   return body;
 }

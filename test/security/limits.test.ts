@@ -202,16 +202,23 @@ describe('limits', () => {
     assert.ok(idleClosed.closedAfterMs < 3000, `idle connection closed after ${idleClosed.closedAfterMs} ms`);
   });
 
-  it('answers garbage that is not HTTP with a 400 envelope', async () => {
-    const r = await new Promise<string>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
-      let text = '';
-      socket.on('data', (d) => (text += d.toString()));
-      socket.on('error', () => undefined);
-      socket.on('close', () => resolve(text));
-    });
-    assert.match(r, /^HTTP\/1\.1 400 /);
-    assert.match(r, /"status_code":2000/);
+  it('answers garbage that is not HTTP with a 400 envelope, and 20 KB of headers with a 431 envelope', async () => {
+    const exchange = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.end(text));
+        let got = '';
+        socket.on('data', (d) => (got += d.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(got));
+      });
+    const garbage = await exchange('NOT HTTP AT ALL\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1\.1 400 /);
+    assert.match(garbage, /"status_code":2000/);
+    const big = await exchange(
+      `GET /ocpi/versions HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    assert.match(big, /^HTTP\/1\.1 431 /);
+    assert.match(big, /"status_code":2000/);
   });
 });
 
