@@ -1,9 +1,15 @@
 // Credentials tokens: generation, hashing (only hashes are stored), and decoding of the Authorization header.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** A new token: 32 random bytes as URL-safe Base64 (printable ASCII, OCPI 2.2.1 §7.3.1 string(64)). */
+/**
+ * A new token: 32 random bytes as URL-safe Base64 (printable ASCII, OCPI 2.2.1 §7.3.1 string(64)),
+ * starting with a letter or digit so it never looks like a command-line option when pasted.
+ */
 export function generateToken(): string {
-  return randomBytes(32).toString('base64url');
+  for (;;) {
+    const token = randomBytes(32).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(token)) return token;
+  }
 }
 
 export function hashToken(token: string): string {

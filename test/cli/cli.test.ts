@@ -162,10 +162,11 @@ describe('ocpi-sessions CLI', () => {
       '--party-id',
       'EMP',
       '--token',
-      'given-token',
+      '-given-token', // Base64url tokens may start with a dash: still the option's value
       '--json',
     ]);
-    assert.equal(JSON.parse(given.stdout).token, 'given-token');
+    assert.equal(given.status, 0, given.stderr);
+    assert.equal(JSON.parse(given.stdout).token, '-given-token');
     const dup = runCli(['partners', 'add', '--db', db, '--country-code', 'NL', '--party-id', 'EMS']);
     assert.equal(dup.status, 2);
     assert.match(dup.stderr, /exists already/);
