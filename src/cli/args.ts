@@ -6,7 +6,12 @@ export class UsageError extends Error {}
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
-    return parseArgs({ args: joinOptionValues(argv, options), allowPositionals: true, options, strict: true });
+    return parseArgs({
+      args: joinOptionValues(argv, options),
+      allowPositionals: true,
+      options,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

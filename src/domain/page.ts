@@ -17,14 +17,23 @@ export interface SessionScope {
   owner: PartyKey;
 }
 
-/** One page of pre-rendered objects. */
-export interface PageOf<T> {
-  items: T[];
+/**
+ * One page of objects rendered at write time, already joined: `json` holds the objects' JSON texts separated by
+ * commas (the inside of a JSON array), so the read path neither splits, parses nor re-joins them.
+ */
+export interface RenderedPage {
+  count: number; // objects in `json`
+  json: Buffer;
   total: number; // X-Total-Count: all matches in scope, ignoring offset/limit
   /** Position key of the last item, usable as the next `after` hint. */
   lastKey?: number;
 }
 
-export function hasNextPage(query: PageQuery, page: PageOf<unknown>): boolean {
-  return query.offset + page.items.length < page.total && page.items.length > 0;
+export function hasNextPage(query: PageQuery, page: { count: number; total: number }): boolean {
+  return query.offset + page.count < page.total && page.count > 0;
+}
+
+/** The page's objects, parsed (for tools and tests; the read path serves `json` as it is). */
+export function pageObjects(page: RenderedPage): unknown[] {
+  return JSON.parse(`[${page.json.toString('utf8')}]`) as unknown[];
 }

@@ -53,20 +53,17 @@ export function sendError(
 }
 
 const OPEN_LIST = Buffer.from('{"data":[');
-const COMMA = Buffer.from(',');
 
 /**
- * A success envelope whose `data` is the list of pre-rendered bodies, assembled as bytes: the bodies are never
- * decoded, parsed or re-encoded on the read path.
+ * A success envelope whose `data` is a list of pre-rendered objects, given as their comma-joined JSON bytes
+ * (RenderedPage.json): assembled as bytes, never decoded, parsed or re-encoded on the read path.
  */
-export function sendListEnvelope(reply: FastifyReply, bodies: Buffer[]): FastifyReply {
+export function sendListEnvelope(reply: FastifyReply, joinedJson: Buffer): FastifyReply {
   const style = reply.request.partner?.format ?? 'ocpi';
-  const parts: Buffer[] = [OPEN_LIST];
-  bodies.forEach((b, i) => {
-    if (i > 0) parts.push(COMMA);
-    parts.push(b);
-  });
   // envelopeText without data starts with '{': continue the object after the closing ']'.
-  parts.push(Buffer.from(`],${envelopeText(style, STATUS.SUCCESS, 'Success').slice(1)}`));
-  return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(Buffer.concat(parts));
+  const tail = Buffer.from(`],${envelopeText(style, STATUS.SUCCESS, 'Success').slice(1)}`);
+  return reply
+    .code(200)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(Buffer.concat([OPEN_LIST, joinedJson, tail], OPEN_LIST.length + joinedJson.length + tail.length));
 }

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseDateTime } from '../domain/datetime.js';
 import { baseUrl } from './base-url.js';
-import { hasNextPage, type PageOf, type PageQuery } from '../domain/page.js';
+import { hasNextPage, type PageQuery } from '../domain/page.js';
 
 /**
  * The paginated GET query, declared once: validation, types and the OpenAPI document. Wording of OCPI 2.2.1
@@ -81,7 +81,7 @@ export function setPageHeaders(
   request: FastifyRequest,
   reply: FastifyReply,
   query: PageQuery,
-  page: PageOf<unknown>,
+  page: { count: number; total: number },
   config: PagingConfig,
 ): void {
   reply.header('x-total-count', String(page.total));
@@ -91,7 +91,7 @@ export function setPageHeaders(
   const params = new URLSearchParams(search);
   params.delete('offset');
   params.delete('limit');
-  params.append('offset', String(query.offset + page.items.length));
+  params.append('offset', String(query.offset + page.count));
   params.append('limit', String(query.limit));
   const base = baseUrl(request, config.publicUrl);
   reply.header('link', `<${base}${path}?${params.toString()}>; rel="next"`);

@@ -1,6 +1,6 @@
 // The one store contract. `sqlite/` and `postgres/` implement it and pass one shared contract test suite
 // (test/store/contract.test.ts). Stores know nothing of wire formats beyond "one stored body per format".
-import type { PageOf, PageQuery, SessionScope } from '../domain/page.js';
+import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
 import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/party.js';
 import type { PartyKey, Session } from '../domain/session.js';
 import type { WireFormat } from '../domain/wire-format.js';
@@ -71,7 +71,7 @@ export interface SessionStore {
    * One page of stored bodies in `format` (UTF-8 JSON bytes, joined as they are into the response), ordered by
    * creation (first write) of each session.
    */
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<Buffer>>;
+  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage>;
 
   addPartner(partner: NewPartner): Promise<Partner>;
   /** A partner known only by the token A we handed out (state 'invited'). */

@@ -6,8 +6,10 @@
 // sum of the whole days inside the window (counters) plus the rows of the two partial edge days (an index range
 // scan bounded by one day of one owner). Prefix sums over blocks give X-Total-Count, and locate the block that
 // holds any offset, so a page costs the same at offset 0 and offset 900 000: at most one block is skipped row by row.
-// The per-window block table is cached and revalidated with the owner's write version on each request.
-import type { PageOf, PageQuery, SessionScope } from '../domain/page.js';
+// The per-window block table is cached per process. The page query itself returns the owner's write version (in
+// the same statement, so from the same snapshot): a page planned from a cached table is kept only when that
+// version is the table's, else the table is recounted and the page read again. One statement per page when cached.
+import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
 import type { WireFormat } from '../domain/wire-format.js';
 
 export const BLOCK_BITS = 10;
@@ -24,7 +26,10 @@ export interface PagingBackend {
   countFullDays(owner: string, dayFrom: number, dayTo: number): Promise<BlockCounts>;
   /** Row counts per block for last_updated in [from, to), ordered by block. */
   countRange(owner: string, from: number, to: number): Promise<BlockCounts>;
-  /** Up to `limit` bodies with ord >= fromOrd and last_updated in [from, to), in ord order, after skipping `skip`. */
+  /**
+   * Up to `limit` bodies with ord >= fromOrd and last_updated in [from, to), in ord order, after skipping `skip`,
+   * comma-joined; and the owner's write version read in the same statement (same snapshot).
+   */
   pageBodies(
     owner: string,
     fromOrd: number,
@@ -33,14 +38,26 @@ export interface PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
-  ): Promise<{ bodies: Buffer[]; lastOrd?: number }>;
+  ): Promise<PageBodies>;
 }
+
+export interface PageBodies {
+  count: number;
+  json: Buffer;
+  lastOrd?: number;
+  version: number;
+}
+
+/** Attempts at a page whose owner is written to between counting and reading, before serving the last one. */
+const ATTEMPTS = 3;
 
 interface BlockTable {
   version: number;
   blocks: number[];
   cumulative: number[]; // cumulative[i] = matches in blocks[0..i]
 }
+
+const EMPTY = Buffer.alloc(0);
 
 export function dayOf(ms: number): number {
   return Math.floor(ms / DAY_MS);
@@ -53,33 +70,49 @@ export class PagePlanner {
     private readonly maxEntries = 2000,
   ) {}
 
-  async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<Buffer>> {
+  async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
     const from = query.dateFrom ?? MIN;
     const to = query.dateTo ?? MAX;
-    if (from >= to) return { items: [], total: 0 };
-    const table = await this.blockTable(scope.owner, from, to);
-    const total = table.cumulative.length ? table.cumulative[table.cumulative.length - 1]! : 0;
-    if (query.offset >= total || query.limit === 0) return { items: [], total };
-    const i = firstAbove(table.cumulative, query.offset);
-    const before = i === 0 ? 0 : table.cumulative[i - 1]!;
-    const fromOrd = table.blocks[i]! << BLOCK_BITS;
-    const page = await this.backend.pageBodies(
-      scope.owner,
-      fromOrd,
-      from,
-      to,
-      query.offset - before,
-      query.limit,
-      format,
-    );
-    return { items: page.bodies, total, lastKey: page.lastOrd };
+    if (from >= to) return { count: 0, json: EMPTY, total: 0 };
+    const key = `${scope.owner}\u0000${from}\u0000${to}`;
+    let table = this.cache.get(key);
+    for (let attempt = 1; ; attempt++) {
+      if (!table || (await this.noPageNeeded(table, query, scope.owner))) {
+        table = await this.blockTable(key, scope.owner, from, to);
+      }
+      const total = table.cumulative.length ? table.cumulative[table.cumulative.length - 1]! : 0;
+      if (query.offset >= total || query.limit === 0) return { count: 0, json: EMPTY, total };
+      const i = firstAbove(table.cumulative, query.offset);
+      const before = i === 0 ? 0 : table.cumulative[i - 1]!;
+      const page = await this.backend.pageBodies(
+        scope.owner,
+        table.blocks[i]! << BLOCK_BITS,
+        from,
+        to,
+        query.offset - before,
+        query.limit,
+        format,
+      );
+      // The table matches the snapshot the page was read from: page and total agree.
+      if (page.version === table.version || attempt === ATTEMPTS) {
+        return { count: page.count, json: page.json, total, lastKey: page.lastOrd };
+      }
+      table = undefined; // written to meanwhile: recount, read again
+    }
   }
 
-  private async blockTable(owner: string, from: number, to: number): Promise<BlockTable> {
-    const key = `${owner}\u0000${from}\u0000${to}`;
+  /**
+   * A cached table that puts the offset past the end (or a zero limit) reads no page, so no statement checks its
+   * version: check it here, and answer from the table only when it is current.
+   */
+  private async noPageNeeded(table: BlockTable, query: PageQuery, owner: string): Promise<boolean> {
+    const total = table.cumulative.length ? table.cumulative[table.cumulative.length - 1]! : 0;
+    if (query.offset < total && query.limit > 0) return false;
+    return (await this.backend.ownerVersion(owner)) !== table.version;
+  }
+
+  private async blockTable(key: string, owner: string, from: number, to: number): Promise<BlockTable> {
     const version = await this.backend.ownerVersion(owner);
-    const hit = this.cache.get(key);
-    if (hit && hit.version === version) return hit;
     const parts = await this.countWindow(owner, from, to);
     const merged = new Map<number, number>();
     for (const part of parts)

@@ -64,3 +64,16 @@ export function partnerUpdateColumns(u: PartnerUpdate): Array<[string, string | 
   if (u.theirToken !== undefined) cols.push(['their_token', u.theirToken]);
   return cols;
 }
+
+/** JSON texts joined with commas into one UTF-8 buffer: one allocation, one copy of each text. */
+export function joinJson(texts: string[]): Buffer {
+  let size = Math.max(0, texts.length - 1);
+  for (const t of texts) size += Buffer.byteLength(t, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  texts.forEach((t, i) => {
+    if (i > 0) out[at++] = 0x2c; // ','
+    at += out.write(t, at, 'utf8');
+  });
+  return out;
+}

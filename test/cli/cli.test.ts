@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pageObjects } from '../../src/domain/page.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runCli, startCli } from '../support/cli.js';
 import { fixturesDir } from '../support/paths.js';
@@ -39,14 +40,11 @@ describe('ocpi-sessions CLI', () => {
         const pa = await sa.listSessions({ owner }, { offset: 0, limit: 1000 }, 'ocpi-2.2.1');
         const pb = await sb.listSessions({ owner }, { offset: 0, limit: 1000 }, 'ocpi-2.2.1');
         assert.equal(pa.total, 60);
-        assert.deepEqual(pa.items, pb.items);
-        for (const body of pa.items)
-          assert.equal(
-            JSON.parse(String(body)).cdr_token.country_code +
-              '-' +
-              JSON.parse(String(body)).cdr_token.party_id,
-            owner,
-          );
+        assert.ok(pa.json.equals(pb.json));
+        for (const body of pageObjects(pa) as Array<{
+          cdr_token: { country_code: string; party_id: string };
+        }>)
+          assert.equal(body.cdr_token.country_code + '-' + body.cdr_token.party_id, owner);
       }
     } finally {
       await sa.close();

@@ -3,6 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { pageObjects } from '../../src/domain/page.js';
 import type { SessionRecord } from '../../src/store/contract.js';
 import { BLOCK_BITS, DAY_MS } from '../../src/store/paging.js';
 import { migrate, MIGRATIONS } from '../../src/store/postgres/migrations.js';
@@ -43,7 +44,7 @@ async function closeAll(...things: Array<{ close(): Promise<void> } | pg.Pool>):
 
 async function ids(store: PostgresStore, owner: string, window: { dateFrom?: number; dateTo?: number } = {}) {
   const page = await store.listSessions({ owner }, { ...window, offset: 0, limit: 10_000 }, 'ocpi-2.2.1');
-  return { total: page.total, ids: page.items.map((b) => JSON.parse(String(b)).id as string) };
+  return { total: page.total, ids: (pageObjects(page) as Array<{ id: string }>).map((s) => s.id) };
 }
 
 /** The counters must equal what the rows say, per (owner, block, day); ords must be unique per owner. */

@@ -13,7 +13,7 @@
 // - Listing uses the shared PagePlanner; its block tables are revalidated with owners.version, which every write
 //   bumps in the same transaction as its counters, so a cache in one process sees writes from all others.
 import pg from 'pg';
-import type { PageOf, PageQuery, SessionScope } from '../../domain/page.js';
+import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
@@ -27,7 +27,14 @@ import type {
   SessionStore,
   StoredSession,
 } from '../contract.js';
-import { BLOCK_BITS, dayOf, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
+import {
+  BLOCK_BITS,
+  dayOf,
+  PagePlanner,
+  type BlockCounts,
+  type PageBodies,
+  type PagingBackend,
+} from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { migrate } from './migrations.js';
 
@@ -135,14 +142,15 @@ const SQL = {
     GROUP BY block ORDER BY block`,
   range: `SELECT ord >> ${BLOCK_BITS} AS block, COUNT(*) AS n FROM sessions
     WHERE owner = $1 AND last_updated >= $2 AND last_updated < $3 GROUP BY 1 ORDER BY 1`,
-  // The page is chosen from sessions alone (small index tuples), and only its rows fetch their bodies.
-  // bytea: the bodies arrive as UTF-8 bytes (Buffers), ready to be joined into the response.
-  page: `SELECT p.ord, convert_to(b.body, 'UTF8') AS body FROM (
+  // The page is chosen from sessions alone (small index tuples), and only its rows fetch their bodies, joined
+  // by the server into one text (one value to decode instead of one per row); the owner's write version comes
+  // from the same statement, hence the same snapshot (see src/store/paging.ts).
+  page: `SELECT (SELECT version FROM owners WHERE owner = $2) AS version, count(*)::int AS n,
+      max(p.ord) AS last, string_agg(b.body, ',' ORDER BY p.ord) AS json FROM (
       SELECT ord, seq FROM sessions
       WHERE owner = $2 AND ord >= $3 AND last_updated >= $4 AND last_updated < $5
       ORDER BY ord LIMIT $6 OFFSET $7
-    ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + $1
-    ORDER BY p.ord`,
+    ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + $1`,
   addPartner: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
   addInvite: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
@@ -417,7 +425,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     );
   }
 
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<PageOf<Buffer>> {
+  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
     return this.planner.list(scope, query, format);
   }
 
@@ -441,19 +449,22 @@ export class PostgresStore implements SessionStore, PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
-  ): Promise<{ bodies: Buffer[]; lastOrd?: number }> {
+  ): Promise<PageBodies> {
     // Unnamed on purpose: planned for the actual window and depth each time (a generic plan cannot tell a narrow
     // window, best read through sessions_owner_updated, from a wide one, best read in ord order).
-    const r = await this.pool.query<{ ord: number; body: Buffer }>(SQL.page, [
-      WIRE_FORMATS.indexOf(format),
-      owner,
-      fromOrd,
-      from,
-      to,
-      limit,
-      skip,
-    ]);
-    return { bodies: r.rows.map((x) => x.body), lastOrd: r.rows.at(-1)?.ord };
+    const r = await this.pool.query<{
+      version: number | null;
+      n: number;
+      last: number | null;
+      json: string | null;
+    }>(SQL.page, [WIRE_FORMATS.indexOf(format), owner, fromOrd, from, to, limit, skip]);
+    const row = r.rows[0]!;
+    return {
+      count: row.n,
+      json: row.json === null ? Buffer.alloc(0) : Buffer.from(row.json, 'utf8'),
+      lastOrd: row.last ?? undefined,
+      version: row.version ?? 0,
+    };
   }
 
   async addPartner(p: NewPartner): Promise<Partner> {
