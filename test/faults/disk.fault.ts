@@ -19,12 +19,13 @@ import {
   loopExt4,
   request,
   serve,
+  setParty,
   sleep,
+  smallFs,
   tokenAuth,
   type LoopFs,
   type Served,
   type SmallFs,
-  smallFs,
 } from './helpers.js';
 
 describe('SQLite disk full and read-only', () => {
@@ -56,20 +57,7 @@ describe('SQLite disk full and read-only', () => {
       return;
     }
     db = path.join(fs.dir, 'ocpi.db');
-    cli([
-      'party',
-      'set',
-      '--db',
-      db,
-      '--country-code',
-      'NL',
-      '--party-id',
-      'OCS',
-      '--role',
-      'CPO',
-      '--name',
-      'Us',
-    ]);
+    setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli([
       'partners',
       'add',
@@ -199,20 +187,7 @@ describe('SQLite storage failing under a running server (ext4 on a loop device, 
       return;
     }
     db = path.join(fs.dir, 'ocpi.db');
-    cli([
-      'party',
-      'set',
-      '--db',
-      db,
-      '--country-code',
-      'NL',
-      '--party-id',
-      'OCS',
-      '--role',
-      'CPO',
-      '--name',
-      'Us',
-    ]);
+    setParty(db, 'NL-OCS', 'CPO', 'Us');
     ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
     server = await serve(db, await freePort());
   });

@@ -21,6 +21,7 @@ import {
   integrityCheck,
   request,
   serve,
+  setParty,
   sleep,
   tokenAuth,
   type Answer,
@@ -53,20 +54,7 @@ function patchBody(n: number) {
 async function run(kind: 'sqlite' | 'postgres') {
   const db = kind === 'sqlite' ? tempDb('kill9.db') : await postgresUrl();
   try {
-    cli([
-      'party',
-      'set',
-      '--db',
-      db,
-      '--country-code',
-      'NL',
-      '--party-id',
-      'OCS',
-      '--role',
-      'CPO',
-      '--name',
-      'Us',
-    ]);
+    setParty(db, 'NL-OCS', 'CPO', 'Us');
     const auth = tokenAuth(cli(['ingest-token', '--db', db]).trim());
     const port = await freePort();
     let server: Served = await serve(db, port);

@@ -20,6 +20,7 @@ import {
   freePort,
   request,
   serve,
+  setParty,
   sleep,
   tokenAuth,
   type Served,
@@ -114,34 +115,8 @@ describe('push outbox: eMSP down for a long time, then flaky, then back', () => 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
   before(async () => {
-    cli([
-      'party',
-      'set',
-      '--db',
-      cpoDb,
-      '--country-code',
-      'NL',
-      '--party-id',
-      'CPO',
-      '--role',
-      'CPO',
-      '--name',
-      'CPO',
-    ]);
-    cli([
-      'party',
-      'set',
-      '--db',
-      emspDb,
-      '--country-code',
-      'DE',
-      '--party-id',
-      'EMS',
-      '--role',
-      'EMSP',
-      '--name',
-      'eMSP',
-    ]);
+    setParty(cpoDb, 'NL-CPO', 'CPO', 'CPO');
+    setParty(emspDb, 'DE-EMS', 'EMSP', 'eMSP');
     const emspPort = await freePort();
     p = proxy(emspPort);
     await new Promise<void>((r) => p.server.listen(0, '127.0.0.1', r));

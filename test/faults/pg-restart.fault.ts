@@ -13,6 +13,7 @@ import {
   ownCluster,
   request,
   serve,
+  setParty,
   sleep,
   tokenAuth,
   type Answer,
@@ -54,20 +55,7 @@ describe('PostgreSQL restarted underneath a running server', () => {
     await admin.query('CREATE DATABASE ocpi_faults');
     await admin.end();
     db = cluster.url.replace(/\/postgres$/, '/ocpi_faults');
-    cli([
-      'party',
-      'set',
-      '--db',
-      db,
-      '--country-code',
-      'NL',
-      '--party-id',
-      'OCS',
-      '--role',
-      'CPO',
-      '--name',
-      'Us',
-    ]);
+    setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli(['demo', '--db', db, '--sessions', '300', '--emsp', 'DE-EMP', '--seed', '2']);
     cli([
       'partners',

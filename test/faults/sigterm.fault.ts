@@ -17,6 +17,7 @@ import {
   integrityCheck,
   request,
   serve,
+  setParty,
   sleep,
   tokenAuth,
   type Answer,
@@ -79,20 +80,7 @@ function slowPut(
 describe('graceful shutdown on SIGTERM', () => {
   it('finishes what is in flight, refuses the rest cleanly, exits 0, leaves a consistent store', async () => {
     const db = tempDb('sigterm.db');
-    cli([
-      'party',
-      'set',
-      '--db',
-      db,
-      '--country-code',
-      'NL',
-      '--party-id',
-      'OCS',
-      '--role',
-      'CPO',
-      '--name',
-      'Us',
-    ]);
+    setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli(['demo', '--db', db, '--sessions', '3000', '--emsp', 'DE-EMP', '--seed', '6']);
     cli([
       'partners',

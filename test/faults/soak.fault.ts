@@ -18,6 +18,7 @@ import {
   request,
   rssMiB,
   serve,
+  setParty,
   sleep,
   tokenAuth,
   type Answer,
@@ -41,20 +42,7 @@ interface Sample {
 async function soak(kind: 'sqlite' | 'postgres') {
   const db = kind === 'sqlite' ? tempDb('soak.db') : await postgresUrl();
   try {
-    cli([
-      'party',
-      'set',
-      '--db',
-      db,
-      '--country-code',
-      'NL',
-      '--party-id',
-      'OCS',
-      '--role',
-      'CPO',
-      '--name',
-      'Us',
-    ]);
+    setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli(['demo', '--db', db, '--sessions', '20000', '--emsp', EMSPS.join(','), '--seed', '10']);
     for (const key of EMSPS) {
       const [cc, pid] = key.split('-') as [string, string];
