@@ -1,5 +1,6 @@
-// `pull` (issue #6): our own client pulls one partner's sessions from our own server over loopback:
-//   ocpi-sessions pull --db <fresh emsp.db> --url <sessions URL> --token <t> --page-size 1000 --json
+// `pull` (issue #6): our own client pulls every session of the data set from our own server over loopback, one
+// crawl per eMSP token (each sees only its own sessions), one after the other into the same client store:
+//   ocpi-sessions pull --db <emsp.db> --url <sessions URL> --token <t> --page-size 1000 --json
 // Reports sessions/s and where the CPU went: the client (its whole life: the CPU this process's reaped children
 // used, cutime + cstime of /proc/self/stat, is exact where sampling /proc/<pid>/stat would miss its last moments),
 // the server (utime + stime of /proc/<pid>/stat before and after) and, for PostgreSQL, the server's backends.
@@ -13,7 +14,6 @@ import { cliHas, reapedChildrenCpuSeconds, runCli, scratchDir } from '../lib/pro
 import { loadAverage, log, machineDescription, markdownTable, num } from '../lib/report.js';
 import { startTarget } from '../lib/target.js';
 
-const PARTNER = 'NL-EMS';
 const PAGE_SIZE = 1000;
 const TIMEOUT_MS = 30 * 60_000;
 
@@ -33,53 +33,77 @@ export async function pull(o: CommonOptions): Promise<void> {
     for (const store of o.stores) {
       const dataset = await ensureDataset(store, { ...o, log });
       const target = await startTarget(dataset);
+      const sum = { sessions: 0, wall: 0, client: 0, server: 0, db: 0, hasDb: false };
       try {
-        const partner = dataset.partners.find((p) => p.key === PARTNER)!;
-        const expected = target.counts.get(PARTNER) ?? 0;
-        const emspDb = path.join(tmp, `emsp-${store}.db`);
-        const url = new URL('/ocpi/cpo/2.2.1/sessions', target.server.url).toString();
-        log(`${store}: pulling ${expected} sessions of ${PARTNER} from ${url}`);
-        const clientBefore = reapedChildrenCpuSeconds();
-        const m = await measureCpu(target.watched, () =>
-          runCli(
-            [
-              'pull',
-              '--db',
-              emspDb,
-              '--url',
-              url,
-              '--token',
-              partner.token,
-              '--page-size',
-              String(PAGE_SIZE),
-              '--json',
-            ],
-            TIMEOUT_MS,
-          ),
-        );
-        const client = reapedChildrenCpuSeconds() - clientBefore;
-        const r = m.value;
-        const summary = lastJson(r.stdout);
-        const pulled = sessionsIn(summary) ?? expected;
-        const total = client + m.server + (m.db ?? 0);
+        for (const partner of dataset.partners) {
+          const expected = target.counts.get(partner.key) ?? 0;
+          const emspDb = path.join(tmp, `emsp-${store}.db`);
+          const url = new URL('/ocpi/cpo/2.2.1/sessions', target.server.url).toString();
+          log(`${store}: pulling ${expected} sessions of ${partner.key} from ${url}`);
+          const clientBefore = reapedChildrenCpuSeconds();
+          const m = await measureCpu(target.watched, () =>
+            runCli(
+              [
+                'pull',
+                '--db',
+                emspDb,
+                '--url',
+                url,
+                '--token',
+                partner.token,
+                '--page-size',
+                String(PAGE_SIZE),
+                '--json',
+              ],
+              TIMEOUT_MS,
+            ),
+          );
+          const client = reapedChildrenCpuSeconds() - clientBefore;
+          const r = m.value;
+          const summary = lastJson(r.stdout);
+          const pulled = sessionsIn(summary) ?? expected;
+          const total = client + m.server + (m.db ?? 0);
+          const share = (v: number) => `${((v / total) * 100).toFixed(0)}%`;
+          const notes = [`exit ${r.code}`];
+          if (r.code !== 0)
+            notes.push((r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 200));
+          if (summary) notes.push(describe(summary));
+          if (sessionsIn(summary) === undefined)
+            notes.push(`sessions = X-Total-Count (${expected}), not in summary`);
+          Object.assign(sum, {
+            sessions: sum.sessions + pulled,
+            wall: sum.wall + m.wall,
+            client: sum.client + client,
+            server: sum.server + m.server,
+            db: sum.db + (m.db ?? 0),
+            hasDb: m.db !== undefined,
+          });
+          rows.push([
+            `${store} ${partner.key}`,
+            String(pulled),
+            num(m.wall),
+            num(pulled / m.wall),
+            num(client),
+            num(m.server),
+            m.db === undefined ? '' : num(m.db),
+            `${share(client)} / ${share(m.server)}${m.db === undefined ? '' : ` / ${share(m.db)}`}`,
+            num(Math.max(0, m.other - client) / m.wall, 2),
+            notes.join('; '),
+          ]);
+        }
+        const total = sum.client + sum.server + sum.db;
         const share = (v: number) => `${((v / total) * 100).toFixed(0)}%`;
-        const notes = [`exit ${r.code}`];
-        if (r.code !== 0)
-          notes.push((r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 200));
-        if (summary) notes.push(describe(summary));
-        if (sessionsIn(summary) === undefined)
-          notes.push(`sessions = X-Total-Count (${expected}), not in summary`);
         rows.push([
-          store,
-          String(pulled),
-          num(m.wall),
-          num(pulled / m.wall),
-          num(client),
-          num(m.server),
-          m.db === undefined ? '' : num(m.db),
-          `${share(client)} / ${share(m.server)}${m.db === undefined ? '' : ` / ${share(m.db)}`}`,
-          num(Math.max(0, m.other - client) / m.wall, 2),
-          notes.join('; '),
+          `**${store} all ${dataset.partners.length}**`,
+          `**${sum.sessions}**`,
+          num(sum.wall),
+          `**${num(sum.sessions / sum.wall)}**`,
+          num(sum.client),
+          num(sum.server),
+          sum.hasDb ? num(sum.db) : '',
+          `${share(sum.client)} / ${share(sum.server)}${sum.hasDb ? ` / ${share(sum.db)}` : ''}`,
+          '',
+          'one crawl per eMSP token, in sequence, into one client store',
         ]);
       } finally {
         await target.close();
@@ -90,14 +114,14 @@ export async function pull(o: CommonOptions): Promise<void> {
   }
   console.log(
     [
-      `## pull: ${PARTNER} of the ${o.sessions}-session data set, page size ${PAGE_SIZE} (${new Date().toISOString()})`,
+      `## pull: every session of the ${o.sessions}-session data set, page size ${PAGE_SIZE} (${new Date().toISOString()})`,
       '',
       `- machine: ${machineDescription()} (load average at start ${startedLoad})`,
       '- client = `ocpi-sessions pull` into a fresh SQLite file; CPU shares of client + server (+ PostgreSQL backends)',
       '',
       markdownTable(
         [
-          'store',
+          'store / eMSP',
           'sessions',
           'wall s',
           'sessions/s',

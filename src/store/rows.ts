@@ -65,15 +65,15 @@ export function partnerUpdateColumns(u: PartnerUpdate): Array<[string, string | 
   return cols;
 }
 
-/** JSON texts joined with commas into one UTF-8 buffer: one allocation, one copy of each text. */
-export function joinJson(texts: string[]): Buffer {
+/** JSON texts (strings or UTF-8 bytes) joined with commas into one buffer: one allocation, one copy of each. */
+export function joinJson(texts: Array<string | Buffer>): Buffer {
   let size = Math.max(0, texts.length - 1);
-  for (const t of texts) size += Buffer.byteLength(t, 'utf8');
+  for (const t of texts) size += typeof t === 'string' ? Buffer.byteLength(t, 'utf8') : t.length;
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   texts.forEach((t, i) => {
     if (i > 0) out[at++] = 0x2c; // ','
-    at += out.write(t, at, 'utf8');
+    at += typeof t === 'string' ? out.write(t, at, 'utf8') : t.copy(out, at);
   });
   return out;
 }
