@@ -17,23 +17,22 @@ export interface SessionScope {
   owner: PartyKey;
 }
 
-/**
- * One page of objects rendered at write time, already joined: `json` holds the objects' JSON texts separated by
- * commas (the inside of a JSON array), so the read path neither splits, parses nor re-joins them.
- */
+/** The JSON text of one object as rendered at write time: a string or UTF-8 bytes, as the store reads it. */
+export type RenderedJson = string | Buffer;
+
+/** One page of objects rendered at write time; the read path writes them out as they are, never parsing them. */
 export interface RenderedPage {
-  count: number; // objects in `json`
-  json: Buffer;
+  bodies: RenderedJson[];
   total: number; // X-Total-Count: all matches in scope, ignoring offset/limit
   /** Position key of the last item, usable as the next `after` hint. */
   lastKey?: number;
 }
 
-export function hasNextPage(query: PageQuery, page: { count: number; total: number }): boolean {
-  return query.offset + page.count < page.total && page.count > 0;
+export function hasNextPage(query: PageQuery, page: { bodies: unknown[]; total: number }): boolean {
+  return query.offset + page.bodies.length < page.total && page.bodies.length > 0;
 }
 
-/** The page's objects, parsed (for tools and tests; the read path serves `json` as it is). */
+/** The page's objects, parsed (for tools and tests; the read path serves the bodies as they are). */
 export function pageObjects(page: RenderedPage): unknown[] {
-  return JSON.parse(`[${page.json.toString('utf8')}]`) as unknown[];
+  return page.bodies.map((b) => JSON.parse(String(b)) as unknown);
 }

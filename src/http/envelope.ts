@@ -2,7 +2,9 @@
 // status_message, timestamp. Camel partners get statusCode/statusMessage (the documented format).
 import type { FastifyReply } from 'fastify';
 import { formatDateTime } from '../domain/datetime.js';
+import type { RenderedJson } from '../domain/page.js';
 import type { PartnerFormat } from '../domain/party.js';
+import { ResponseBuffers } from './response-buffers.js';
 
 export const STATUS = {
   SUCCESS: 1000,
@@ -52,18 +54,27 @@ export function sendError(
   return sendEnvelope(reply, http, statusCode, message);
 }
 
-const OPEN_LIST = Buffer.from('{"data":[');
+const OPEN_LIST = '{"data":[';
+const buffers = new ResponseBuffers();
 
 /**
- * A success envelope whose `data` is a list of pre-rendered objects, given as their comma-joined JSON bytes
- * (RenderedPage.json): assembled as bytes, never decoded, parsed or re-encoded on the read path.
+ * A success envelope whose `data` is a list of objects rendered at write time: each body is written once, as it
+ * is, into one reusable response buffer; nothing is parsed or re-serialized on the read path.
  */
-export function sendListEnvelope(reply: FastifyReply, joinedJson: Buffer): FastifyReply {
+export function sendListEnvelope(reply: FastifyReply, bodies: RenderedJson[]): FastifyReply {
   const style = reply.request.partner?.format ?? 'ocpi';
   // envelopeText without data starts with '{': continue the object after the closing ']'.
-  const tail = Buffer.from(`],${envelopeText(style, STATUS.SUCCESS, 'Success').slice(1)}`);
-  return reply
-    .code(200)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(Buffer.concat([OPEN_LIST, joinedJson, tail], OPEN_LIST.length + joinedJson.length + tail.length));
+  const tail = `],${envelopeText(style, STATUS.SUCCESS, 'Success').slice(1)}`;
+  let size = OPEN_LIST.length + Buffer.byteLength(tail) + Math.max(0, bodies.length - 1);
+  for (const b of bodies) size += typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length;
+  const out = buffers.acquire(size);
+  let at = out.write(OPEN_LIST, 0, 'latin1');
+  bodies.forEach((b, i) => {
+    if (i > 0) out[at++] = 0x2c; // ','
+    at += typeof b === 'string' ? out.write(b, at, 'utf8') : b.copy(out, at);
+  });
+  at += out.write(tail, at, 'utf8');
+  // Reused only once node:http has handed every byte to the kernel; an aborted response's buffer is dropped.
+  reply.raw.once('finish', () => buffers.release(out));
+  return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(out.subarray(0, at));
 }

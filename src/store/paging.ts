@@ -9,7 +9,7 @@
 // The per-window block table is cached per process. The page query itself returns the owner's write version (in
 // the same statement, so from the same snapshot): a page planned from a cached table is kept only when that
 // version is the table's, else the table is recounted and the page read again. One statement per page when cached.
-import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
+import type { PageQuery, RenderedJson, RenderedPage, SessionScope } from '../domain/page.js';
 import type { WireFormat } from '../domain/wire-format.js';
 
 export const BLOCK_BITS = 10;
@@ -28,7 +28,7 @@ export interface PagingBackend {
   countRange(owner: string, from: number, to: number): Promise<BlockCounts>;
   /**
    * Up to `limit` bodies with ord >= fromOrd and last_updated in [from, to), in ord order, after skipping `skip`,
-   * comma-joined; and the owner's write version read in the same statement (same snapshot).
+   * and the owner's write version read in the same statement (same snapshot).
    */
   pageBodies(
     owner: string,
@@ -42,8 +42,7 @@ export interface PagingBackend {
 }
 
 export interface PageBodies {
-  count: number;
-  json: Buffer;
+  bodies: RenderedJson[];
   lastOrd?: number;
   version: number;
 }
@@ -56,8 +55,6 @@ interface BlockTable {
   blocks: number[];
   cumulative: number[]; // cumulative[i] = matches in blocks[0..i]
 }
-
-const EMPTY = Buffer.alloc(0);
 
 export function dayOf(ms: number): number {
   return Math.floor(ms / DAY_MS);
@@ -73,7 +70,7 @@ export class PagePlanner {
   async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
     const from = query.dateFrom ?? MIN;
     const to = query.dateTo ?? MAX;
-    if (from >= to) return { count: 0, json: EMPTY, total: 0 };
+    if (from >= to) return { bodies: [], total: 0 };
     const key = `${scope.owner}\u0000${from}\u0000${to}`;
     let table = this.cache.get(key);
     for (let attempt = 1; ; attempt++) {
@@ -81,7 +78,7 @@ export class PagePlanner {
         table = await this.blockTable(key, scope.owner, from, to);
       }
       const total = table.cumulative.length ? table.cumulative[table.cumulative.length - 1]! : 0;
-      if (query.offset >= total || query.limit === 0) return { count: 0, json: EMPTY, total };
+      if (query.offset >= total || query.limit === 0) return { bodies: [], total };
       const i = firstAbove(table.cumulative, query.offset);
       const before = i === 0 ? 0 : table.cumulative[i - 1]!;
       const page = await this.backend.pageBodies(
@@ -95,7 +92,7 @@ export class PagePlanner {
       );
       // The table matches the snapshot the page was read from: page and total agree.
       if (page.version === table.version || attempt === ATTEMPTS) {
-        return { count: page.count, json: page.json, total, lastKey: page.lastOrd };
+        return { bodies: page.bodies, total, lastKey: page.lastOrd };
       }
       table = undefined; // written to meanwhile: recount, read again
     }

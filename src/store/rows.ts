@@ -64,16 +64,3 @@ export function partnerUpdateColumns(u: PartnerUpdate): Array<[string, string | 
   if (u.theirToken !== undefined) cols.push(['their_token', u.theirToken]);
   return cols;
 }
-
-/** JSON texts (strings or UTF-8 bytes) joined with commas into one buffer: one allocation, one copy of each. */
-export function joinJson(texts: Array<string | Buffer>): Buffer {
-  let size = Math.max(0, texts.length - 1);
-  for (const t of texts) size += typeof t === 'string' ? Buffer.byteLength(t, 'utf8') : t.length;
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  texts.forEach((t, i) => {
-    if (i > 0) out[at++] = 0x2c; // ','
-    at += typeof t === 'string' ? out.write(t, at, 'utf8') : t.copy(out, at);
-  });
-  return out;
-}

@@ -319,6 +319,39 @@ describe('CPO sessions sender', () => {
     assert.deepEqual(a.body.data, b.body.data);
   });
 
+  it('serves concurrent pages intact while response memory is reused, also around aborted requests', async () => {
+    const urls: Array<[string, string]> = [];
+    for (let i = 0; i < 40; i++) {
+      const q = `offset=${(i * 7) % 120}&limit=${1 + ((i * 13) % 50)}`;
+      urls.push([`${server.url}/ocpi/cpo/2.2.1/sessions?${q}`, tokens.ocpi!]);
+      urls.push([`${server.url}/ocpi/cpo/2.1.1/sessions?${q}`, tokens.ocpi!]);
+      urls.push([`${server.url}/ocpi/cpo/2.2.1/sessions?${q}`, tokens.camel!]);
+    }
+    const expected = new Map<string, string>();
+    for (const [url, token] of urls)
+      expected.set(`${token} ${url}`, (await getJson(url, tokenHeader(token))).text);
+    for (let round = 0; round < 3; round++) {
+      const aborted = urls.slice(0, 20).map(([url, token]) => {
+        const c = new AbortController();
+        const r = fetch(url, { headers: tokenHeader(token), signal: c.signal }).then(
+          (res) => res.body?.cancel(),
+          () => undefined,
+        );
+        setImmediate(() => c.abort());
+        return r;
+      });
+      const answers = await Promise.all(urls.map(([url, token]) => getJson(url, tokenHeader(token))));
+      await Promise.all(aborted);
+      answers.forEach((a, i) => {
+        const [url, token] = urls[i]!;
+        const want = JSON.parse(expected.get(`${token} ${url}`)!);
+        const { timestamp: _t1, ...got } = a.body;
+        const { timestamp: _t2, ...exp } = want;
+        assert.deepEqual(got, exp, url);
+      });
+    }
+  });
+
   it('GET /health answers 200 while the store is reachable', async () => {
     const r = await getJson(`${server.url}/health`);
     assert.equal(r.status, 200);

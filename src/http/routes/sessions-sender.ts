@@ -46,7 +46,7 @@ export function registerSessionsSender(
         }
         const page = await listPartnerSessions(store, request.partner!, version, query);
         setPageHeaders(request, reply, query, page, config);
-        return sendListEnvelope(reply, page.json);
+        return sendListEnvelope(reply, page.bodies);
       },
     );
   }

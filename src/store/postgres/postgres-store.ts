@@ -35,7 +35,7 @@ import {
   type PageBodies,
   type PagingBackend,
 } from '../paging.js';
-import { joinJson, partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
+import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { migrate } from './migrations.js';
 
 export interface PostgresOptions {
@@ -461,8 +461,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     });
     const last = r.rows.at(-1);
     return {
-      count: r.rows.length,
-      json: joinJson(r.rows.map((x) => x[1])),
+      bodies: r.rows.map((x) => x[1]),
       lastOrd: last?.[0],
       version: last ? (last[2] ?? 0) : await this.ownerVersion(owner),
     };

@@ -17,7 +17,7 @@ import type {
   StoredSession,
 } from '../contract.js';
 import { BLOCK_BITS, dayOf, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
-import { joinJson, partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
+import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { SQLITE_SCHEMA } from './schema.js';
 
 interface ExistingRow {
@@ -233,10 +233,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
   ) {
     const rows = this.st.page.all(owner, owner, fromOrd, from, to, limit, skip, WIRE_FORMATS.indexOf(format));
     const last = rows.at(-1);
-    // Text written into one buffer: 3x faster than one Buffer per row, which is 2x faster than BLOB columns here.
+    // Text: the response writes it out once as UTF-8 (BLOB columns measured 2x slower: one allocation per row).
     return {
-      count: rows.length,
-      json: joinJson(rows.map((r) => r[1])),
+      bodies: rows.map((r) => r[1]),
       lastOrd: last?.[0],
       version: last ? (last[2] ?? 0) : await this.ownerVersion(owner),
     };
