@@ -14,8 +14,9 @@ import type { WireFormat } from '../domain/wire-format.js';
 
 export const BLOCK_BITS = 10;
 export const DAY_MS = 86_400_000;
-const MIN = Number.MIN_SAFE_INTEGER;
-const MAX = Number.MAX_SAFE_INTEGER;
+/** The bounds pageBodies and countRange get for a window without date_from / date_to. */
+export const MIN = Number.MIN_SAFE_INTEGER;
+export const MAX = Number.MAX_SAFE_INTEGER;
 
 export type BlockCounts = Array<{ block: number; n: number }>;
 
