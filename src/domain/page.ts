@@ -26,6 +26,11 @@ export interface RenderedPage {
   total: number; // X-Total-Count: all matches in scope, ignoring offset/limit
   /** Position key of the last item, usable as the next `after` hint. */
   lastKey?: number;
+  /**
+   * The store's partners version in the snapshot the bodies were read from (absent when no body was read): a
+   * caller that authenticated from a cache checks that no partner changed since (src/service/token-cache.ts).
+   */
+  partnersVersion?: number;
 }
 
 export function hasNextPage(query: PageQuery, page: { bodies: unknown[]; total: number }): boolean {

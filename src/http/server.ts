@@ -17,6 +17,7 @@ import { registerSessionsSender } from './routes/sessions-sender.js';
 import { registerVersions } from './routes/versions.js';
 import { registerTransportHeaders } from './transport-headers.js';
 import { cachedIdentity } from '../service/identity.js';
+import { TokenCache } from '../service/token-cache.js';
 
 export interface ServerConfig extends PagingConfig {
   logLevel?: string;
@@ -60,13 +61,14 @@ export async function buildServer(
   registerBodyDeadline(app, requestTimeout);
   registerTransportHeaders(app, identity);
   if (config.rateLimit) registerRateLimit(app, config.rateLimit); // before auth: see rate-limit.ts
-  registerAuth(app, store);
+  const tokens = new TokenCache(store);
+  registerAuth(app, store, tokens);
   // Before every route: the OpenAPI generator collects the routes as they are added.
   if (config.docs !== false) await registerDocs(app, paging);
   registerHealth(app, store);
   registerVersions(app, config.publicUrl, identity);
   registerCredentials(app, store, config.publicUrl);
-  registerSessionsSender(app, store, paging);
+  registerSessionsSender(app, store, tokens, paging);
   registerChargingPreferences(app, store);
   registerSessionsReceiver(app, store, identity);
   await app.ready();

@@ -40,20 +40,36 @@ export async function removePartner(store: SessionStore, key: string): Promise<b
   return store.removePartner(partyKey(party.countryCode, party.partyId));
 }
 
+export interface Authenticated {
+  partner: Partner;
+  /** The token as the caller meant it (decoded when it came Base64-encoded). */
+  token: string;
+  /** The store's partners version as of the lookup (see src/service/token-cache.ts). */
+  partnersVersion: number;
+}
+
 /** The partner an Authorization header identifies and the token it used, or undefined (HTTP 401). */
 export async function authenticate(
   store: SessionStore,
   header: string | undefined,
-): Promise<{ partner: Partner; token: string } | undefined> {
+): Promise<Authenticated | undefined> {
   const candidates = tokenCandidates(header);
   if (!candidates) return undefined;
   for (const candidate of candidates) {
     const hash = hashToken(candidate);
     const found = await store.findPartnerByTokenHash(hash);
     if (found && hashesEqual(found.tokenHash, hash)) {
-      const { tokenHash: _drop, ...partner } = found;
-      return { partner, token: candidate };
+      const { tokenHash: _drop, partnersVersion, ...partner } = found;
+      return { partner, token: candidate, partnersVersion };
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a partner may use the functional modules (sessions, charging preferences). OCPI 2.2.1 §7.2.1: token A
+ * (an invited partner, or one we are registering with) is good for versions and credentials only.
+ */
+export function mayUseFunctionalModules(partner: Partner): boolean {
+  return partner.state !== 'invited' && partner.state !== 'registering';
 }

@@ -59,6 +59,9 @@ export interface NewPartner {
   tokenHash: string;
 }
 
+/** A partner found by token hash, with the partners version (RenderedPage.partnersVersion) of the same read. */
+export type FoundPartner = Partner & { tokenHash: string; partnersVersion: number };
+
 export interface SessionStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or replaces sessions, keyed by (CPO country_code, party_id, id) case-insensitively, in one transaction. */
@@ -78,7 +81,7 @@ export interface SessionStore {
   addInvite(tokenHash: string): Promise<Partner>;
   /** Changes a partner; rejects when the party key or token hash would collide with another partner. */
   updatePartner(id: number, update: PartnerUpdate): Promise<Partner>;
-  findPartnerByTokenHash(tokenHash: string): Promise<(Partner & { tokenHash: string }) | undefined>;
+  findPartnerByTokenHash(tokenHash: string): Promise<FoundPartner | undefined>;
   getPartner(key: PartyKey): Promise<Partner | undefined>;
   /** The token we send when calling this partner. */
   getTheirToken(id: number): Promise<string | undefined>;

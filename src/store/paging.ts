@@ -45,7 +45,10 @@ export interface PagingBackend {
 export interface PageBodies {
   bodies: RenderedJson[];
   lastOrd?: number;
+  /** The owner's write version. */
   version: number;
+  /** The partners version (RenderedPage.partnersVersion), when a body was read. */
+  partnersVersion?: number;
 }
 
 /** Attempts at a page whose owner is written to between counting and reading, before serving the last one. */
@@ -93,7 +96,7 @@ export class PagePlanner {
       );
       // The table matches the snapshot the page was read from: page and total agree.
       if (page.version === table.version || attempt === ATTEMPTS) {
-        return { bodies: page.bodies, total, lastKey: page.lastOrd };
+        return { bodies: page.bodies, total, lastKey: page.lastOrd, partnersVersion: page.partnersVersion };
       }
       table = undefined; // written to meanwhile: recount, read again
     }

@@ -352,6 +352,26 @@ describe('CPO sessions sender', () => {
     }
   });
 
+  it('sees a partner change made behind its back on the very next request (token cache confirmed per page)', async () => {
+    const { token, partner } = await addPartner(server.store, {
+      countryCode: 'FR',
+      partyId: 'MSP',
+      format: 'ocpi',
+    });
+    const url = `${server.url}/ocpi/cpo/2.2.1/sessions?limit=3`;
+    const first = await getJson(url, tokenHeader(token));
+    assert.equal(first.body.status_code, 1000);
+    assert.equal(first.body.data.length, 3);
+    // Straight to the store, as another process or the CLI would: this server's memory is not told.
+    await server.store.updatePartner(partner.id, { format: 'camel' });
+    const camel = await getJson(url, tokenHeader(token));
+    assert.equal(camel.body.statusCode, 1000, 'the new format, at once');
+    assert.ok('cdrToken' in camel.body.data[0]);
+    await server.store.removePartner('FR-MSP');
+    const gone = await getJson(url, tokenHeader(token));
+    assert.equal(gone.status, 401, 'a removed token, at once');
+  });
+
   it('GET /health answers 200 while the store is reachable', async () => {
     const r = await getJson(`${server.url}/health`);
     assert.equal(r.status, 200);

@@ -224,6 +224,20 @@ describe('a removed or rotated token stops working at once on every process (two
       ]);
       assert.equal(r.status, 0, r.stderr);
     }
+    // Sessions for every partner: the sender authenticates from a per-process token cache confirmed by the page
+    // read (src/service/token-cache.ts); only a page with sessions exercises that confirmation.
+    const demo = runCli([
+      'demo',
+      '--db',
+      db,
+      '--sessions',
+      '90',
+      '--emsp',
+      'DE-EMP,FR-MSP,BE-ROT',
+      '--seed',
+      '4',
+    ]);
+    assert.equal(demo.status, 0, demo.stderr);
     for (let i = 0; i < 2; i++) {
       const s = startCli(['serve', '--db', db, '--port', '0'], /listening on (\S+)/);
       servers.push(s);
@@ -236,14 +250,15 @@ describe('a removed or rotated token stops working at once on every process (two
     await dropDatabase(db);
   });
 
-  const status = async (url: string, token: string) =>
-    (
-      await raw(url, {
-        method: 'GET',
-        path: '/ocpi/cpo/2.2.1/sessions',
-        headers: { authorization: `Token ${b64(token)}` },
-      })
-    ).status;
+  const status = async (url: string, token: string) => {
+    const r = await raw(url, {
+      method: 'GET',
+      path: '/ocpi/cpo/2.2.1/sessions',
+      headers: { authorization: `Token ${b64(token)}` },
+    });
+    if (r.status === 200) assert.ok(r.json.data.length > 0, 'the partner has sessions');
+    return r.status;
+  };
 
   it('`partners remove` (operator): 401 on both processes on the very next request', async () => {
     for (const u of urls) assert.equal(await status(u, 'tok-remove-me'), 200);

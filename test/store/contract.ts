@@ -222,6 +222,32 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.findPartnerByTokenHash('ab'.repeat(32)), undefined);
     });
 
+    it('bumps the partners version with every partner change and reports it with lookups and pages', async () => {
+      const hash = '5a'.repeat(32);
+      const p = await store.addPartner({
+        countryCode: 'SE',
+        partyId: 'PVV',
+        roles: ['EMSP'],
+        format: 'ocpi',
+        tokenHash: hash,
+      });
+      const v1 = (await store.findPartnerByTokenHash(hash))!.partnersVersion;
+      await store.putSessions([makeRecord(makeSession('pv-1', 'SE-PVV', T0))], { mode: 'replace' });
+      const page = await store.listSessions({ owner: 'SE-PVV' }, { offset: 0, limit: 5 }, 'ocpi-2.2.1');
+      assert.equal(page.partnersVersion, v1, 'a page reports the version of its snapshot');
+      await store.updatePartner(p.id, { format: 'camel' });
+      const v2 = (await store.findPartnerByTokenHash(hash))!.partnersVersion;
+      assert.ok(v2 > v1, 'an update bumps it');
+      const camel = await store.listSessions({ owner: 'SE-PVV' }, { offset: 0, limit: 5 }, 'ocpi-2.2.1');
+      assert.equal(camel.partnersVersion, v2);
+      await store.addInvite('5b'.repeat(32));
+      const v3 = (await store.findPartnerByTokenHash(hash))!.partnersVersion;
+      assert.ok(v3 > v2, 'another partner added bumps it');
+      assert.equal(await store.removePartner('SE-PVV'), true);
+      const after = await store.listSessions({ owner: 'SE-PVV' }, { offset: 0, limit: 5 }, 'ocpi-2.2.1');
+      assert.ok(after.partnersVersion! > v3, 'a removal bumps it');
+    });
+
     it('invites, registers and updates partners; refuses colliding party keys', async () => {
       const invite = await store.addInvite('11'.repeat(32));
       assert.equal(invite.state, 'invited');

@@ -2,7 +2,9 @@
 // (OCPI 2.1.1 §mod_sessions 3.1.1 / 2.2.1 §9.2.1.1).
 import type { FastifyInstance } from 'fastify';
 import type { OcpiVersion } from '../../domain/wire-format.js';
-import { listPartnerSessions } from '../../service/sessions-sender.js';
+import { listSessionsForToken } from '../../service/sessions-sender.js';
+import type { TokenCache } from '../../service/token-cache.js';
+import { unauthorized } from '../auth.js';
 import type { SessionStore } from '../../store/contract.js';
 import { sendError, sendListEnvelope, STATUS } from '../envelope.js';
 import {
@@ -18,12 +20,14 @@ import { sessionsResponseSchema } from '../openapi/schemas.js';
 export function registerSessionsSender(
   app: FastifyInstance,
   store: SessionStore,
+  tokens: TokenCache,
   config: PagingConfig,
 ): void {
   for (const version of ['2.1.1', '2.2.1'] as OcpiVersion[]) {
     app.get<{ Querystring: PageQueryInput }>(
       `/ocpi/cpo/${version}/sessions`,
       {
+        config: { tokenCache: true },
         schema: {
           summary: `Fetch Sessions from the CPO's system (OCPI ${version})`,
           description:
@@ -44,9 +48,12 @@ export function registerSessionsSender(
           if (e instanceof QueryError) return sendError(reply, 400, STATUS.INVALID_PARAMETERS, e.message);
           throw e;
         }
-        const page = await listPartnerSessions(store, request.partner!, version, query);
-        setPageHeaders(request, reply, query, page, config);
-        return sendListEnvelope(reply, page.bodies);
+        const header = request.headers.authorization;
+        const listed = await listSessionsForToken(store, tokens, header, request.cachedAuth!, version, query);
+        if (!listed) return unauthorized(reply, 'Unknown or malformed token');
+        request.partner = listed.partner;
+        setPageHeaders(request, reply, query, listed.page, config);
+        return sendListEnvelope(reply, listed.page.bodies);
       },
     );
   }

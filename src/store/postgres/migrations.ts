@@ -107,7 +107,25 @@ CREATE TABLE owners (
 );
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: V1_SCHEMA }];
+// partners_version: bumped by every change to partners, in the changing transaction, whoever makes it. A page read
+// returns it from its own snapshot, so a process may authenticate the sessions sender's GET from an in-memory
+// token cache and still refuse a token removed a moment ago by any process (src/service/token-cache.ts).
+const V2_PARTNERS_VERSION = `
+CREATE TABLE partners_version (id integer PRIMARY KEY CHECK (id = 1), v bigint NOT NULL);
+INSERT INTO partners_version (id, v) VALUES (1, 0);
+CREATE FUNCTION bump_partners_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE partners_version SET v = v + 1 WHERE id = 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER partners_changed AFTER INSERT OR UPDATE OR DELETE ON partners
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_partners_version();
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: V1_SCHEMA },
+  { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
+];
 
 /** Applies the migrations this database lacks, in order; returns the versions applied (empty when up to date). */
 export async function migrate(pool: pg.Pool): Promise<number[]> {

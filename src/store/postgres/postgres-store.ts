@@ -20,6 +20,7 @@ import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type {
   Delivery,
+  FoundPartner,
   NewPartner,
   PutOptions,
   PutOutcome,
@@ -148,14 +149,14 @@ const SQL = {
   // write version comes from the same statement, hence the same snapshot (see src/store/paging.ts).
   // Bodies as text, measured per limit=100 page against the alternatives: bytea (convert_to) costs the database
   // 25-35 % more CPU (hex output) and the client 10-35 % more; string_agg into one value 2.5x the latency.
-  page: `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = $2) FROM (
+  page: `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = $2), (SELECT v FROM partners_version) FROM (
       SELECT ord, seq FROM sessions
       WHERE owner = $2 AND ord >= $3 AND last_updated >= $4 AND last_updated < $5
       ORDER BY ord LIMIT $6 OFFSET $7
     ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + $1
     ORDER BY p.ord`,
   // The same without a date window: always one ord-order range scan, so it is prepared once per connection.
-  pageAll: `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = $2) FROM (
+  pageAll: `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = $2), (SELECT v FROM partners_version) FROM (
       SELECT ord, seq FROM sessions WHERE owner = $2 AND ord >= $3 ORDER BY ord LIMIT $4 OFFSET $5
     ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + $1
     ORDER BY p.ord`,
@@ -163,7 +164,8 @@ const SQL = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
   addInvite: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
     VALUES ('', '', NULL, '', 'ocpi', 'invited', $1, $2) RETURNING *`,
-  partnerByHash: 'SELECT * FROM partners WHERE token_hash = $1',
+  partnerByHash:
+    'SELECT *, (SELECT v FROM partners_version) AS partners_version FROM partners WHERE token_hash = $1',
   partnerByKey: 'SELECT * FROM partners WHERE party_key = $1',
   theirToken: 'SELECT their_token FROM partners WHERE id = $1',
   // NULLS FIRST: invited partners (no party key yet) come first, as in SQLite.
@@ -459,7 +461,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     format: WireFormat,
   ): Promise<PageBodies> {
     const f = WIRE_FORMATS.indexOf(format);
-    const r = await this.pool.query<[number, string, number | null]>(
+    const r = await this.pool.query<[number, string, number | null, number]>(
       from === MIN && to === MAX
         ? {
             name: 'ocpi_page_all',
@@ -476,6 +478,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       bodies: r.rows.map((x) => x[1]),
       lastOrd: last?.[0],
       version: last ? (last[2] ?? 0) : await this.ownerVersion(owner),
+      partnersVersion: last?.[3],
     };
   }
 
@@ -546,10 +549,15 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return (await this.pool.query<{ n: number }>(SQL.depth)).rows[0]!.n;
   }
 
-  async findPartnerByTokenHash(tokenHash: string): Promise<(Partner & { tokenHash: string }) | undefined> {
-    const row = (await this.query<PartnerRow>('ocpi_partner_by_hash', SQL.partnerByHash, [tokenHash]))
-      .rows[0];
-    return row ? { ...partnerFromRow(row), tokenHash: row.token_hash } : undefined;
+  async findPartnerByTokenHash(tokenHash: string): Promise<FoundPartner | undefined> {
+    const row = (
+      await this.query<PartnerRow & { partners_version: number }>('ocpi_partner_by_hash', SQL.partnerByHash, [
+        tokenHash,
+      ])
+    ).rows[0];
+    return row
+      ? { ...partnerFromRow(row), tokenHash: row.token_hash, partnersVersion: row.partners_version }
+      : undefined;
   }
   async listPartners(): Promise<Partner[]> {
     return (await this.pool.query<PartnerRow>(SQL.partners)).rows.map(partnerFromRow);

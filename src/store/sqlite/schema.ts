@@ -62,3 +62,23 @@ CREATE TABLE IF NOT EXISTS owners (
   owner TEXT PRIMARY KEY, next_ord INTEGER NOT NULL, version INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Additions that files created by older builds receive in place when opened (every statement is IF NOT EXISTS /
+ * OR IGNORE): the layout of the tables above is unchanged by them.
+ *
+ * partners_version: bumped by every change to partners, in the changing transaction, whoever makes it (this
+ * process, another server process, the CLI). A page read returns it from its own snapshot, which lets a process
+ * authenticate the sessions sender's GET from an in-memory token cache and still refuse a token removed a moment ago
+ * anywhere (src/service/token-cache.ts).
+ */
+export const SQLITE_UPGRADES = `
+CREATE TABLE IF NOT EXISTS partners_version (id INTEGER PRIMARY KEY CHECK (id = 1), v INTEGER NOT NULL);
+INSERT OR IGNORE INTO partners_version (id, v) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS partners_inserted AFTER INSERT ON partners
+  BEGIN UPDATE partners_version SET v = v + 1; END;
+CREATE TRIGGER IF NOT EXISTS partners_updated AFTER UPDATE ON partners
+  BEGIN UPDATE partners_version SET v = v + 1; END;
+CREATE TRIGGER IF NOT EXISTS partners_deleted AFTER DELETE ON partners
+  BEGIN UPDATE partners_version SET v = v + 1; END;
+`;

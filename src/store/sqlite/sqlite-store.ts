@@ -18,7 +18,7 @@ import type {
 } from '../contract.js';
 import { BLOCK_BITS, dayOf, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
-import { SQLITE_SCHEMA } from './schema.js';
+import { SQLITE_SCHEMA, SQLITE_UPGRADES } from './schema.js';
 
 interface ExistingRow {
   seq: number;
@@ -41,6 +41,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     this.db.exec(SQLITE_SCHEMA);
+    this.db.exec(SQLITE_UPGRADES);
     this.planner = new PagePlanner(this);
     const db = this.db;
     this.st = {
@@ -116,9 +117,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
       page: db
         .prepare<
           [string, string, number, number, number, number, number, number],
-          [number, string, number | null]
+          [number, string, number | null, number]
         >(
-          `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = ?) FROM (
+          `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = ?), (SELECT v FROM partners_version) FROM (
              SELECT ord, seq FROM sessions WHERE owner = ? AND ord >= ? AND last_updated >= ? AND last_updated < ?
              ORDER BY ord LIMIT ? OFFSET ?
            ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + ? ORDER BY p.ord`,
@@ -128,7 +129,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
         `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
-      partnerByHash: db.prepare<[string], PartnerRow>('SELECT * FROM partners WHERE token_hash = ?'),
+      partnerByHash: db.prepare<[string], PartnerRow & { partners_version: number }>(
+        'SELECT *, (SELECT v FROM partners_version) AS partners_version FROM partners WHERE token_hash = ?',
+      ),
       partnerByKey: db.prepare<[string], PartnerRow>('SELECT * FROM partners WHERE party_key = ?'),
       theirToken: db.prepare<[number], { their_token: string | null }>(
         'SELECT their_token FROM partners WHERE id = ?',
@@ -238,6 +241,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
       bodies: rows.map((r) => r[1]),
       lastOrd: last?.[0],
       version: last ? (last[2] ?? 0) : await this.ownerVersion(owner),
+      partnersVersion: last?.[3],
     };
   }
 
@@ -302,7 +306,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
 
   async findPartnerByTokenHash(tokenHash: string) {
     const row = this.st.partnerByHash.get(tokenHash);
-    return row ? { ...partnerFromRow(row), tokenHash: row.token_hash } : undefined;
+    return row
+      ? { ...partnerFromRow(row), tokenHash: row.token_hash, partnersVersion: row.partners_version }
+      : undefined;
   }
   async listPartners(): Promise<Partner[]> {
     return this.st.partners.all().map(partnerFromRow);
