@@ -36,7 +36,7 @@ export const MAX_INVALID_LISTED = 1000;
 
 export interface PullOptions {
   store: SessionStore;
-  /** Names the remembered state: a partner's `CC-PID`, or `url:<url>`. */
+  /** Names the remembered state: a partner's `CC-PID`, or `url:<url>#<token hash>` (service/pull.ts urlKey). */
   key: string;
   /** A versions URL, a version details URL, or a sessions URL. */
   url: string;

@@ -1,5 +1,5 @@
 // What a pull remembers between runs, in the store's meta table (JSON values), per pull key: the partner's
-// `CC-PID`, or `url:<the URL given>` when pulling without a partner.
+// `CC-PID`, or `url:<the URL given>#<hash of the token>` when pulling without a partner.
 //
 //   pull.<key>.state     { lastCompleteSyncStart?, inProgress? }   incremental sync and crash-safe resume
 //   pull.<key>.encoding  "raw" | "base64"                          the token encoding the peer accepted

@@ -7,6 +7,7 @@ import { pull, type Party, type PullOptions, type PullSummary } from '../client/
 import { loadPullConfig, savePullConfig } from '../client/state.js';
 import type { SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
+import { hashToken } from './tokens.js';
 
 export class PullConfigError extends Error {}
 
@@ -44,7 +45,8 @@ function party(name: string, value: string): Party {
  * `--partner X --url U --token T`: pulls from U and saves U, T (and --version, --emsp) under X.
  * `--partner X` alone: uses what was saved under X; else, when X is a partner registered over OCPI (credentials
  * exchanged), its sessions SENDER endpoint (or versions URL), the token we call it with, its version and token
- * encoding. `--url U --token T` alone: state is kept under `url:U`.
+ * encoding. `--url U --token T` alone: state is kept under `url:U#<hash of T>` (two tokens at one URL are two
+ * accounts: each has its own incremental state).
  */
 export async function resolvePullTarget(store: SessionStore, input: PullTargetInput): Promise<PullTarget> {
   const partner = input.partner !== undefined ? party('partner', input.partner) : undefined;
@@ -96,7 +98,7 @@ export async function resolvePullTarget(store: SessionStore, input: PullTargetIn
   const identity = await getIdentity(store);
   return {
     ...registeredExtras,
-    key: key ?? `url:${url}`,
+    key: key ?? urlKey(url!, token!),
     url: url!,
     token: token!,
     version,
@@ -136,4 +138,9 @@ export async function pullSessions(
 ): Promise<PullSummary> {
   const target = await resolvePullTarget(store, input);
   return pull({ ...options, ...target, store });
+}
+
+/** The pull key without a partner: the URL and a short hash of the token (never the token itself). */
+export function urlKey(url: string, token: string): string {
+  return `url:${url}#${hashToken(token).slice(0, 16)}`;
 }

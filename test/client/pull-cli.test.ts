@@ -174,7 +174,10 @@ describe('ocpi-sessions pull (CLI)', () => {
     assert.match(r.stderr, /retry 1 in \d+ ms: HTTP 503/);
     const summary = JSON.parse(r.stdout);
     assert.deepEqual([summary.complete, summary.sessions.new, summary.retries], [false, 10, 2]);
-    assert.equal(summary.key, `url:${peer.sessionsUrl('2.2.1')}`);
+    assert.match(
+      summary.key,
+      new RegExp(`^url:${peer.sessionsUrl('2.2.1').replace(/[.?]/g, '\\$&')}#[0-9a-f]{16}$`),
+    );
   });
 
   it('usage errors exit 2 (the process), each with a message naming the problem (the command)', async () => {

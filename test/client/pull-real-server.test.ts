@@ -98,4 +98,30 @@ describe('pull from a real ocpi-sessions server (the CLI)', () => {
       });
     }
   }
+
+  it('keeps the state of two tokens pulling from one URL apart: each gets all of its own sessions', async () => {
+    const db = tempDb('shared-emsp.db');
+    const url = `${server.url}/ocpi/cpo/2.2.1/sessions`;
+    const keys = new Set<string>();
+    for (const p of Object.values(PARTNERS)) {
+      const r = await runCliAsync([
+        'pull',
+        '--db',
+        db,
+        '--url',
+        url,
+        '--token',
+        p.token,
+        '--page-size',
+        '400',
+        '--json',
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      const summary = JSON.parse(r.stdout);
+      const own = view[`${p.countryCode}-${p.partyId}`]!.length;
+      assert.deepEqual([summary.complete, summary.received, summary.sessions.new], [true, own, own]);
+      keys.add(summary.key);
+    }
+    assert.equal(keys.size, 2);
+  });
 });
