@@ -9,7 +9,8 @@ import type { Identity } from '../service/identity.js';
 import { sendError, STATUS } from './envelope.js';
 
 const SAFE_ID = /^[\x21-\x7e]{1,128}$/;
-const FUNCTIONAL = /^\/ocpi\/(cpo|emsp)\/2\.2\.1\//;
+/** The functional modules of OCPI 2.2.1, where routing headers apply (§4.2). */
+export const FUNCTIONAL = /^\/ocpi\/(cpo|emsp)\/2\.2\.1\//;
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

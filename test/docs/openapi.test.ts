@@ -8,6 +8,7 @@ import type { Session } from '../../src/domain/session.js';
 import { buildServer } from '../../src/http/server.js';
 import { registerDocs } from '../../src/http/routes/docs.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { setIdentity } from '../../src/service/identity.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
 import type { SessionStore } from '../../src/store/contract.js';
@@ -49,6 +50,8 @@ describe('OpenAPI document', () => {
       }),
     ];
     await writeSessions(server.store, sessions, { mode: 'replace' });
+    // An identity, so responses carry every documented routing header (OCPI-from-* name this platform).
+    await setIdentity(server.store, { countryCode: 'NL', partyId: 'OCS', roles: ['CPO'], name: 'Docs CPO' });
     await addPartner(server.store, { countryCode: 'NL', partyId: 'EMS', format: 'ocpi', token: tokens.ocpi });
     await addPartner(server.store, {
       countryCode: 'DE',
@@ -145,7 +148,11 @@ describe('OpenAPI document', () => {
       assert.match(param('offset').description, /Default is 0/);
       assert.equal(param('limit').schema.default, 3);
       assert.match(param('limit').description, /default 3, at most 50/);
-      assert.deepEqual(Object.keys(op.responses['200'].headers), ['X-Total-Count', 'X-Limit', 'Link']);
+      assert.deepEqual(Object.keys(op.responses['200'].headers).slice(0, 3), [
+        'X-Total-Count',
+        'X-Limit',
+        'Link',
+      ]);
       const body = op.responses['200'].content['application/json'];
       const tag = v.replace(/\./g, '');
       assert.deepEqual(body.schema.oneOf, [
@@ -230,6 +237,35 @@ describe('OpenAPI document', () => {
         });
       }
     }
+
+    it('documents and sends the OCPI 2.2.1 transport headers: trace ids everywhere, routing on 2.2.1 modules', async () => {
+      const op = (path: string) => doc.paths[path].get;
+      const names = (path: string) =>
+        (op(path).parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => p.name);
+      assert.ok(names(SENDER('2.2.1')).includes('OCPI-from-country-code'));
+      assert.ok(names(SENDER('2.2.1')).includes('X-Request-ID'));
+      assert.ok(!names(SENDER('2.1.1')).includes('OCPI-from-country-code'), '2.1.1 has no routing headers');
+      assert.ok(names('/ocpi/versions').includes('X-Correlation-ID'));
+      assert.ok('OCPI-to-party-id' in responseHeaders(doc, SENDER('2.2.1'), 'GET', 200));
+      assert.ok('X-Request-ID' in responseHeaders(doc, SENDER('2.2.1'), 'GET', 401));
+      const r = await getJson(`${server.url}${SENDER('2.2.1')}?limit=1`, {
+        ...tokenHeader(tokens.ocpi),
+        'x-request-id': 'req-42',
+        'x-correlation-id': 'corr-7',
+      });
+      assert.equal(r.headers.get('x-request-id'), 'req-42');
+      assert.equal(r.headers.get('x-correlation-id'), 'corr-7');
+      checkHeaders(SENDER('2.2.1'), 200, r.headers, true);
+      assert.deepEqual(
+        ['ocpi-from-country-code', 'ocpi-from-party-id', 'ocpi-to-country-code', 'ocpi-to-party-id'].map(
+          (h) => r.headers.get(h),
+        ),
+        ['NL', 'OCS', 'NL', 'EMS'],
+      );
+      const denied = await getJson(`${server.url}${SENDER('2.2.1')}`);
+      assert.equal(denied.status, 401);
+      assert.ok(denied.headers.get('x-request-id'), 'errors carry trace ids too');
+    });
 
     it('GET /health', async () => {
       const r = await getJson(`${server.url}/health`);

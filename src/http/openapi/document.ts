@@ -9,7 +9,16 @@ import { STATUS } from '../envelope.js';
 import type { PagingConfig } from '../pagination.js';
 import { buildExamples, EXAMPLE_DEMO, type DocExamples } from './examples.js';
 import { nameIntegerEnums, toJsonSchema, type JsonSchema } from './json-schema.js';
-import { anyEnvelopeSchema, errorEnvelopeSchema, PAGE_HEADERS, STATUS_TEXT } from './schemas.js';
+import { FUNCTIONAL } from '../transport-headers.js';
+import {
+  anyEnvelopeSchema,
+  errorEnvelopeSchema,
+  PAGE_HEADERS,
+  ROUTING_RESPONSE_HEADERS,
+  STATUS_TEXT,
+  TRACE_HEADERS,
+  transportRequestHeaders,
+} from './schemas.js';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -377,6 +386,15 @@ export function openApiOptions(config: PagingConfig, version = '0.0.0'): Fastify
           ...(spec.headers ? { headers: spec.headers } : {}),
         };
       }
+    }
+    // Transport headers (transport-headers.ts): trace ids on every response; routing headers on the 2.2.1
+    // functional modules (requests may carry them; successful responses do).
+    const functional = FUNCTIONAL.test(url);
+    s.headers ??= transportRequestHeaders(functional);
+    for (const [status, r] of Object.entries(responses)) {
+      if (!isObject(r)) continue;
+      const routing = functional && /^2/.test(status) ? ROUTING_RESPONSE_HEADERS : {};
+      r.headers = { ...(r.headers as Schema | undefined), ...TRACE_HEADERS, ...routing };
     }
     if (Object.keys(responses).length > 0) s.response = responses;
 

@@ -205,3 +205,51 @@ export const PAGE_HEADERS = {
       'plus the next offset and the effective limit. Absent on the last page.',
   },
 } as const;
+
+/** OCPI 2.2.1 §4.1.4: on every response of this server, echoed from the request or generated. */
+export const TRACE_HEADERS = {
+  'X-Request-ID': {
+    type: 'string',
+    description:
+      "Echoes the request's X-Request-ID (1–128 printable ASCII characters); a new UUID when it had none " +
+      'or an unusable one.',
+  },
+  'X-Correlation-ID': {
+    type: 'string',
+    description: "Echoes the request's X-Correlation-ID, the same way.",
+  },
+} as const;
+
+/** OCPI 2.2.1 §4.2: routing headers on the functional modules' responses: FROM = this platform, TO = the caller. */
+export const ROUTING_RESPONSE_HEADERS = {
+  'OCPI-from-country-code': { type: 'string', description: "This platform's country code (`party set`)." },
+  'OCPI-from-party-id': { type: 'string', description: "This platform's party id (`party set`)." },
+  'OCPI-to-country-code': { type: 'string', description: "The calling partner's country code." },
+  'OCPI-to-party-id': { type: 'string', description: "The calling partner's party id." },
+} as const;
+
+/** Request headers of every route (2.2.1 §4.1.4), and the routing headers of the 2.2.1 functional modules (§4.2). */
+export function transportRequestHeaders(functional: boolean) {
+  const trace = {
+    'X-Request-ID': { type: 'string', description: 'Optional; echoed on the response (OCPI 2.2.1 §4.1.4).' },
+    'X-Correlation-ID': {
+      type: 'string',
+      description: 'Optional; echoed on the response (OCPI 2.2.1 §4.1.4).',
+    },
+  };
+  const routing = {
+    'OCPI-from-country-code': {
+      type: 'string',
+      description:
+        "Optional: the caller's country code. Must match its credentials (else HTTP 400, status_code 2001); " +
+        'FROM and TO swapped is tolerated.',
+    },
+    'OCPI-from-party-id': {
+      type: 'string',
+      description: "Optional: the caller's party id, checked the same way.",
+    },
+    'OCPI-to-country-code': { type: 'string', description: "Optional: this platform's country code." },
+    'OCPI-to-party-id': { type: 'string', description: "Optional: this platform's party id." },
+  };
+  return { type: 'object', properties: functional ? { ...trace, ...routing } : trace };
+}
