@@ -72,12 +72,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
   // RFC 9110 §15.5.6: a 405 carries Allow. Routes that answer 405 themselves (credentials: POST when already
   // registered, PUT/DELETE when not) get the methods of their path here.
-  app.addHook('onSend', async (request, reply) => {
-    if (reply.statusCode !== 405 || reply.hasHeader('allow')) return;
-    const path = request.url.split('?')[0]!;
-    for (const { regex, methods } of patterns.values()) {
-      if (regex.test(path)) reply.header('allow', [...methods].filter((m) => m !== 'HEAD').join(', '));
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 405 && !reply.hasHeader('allow')) {
+      const path = request.url.split('?')[0]!;
+      for (const { regex, methods } of patterns.values()) {
+        if (regex.test(path)) reply.header('allow', [...methods].filter((m) => m !== 'HEAD').join(', '));
+      }
     }
+    done(null, payload);
   });
 
   // JSON bodies must be UTF-8 (RFC 8259 §8.1). Fastify's own parser decodes invalid bytes to U+FFFD, which would

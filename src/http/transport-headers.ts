@@ -20,11 +20,12 @@ export function registerTransportHeaders(
   app: FastifyInstance,
   identity: () => Promise<Identity | undefined>,
 ): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const rid = header(request.headers['x-request-id']);
     const cid = header(request.headers['x-correlation-id']);
     reply.header('x-request-id', rid && SAFE_ID.test(rid) ? rid : randomUUID());
     reply.header('x-correlation-id', cid && SAFE_ID.test(cid) ? cid : randomUUID());
+    done();
   });
 
   app.addHook('preHandler', async (request, reply) => {

@@ -18,6 +18,11 @@ export class TokenCache {
     private readonly maxEntries = 10_000,
   ) {}
 
+  /** The header's partner if remembered (no store access). To be confirmed, see confirm(). */
+  known(header: string | undefined): Authenticated | undefined {
+    return header === undefined ? undefined : this.entries.get(header);
+  }
+
   /** The header's partner: from memory when known, else from the store. To be confirmed, see confirm(). */
   async authenticate(header: string | undefined): Promise<Authenticated | undefined> {
     if (header === undefined) return undefined;
