@@ -7,6 +7,7 @@ import { pull, type Party, type PullOptions, type PullSummary } from '../client/
 import { loadPullConfig, savePullConfig } from '../client/state.js';
 import type { SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
+import { withPullLock } from './pull-lock.js';
 import { hashToken } from './tokens.js';
 
 export class PullConfigError extends Error {}
@@ -137,7 +138,7 @@ export async function pullSessions(
   options: Omit<PullOptions, 'store' | 'key' | 'url' | 'token' | 'version' | 'cpo' | 'emsp'>,
 ): Promise<PullSummary> {
   const target = await resolvePullTarget(store, input);
-  return pull({ ...options, ...target, store });
+  return withPullLock(store, target.key, () => pull({ ...options, ...target, store }));
 }
 
 /** The pull key without a partner: the URL and a short hash of the token (never the token itself). */

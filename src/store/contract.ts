@@ -98,6 +98,15 @@ export interface SessionStore {
   getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined>;
   outboxDepth(): Promise<number>;
 
+  /**
+   * Takes the named lock for `holder` until `expiresAt`, or renews it when `holder` has it already; false while
+   * another holder has it unexpired (at `now`). Atomic across processes.
+   */
+  acquireLock(name: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Drops the lock if `holder` has it. */
+  releaseLock(name: string, holder: string): Promise<void>;
+  lockHolder(name: string): Promise<{ holder: string; expiresAt: number } | undefined>;
+
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 

@@ -2,6 +2,8 @@
 // version and wire format: afterwards the eMSP store holds exactly the CPO's view for that partner.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import type { Session } from '../../src/domain/session.js';
 import { wireFormatFor, type OcpiVersion } from '../../src/domain/wire-format.js';
 import { addPartner } from '../../src/service/partners.js';
@@ -123,5 +125,33 @@ describe('pull from a real ocpi-sessions server (the CLI)', () => {
       keys.add(summary.key);
     }
     assert.equal(keys.size, 2);
+  });
+
+  it('runs one pull per partner at a time; a lock left by a dead local process does not block', async () => {
+    const db = tempDb('locked-emsp.db');
+    const url = `${server.url}/ocpi/cpo/2.2.1/sessions`;
+    const args = ['pull', '--db', db, '--url', url, '--token', PARTNERS.ocpi.token, '--json'];
+    const first = await runCliAsync(args);
+    assert.equal(first.status, 0, first.stderr);
+    const key = JSON.parse(first.stdout).key as string;
+    const store = new SqliteStore(db);
+    try {
+      // A live holder (this test process) on this machine: the pull is refused, nothing is fetched.
+      const live = JSON.stringify({ host: hostname(), pid: process.pid, id: 'x', since: Date.now() });
+      assert.equal(await store.acquireLock(`pull:${key}`, live, Date.now(), Date.now() + 60_000), true);
+      const refused = await runCliAsync(args);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, new RegExp(`another pull of .* is running \\(process ${process.pid} on `));
+      await store.releaseLock(`pull:${key}`, live);
+      // A holder whose process is gone (a pull killed with -9): taken over at once.
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const stale = JSON.stringify({ host: hostname(), pid: dead, id: 'y', since: Date.now() });
+      assert.equal(await store.acquireLock(`pull:${key}`, stale, Date.now(), Date.now() + 60_000), true);
+      const resumed = await runCliAsync(args);
+      assert.equal(resumed.status, 0, resumed.stderr);
+      assert.equal(await store.lockHolder(`pull:${key}`), undefined, 'released at the end');
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -333,6 +333,22 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.outboxDepth(), 0);
     });
 
+    it('leases named locks: one holder at a time, renewal by the holder, takeover after expiry, release', async () => {
+      const t = 1_000_000;
+      assert.equal(await store.acquireLock('pull:X', 'a', t, t + 100), true);
+      assert.equal(await store.acquireLock('pull:X', 'b', t + 50, t + 150), false, 'held by a');
+      assert.equal(await store.acquireLock('pull:Y', 'b', t + 50, t + 150), true, 'another name is free');
+      assert.equal(await store.acquireLock('pull:X', 'a', t + 60, t + 200), true, 'a renews');
+      assert.equal(await store.acquireLock('pull:X', 'b', t + 150, t + 250), false, 'renewed: still a');
+      assert.deepEqual(await store.lockHolder('pull:X'), { holder: 'a', expiresAt: t + 200 });
+      assert.equal(await store.acquireLock('pull:X', 'b', t + 200, t + 300), true, 'expired: b takes it');
+      await store.releaseLock('pull:X', 'a'); // not a's any more: no effect
+      assert.equal((await store.lockHolder('pull:X'))?.holder, 'b');
+      await store.releaseLock('pull:X', 'b');
+      assert.equal(await store.lockHolder('pull:X'), undefined);
+      assert.equal(await store.acquireLock('pull:X', 'c', t + 210, t + 310), true);
+    });
+
     it('keeps meta values and answers ping', async () => {
       assert.equal(await store.getMeta('k'), undefined);
       await store.setMeta('k', 'v1');

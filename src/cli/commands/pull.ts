@@ -5,6 +5,7 @@ import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from '../../client/http.js';
 import { createProgressReporter, formatDuration } from '../../client/progress.js';
 import { DEFAULT_MARGIN_MS, PullError, type PullSummary } from '../../client/pull.js';
 import { PullConfigError, pullSessions } from '../../service/pull.js';
+import { PullLockedError } from '../../service/pull-lock.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, intOption, parse, UsageError } from '../args.js';
 
@@ -105,6 +106,11 @@ export async function pullCommand(argv: string[]): Promise<number> {
       );
     } catch (e) {
       if (e instanceof PullConfigError) throw new UsageError(e.message);
+      if (e instanceof PullLockedError) {
+        progress.done();
+        console.error(`ocpi-sessions: pull not started: ${e.message}`);
+        return 1;
+      }
       if (!(e instanceof PullError)) throw e;
       progress.done();
       if (e.kind === 'setup') throw new UsageError(e.message);

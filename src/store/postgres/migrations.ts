@@ -122,9 +122,15 @@ CREATE TRIGGER partners_changed AFTER INSERT OR UPDATE OR DELETE ON partners
   FOR EACH STATEMENT EXECUTE FUNCTION bump_partners_version();
 `;
 
+// Named leases (e.g. one pull per partner at a time, src/service/pull-lock.ts).
+const V3_LOCKS = `
+CREATE TABLE locks (name text COLLATE "C" PRIMARY KEY, holder text NOT NULL, expires_at bigint NOT NULL);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
+  { version: 3, name: 'locks', sql: V3_LOCKS },
 ];
 
 /** Applies the migrations this database lacks, in order; returns the versions applied (empty when up to date). */

@@ -193,6 +193,11 @@ const SQL = {
     WHERE partner_key = $3 AND session_seq = $4`,
   delivered: 'SELECT delivered FROM push_state WHERE partner_key = $1 AND session_seq = $2',
   depth: 'SELECT count(*) AS n FROM outbox',
+  acquireLock: `INSERT INTO locks (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE
+    SET holder = excluded.holder, expires_at = excluded.expires_at
+    WHERE locks.holder = excluded.holder OR locks.expires_at <= $4 RETURNING holder`,
+  releaseLock: 'DELETE FROM locks WHERE name = $1 AND holder = $2',
+  lockHolder: 'SELECT holder, expires_at FROM locks WHERE name = $1',
   getMeta: 'SELECT value FROM meta WHERE key = $1',
   setMeta:
     'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -564,6 +569,18 @@ export class PostgresStore implements SessionStore, PagingBackend {
   }
   async removePartner(key: PartyKey): Promise<boolean> {
     return ((await this.pool.query(SQL.removePartner, [key])).rowCount ?? 0) > 0;
+  }
+
+  async acquireLock(name: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    return (await this.pool.query(SQL.acquireLock, [name, holder, expiresAt, now])).rows.length > 0;
+  }
+  async releaseLock(name: string, holder: string): Promise<void> {
+    await this.pool.query(SQL.releaseLock, [name, holder]);
+  }
+  async lockHolder(name: string) {
+    const row = (await this.pool.query<{ holder: string; expires_at: number }>(SQL.lockHolder, [name]))
+      .rows[0];
+    return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
   }
 
   async getMeta(key: string): Promise<string | undefined> {

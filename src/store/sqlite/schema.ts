@@ -81,4 +81,8 @@ CREATE TRIGGER IF NOT EXISTS partners_updated AFTER UPDATE ON partners
   BEGIN UPDATE partners_version SET v = v + 1; END;
 CREATE TRIGGER IF NOT EXISTS partners_deleted AFTER DELETE ON partners
   BEGIN UPDATE partners_version SET v = v + 1; END;
+
+-- Named leases (e.g. one pull per partner at a time, src/service/pull-lock.ts).
+CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)
+  WITHOUT ROWID;
 `;

@@ -143,6 +143,15 @@ export class SqliteStore implements SessionStore, PagingBackend {
       removeById: db.prepare<[number]>('DELETE FROM partners WHERE id = ?'),
       partners: db.prepare<[], PartnerRow>('SELECT * FROM partners ORDER BY party_key'),
       removePartner: db.prepare<[string]>('DELETE FROM partners WHERE party_key = ?'),
+      acquireLock: db.prepare<[string, string, number, number], { holder: string }>(
+        `INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE
+           SET holder = excluded.holder, expires_at = excluded.expires_at
+           WHERE locks.holder = excluded.holder OR locks.expires_at <= ? RETURNING holder`,
+      ),
+      releaseLock: db.prepare<[string, string]>('DELETE FROM locks WHERE name = ? AND holder = ?'),
+      lockHolder: db.prepare<[string], { holder: string; expires_at: number }>(
+        'SELECT holder, expires_at FROM locks WHERE name = ?',
+      ),
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, string]>(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -315,6 +324,17 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
   async removePartner(key: PartyKey): Promise<boolean> {
     return this.st.removePartner.run(key).changes > 0;
+  }
+
+  async acquireLock(name: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    return this.st.acquireLock.get(name, holder, expiresAt, now) !== undefined;
+  }
+  async releaseLock(name: string, holder: string): Promise<void> {
+    this.st.releaseLock.run(name, holder);
+  }
+  async lockHolder(name: string) {
+    const row = this.st.lockHolder.get(name);
+    return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
   }
 
   async getMeta(key: string): Promise<string | undefined> {
