@@ -3,7 +3,7 @@
 //   versions and credentials (OCPI 2.2.1 §7.2.1: token A on any other module gets 401).
 // - /ingest/*: the CPO back end's ingest token (`ocpi-sessions ingest-token`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, mayUseFunctionalModules } from '../service/partners.js';
+import { authenticate, mayUseFunctionalModules, type Authenticated } from '../service/partners.js';
 import { checkIngestToken } from '../service/ingest-token.js';
 import type { TokenCache } from '../service/token-cache.js';
 import type { SessionStore } from '../store/contract.js';
@@ -11,7 +11,7 @@ import { sendError, STATUS } from './envelope.js';
 
 const CONFIGURATION = /^\/ocpi\/(versions|2\.1\.1|2\.2\.1)(\/credentials)?\/?(\?|$)/;
 
-export const TOKEN_A_ONLY =
+const TOKEN_A_ONLY =
   'This token may only be used on the versions and credentials modules until registration completes';
 
 export function unauthorized(reply: FastifyReply, why: string) {
@@ -23,47 +23,49 @@ export function registerAuth(app: FastifyInstance, store: SessionStore, tokens: 
   app.decorateRequest('partner', null);
   app.decorateRequest('ocpiToken', null);
   app.decorateRequest('cachedAuth', null);
-  // Synchronous for a token the cache knows (the sessions sender's hot path): no promise, no extra tick.
   app.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.config?.tokenCache === true) {
-      const known = tokens.known(request.headers.authorization);
-      if (known && mayUseFunctionalModules(known.partner)) {
-        request.partner = known.partner;
-        request.ocpiToken = known.token;
-        request.cachedAuth = known;
-        return done();
-      }
-    }
+    const cached = request.routeOptions.config?.tokenCache === true;
+    // Synchronous for a token the cache knows (the sessions sender's hot path): no promise, no extra tick.
+    const known = cached ? tokens.known(request.headers.authorization) : undefined;
+    if (known) return admit(request, reply, known, true) ? done() : undefined;
     // A refused request has been answered: the chain stops there (done() is not called).
-    check(request, reply).then((refused) => (refused ? undefined : done()), done);
+    check(request, reply, cached).then((admitted) => (admitted ? done() : undefined), done);
   });
 
-  /** True when the request was refused (and answered). */
-  async function check(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  /** True when the request may go on; else it was refused (and answered). */
+  async function check(request: FastifyRequest, reply: FastifyReply, cached: boolean): Promise<boolean> {
     const header = request.headers.authorization;
     if (request.url.startsWith('/ingest/')) {
-      if (await checkIngestToken(store, header)) return false;
+      if (await checkIngestToken(store, header)) return true;
       unauthorized(reply, 'Missing or unknown ingest token');
-      return true;
+      return false;
     }
-    if (!request.url.startsWith('/ocpi/')) return false;
-    const cached = request.routeOptions.config?.tokenCache === true;
+    if (!request.url.startsWith('/ocpi/')) return true;
     const found = cached ? await tokens.authenticate(header) : await authenticate(store, header);
     if (!found) {
       unauthorized(
         reply,
         header ? 'Unknown or malformed token' : 'Missing Authorization header (Token <token>)',
       );
-      return true;
+      return false;
     }
-    const { partner, token } = found;
-    if (!mayUseFunctionalModules(partner) && !CONFIGURATION.test(request.url)) {
+    return admit(request, reply, found, cached);
+  }
+
+  /** Token A is good for versions and credentials only; otherwise the request goes on as this partner. */
+  function admit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: Authenticated,
+    cached: boolean,
+  ): boolean {
+    if (!mayUseFunctionalModules(found.partner) && !CONFIGURATION.test(request.url)) {
       unauthorized(reply, TOKEN_A_ONLY);
-      return true;
+      return false;
     }
-    request.partner = partner;
-    request.ocpiToken = token;
+    request.partner = found.partner;
+    request.ocpiToken = found.token;
     if (cached) request.cachedAuth = found;
-    return false;
+    return true;
   }
 }

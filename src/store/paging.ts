@@ -45,8 +45,8 @@ export interface PagingBackend {
 export interface PageBodies {
   bodies: RenderedJson[];
   lastOrd?: number;
-  /** The owner's write version. */
-  version: number;
+  /** The owner's write version, when a body was read. */
+  version?: number;
   /** The partners version (RenderedPage.partnersVersion), when a body was read. */
   partnersVersion?: number;
 }
@@ -78,11 +78,17 @@ export class PagePlanner {
     const key = `${scope.owner}\u0000${from}\u0000${to}`;
     let table = this.cache.get(key);
     for (let attempt = 1; ; attempt++) {
-      if (!table || (await this.noPageNeeded(table, query, scope.owner))) {
-        table = await this.blockTable(key, scope.owner, from, to);
+      const cached = table !== undefined;
+      table ??= await this.blockTable(key, scope.owner, from, to);
+      const total = table.cumulative.at(-1) ?? 0;
+      if (query.offset >= total || query.limit === 0) {
+        // No page statement confirms a cached table here: check its version on its own.
+        if (!cached || (await this.backend.ownerVersion(scope.owner)) === table.version) {
+          return { bodies: [], total };
+        }
+        table = undefined;
+        continue;
       }
-      const total = table.cumulative.length ? table.cumulative[table.cumulative.length - 1]! : 0;
-      if (query.offset >= total || query.limit === 0) return { bodies: [], total };
       const i = firstAbove(table.cumulative, query.offset);
       const before = i === 0 ? 0 : table.cumulative[i - 1]!;
       const page = await this.backend.pageBodies(
@@ -94,22 +100,14 @@ export class PagePlanner {
         query.limit,
         format,
       );
-      // The table matches the snapshot the page was read from: page and total agree.
-      if (page.version === table.version || attempt === ATTEMPTS) {
+      // The table matches the snapshot the page was read from: page and total agree. (No body read: no version
+      // came with the page.)
+      const version = page.version ?? (await this.backend.ownerVersion(scope.owner));
+      if (version === table.version || attempt === ATTEMPTS) {
         return { bodies: page.bodies, total, lastKey: page.lastOrd, partnersVersion: page.partnersVersion };
       }
       table = undefined; // written to meanwhile: recount, read again
     }
-  }
-
-  /**
-   * A cached table that puts the offset past the end (or a zero limit) reads no page, so no statement checks its
-   * version: check it here, and answer from the table only when it is current.
-   */
-  private async noPageNeeded(table: BlockTable, query: PageQuery, owner: string): Promise<boolean> {
-    const total = table.cumulative.length ? table.cumulative[table.cumulative.length - 1]! : 0;
-    if (query.offset < total && query.limit > 0) return false;
-    return (await this.backend.ownerVersion(owner)) !== table.version;
   }
 
   private async blockTable(key: string, owner: string, from: number, to: number): Promise<BlockTable> {

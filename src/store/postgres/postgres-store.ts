@@ -482,7 +482,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return {
       bodies: r.rows.map((x) => x[1]),
       lastOrd: last?.[0],
-      version: last ? (last[2] ?? 0) : await this.ownerVersion(owner),
+      version: last ? (last[2] ?? 0) : undefined,
       partnersVersion: last?.[3],
     };
   }

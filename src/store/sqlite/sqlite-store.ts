@@ -249,7 +249,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return {
       bodies: rows.map((r) => r[1]),
       lastOrd: last?.[0],
-      version: last ? (last[2] ?? 0) : await this.ownerVersion(owner),
+      version: last ? (last[2] ?? 0) : undefined,
       partnersVersion: last?.[3],
     };
   }
