@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { runCli } from '../support/cli.js';
+import { addPartnerWithToken, runCli, setParty } from '../support/cli.js';
 import {
   body221,
   cli,
@@ -19,7 +19,6 @@ import {
   loopExt4,
   request,
   serve,
-  setParty,
   sleep,
   smallFs,
   tokenAuth,
@@ -58,18 +57,7 @@ describe('SQLite disk full and read-only', () => {
     }
     db = path.join(fs.dir, 'ocpi.db');
     setParty(db, 'NL-OCS', 'CPO', 'Us');
-    cli([
-      'partners',
-      'add',
-      '--db',
-      db,
-      '--country-code',
-      'DE',
-      '--party-id',
-      'EMP',
-      '--token',
-      'disk-token',
-    ]);
+    addPartnerWithToken(db, 'DE-EMP', 'disk-token');
     ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
     server = await serve(db, await freePort());
   });

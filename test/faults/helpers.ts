@@ -20,25 +20,6 @@ export function cli(args: string[]): string {
   return r.stdout;
 }
 
-/** `ocpi-sessions party set`: who the instance under test is. */
-export function setParty(db: string, party: string, role: string, name: string): void {
-  const [countryCode, partyId] = party.split('-') as [string, string];
-  cli([
-    'party',
-    'set',
-    '--db',
-    db,
-    '--country-code',
-    countryCode,
-    '--party-id',
-    partyId,
-    '--role',
-    role,
-    '--name',
-    name,
-  ]);
-}
-
 /** Like cli(), without blocking this process (needed when this process serves something the command calls). */
 export function cliAsync(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -21,12 +21,12 @@ import {
   integrityCheck,
   request,
   serve,
-  setParty,
   sleep,
   tokenAuth,
   type Answer,
   type Served,
 } from './helpers.js';
+import { setParty } from '../support/cli.js';
 
 const REQUESTS = Number(process.env.KILL9_REQUESTS ?? 3000);
 const CRASHES = Number(process.env.KILL9_CRASHES ?? 4);

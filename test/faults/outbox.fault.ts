@@ -20,11 +20,11 @@ import {
   freePort,
   request,
   serve,
-  setParty,
   sleep,
   tokenAuth,
   type Served,
 } from './helpers.js';
+import { setParty } from '../support/cli.js';
 
 const DOWN_SECONDS = Number(process.env.OUTBOX_DOWN_SECONDS ?? 30);
 const SESSIONS = 25;

@@ -13,7 +13,6 @@ import {
   ownCluster,
   request,
   serve,
-  setParty,
   sleep,
   tokenAuth,
   type Answer,
@@ -21,6 +20,7 @@ import {
   type Served,
 } from './helpers.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { setParty, addPartnerWithToken } from '../support/cli.js';
 
 const QUERY_TIMEOUT_MS = 3000;
 
@@ -57,18 +57,7 @@ describe('PostgreSQL restarted underneath a running server', () => {
     db = cluster.url.replace(/\/postgres$/, '/ocpi_faults');
     setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli(['demo', '--db', db, '--sessions', '300', '--emsp', 'DE-EMP', '--seed', '2']);
-    cli([
-      'partners',
-      'add',
-      '--db',
-      db,
-      '--country-code',
-      'DE',
-      '--party-id',
-      'EMP',
-      '--token',
-      'restart-token',
-    ]);
+    addPartnerWithToken(db, 'DE-EMP', 'restart-token');
     ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
     const port = await freePort();
     process.env.PG_QUERY_TIMEOUT_MS = String(QUERY_TIMEOUT_MS);

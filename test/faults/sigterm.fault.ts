@@ -17,11 +17,11 @@ import {
   integrityCheck,
   request,
   serve,
-  setParty,
   sleep,
   tokenAuth,
   type Answer,
 } from './helpers.js';
+import { setParty, addPartnerWithToken } from '../support/cli.js';
 
 /** A PUT whose body trickles in over `ms`: it is in flight at the server the whole time. */
 function slowPut(
@@ -82,18 +82,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const db = tempDb('sigterm.db');
     setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli(['demo', '--db', db, '--sessions', '3000', '--emsp', 'DE-EMP', '--seed', '6']);
-    cli([
-      'partners',
-      'add',
-      '--db',
-      db,
-      '--country-code',
-      'DE',
-      '--party-id',
-      'EMP',
-      '--token',
-      'term-token',
-    ]);
+    addPartnerWithToken(db, 'DE-EMP', 'term-token');
     const ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
     const server = await serve(db, await freePort());
     const base = server.url;

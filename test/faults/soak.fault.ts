@@ -18,11 +18,11 @@ import {
   request,
   rssMiB,
   serve,
-  setParty,
   sleep,
   tokenAuth,
   type Answer,
 } from './helpers.js';
+import { setParty } from '../support/cli.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const STORES = (process.env.SOAK_STORES ?? 'sqlite,postgres').split(',').filter(Boolean) as (

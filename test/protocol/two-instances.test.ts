@@ -7,7 +7,7 @@ import type { OcpiVersion } from '../../src/domain/wire-format.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { runCli, startCli } from '../support/cli.js';
+import { runCli, setParty, startCli } from '../support/cli.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { getJson, tempDb } from '../support/server.js';
 
@@ -48,34 +48,8 @@ for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[]) {
     it('registers, pushes a live session (PUT, PATCHes, COMPLETED) and catches up after eMSP downtime', async () => {
       const cpoDb = tempDb('cpo.db');
       const emspDb = tempDb('emsp.db');
-      cli([
-        'party',
-        'set',
-        '--db',
-        cpoDb,
-        '--country-code',
-        'NL',
-        '--party-id',
-        'CPO',
-        '--role',
-        'CPO',
-        '--name',
-        'Test CPO',
-      ]);
-      cli([
-        'party',
-        'set',
-        '--db',
-        emspDb,
-        '--country-code',
-        'DE',
-        '--party-id',
-        'EMS',
-        '--role',
-        'EMSP',
-        '--name',
-        'Test eMSP',
-      ]);
+      setParty(cpoDb, 'NL-CPO', 'CPO', 'Test CPO');
+      setParty(emspDb, 'DE-EMS', 'EMSP', 'Test eMSP');
       const emspPort = await freePort();
       const cpo = startCli(
         ['serve', '--db', cpoDb, '--port', '0', '--push-backoff-ms', '100'],

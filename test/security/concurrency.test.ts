@@ -9,7 +9,7 @@ import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { runCli, startCli } from '../support/cli.js';
+import { runCli, setParty, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { b64, partyServer, type PartyServer } from './helpers.js';
 
@@ -170,23 +170,7 @@ describe('concurrent PATCHes of one session', () => {
 
     before(async () => {
       db = await postgresUrl();
-      assert.equal(
-        runCli([
-          'party',
-          'set',
-          '--db',
-          db,
-          '--country-code',
-          'NL',
-          '--party-id',
-          'OCS',
-          '--role',
-          'CPO',
-          '--name',
-          'Us',
-        ]).status,
-        0,
-      );
+      setParty(db, 'NL-OCS', 'CPO', 'Us');
       ingest = runCli(['ingest-token', '--db', db]).stdout.trim();
       for (let i = 0; i < 2; i++) {
         const s = startCli(['serve', '--db', db, '--port', '0'], /listening on (\S+)/);

@@ -5,7 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { TokenBuckets } from '../../src/http/rate-limit.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { runCli, startCli } from '../support/cli.js';
+import { addPartnerWithToken, runCli, startCli } from '../support/cli.js';
 import { tempDb } from '../support/server.js';
 import {
   assertEnvelope,
@@ -303,21 +303,7 @@ describe('rate limiting', () => {
 describe('serve options', () => {
   it('--rate-limit, --request-timeout-ms and --body-limit reach the server; a bad value is a usage error', async () => {
     const db = tempDb('opts.db');
-    assert.equal(
-      runCli([
-        'partners',
-        'add',
-        '--db',
-        db,
-        '--country-code',
-        'DE',
-        '--party-id',
-        'EMP',
-        '--token',
-        'opts-token',
-      ]).status,
-      0,
-    );
+    addPartnerWithToken(db, 'DE-EMP', 'opts-token');
     const bad = runCli(['serve', '--db', db, '--port', '0', '--rate-limit', 'lots']);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /--rate-limit/);

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { authenticate } from '../../src/service/partners.js';
 import { hashesEqual, hashToken } from '../../src/service/tokens.js';
 import type { SessionStore } from '../../src/store/contract.js';
-import { runCli, startCli } from '../support/cli.js';
+import { addPartnerWithToken, runCli, setParty, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { b64, partyServer, raw, type PartyServer } from './helpers.js';
 
@@ -188,41 +188,13 @@ describe('a removed or rotated token stops working at once on every process (two
     db = await postgresUrl();
     peer = await fakePeer();
     assert.equal(runCli(['migrate', '--db', db]).status, 0);
-    assert.equal(
-      runCli([
-        'party',
-        'set',
-        '--db',
-        db,
-        '--country-code',
-        'NL',
-        '--party-id',
-        'OCS',
-        '--role',
-        'CPO',
-        '--name',
-        'Us',
-      ]).status,
-      0,
-    );
+    setParty(db, 'NL-OCS', 'CPO', 'Us');
     for (const [cc, pid, token] of [
       ['DE', 'EMP', 'tok-remove-me'],
       ['FR', 'MSP', 'tok-delete-me'],
       ['BE', 'ROT', 'tok-rotate-me'],
     ]) {
-      const r = runCli([
-        'partners',
-        'add',
-        '--db',
-        db,
-        '--country-code',
-        cc!,
-        '--party-id',
-        pid!,
-        '--token',
-        token!,
-      ]);
-      assert.equal(r.status, 0, r.stderr);
+      addPartnerWithToken(db, `${cc}-${pid}`, token!);
     }
     // Sessions for every partner: the sender authenticates from a per-process token cache confirmed by the page
     // read (src/service/token-cache.ts); only a page with sessions exercises that confirmation.

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { runCli, startCli } from '../support/cli.js';
+import { addPartnerWithToken, runCli, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { getJson, nextLink, tokenHeader } from '../support/server.js';
 
@@ -21,21 +21,7 @@ describe('two processes on one PostgreSQL', () => {
     assert.match(m.stdout, /postgres store is up to date/);
     const d = runCli(['demo', '--db', db, '--sessions', '600', '--emsp', 'NL-EMS,DE-EMP', '--seed', '4']);
     assert.equal(d.status, 0, d.stderr);
-    assert.equal(
-      runCli([
-        'partners',
-        'add',
-        '--db',
-        db,
-        '--country-code',
-        'NL',
-        '--party-id',
-        'EMS',
-        '--token',
-        'mp-token',
-      ]).status,
-      0,
-    );
+    addPartnerWithToken(db, 'NL-EMS', 'mp-token');
     ingest = runCli(['ingest-token', '--db', db]).stdout.trim();
     for (let i = 0; i < 2; i++) {
       const s = startCli(['serve', '--db', db, '--port', '0', '--max-limit', '37'], /listening on (\S+)/);

@@ -1,4 +1,5 @@
 // Runs the real `ocpi-sessions` command (compiled) as a child process.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cliPath } from './paths.js';
 
@@ -14,6 +15,22 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRes
     env: { ...process.env, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `ocpi-sessions party set`: who the instance under test is (the test fails if the command does). */
+export function setParty(db: string, party: string, role: string, name: string): void {
+  const [countryCode, partyId] = party.split('-') as [string, string];
+  const args = ['party', 'set', '--db', db, '--country-code', countryCode, '--party-id', partyId];
+  const r = runCli([...args, '--role', role, '--name', name]);
+  assert.equal(r.status, 0, `party set: ${r.stderr}${r.stdout}`);
+}
+
+/** `ocpi-sessions partners add` of an eMSP party with a given token (the test fails if the command does). */
+export function addPartnerWithToken(db: string, party: string, token: string): void {
+  const [countryCode, partyId] = party.split('-') as [string, string];
+  const args = ['partners', 'add', '--db', db, '--country-code', countryCode, '--party-id', partyId];
+  const r = runCli([...args, '--token', token]);
+  assert.equal(r.status, 0, `partners add: ${r.stderr}${r.stdout}`);
 }
 
 /** Starts a long-running command and resolves once its stdout matches `ready`. */
