@@ -5,7 +5,8 @@
 // and day = the UTC day of last_updated. For a window [date_from, date_to) the count of matches per block is the
 // sum of the whole days inside the window (counters) plus the rows of the two partial edge days (an index range
 // scan bounded by one day of one owner). Prefix sums over blocks give X-Total-Count, and locate the block that
-// holds any offset, so a page costs the same at offset 0 and offset 900 000: at most one block is skipped row by row.
+// holds any offset, so a page costs the same at offset 0 and offset 900 000: at most one block is skipped row by row,
+// and none when the block is complete (every ordinal in it listed: the usual case without a date window).
 // The per-window block table is cached per process. The page query itself returns the owner's write version (in
 // the same statement, so from the same snapshot): a page planned from a cached table is kept only when that
 // version is the table's, else the table is recounted and the page read again. One statement per page when cached.
@@ -13,6 +14,8 @@ import type { PageQuery, RenderedJson, RenderedPage, SessionScope } from '../dom
 import type { WireFormat } from '../domain/wire-format.js';
 
 export const BLOCK_BITS = 10;
+/** Each owner's first session gets ord 1. */
+export const FIRST_ORD = 1;
 export const DAY_MS = 86_400_000;
 /** The bounds pageBodies and countRange get for a window without date_from / date_to. */
 export const MIN = Number.MIN_SAFE_INTEGER;
@@ -91,15 +94,16 @@ export class PagePlanner {
       }
       const i = firstAbove(table.cumulative, query.offset);
       const before = i === 0 ? 0 : table.cumulative[i - 1]!;
-      const page = await this.backend.pageBodies(
-        scope.owner,
-        table.blocks[i]! << BLOCK_BITS,
-        from,
-        to,
-        query.offset - before,
-        query.limit,
-        format,
-      );
+      let fromOrd = table.blocks[i]! << BLOCK_BITS;
+      let skip = query.offset - before;
+      // A block in which every ordinal is listed (no gap, all inside the window) is entered at the position
+      // itself instead of being stepped through.
+      const first = Math.max(fromOrd, FIRST_ORD);
+      if (table.cumulative[i]! - before === fromOrd + (1 << BLOCK_BITS) - first) {
+        fromOrd = first + skip;
+        skip = 0;
+      }
+      const page = await this.backend.pageBodies(scope.owner, fromOrd, from, to, skip, query.limit, format);
       // The table matches the snapshot the page was read from: page and total agree. (No body read: no version
       // came with the page.)
       const version = page.version ?? (await this.backend.ownerVersion(scope.owner));

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
 import type { SessionStore } from '../../src/store/contract.js';
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
 
 const ids = (page: RenderedPage) => (pageObjects(page) as Array<{ id: string }>).map((s) => s.id);
@@ -88,24 +89,39 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.deepEqual(ids(b), ['move-1']);
     });
 
-    it('pages deep offsets across blocks exactly (2 500 sessions)', async () => {
+    it('pages deep offsets across blocks exactly (2 500 sessions), before and after one moves away', async () => {
       const owner = 'DE-DEP';
       const recs = Array.from({ length: 2500 }, (_, i) =>
         makeRecord(makeSession(`deep-${i}`, owner, T0 + (i % 97) * 3_600_000)),
       );
       await store.putSessions(recs, { mode: 'replace' });
-      const page = await store.listSessions({ owner }, { offset: 2047, limit: 3 }, 'ocpi-2.1.1');
-      assert.equal(page.total, 2500);
-      assert.deepEqual(ids(page), ['deep-2047', 'deep-2048', 'deep-2049']);
-      const from = T0 + 50 * 3_600_000;
-      const expected = recs.filter((r) => r.session.lastUpdated >= from).map((r) => r.session.id);
-      const win = await store.listSessions(
-        { owner },
-        { dateFrom: from, offset: 1000, limit: 5 },
-        'ocpi-2.1.1',
-      );
-      assert.equal(win.total, expected.length);
-      assert.deepEqual(ids(win), expected.slice(1000, 1005));
+      let listed = recs.map((r) => r.session);
+      // Complete blocks are entered at the position itself, the others stepped through (src/store/paging.ts):
+      // offsets at, around and across the block edges (ords 1..1023 | 1024..2047 | 2048..), each format's path.
+      const check = async (dateFrom?: number) => {
+        const expected = listed
+          .filter((s) => dateFrom === undefined || s.lastUpdated >= dateFrom)
+          .map((s) => s.id);
+        for (const offset of [0, 1, 5, 1021, 1022, 1023, 1500, 2045, 2046, 2047, 2400, expected.length - 2]) {
+          const page = await store.listSessions({ owner }, { dateFrom, offset, limit: 3 }, 'ocpi-2.1.1');
+          assert.equal(page.total, expected.length);
+          assert.deepEqual(
+            ids(page),
+            expected.slice(offset, offset + 3),
+            `offset ${offset}, from ${dateFrom}`,
+          );
+        }
+      };
+      await check();
+      await check(T0); // a window holding everything: complete blocks again, through the windowed path
+      await check(T0 + 50 * 3_600_000); // a narrow one: no block complete
+      // A session leaves for another owner: its block gets a gap and is stepped through from then on.
+      await store.putSessions([makeRecord(makeSession('deep-1400', 'DE-OTH', T0 + 10))], { mode: 'replace' });
+      listed = listed.filter((s) => s.id !== 'deep-1400');
+      await check();
+      await check(T0);
+      const other = await store.listSessions({ owner: 'DE-OTH' }, { offset: 0, limit: 5 }, 'ocpi-2.2.1');
+      assert.deepEqual(ids(other), ['deep-1400']);
     });
 
     it('agrees with a model for random writes, windows and pages (property)', async () => {
@@ -357,4 +373,54 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       await store.ping();
     });
   });
+}
+
+/**
+ * A store written, turned back into an earlier release's layout by `downgrade`, and opened again: every owner's
+ * pages in every format (with and without a window) must be what they were, and writes must go on.
+ */
+export async function layoutUpgradeCase(
+  open: () => Promise<SessionStore>,
+  downgrade: () => Promise<void>,
+  inspect: () => Promise<void>,
+): Promise<void> {
+  const owners = ['NL-AAA', 'DE-BBB', 'FR-CCC'];
+  const recs = Array.from({ length: 60 }, (_, i) =>
+    makeRecord(makeSession(`up-${i}`, owners[i % 3]!, T0 + (i % 7) * DAY)),
+  );
+  const listAll = async (store: SessionStore) => {
+    const out: string[][] = [];
+    for (const owner of [...owners, 'NO-DDD'])
+      for (const f of WIRE_FORMATS)
+        for (const dateFrom of [undefined, T0 + 3 * DAY]) {
+          const page = await store.listSessions({ owner }, { dateFrom, offset: 0, limit: 100 }, f);
+          out.push([owner, f, String(page.total), ...page.bodies.map(String)]);
+        }
+    return out;
+  };
+  let store = await open();
+  await store.putSessions(recs, { mode: 'replace' });
+  // One session moved to another owner: a gap in the old owner's positions.
+  await store.putSessions([makeRecord(makeSession('up-4', 'NO-DDD', T0 + DAY))], { mode: 'replace' });
+  const before = await listAll(store);
+  await store.close();
+  await downgrade();
+  store = await open();
+  try {
+    await inspect();
+    assert.deepEqual(await listAll(store), before);
+    await store.putSessions(
+      [
+        makeRecord(makeSession('up-new', 'NO-DDD', T0)),
+        makeRecord(makeSession('up-1', 'NO-DDD', T0 + 2 * DAY)),
+      ],
+      { mode: 'replace' },
+    );
+    const page = await store.listSessions({ owner: 'NO-DDD' }, { offset: 0, limit: 10 }, 'ocpi-2.2.1');
+    assert.deepEqual(ids(page), ['up-4', 'up-new', 'up-1']);
+    const left = await store.listSessions({ owner: 'DE-BBB' }, { offset: 0, limit: 100 }, 'camel-2.1.1');
+    assert.equal(left.total, 18);
+  } finally {
+    await store.close();
+  }
 }

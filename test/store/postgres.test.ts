@@ -10,7 +10,7 @@ import { migrate, MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
-import { storeContract } from './contract.js';
+import { layoutUpgradeCase, storeContract } from './contract.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;
@@ -84,6 +84,38 @@ describe('postgres store: migrations', () => {
       for (const s of stores) assert.equal((await s.getSession('NL', 'CPO', 'race-1'))?.owner, 'NL-RCE');
     } finally {
       await closeAll(sql, ...stores);
+    }
+  });
+});
+
+describe('postgres store: databases from before page_bodies (migration 4)', () => {
+  it('moves every body to page order: same pages, same totals, writes go on', async () => {
+    const url = await freshDatabase();
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await layoutUpgradeCase(
+        () => PostgresStore.connect(url),
+        async () => {
+          // Back to what migrations 1-3 left: bodies under seq * 8 + format.
+          await sql.query(`
+            CREATE TABLE session_bodies (id bigint PRIMARY KEY, body text NOT NULL);
+            INSERT INTO session_bodies (id, body)
+              SELECT s.seq * 8 + b.fmt, b.body FROM page_bodies b JOIN sessions s ON s.owner = b.owner AND s.ord = b.ord;
+            DROP TABLE page_bodies;
+            DELETE FROM schema_migrations WHERE version = 4;`);
+        },
+        async () => {
+          const t = await sql.query<{ name: string }>(
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE '%bodies'",
+          );
+          assert.deepEqual(
+            t.rows.map((r) => r.name),
+            ['page_bodies'],
+          );
+        },
+      );
+    } finally {
+      await sql.end();
     }
   });
 });

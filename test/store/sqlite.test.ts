@@ -1,10 +1,44 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { storeContract } from './contract.js';
+import { layoutUpgradeCase, storeContract } from './contract.js';
 
-storeContract(
-  'sqlite',
-  async () => new SqliteStore(path.join(mkdtempSync(path.join(tmpdir(), 'ocpi-sqlite-')), 'contract.db')),
-);
+const tempFile = (name: string) => path.join(mkdtempSync(path.join(tmpdir(), 'ocpi-sqlite-')), name);
+
+storeContract('sqlite', async () => new SqliteStore(tempFile('contract.db')));
+
+describe('sqlite store: files written before page_bodies', () => {
+  it('moves every body to page order when opened: same pages, same totals, writes go on', async () => {
+    const file = tempFile('upgrade.db');
+    await layoutUpgradeCase(
+      async () => new SqliteStore(file),
+      async () => {
+        // Back to the layout earlier releases wrote: bodies under seq * 8 + format, owners without a number.
+        const db = new Database(file);
+        db.exec(`
+          CREATE TABLE session_bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+          INSERT INTO session_bodies (id, body)
+            SELECT s.seq * 8 + ((b.id >> 40) & 15), b.body
+            FROM page_bodies b JOIN owners o ON o.no = b.id >> 44 JOIN sessions s
+              ON s.owner = o.owner AND s.ord = b.id & 1099511627775;
+          DROP TABLE page_bodies;
+          DROP INDEX owners_no;
+          ALTER TABLE owners DROP COLUMN no;`);
+        db.close();
+      },
+      async () => {
+        const db = new Database(file, { readonly: true });
+        const tables = db
+          .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")
+          .all()
+          .map((t) => t.name);
+        db.close();
+        assert.ok(tables.includes('page_bodies') && !tables.includes('session_bodies'), tables.join());
+      },
+    );
+  });
+});

@@ -127,10 +127,29 @@ const V3_LOCKS = `
 CREATE TABLE locks (name text COLLATE "C" PRIMARY KEY, holder text NOT NULL, expires_at bigint NOT NULL);
 `;
 
+// Bodies in page order: one owner's bodies in one format are adjacent entries of the primary key, so a page without
+// a date window is one index range scan, and a windowed page's lookups land side by side (session_bodies, keyed by
+// seq * 8 + format, spread one owner's page over the whole table).
+const V4_PAGE_BODIES = `
+CREATE TABLE page_bodies (
+  owner text COLLATE "C" NOT NULL,
+  fmt smallint NOT NULL,
+  ord bigint NOT NULL,
+  body text NOT NULL,
+  PRIMARY KEY (owner, fmt, ord)
+);
+INSERT INTO page_bodies (owner, fmt, ord, body)
+  SELECT s.owner, (b.id - s.seq * 8)::smallint, s.ord, b.body
+  FROM sessions s JOIN session_bodies b ON b.id BETWEEN s.seq * 8 AND s.seq * 8 + 7
+  ORDER BY 1, 2, 3;
+DROP TABLE session_bodies;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
   { version: 3, name: 'locks', sql: V3_LOCKS },
+  { version: 4, name: 'page bodies', sql: V4_PAGE_BODIES },
 ];
 
 /** Applies the migrations this database lacks, in order; returns the versions applied (empty when up to date). */

@@ -124,10 +124,13 @@ const SQL = {
     FROM (VALUES ${valuesList(rows, ['bigint', 'text', 'bigint', 'bigint', 'integer', 'text'])})
       AS v(seq, owner, ord, last_updated, rev, doc)
     WHERE s.seq = v.seq`,
-  bodies: (
-    rows: number,
-  ) => `INSERT INTO session_bodies (id, body) VALUES ${valuesList(rows, ['bigint', 'text'])}
-    ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+  bodies: (rows: number) => `INSERT INTO page_bodies (owner, fmt, ord, body)
+    VALUES ${valuesList(rows, ['text', 'smallint', 'bigint', 'text'])}
+    ON CONFLICT (owner, fmt, ord) DO UPDATE SET body = excluded.body`,
+  // The bodies of sessions that moved to another owner leave the old owner's pages (every format).
+  dropBodies: `DELETE FROM page_bodies b
+    USING unnest($1::text[], $2::bigint[]) AS v(owner, ord), generate_series(0, $3::smallint) AS f(fmt)
+    WHERE b.owner = v.owner AND b.fmt = f.fmt AND b.ord = v.ord`,
   counts: `INSERT INTO session_counts (owner, block, day, n)
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::integer[])
     ON CONFLICT (owner, day, block) DO UPDATE SET n = session_counts.n + excluded.n`,
@@ -150,16 +153,15 @@ const SQL = {
   // Bodies as text, measured per limit=100 page against the alternatives: bytea (convert_to) costs the database
   // 25-35 % more CPU (hex output) and the client 10-35 % more; string_agg into one value 2.5x the latency.
   page: `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = $2), (SELECT v FROM partners_version) FROM (
-      SELECT ord, seq FROM sessions
+      SELECT ord FROM sessions
       WHERE owner = $2 AND ord >= $3 AND last_updated >= $4 AND last_updated < $5
       ORDER BY ord LIMIT $6 OFFSET $7
-    ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + $1
+    ) AS p JOIN page_bodies b ON b.owner = $2 AND b.fmt = $1 AND b.ord = p.ord
     ORDER BY p.ord`,
-  // The same without a date window: always one ord-order range scan, so it is prepared once per connection.
-  pageAll: `SELECT p.ord, b.body, (SELECT version FROM owners WHERE owner = $2), (SELECT v FROM partners_version) FROM (
-      SELECT ord, seq FROM sessions WHERE owner = $2 AND ord >= $3 ORDER BY ord LIMIT $4 OFFSET $5
-    ) AS p JOIN session_bodies b ON b.id = p.seq * 8 + $1
-    ORDER BY p.ord`,
+  // Without a date window the page is one range of page_bodies' primary key (no join, no sessions index), so it is
+  // prepared once per connection.
+  pageAll: `SELECT ord, body, (SELECT version FROM owners WHERE owner = $2), (SELECT v FROM partners_version)
+    FROM page_bodies WHERE owner = $2 AND fmt = $1 AND ord >= $3 ORDER BY ord LIMIT $4 OFFSET $5`,
   addPartner: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
   addInvite: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
@@ -335,6 +337,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       if (pushTo.has(owner))
         pushes.set(`${owner}\u0000${keyOf(p.cpo, p.idCi)}`, { owner, session: p, rev: p.rev });
     };
+    const moved: Array<{ owner: string; ord: number }> = [];
     const outcomes: PutOutcome[] = records.map((rec) => {
       const s = rec.session;
       const cpo = partyKey(s.countryCode, s.partyId);
@@ -361,6 +364,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       }
       if (options.mode === 'if-newer' && cur.lastUpdated > s.lastUpdated) return 'stale';
       count(cur.owner, cur.ord, cur.lastUpdated, -1);
+      if (cur.owner !== rec.owner) moved.push({ owner: cur.owner, ord: cur.ord });
       const ord = cur.owner === rec.owner ? cur.ord : allocate(rec.owner);
       count(rec.owner, ord, s.lastUpdated, 1);
       Object.assign(cur, {
@@ -396,9 +400,16 @@ export class PostgresStore implements SessionStore, PagingBackend {
         part.flatMap((p) => [p.seq!, p.owner, p.ord, p.lastUpdated, p.rev, p.doc!]),
       );
     }
+    for (const part of chunks(moved, CHUNK * 4)) {
+      await c.query(SQL.dropBodies, [
+        part.map((m) => m.owner),
+        part.map((m) => m.ord),
+        WIRE_FORMATS.length - 1,
+      ]);
+    }
     for (const part of chunks(dirty, CHUNK)) {
-      const values = part.flatMap((p) => WIRE_FORMATS.flatMap((f, i) => [p.seq! * 8 + i, p.renders![f]]));
-      await c.query(SQL.bodies(values.length / 2), values);
+      const values = part.flatMap((p) => WIRE_FORMATS.flatMap((f, i) => [p.owner, i, p.ord, p.renders![f]]));
+      await c.query(SQL.bodies(values.length / 4), values);
     }
     const counts = [...deltas.values()].filter((d) => d.n !== 0);
     for (const part of chunks(counts, CHUNK * 4)) {

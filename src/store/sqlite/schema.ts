@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 // SQLite schema. See src/store/paging.ts for what `ord` and `session_counts` are for.
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -36,8 +38,10 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE UNIQUE INDEX IF NOT EXISTS sessions_owner_ord ON sessions (owner, ord, last_updated, seq);
 CREATE INDEX IF NOT EXISTS sessions_owner_updated ON sessions (owner, last_updated, ord);
 
--- One rendered body per session and wire format: id = seq * 8 + format index.
-CREATE TABLE IF NOT EXISTS session_bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+-- One rendered body per session and wire format, stored in page order: id = owners.no << 44 | format index << 40 |
+-- ord, so the bodies of one owner's page in one format are adjacent rows of one B-tree (a page without a date window
+-- is one range scan; with a window, its lookups land side by side). ord < 2^40, format < 16, owners < 2^19.
+CREATE TABLE IF NOT EXISTS page_bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS session_counts (
   owner TEXT NOT NULL, block INTEGER NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL,
@@ -58,8 +62,9 @@ CREATE TABLE IF NOT EXISTS push_state (
   PRIMARY KEY (partner_key, session_seq)
 ) WITHOUT ROWID;
 
+-- no: the owner's number in page_bodies ids (files from before page_bodies receive it in upgradeBodies).
 CREATE TABLE IF NOT EXISTS owners (
-  owner TEXT PRIMARY KEY, next_ord INTEGER NOT NULL, version INTEGER NOT NULL
+  owner TEXT PRIMARY KEY, next_ord INTEGER NOT NULL, version INTEGER NOT NULL, no INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
 
@@ -86,3 +91,29 @@ CREATE TRIGGER IF NOT EXISTS partners_deleted AFTER DELETE ON partners
 CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)
   WITHOUT ROWID;
 `;
+
+/**
+ * Files written before page_bodies kept bodies under id = seq * 8 + format in `session_bodies`: number the owners
+ * and move every body to its page-order id, in one transaction (a crash leaves the old layout, redone next open).
+ */
+export function upgradeBodies(db: Database.Database): void {
+  const hasOld = db
+    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'")
+    .get();
+  const ownerColumns = db.prepare<[], { name: string }>('PRAGMA table_info(owners)').all();
+  const hasNo = ownerColumns.some((c) => c.name === 'no');
+  db.transaction(() => {
+    if (!hasNo) {
+      db.exec('ALTER TABLE owners ADD COLUMN no INTEGER NOT NULL DEFAULT 0');
+      db.exec('UPDATE owners SET no = (SELECT COUNT(*) FROM owners o WHERE o.owner <= owners.owner)');
+    }
+    if (hasOld) {
+      db.exec(`INSERT OR REPLACE INTO page_bodies (id, body)
+        SELECT (o.no << 44) | ((b.id & 7) << 40) | s.ord, b.body
+        FROM sessions s JOIN owners o ON o.owner = s.owner JOIN session_bodies b ON b.id BETWEEN s.seq * 8 AND s.seq * 8 + 7
+        ORDER BY 1`);
+      db.exec('DROP TABLE session_bodies');
+    }
+    db.exec('CREATE UNIQUE INDEX IF NOT EXISTS owners_no ON owners (no)');
+  })();
+}
