@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 
 /** The repository root (this file runs as dist/bench/lib/procs.js). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -131,10 +132,26 @@ export function startService(
   });
 }
 
-/** Starts `ocpi-sessions serve` on `db` (any free port, logging off) and returns it once it listens. */
+/**
+ * Starts `ocpi-sessions serve` on `db` (any free port, logging off) as README "Deploy" runs it (SERVER_NODE_FLAGS)
+ * and returns it once it listens.
+ */
 export function startOcpiServer(db: string, extra: string[] = []): Promise<Service> {
   return startService(
-    [CLI, 'serve', '--db', db, '--port', '0', '--max-limit', '1000', '--log-level', 'silent', ...extra],
+    [
+      ...SERVER_NODE_FLAGS,
+      CLI,
+      'serve',
+      '--db',
+      db,
+      '--port',
+      '0',
+      '--max-limit',
+      '1000',
+      '--log-level',
+      'silent',
+      ...extra,
+    ],
     /listening on (http:\/\/[^\s]+)/,
     'ocpi-sessions serve',
   );

@@ -1,4 +1,5 @@
 // Output helpers: a markdown table, number formats, the machine description.
+import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -37,7 +38,8 @@ export function machineDescription(): string {
     .join(' ');
   return (
     `nproc ${os.availableParallelism()}, ${model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-    `node ${process.version}, ${os.type()} ${os.release()}; load average ${load}`
+    `node ${process.version} (server: node ${SERVER_NODE_FLAGS.join(' ')}), ${os.type()} ${os.release()}; ` +
+    `load average ${load}`
   );
 }
 
