@@ -174,6 +174,9 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
     const have = new Set(done.rows.map((r) => Number(r.version)));
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (have.has(m.version)) continue;
+      // Some migrations move every stored session (minutes on large databases): say what is being done.
+      if (have.size > 0)
+        process.stderr.write(`ocpi-sessions: applying schema migration ${m.version} (${m.name})\n`);
       await client.query(m.sql);
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
       applied.push(m.version);
