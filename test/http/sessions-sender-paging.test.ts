@@ -1,0 +1,149 @@
+// Paging through the real HTTP API on both stores, with enough sessions per partner that whole blocks of 1024
+// positions are complete (src/store/paging.ts enters those at the position itself) and others are not (a session
+// moved away; a date window): the Link chain and rebuilt offset/limit URLs must give exactly the caller's filtered
+// sessions, each once, in creation order.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Session } from '../../src/domain/session.js';
+import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { addPartner } from '../../src/service/partners.js';
+import { writeSessions } from '../../src/service/sessions-writer.js';
+import type { SessionStore } from '../../src/store/contract.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { dropDatabase, postgresUrl } from '../support/postgres.js';
+import {
+  getJson,
+  nextLink,
+  startTestServer,
+  tempDb,
+  tokenHeader,
+  type TestServer,
+} from '../support/server.js';
+
+const NOW = Date.UTC(2025, 5, 1);
+const EMSPS = [
+  { countryCode: 'NL', partyId: 'EMS' },
+  { countryCode: 'DE', partyId: 'EMP' },
+];
+
+const stores: Array<[string, () => Promise<{ store: SessionStore; done: () => Promise<void> }>]> = [
+  ['sqlite', async () => ({ store: new SqliteStore(tempDb('paging.db')), done: async () => {} })],
+  [
+    'postgres',
+    async () => {
+      const url = await postgresUrl();
+      return { store: await PostgresStore.connect(url), done: () => dropDatabase(url) };
+    },
+  ],
+];
+
+for (const [kind, open] of stores) {
+  describe(`sessions sender paging over HTTP: ${kind}`, () => {
+    let server: TestServer;
+    let done: () => Promise<void>;
+    let token: string;
+    let owned: Session[];
+
+    before(async () => {
+      const opened = await open();
+      done = opened.done;
+      server = await startTestServer({ defaultLimit: 100, maxLimit: 1000 }, opened.store);
+      const sessions = [
+        ...generateDemoSessions({
+          count: 2600,
+          seed: 11,
+          emsps: EMSPS,
+          cpo: { countryCode: 'NL', partyId: 'OCS' },
+          now: NOW,
+        }),
+      ];
+      await writeSessions(server.store, sessions, { mode: 'replace' });
+      token = (await addPartner(server.store, { countryCode: 'NL', partyId: 'EMS', format: 'ocpi' })).token;
+      // One of NL-EMS's sessions in its second block goes to DE-EMP: that block gets a gap.
+      const mine = sessions.filter((s) => s.cdrToken.countryCode === 'NL');
+      assert.ok(mine.length > 1100, `NL-EMS owns ${mine.length}`);
+      const moved = mine[1050]!;
+      await writeSessions(
+        server.store,
+        [
+          {
+            ...moved,
+            cdrToken: { ...moved.cdrToken, countryCode: 'DE', partyId: 'EMP' },
+            lastUpdated: moved.lastUpdated + 1,
+          },
+        ],
+        { mode: 'replace' },
+      );
+      owned = mine.filter((s) => s.id !== moved.id);
+    });
+    after(async () => {
+      await server.close();
+      await done();
+    });
+
+    const expectedIds = (from?: number, to?: number) =>
+      owned
+        .filter(
+          (s) => (from === undefined || s.lastUpdated >= from) && (to === undefined || s.lastUpdated < to),
+        )
+        .map((s) => s.id);
+
+    it('walking the Link chain yields exactly the filtered sessions, each once (property)', async () => {
+      const times = owned.map((s) => s.lastUpdated);
+      const lo = Math.min(...times) - 1000;
+      const hi = Math.max(...times) + 1000;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.option(fc.integer({ min: lo, max: hi }), { nil: undefined, freq: 2 }),
+          fc.option(fc.integer({ min: lo, max: hi }), { nil: undefined, freq: 2 }),
+          fc.integer({ min: 37, max: 1000 }),
+          fc.constantFrom('2.1.1', '2.2.1'),
+          async (from, to, limit, version) => {
+            const q = new URLSearchParams();
+            if (from !== undefined) q.set('date_from', new Date(from).toISOString());
+            if (to !== undefined) q.set('date_to', new Date(to).toISOString());
+            q.set('limit', String(limit));
+            let url: string | undefined = `${server.url}/ocpi/cpo/${version}/sessions?${q}`;
+            const seen: string[] = [];
+            let total: string | null = null;
+            while (url && seen.length <= owned.length) {
+              const r = await getJson(url, tokenHeader(token));
+              assert.equal(r.status, 200);
+              total ??= r.headers.get('x-total-count');
+              seen.push(...r.body.data.map((d: { id: string }) => d.id));
+              url = nextLink(r.headers);
+            }
+            const expected = expectedIds(from, to);
+            assert.equal(total, String(expected.length));
+            assert.deepEqual(seen, expected);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+
+    it('answers rebuilt offset/limit URLs at and across the block edges exactly', async () => {
+      const all = expectedIds();
+      const wide = expectedIds(Math.min(...owned.map((s) => s.lastUpdated))); // every session, through a window
+      for (const [query, expected] of [
+        ['', all],
+        [`date_from=${new Date(Math.min(...owned.map((s) => s.lastUpdated))).toISOString()}&`, wide],
+      ] as const) {
+        for (const offset of [0, 1, 1000, 1021, 1022, 1023, 1024, 1049, 1050, 2045, 2047, all.length - 1]) {
+          const r = await getJson(
+            `${server.url}/ocpi/cpo/2.2.1/sessions?${query}offset=${offset}&limit=5`,
+            tokenHeader(token),
+          );
+          assert.equal(r.status, 200);
+          assert.deepEqual(
+            r.body.data.map((d: { id: string }) => d.id),
+            expected.slice(offset, offset + 5),
+            `${query}offset ${offset}`,
+          );
+        }
+      }
+    });
+  });
+}
