@@ -97,13 +97,13 @@ CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, e
  * and move every body to its page-order id, in one transaction (a crash leaves the old layout, redone next open).
  */
 export function upgradeBodies(db: Database.Database): void {
-  const hasOld = db
-    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'")
-    .get();
-  const ownerColumns = db.prepare<[], { name: string }>('PRAGMA table_info(owners)').all();
-  const hasNo = ownerColumns.some((c) => c.name === 'no');
+  // IMMEDIATE: the write lock first, so two processes opening the same old file cannot both decide to move it.
   db.transaction(() => {
-    if (!hasNo) {
+    const hasOld = db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'")
+      .get();
+    const ownerColumns = db.prepare<[], { name: string }>('PRAGMA table_info(owners)').all();
+    if (!ownerColumns.some((c) => c.name === 'no')) {
       db.exec('ALTER TABLE owners ADD COLUMN no INTEGER NOT NULL DEFAULT 0');
       db.exec('UPDATE owners SET no = (SELECT COUNT(*) FROM owners o WHERE o.owner <= owners.owner)');
     }
@@ -119,5 +119,5 @@ export function upgradeBodies(db: Database.Database): void {
       db.exec('DROP TABLE session_bodies');
     }
     db.exec('CREATE UNIQUE INDEX IF NOT EXISTS owners_no ON owners (no)');
-  })();
+  }).immediate();
 }
