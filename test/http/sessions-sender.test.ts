@@ -7,7 +7,14 @@ import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { getJson, nextLink, startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import {
+  getJson,
+  sessionsUrl,
+  startTestServer,
+  tokenHeader,
+  walkLinks,
+  type TestServer,
+} from '../support/server.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 const EMSPS = [
@@ -284,21 +291,13 @@ describe('CPO sessions sender', () => {
         fc.integer({ min: 1, max: 60 }),
         fc.constantFrom('2.1.1', '2.2.1'),
         async (from, to, limit, version) => {
-          const q = new URLSearchParams();
-          if (from !== undefined) q.set('date_from', new Date(from).toISOString());
-          if (to !== undefined) q.set('date_to', new Date(to).toISOString());
-          q.set('limit', String(limit));
-          let url: string | undefined = `${server.url}/ocpi/cpo/${version}/sessions?${q}`;
-          const seen: string[] = [];
-          let pages = 0;
-          while (url && pages < 400) {
-            const r = await getJson(url, tokenHeader(tokens.ocpi!));
+          const url = sessionsUrl(server.url, version, from, to, limit);
+          const pages = await walkLinks(url, tokenHeader(tokens.ocpi!), 400);
+          for (const r of pages) {
             assert.equal(r.status, 200);
             assert.ok(r.body.data.length <= Math.min(limit, 50));
-            seen.push(...r.body.data.map((d: { id: string }) => d.id));
-            url = nextLink(r.headers);
-            pages += 1;
           }
+          const seen = pages.flatMap((r) => r.body.data.map((d: { id: string }) => d.id));
           const expected = owned
             .filter(
               (s) =>

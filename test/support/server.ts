@@ -60,3 +60,29 @@ export function nextLink(headers: Headers): string | undefined {
   if (!m) throw new Error(`malformed Link header: ${link}`);
   return m[1];
 }
+
+/** A sessions sender URL for an optional window [from, to) and a limit. */
+export function sessionsUrl(
+  base: string,
+  version: string,
+  from: number | undefined,
+  to: number | undefined,
+  limit: number,
+) {
+  const q = new URLSearchParams();
+  if (from !== undefined) q.set('date_from', new Date(from).toISOString());
+  if (to !== undefined) q.set('date_to', new Date(to).toISOString());
+  q.set('limit', String(limit));
+  return `${base}/ocpi/cpo/${version}/sessions?${q}`;
+}
+
+/** Follows Link rel="next" from `url` to its end (at most `maxPages` GETs), returning every page as getJson does. */
+export async function walkLinks(url: string, headers: Record<string, string>, maxPages: number) {
+  const pages: Array<Awaited<ReturnType<typeof getJson>>> = [];
+  for (let next: string | undefined = url; next && pages.length < maxPages;) {
+    const r = await getJson(next, headers);
+    pages.push(r);
+    next = r.status === 200 ? nextLink(r.headers) : undefined;
+  }
+  return pages;
+}
