@@ -97,17 +97,29 @@ CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, e
  * and move every body to its page-order id, in one transaction (a crash leaves the old layout, redone next open).
  */
 export function upgradeBodies(db: Database.Database): void {
-  // IMMEDIATE: the write lock first, so two processes opening the same old file cannot both decide to move it.
+  const pending = () => ({
+    old:
+      db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'").get() !==
+      undefined,
+    numbered: db
+      .prepare<[], { name: string }>('PRAGMA table_info(owners)')
+      .all()
+      .some((c) => c.name === 'no'),
+    indexed:
+      db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'owners_no'").get() !==
+      undefined,
+  });
+  const before = pending();
+  if (!before.old && before.numbered && before.indexed) return; // the usual open: nothing to move, no write lock
+  // IMMEDIATE: the write lock first, and the checks again under it, so two processes opening the same old file
+  // cannot both move it.
   db.transaction(() => {
-    const hasOld = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'")
-      .get();
-    const ownerColumns = db.prepare<[], { name: string }>('PRAGMA table_info(owners)').all();
-    if (!ownerColumns.some((c) => c.name === 'no')) {
+    const { old, numbered } = pending();
+    if (!numbered) {
       db.exec('ALTER TABLE owners ADD COLUMN no INTEGER NOT NULL DEFAULT 0');
       db.exec('UPDATE owners SET no = (SELECT COUNT(*) FROM owners o WHERE o.owner <= owners.owner)');
     }
-    if (hasOld) {
+    if (old) {
       // A one-time move that takes minutes on large files (measured ~0.4 s per 1 000 sessions): say so.
       process.stderr.write(
         `ocpi-sessions: ${db.name}: moving stored bodies to page order (once; may take minutes)\n`,
