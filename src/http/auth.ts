@@ -1,15 +1,18 @@
-// Token authentication (OCPI 2.2.1 §4.1.2; 2.1.1-d2: HTTP 401 when missing or unknown).
-// - /ocpi/*: a partner token. Token A (an invited partner) and a partner we are registering with may only use
-//   versions and credentials (OCPI 2.2.1 §7.2.1: token A on any other module gets 401).
-// - /ingest/*: the CPO back end's ingest token (`ocpi-sessions ingest-token`).
+// Token authentication (OCPI 2.2.1 §4.1.2; 2.1.1-d2: HTTP 401 when missing or unknown), decided from the route
+// that matched (its `config.access`, types.ts), never from the request URL: the router decodes and normalises a
+// path (percent-encoding, absolute-form targets), so a check on the raw URL can be bypassed by another spelling
+// of the same route. Every route must declare its access; registering one without fails at startup.
+// - `configuration`: a partner token. Token A (an invited partner) and a partner we are registering with may
+//   only use versions and credentials (OCPI 2.2.1 §7.2.1: token A on any other module gets 401).
+// - `partner`: a partner token allowed on functional modules.
+// - `ingest`: the CPO back end's ingest token (`ocpi-sessions ingest-token`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, mayUseFunctionalModules, type Authenticated } from '../service/partners.js';
 import { checkIngestToken } from '../service/ingest-token.js';
 import type { TokenCache } from '../service/token-cache.js';
 import type { SessionStore } from '../store/contract.js';
 import { sendError, STATUS } from './envelope.js';
-
-const CONFIGURATION = /^\/ocpi\/(versions|2\.1\.1|2\.2\.1)(\/credentials)?\/?(\?|$)/;
+import type { RouteAccess } from './types.js';
 
 const TOKEN_A_ONLY =
   'This token may only be used on the versions and credentials modules until registration completes';
@@ -19,28 +22,58 @@ export function unauthorized(reply: FastifyReply, why: string) {
   return sendError(reply, 401, STATUS.CLIENT_ERROR, why);
 }
 
-export function registerAuth(app: FastifyInstance, store: SessionStore, tokens: TokenCache): void {
+/** The access of the route that matched; a request that matched no route (404/405 answers) is public. */
+export function routeAccess(request: FastifyRequest): RouteAccess {
+  return request.routeOptions.config?.access ?? 'public';
+}
+
+/** Makes `config.access` mandatory: a route without it is a programming error, refused when it is added. */
+function requireAccess(app: FastifyInstance, publicPrefixes: string[]): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access) return;
+    // Routes added by the documentation plugins (Swagger UI's pages and assets) are public by their prefix.
+    if (publicPrefixes.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+      route.config = { ...route.config, access: 'public' };
+      return;
+    }
+    throw new Error(`Route ${String(route.method)} ${route.url} declares no config.access`);
+  });
+}
+
+export function registerAuth(
+  app: FastifyInstance,
+  store: SessionStore,
+  tokens: TokenCache,
+  publicPrefixes: string[] = [],
+): void {
+  requireAccess(app, publicPrefixes);
   app.decorateRequest('partner', null);
   app.decorateRequest('ocpiToken', null);
   app.decorateRequest('cachedAuth', null);
   app.addHook('onRequest', (request, reply, done) => {
-    const cached = request.routeOptions.config?.tokenCache === true;
+    const access = routeAccess(request);
+    if (access === 'public') return done();
+    const cached = request.routeOptions.config.tokenCache === true;
     // Synchronous for a token the cache knows (the sessions sender's hot path): no promise, no extra tick.
     const known = cached ? tokens.known(request.headers.authorization) : undefined;
-    if (known) return admit(request, reply, known, true) ? done() : undefined;
+    if (known) return admit(request, reply, access, known, true) ? done() : undefined;
     // A refused request has been answered: the chain stops there (done() is not called).
-    check(request, reply, cached).then((admitted) => (admitted ? done() : undefined), done);
+    check(request, reply, access, cached).then((admitted) => (admitted ? done() : undefined), done);
   });
 
   /** True when the request may go on; else it was refused (and answered). */
-  async function check(request: FastifyRequest, reply: FastifyReply, cached: boolean): Promise<boolean> {
+  async function check(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: Exclude<RouteAccess, 'public'>,
+    cached: boolean,
+  ): Promise<boolean> {
     const header = request.headers.authorization;
-    if (request.url.startsWith('/ingest/')) {
+    if (access === 'ingest') {
       if (await checkIngestToken(store, header)) return true;
       unauthorized(reply, 'Missing or unknown ingest token');
       return false;
     }
-    if (!request.url.startsWith('/ocpi/')) return true;
     const found = cached ? await tokens.authenticate(header) : await authenticate(store, header);
     if (!found) {
       unauthorized(
@@ -49,17 +82,18 @@ export function registerAuth(app: FastifyInstance, store: SessionStore, tokens: 
       );
       return false;
     }
-    return admit(request, reply, found, cached);
+    return admit(request, reply, access, found, cached);
   }
 
   /** Token A is good for versions and credentials only; otherwise the request goes on as this partner. */
   function admit(
     request: FastifyRequest,
     reply: FastifyReply,
+    access: RouteAccess,
     found: Authenticated,
     cached: boolean,
   ): boolean {
-    if (!mayUseFunctionalModules(found.partner) && !CONFIGURATION.test(request.url)) {
+    if (access !== 'configuration' && !mayUseFunctionalModules(found.partner)) {
       unauthorized(reply, TOKEN_A_ONLY);
       return false;
     }

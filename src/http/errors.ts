@@ -2,6 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { targetPath } from './base-url.js';
 import { envelopeText, sendError, STATUS } from './envelope.js';
 
 /**
@@ -74,7 +75,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   // registered, PUT/DELETE when not) get the methods of their path here.
   app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode === 405 && !reply.hasHeader('allow')) {
-      const path = request.url.split('?')[0]!;
+      const path = targetPath(request);
       for (const { regex, methods } of patterns.values()) {
         if (regex.test(path)) reply.header('allow', [...methods].filter((m) => m !== 'HEAD').join(', '));
       }
@@ -95,7 +96,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0]!;
+    const path = targetPath(request);
     for (const { regex, methods } of patterns.values()) {
       if (regex.test(path) && !methods.has(request.method)) {
         reply.header('allow', [...methods].filter((m) => m !== 'HEAD').join(', '));

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseDateTime } from '../domain/datetime.js';
-import { baseUrl } from './base-url.js';
+import { baseUrl, rawQuery, routePath } from './base-url.js';
 import { hasNextPage, type PageQuery } from '../domain/page.js';
 
 /**
@@ -87,12 +87,12 @@ export function setPageHeaders(
   reply.header('x-total-count', String(page.total));
   reply.header('x-limit', String(query.limit));
   if (!hasNextPage(query, page)) return;
-  const [path, search = ''] = request.url.split('?', 2) as [string, string?];
-  const params = new URLSearchParams(search);
+  // The route's own path and the decoded query: never the request target as sent (see routePath).
+  const params = new URLSearchParams(rawQuery(request));
   params.delete('offset');
   params.delete('limit');
   params.append('offset', String(query.offset + page.bodies.length));
   params.append('limit', String(query.limit));
   const base = baseUrl(request, config.publicUrl);
-  reply.header('link', `<${base}${path}?${params.toString()}>; rel="next"`);
+  reply.header('link', `<${base}${routePath(request)}?${params.toString()}>; rel="next"`);
 }

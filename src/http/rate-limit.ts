@@ -1,12 +1,13 @@
 // Rate limiting per token (token bucket), in memory, per process; and the body deadline for slow clients.
 //
-// - An authenticated request (partner token on /ocpi/*, the ingest token on /ingest/*) draws from the bucket of
+// - An authenticated request (partner token on an OCPI route, the ingest token on an ingest route) draws from the bucket of
 //   its token, keyed by the token's SHA-256 hash (the same hash the store keeps), so one partner cannot starve
 //   another, and every encoding of one token (raw, Base64, Base64 + newline) shares one bucket.
 // - A request without a valid token is keyed by the client IP: requests to other paths (404s, /docs,
-//   /openapi.json) draw from the IP's bucket, and every 401 answered under /ocpi/ or /ingest/ draws from it
+//   /openapi.json) draw from the IP's bucket, and every 401 answered by a protected route draws from it
 //   afterwards, so token guessing from one address is throttled before it costs a store lookup.
-// - GET /health is never limited (load balancers and monitors poll it).
+// - GET /health is never limited (load balancers and monitors poll it): its route says `config.unlimited`.
+// - Which requests are authenticated is decided by the route that matched (auth.ts `routeAccess`).
 // - A refused request gets HTTP 429, `Retry-After: <seconds>` and an OCPI envelope with status_code 2000.
 //
 // Limits are per process: N processes behind a load balancer allow up to N times the configured rate.
@@ -14,6 +15,7 @@
 // whole (authenticated traffic is still limited per token).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hashToken } from '../service/tokens.js';
+import { routeAccess } from './auth.js';
 import { envelopeText, sendError, STATUS } from './envelope.js';
 
 export interface RateLimitConfig {
@@ -108,8 +110,6 @@ export class TokenBuckets {
   }
 }
 
-const PROTECTED = /^\/(ocpi|ingest)\//;
-
 function tooMany(reply: FastifyReply, seconds: number, who: string) {
   reply.header('retry-after', String(seconds));
   return sendError(
@@ -120,8 +120,9 @@ function tooMany(reply: FastifyReply, seconds: number, who: string) {
   );
 }
 
-function isHealth(request: FastifyRequest): boolean {
-  return request.url === '/health' || request.url.startsWith('/health?');
+/** A route that asks for a token (decided by the route that matched, as auth.ts does). */
+function isProtected(request: FastifyRequest): boolean {
+  return routeAccess(request) !== 'public';
 }
 
 /**
@@ -133,8 +134,8 @@ export function registerRateLimit(app: FastifyInstance, config: RateLimitConfig)
   const ipKey = (r: FastifyRequest) => `ip:${r.ip}`;
 
   app.addHook('onRequest', async (request, reply) => {
-    if (isHealth(request)) return;
-    if (PROTECTED.test(request.url)) {
+    if (request.routeOptions.config?.unlimited === true) return;
+    if (isProtected(request)) {
       // Authenticated traffic is limited per token below; only an address that keeps failing is refused here.
       const wait = buckets.peek(ipKey(request));
       if (wait > 0) return tooMany(reply, wait, 'client address (too many failed authentications)');
@@ -146,13 +147,14 @@ export function registerRateLimit(app: FastifyInstance, config: RateLimitConfig)
 
   // Callback style: a refused request is answered without calling `done`, so its body is never read.
   app.addHook('preParsing', (request, reply, payload, done) => {
-    if (PROTECTED.test(request.url)) {
+    if (isProtected(request)) {
       // Authentication passed (else the auth hook answered 401 and this hook does not run).
-      const key = request.url.startsWith('/ingest/')
-        ? 'ingest'
-        : request.ocpiToken === null
-          ? undefined
-          : `token:${hashToken(request.ocpiToken)}`;
+      const key =
+        routeAccess(request) === 'ingest'
+          ? 'ingest'
+          : request.ocpiToken === null
+            ? undefined
+            : `token:${hashToken(request.ocpiToken)}`;
       const wait = key === undefined ? 0 : buckets.take(key);
       if (wait > 0) {
         tooMany(reply, wait, 'token');
@@ -163,7 +165,7 @@ export function registerRateLimit(app: FastifyInstance, config: RateLimitConfig)
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode === 401 && PROTECTED.test(request.url)) buckets.charge(ipKey(request));
+    if (reply.statusCode === 401 && isProtected(request)) buckets.charge(ipKey(request));
   });
   return buckets;
 }

@@ -10,7 +10,7 @@ import { registerBodyDeadline, registerRateLimit, type RateLimitConfig } from '.
 import type { PagingConfig } from './pagination.js';
 import { registerChargingPreferences } from './routes/charging-preferences.js';
 import { registerCredentials } from './routes/credentials.js';
-import { registerDocs } from './routes/docs.js';
+import { DOCS_PREFIX, registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
 import { registerSessionsReceiver } from './routes/sessions-receiver.js';
 import { registerSessionsSender } from './routes/sessions-sender.js';
@@ -62,7 +62,7 @@ export async function buildServer(
   registerTransportHeaders(app, identity);
   if (config.rateLimit) registerRateLimit(app, config.rateLimit); // before auth: see rate-limit.ts
   const tokens = new TokenCache(store);
-  registerAuth(app, store, tokens);
+  registerAuth(app, store, tokens, [DOCS_PREFIX]);
   // Before every route: the OpenAPI generator collects the routes as they are added.
   if (config.docs !== false) await registerDocs(app, paging);
   registerHealth(app, store);

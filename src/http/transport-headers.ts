@@ -4,13 +4,15 @@
 // a request whose FROM contradicts the caller's credentials is refused with HTTP 400 + 2001. A client that
 // swapped FROM and TO (its own party in TO) is tolerated.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import type { Identity } from '../service/identity.js';
 import { sendError, STATUS } from './envelope.js';
 
 const SAFE_ID = /^[\x21-\x7e]{1,128}$/;
-/** The functional modules of OCPI 2.2.1, where routing headers apply (§4.2). */
-export const FUNCTIONAL = /^\/ocpi\/(cpo|emsp)\/2\.2\.1\//;
+/** The functional modules of OCPI 2.2.1, where routing headers apply (§4.2): declared by the route. */
+export function carriesRoutingHeaders(config: FastifyContextConfig | undefined): boolean {
+  return config?.access === 'partner' && config.ocpiVersion === '2.2.1';
+}
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -30,7 +32,7 @@ export function registerTransportHeaders(
 
   app.addHook('preHandler', async (request, reply) => {
     const partner = request.partner;
-    if (!partner || !FUNCTIONAL.test(request.url)) return;
+    if (!partner || !carriesRoutingHeaders(request.routeOptions.config)) return;
     const us = await identity();
     if (us) {
       reply.header('ocpi-from-country-code', us.countryCode);

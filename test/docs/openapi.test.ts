@@ -396,9 +396,12 @@ describe('OpenAPI generation for routes added later', () => {
   it('documents a new /ocpi route with its schemas, the token and the standard errors, without hand edits', async () => {
     const app = Fastify();
     await registerDocs(app, { defaultLimit: 10, maxLimit: 20 });
+    // What a route declares (its access, as auth.ts requires) decides its security scheme and routing headers.
+    const config = { access: 'partner', ocpiVersion: '2.2.1' } as const;
     app.get(
       '/ocpi/emsp/2.2.1/things/:thing_id',
       {
+        config,
         schema: {
           summary: 'A later route',
           tags: ['later'],
@@ -407,10 +410,10 @@ describe('OpenAPI generation for routes added later', () => {
       },
       async () => 'x',
     );
-    app.put('/ocpi/emsp/2.2.1/plain', async () => 'x');
+    app.put('/ocpi/emsp/2.2.1/plain', { config }, async () => 'x');
     app.put(
       '/ocpi/emsp/2.2.1/parsed-by-the-handler',
-      { schema: { tags: ['later'], documentedBody: Session221Schema } },
+      { config, schema: { tags: ['later'], documentedBody: Session221Schema } },
       async () => 'x',
     );
     await app.ready();

@@ -9,7 +9,8 @@ import { STATUS } from '../envelope.js';
 import type { PagingConfig } from '../pagination.js';
 import { buildExamples, EXAMPLE_DEMO, type DocExamples } from './examples.js';
 import { nameIntegerEnums, toJsonSchema, type JsonSchema } from './json-schema.js';
-import { FUNCTIONAL } from '../transport-headers.js';
+import { carriesRoutingHeaders } from '../transport-headers.js';
+import type { RouteAccess } from '../types.js';
 import {
   anyEnvelopeSchema,
   errorEnvelopeSchema,
@@ -53,11 +54,13 @@ export const INGEST_SECURITY_SCHEME = {
     "`Token <base64(ingest token)>` (or the raw token): the CPO back end's ingest token, not a partner token.",
 } as const;
 
-/** Which security scheme guards which URL prefix: the same prefixes auth.ts checks. */
-export const SECURED_PREFIXES: ReadonlyArray<{ prefix: string; scheme: string }> = [
-  { prefix: '/ocpi/', scheme: 'ocpiToken' },
-  { prefix: '/ingest/', scheme: 'ingestToken' },
-];
+/** Which security scheme guards a route, from the access it declares (the same declaration auth.ts enforces). */
+const SCHEME_OF: Record<RouteAccess, string | undefined> = {
+  public: undefined,
+  configuration: 'ocpiToken',
+  partner: 'ocpiToken',
+  ingest: 'ingestToken',
+};
 
 /** Tag descriptions, in page order; a route's tag missing here still shows (after these). */
 const TAGS = [
@@ -362,9 +365,9 @@ export function openApiOptions(config: PagingConfig, version = '0.0.0'): Fastify
     if (paginated) s.querystring = pageQuery(s.querystring as Schema);
 
     // Every /ocpi (and /ingest) request passes a token check (auth.ts) and the OCPI error handling (errors.ts).
-    const secured = SECURED_PREFIXES.find((p) => url.startsWith(p.prefix));
-    if (secured) {
-      s.security ??= [{ [secured.scheme]: [] }];
+    const scheme = SCHEME_OF[route.config?.access ?? 'public'];
+    if (scheme) {
+      s.security ??= [{ [scheme]: [] }];
       if (!Object.keys(responses).some((status) => /^2/.test(status))) {
         responses['200'] = {
           description: 'An OCPI response envelope (this route does not describe its data).',
@@ -389,7 +392,7 @@ export function openApiOptions(config: PagingConfig, version = '0.0.0'): Fastify
     }
     // Transport headers (transport-headers.ts): trace ids on every response; routing headers on the 2.2.1
     // functional modules (requests may carry them; successful responses do).
-    const functional = FUNCTIONAL.test(url);
+    const functional = carriesRoutingHeaders(route.config);
     s.headers ??= transportRequestHeaders(functional);
     for (const [status, r] of Object.entries(responses)) {
       if (!isObject(r)) continue;

@@ -15,6 +15,7 @@ export function registerChargingPreferences(app: FastifyInstance, store: Session
   app.put<{ Params: Static<typeof Params> }>(
     '/ocpi/cpo/2.2.1/sessions/:session_id/charging_preferences',
     {
+      config: { access: 'partner', ocpiVersion: '2.2.1' },
       schema: {
         summary: 'Set charging preferences of an ongoing session (OCPI 2.2.1)',
         tags: ['sessions (CPO sender)'],

@@ -24,12 +24,14 @@ export function registerCredentials(
   for (const version of VERSIONS as OcpiVersion[]) {
     const url = `/ocpi/${version}/credentials`;
     const tags = ['credentials'];
+    // Token A may register (OCPI 2.2.1 §7.2.1): any partner token reaches these routes.
+    const config = { access: 'configuration' as const };
     const documentedBody = version === '2.1.1' ? Credentials211Schema : Credentials221Schema;
     const ours = (r: Parameters<typeof baseUrl>[0]) => `${baseUrl(r, publicUrl)}/ocpi/versions`;
 
     app.get(
       url,
-      { schema: { summary: `Our credentials for the caller (OCPI ${version})`, tags } },
+      { config, schema: { summary: `Our credentials for the caller (OCPI ${version})`, tags } },
       async (request, reply) => {
         try {
           const data = await currentCredentials(store, version, request.ocpiToken!, ours(request));
@@ -42,7 +44,7 @@ export function registerCredentials(
 
     app.post(
       url,
-      { schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags, documentedBody } },
+      { config, schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags, documentedBody } },
       async (request, reply) => {
         if (request.partner!.state !== 'invited') {
           return sendError(
@@ -63,7 +65,10 @@ export function registerCredentials(
 
     app.put(
       url,
-      { schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags, documentedBody } },
+      {
+        config,
+        schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags, documentedBody },
+      },
       async (request, reply) => {
         if (request.partner!.state === 'invited') {
           return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered: POST credentials first');
@@ -77,12 +82,16 @@ export function registerCredentials(
       },
     );
 
-    app.delete(url, { schema: { summary: `Unregister (OCPI ${version})`, tags } }, async (request, reply) => {
-      if (request.partner!.state === 'invited') {
-        return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered');
-      }
-      await store.removePartnerById(request.partner!.id);
-      return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Unregistered');
-    });
+    app.delete(
+      url,
+      { config, schema: { summary: `Unregister (OCPI ${version})`, tags } },
+      async (request, reply) => {
+        if (request.partner!.state === 'invited') {
+          return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered');
+        }
+        await store.removePartnerById(request.partner!.id);
+        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Unregistered');
+      },
+    );
   }
 }

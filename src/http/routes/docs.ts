@@ -1,6 +1,6 @@
 // API documentation: GET /openapi.json (OpenAPI 3.1, generated from the registered routes) and GET /docs
-// (Swagger UI, served from the @fastify/swagger-ui package: no CDN). Neither is under /ocpi/, so neither asks
-// for a token (auth.ts); both are hidden from the document itself.
+// (Swagger UI, served from the @fastify/swagger-ui package: no CDN). Both are public (no token: auth.ts; the UI's
+// routes by their prefix, see server.ts); both are hidden from the document itself.
 import { existsSync, readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -51,5 +51,7 @@ export async function registerDocs(app: FastifyInstance, paging: PagingConfig): 
       requestInterceptor: addTokenPrefix,
     },
   });
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.send(app.swagger()));
+  app.get(OPENAPI_PATH, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.send(app.swagger()),
+  );
 }

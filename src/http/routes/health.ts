@@ -8,6 +8,7 @@ export function registerHealth(app: FastifyInstance, store: SessionStore): void 
   app.get(
     '/health',
     {
+      config: { access: 'public', unlimited: true },
       schema: {
         summary: 'Liveness and store reachability',
         description: 'No token needed. 200 when the store answers, 503 when it does not.',

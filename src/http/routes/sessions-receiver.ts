@@ -4,7 +4,7 @@
 //   OCPI 2.2.1 §3.1.2 client owned objects);
 // - ingest: PUT/PATCH /ingest/2.2.1/sessions/{country_code}/{party_id}/{session_id} for the CPO's own back end,
 //   same bodies and rules as the 2.2.1 receiver, only under this instance's own party.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
 import type { Identity } from '../../service/identity.js';
@@ -66,7 +66,13 @@ export function registerSessionsReceiver(
   store: SessionStore,
   identity: () => Promise<Identity | undefined>,
 ): void {
-  const schema = (summary: string, tags: string[], documentedBody?: unknown) => ({
+  const options = (
+    config: FastifyContextConfig,
+    summary: string,
+    tags: string[],
+    documentedBody?: unknown,
+  ) => ({
+    config,
     schema: { summary, tags, params: SessionPathSchema, ...(documentedBody ? { documentedBody } : {}) },
   });
   // Bodies are parsed by the codecs (permissive, every issue with its path); documented with their schemas.
@@ -85,6 +91,7 @@ export function registerSessionsReceiver(
   for (const version of ['2.1.1', '2.2.1'] as OcpiVersion[]) {
     const url = `/ocpi/emsp/${version}/sessions/:country_code/:party_id/:session_id`;
     const tags = ['sessions (eMSP receiver)'];
+    const config = { access: 'partner', ocpiVersion: version } as const;
     const target = async (request: Req): Promise<Target> => {
       const p = request.params;
       const caller = request.partner!;
@@ -107,7 +114,7 @@ export function registerSessionsReceiver(
     };
     app.get<{ Params: SessionPath }>(
       url,
-      schema(`Read a pushed session (OCPI ${version})`, tags),
+      options(config, `Read a pushed session (OCPI ${version})`, tags),
       (request, reply) =>
         guarded(reply, async () => {
           const stored = await getReceived(store, await target(request));
@@ -117,7 +124,7 @@ export function registerSessionsReceiver(
     );
     app.put<{ Params: SessionPath }>(
       url,
-      schema(`Create or replace a pushed session (OCPI ${version})`, tags, bodyOf(version, false)),
+      options(config, `Create or replace a pushed session (OCPI ${version})`, tags, bodyOf(version, false)),
       (request, reply) =>
         guarded(reply, async () =>
           answer(reply, await receivePut(store, await target(request), request.body)),
@@ -125,7 +132,7 @@ export function registerSessionsReceiver(
     );
     app.patch<{ Params: SessionPath }>(
       url,
-      schema(`Update part of a pushed session (OCPI ${version})`, tags, bodyOf(version, true)),
+      options(config, `Update part of a pushed session (OCPI ${version})`, tags, bodyOf(version, true)),
       (request, reply) =>
         guarded(reply, async () =>
           answer(reply, await receivePatch(store, await target(request), request.body)),
@@ -154,9 +161,15 @@ export function registerSessionsReceiver(
     };
   };
   const ingestTags = ['ingest (CPO back end)'];
+  const ingest = { access: 'ingest' } as const;
   app.put<{ Params: SessionPath }>(
     ingestUrl,
-    schema('Feed a live session (OCPI 2.2.1 Session body)', ingestTags, codecFor('ocpi-2.2.1').schema),
+    options(
+      ingest,
+      'Feed a live session (OCPI 2.2.1 Session body)',
+      ingestTags,
+      codecFor('ocpi-2.2.1').schema,
+    ),
     (request, reply) =>
       guarded(reply, async () =>
         answer(reply, await receivePut(store, await ingestTarget(request), request.body)),
@@ -164,7 +177,8 @@ export function registerSessionsReceiver(
   );
   app.patch<{ Params: SessionPath }>(
     ingestUrl,
-    schema(
+    options(
+      ingest,
       'Feed a change of a live session (OCPI 2.2.1 PATCH body)',
       ingestTags,
       codecFor('ocpi-2.2.1').patchSchema,

@@ -27,7 +27,7 @@ export function registerSessionsSender(
     app.get<{ Querystring: PageQueryInput }>(
       `/ocpi/cpo/${version}/sessions`,
       {
-        config: { tokenCache: true },
+        config: { access: 'partner', ocpiVersion: version, tokenCache: true },
         schema: {
           summary: `Fetch Sessions from the CPO's system (OCPI ${version})`,
           description:

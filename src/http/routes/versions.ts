@@ -44,9 +44,11 @@ export function registerVersions(
   identity: () => Promise<Identity | undefined>,
 ): void {
   const base = (r: FastifyRequest) => baseUrl(r, publicUrl);
+  // Tokens A, B and C may call the versions module (OCPI 2.2.1 §7.2.1).
+  const config = { access: 'configuration' as const };
   app.get(
     '/ocpi/versions',
-    { schema: { summary: 'Versions supported (OCPI Versions module)', tags: ['versions'] } },
+    { config, schema: { summary: 'Versions supported (OCPI Versions module)', tags: ['versions'] } },
     async (request, reply) => {
       const data = VERSIONS.map((version) => ({ version, url: `${base(request)}/ocpi/${version}` }));
       return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
@@ -55,7 +57,7 @@ export function registerVersions(
   for (const version of VERSIONS) {
     app.get(
       `/ocpi/${version}`,
-      { schema: { summary: `Version details of OCPI ${version}`, tags: ['versions'] } },
+      { config, schema: { summary: `Version details of OCPI ${version}`, tags: ['versions'] } },
       async (request, reply) => {
         const data = {
           version,
