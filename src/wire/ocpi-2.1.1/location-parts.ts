@@ -81,8 +81,10 @@ export const exceptionalPeriod = objectCodec<ExceptionalPeriod>(
   (f) => [f.req('period_begin', 'periodBegin', dateTime), f.req('period_end', 'periodEnd', dateTime)],
 );
 
-// OCPI 2.1.1 mod_locations §4.13 Hours: a choice of `regular_hours` or `twentyfourseven` (true). The OCPI
-// format writes exactly one of them; the camel contract documents both, so it always gets both.
+// OCPI 2.1.1 mod_locations §4.13 Hours: a choice of `regular_hours` or `twentyfourseven`. `twentyfourseven` is
+// always written (false beside regular hours): the spec's own example sends it so, OCPI 2.2.1 §8.4.14 makes it
+// required, and independent 2.1.1 schemas require it. `regular_hours` is written only when not 24/7 in the OCPI
+// format; the camel contract documents both fields, so it always gets both.
 const choiceOnly = (w: WireStyle) => w.naming === 'snake';
 
 export const hours = objectCodec<Hours>(
@@ -97,7 +99,6 @@ export const hours = objectCodec<Hours>(
         (b) => b,
         () => false,
       ),
-      { emitIf: (h, w) => !choiceOnly(w) || h.twentyfourseven || h.regularHours.length === 0 },
     ),
     f.opt('regular_hours', 'regularHours', list(regularHours), {
       emitIf: (h, w) => !choiceOnly(w) || !h.twentyfourseven,
