@@ -1,10 +1,10 @@
 // Shared by the fault tests: real `ocpi-sessions serve` processes, a keep-alive HTTP client that reports
-// connection failures instead of throwing, RSS of a process, SQLite integrity, a throwaway PostgreSQL cluster
-// that the test may stop, freeze and restart, and a small on-demand file system (tmpfs) for disk faults.
+// connection failures instead of throwing (test/support/request.ts), RSS of a process, SQLite integrity, a
+// throwaway PostgreSQL cluster that the test may stop, freeze and restart, and a small on-demand file system
+// (tmpfs) for disk faults.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -62,74 +62,7 @@ export async function serve(db: string, port: number, extra: string[] = []): Pro
 
 export { freePort };
 
-export interface Answer {
-  /** 0: no HTTP answer (connection refused or reset, timeout). */
-  status: number;
-  json?: any;
-  text: string;
-  error?: string;
-  ms: number;
-  headers?: http.IncomingHttpHeaders;
-}
-
-/** One request over a shared keep-alive agent; never throws. */
-export function request(
-  agent: http.Agent,
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-  timeoutMs = 30_000,
-): Promise<Answer> {
-  const url = new URL(base);
-  const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (a: Omit<Answer, 'ms'>) => {
-      if (done) return;
-      done = true;
-      resolve({ ...a, ms: performance.now() - t0 });
-    };
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        agent,
-        headers: {
-          ...headers,
-          ...(text === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }),
-        },
-      },
-      (res) => {
-        let t = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (t += d));
-        res.on('end', () => {
-          let json: any;
-          try {
-            json = JSON.parse(t);
-          } catch {
-            json = undefined;
-          }
-          finish({ status: res.statusCode ?? 0, json, text: t, headers: res.headers });
-        });
-        res.on('error', (e) => finish({ status: 0, text: t, error: `response: ${e.message}` }));
-        res.on('aborted', () => finish({ status: 0, text: t, error: 'response aborted' }));
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', (e) =>
-      finish({ status: 0, text: '', error: (e as NodeJS.ErrnoException).code ?? e.message }),
-    );
-    req.end(text);
-  });
-}
+export { request, type Answer } from '../support/request.js';
 
 export const tokenAuth = (token: string) => ({
   authorization: `Token ${Buffer.from(token).toString('base64')}`,

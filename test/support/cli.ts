@@ -60,6 +60,7 @@ export function startCli(args: string[], ready: RegExp, env: Record<string, stri
     child,
     started,
     output: () => stdout,
+    errors: () => stderr,
     stop: () =>
       new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);

@@ -4,6 +4,7 @@
 // half-applied: PostgreSQL DDL is transactional). `migrate(pool)` is exported for a future
 // `ocpi-sessions migrate` command. Migrations are append-only: never edit one that has shipped.
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 
 export interface Migration {
   version: number;
@@ -158,11 +159,8 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** Applies the migrations this database lacks, in order; returns the versions applied (empty when up to date). */
 export async function migrate(pool: pg.Pool): Promise<number[]> {
-  const client = await pool.connect();
-  const applied: number[] = [];
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
+    const applied: number[] = [];
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', LOCK_KEY);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -181,12 +179,6 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
       applied.push(m.version);
     }
-    await client.query('COMMIT');
     return applied;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  });
 }

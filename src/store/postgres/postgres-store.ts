@@ -40,6 +40,7 @@ import {
 } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { migrate } from './migrations.js';
+import { inTransaction } from './transaction.js';
 
 export interface PostgresOptions {
   /** Pool size; default PGPOOL_MAX from the environment, else 10. */
@@ -615,20 +616,9 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return this.pool.query<R>({ name, text, values });
   }
 
-  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw err;
-    } finally {
-      c.release(broken); // a connection that cannot even roll back is discarded
-    }
+  /** BEGIN … COMMIT on a client of the pool, which survives (and discards) a connection that dies meanwhile. */
+  private transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 }
 

@@ -1,0 +1,29 @@
+// One transaction on a client checked out of a pool: the only way this store holds a connection beyond a single
+// pool.query (session writes, migrations under their advisory lock).
+//
+// A pg client emits 'error' when its connection dies (pg_terminate_backend, a failover, a reset socket): once when
+// the server's FATAL arrives between two statements, and again when the socket closes. pg-pool listens for it
+// only while a client sits idle in the pool (and during a pool.query); a checked-out client without a listener of
+// its own would turn that event into an uncaught exception that ends the process. So the client is listened to
+// for as long as it is held, and a client that errored goes back with the error: the pool discards it and opens a
+// fresh connection on demand. The statement in flight fails, and the caller's request is answered 503.
+import type pg from 'pg';
+
+export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken ??= err);
+  c.on('error', onError);
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (err) {
+    if (!broken) await c.query('ROLLBACK').catch((e: Error) => (broken = e)); // cannot roll back: discard it
+    throw err;
+  } finally {
+    c.removeListener('error', onError); // pg-pool's own listener takes over once the client is idle again
+    c.release(broken);
+  }
+}
