@@ -2,6 +2,10 @@
 // afterwards (OCPI 2.2.1 §9.2.2, §9.1). Deliveries are coalesced per session: each one takes the eMSP from the
 // state it last acknowledged to the current state, so per session they arrive in order. Failures back off
 // exponentially (capped, with jitter) and survive restarts because the outbox lives in the store.
+// Several processes share one outbox: a worker claims a few deliveries under a lease and a fencing token
+// (Delivery.claim), renews the claim before every request and sends nothing once another worker has taken the
+// delivery over; completing or failing a delivery it no longer holds changes nothing. So two processes never send
+// the same change.
 import { isDeepStrictEqual } from 'node:util';
 import { sessionsEndpoint, type Partner } from '../domain/party.js';
 import type { Session } from '../domain/session.js';
@@ -13,11 +17,31 @@ import { getIdentity } from './identity.js';
 import { defaultEncoding } from './registration.js';
 
 export interface DeliveryOptions {
+  /** Most deliveries claimed at once (further bounded by the lease, see leaseBounds). */
   batch?: number;
   leaseMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   timeoutMs?: number;
+}
+
+/**
+ * Per-request timeout and batch that fit the lease: a request never outlives the lease renewed just before it
+ * (at most half of it, the rest is margin for the store calls around it), and a claimed batch is sent before its
+ * lease ends even when every request times out (a delivery is at most two requests: PATCH, then PUT on 404).
+ */
+export function leaseBounds(o: DeliveryOptions = {}): { leaseMs: number; timeoutMs: number; batch: number } {
+  const leaseMs = o.leaseMs ?? 60_000;
+  const timeoutMs = Math.max(1, Math.min(o.timeoutMs ?? 15_000, Math.floor(leaseMs / 2)));
+  const batch = Math.max(1, Math.min(o.batch ?? 50, Math.floor(leaseMs / (2 * timeoutMs))));
+  return { leaseMs, timeoutMs, batch };
+}
+
+/** Another worker claimed the delivery after this one's lease ran out: it is theirs, send nothing. */
+class ClaimLost extends Error {
+  constructor() {
+    super('the delivery was claimed by another worker');
+  }
 }
 
 export function backoffMs(attempts: number, o: DeliveryOptions = {}): number {
@@ -61,21 +85,25 @@ export class PushDelivery {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly lease: ReturnType<typeof leaseBounds>;
 
   constructor(
     private readonly store: SessionStore,
     private readonly options: DeliveryOptions = {},
-  ) {}
+  ) {
+    this.lease = leaseBounds(options);
+  }
 
-  /** Polls the outbox every `intervalMs` until stopped. */
+  /** Polls the outbox every `intervalMs` until stopped; at once again after a full batch (more may be due). */
   start(intervalMs = 200): void {
     const tick = () => {
       if (this.stopped) return;
+      let full = false;
       this.running = this.runOnce()
-        .then(() => undefined)
+        .then((n) => void (full = n >= this.lease.batch))
         .catch(() => undefined)
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
+          if (!this.stopped) this.timer = setTimeout(tick, full ? 0 : intervalMs);
         });
     };
     this.timer = setTimeout(tick, 0);
@@ -89,15 +117,12 @@ export class PushDelivery {
 
   /** Delivers what is due now; returns how many deliveries were attempted. */
   async runOnce(now = Date.now()): Promise<number> {
-    const due = await this.store.claimDeliveries(
-      now,
-      this.options.batch ?? 50,
-      this.options.leaseMs ?? 60_000,
-    );
+    const due = await this.store.claimDeliveries(now, this.lease.batch, this.lease.leaseMs);
     for (const d of due) {
       try {
         await this.deliver(d);
       } catch (e) {
+        if (e instanceof ClaimLost) continue;
         await this.store.failDelivery(
           d,
           Date.now() + backoffMs(d.attempts, this.options),
@@ -119,7 +144,10 @@ export class PushDelivery {
       return;
     }
     const stored = await this.store.getSessionBySeq(d.sessionSeq);
-    if (!stored) return this.store.completeDelivery(d, '');
+    if (!stored) {
+      await this.store.completeDelivery(d, '');
+      return;
+    }
     const delivered = await this.store.getDelivered(d.partnerKey, d.sessionSeq);
     const version = partner.version ?? '2.2.1';
     const s = stored.session;
@@ -127,8 +155,11 @@ export class PushDelivery {
     const codec = codecFor(wireFormatFor(partner.format, version));
     const current = JSON.parse(codec.renderSession(s)) as Body;
     const headers = await this.routingHeaders(partner, version);
-    const send = (method: 'PUT' | 'PATCH', body: Body) =>
-      this.call(partner, token, { method, url, body, headers });
+    const send = async (method: 'PUT' | 'PATCH', body: Body) => {
+      // Still ours, for another lease: else another worker has it (and sends it); sending too would repeat it.
+      if (!(await this.store.renewDelivery(d, Date.now(), this.lease.leaseMs))) throw new ClaimLost();
+      return this.call(partner, token, { method, url, body, headers });
+    };
 
     let answer: OcpiAnswer | undefined;
     // After a failed attempt we do not know what the receiver applied (it may have applied a PATCH whose answer
@@ -153,7 +184,9 @@ export class PushDelivery {
     if (!succeeded(answer)) {
       throw new Error(`HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim());
     }
-    await this.store.completeDelivery(d, JSON.stringify(s));
+    // What was sent is the revision read above, which may be newer than the one claimed: completing that one
+    // keeps the row only for changes after it (else the next delivery would repeat an empty change).
+    await this.store.completeDelivery({ ...d, rev: stored.rev }, JSON.stringify(s));
   }
 
   private async call(
@@ -166,7 +199,7 @@ export class PushDelivery {
       ...req,
       token,
       encoding,
-      timeoutMs: this.options.timeoutMs ?? 15_000,
+      timeoutMs: this.lease.timeoutMs,
     });
     if (answer.encoding !== encoding && answer.http !== 401) {
       await this.store.updatePartner(partner.id, { tokenEncoding: answer.encoding }); // remembered per partner

@@ -42,13 +42,20 @@ export interface StoredSession {
   rev: number;
 }
 
-/** A pending push of one session to one partner. */
+/** A pending push of one session to one partner, as claimed by one worker. */
 export interface Delivery {
   partnerKey: PartyKey;
   sessionSeq: number;
+  /** The session revision to deliver (completeDelivery: the revision that was delivered). */
   rev: number;
   attempts: number;
   enqueuedAt: number;
+  /**
+   * Fencing token: a random id written on the outbox row by the claim that handed out this delivery. Every later
+   * claim of the row writes a new one, so a worker whose lease ran out and was taken over can no longer renew,
+   * complete or fail it.
+   */
+  claim: string;
 }
 
 export interface NewPartner {
@@ -89,11 +96,24 @@ export interface SessionStore {
   removePartner(key: PartyKey): Promise<boolean>;
   removePartnerById(id: number): Promise<boolean>;
 
-  /** Claims up to `limit` due deliveries, leasing them for `leaseMs` (no other worker gets them meanwhile). */
+  /**
+   * Claims up to `limit` due deliveries, leasing them for `leaseMs` (no other worker gets them meanwhile), under a
+   * new fencing token (Delivery.claim). After the lease another worker may claim them again, with a new token.
+   */
   claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]>;
-  /** Records what was delivered; drops the outbox entry unless the session changed again since. */
-  completeDelivery(delivery: Delivery, deliveredDoc: string): Promise<void>;
-  failDelivery(delivery: Delivery, nextAttemptAt: number, error: string): Promise<void>;
+  /**
+   * Extends the lease to `now + leaseMs` only while the row still carries this delivery's fencing token; false when
+   * another worker has claimed it since (or it is gone): the caller must then not send it.
+   */
+  renewDelivery(delivery: Delivery, now: number, leaseMs: number): Promise<boolean>;
+  /**
+   * Records what was delivered (`delivery.rev`: the revision sent) and drops the outbox entry unless the session
+   * changed again since (then it is due at once). Only while the fencing token matches: else nothing changes and
+   * the answer is false.
+   */
+  completeDelivery(delivery: Delivery, deliveredDoc: string): Promise<boolean>;
+  /** Counts a failed attempt and releases the claim until `nextAttemptAt`; like completeDelivery, fenced. */
+  failDelivery(delivery: Delivery, nextAttemptAt: number, error: string): Promise<boolean>;
   /** The session document last delivered to this partner, if any. */
   getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined>;
   outboxDepth(): Promise<number>;

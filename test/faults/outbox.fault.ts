@@ -1,5 +1,5 @@
 // Push outbox, partner down for a long time and then flaky: a CPO (real process) pushes live sessions to an
-// eMSP (real process) through a proxy in this test that first refuses everything (the eMSP is "down"), then
+// eMSP (real process) through a proxy (test/support/emsp-proxy.ts) that first refuses everything (the eMSP is "down"), then
 // misbehaves (503s, answers lost after the eMSP applied the request, slow answers), then is healthy. The CPO is
 // also SIGKILLed while its outbox is full. Deliveries are coalesced per session by design (push-delivery.ts):
 // what must hold is that at the end every session at the eMSP equals the CPO's, byte for byte in the 2.2.1
@@ -25,84 +25,11 @@ import {
   type Served,
 } from './helpers.js';
 import { setParty } from '../support/cli.js';
+import { emspProxy } from '../support/emsp-proxy.js';
 
 const DOWN_SECONDS = Number(process.env.OUTBOX_DOWN_SECONDS ?? 30);
 const SESSIONS = 25;
 const PATCHES = 8;
-
-type Mode = 'down' | 'flaky' | 'up';
-
-/** A forwarding proxy in front of the eMSP that can be down or flaky; logs what the eMSP accepted. */
-function proxy(target: number) {
-  let mode: Mode = 'up';
-  const accepted: { method: string; id: string; lastUpdated: string }[] = [];
-  const stats = { refused: 0, failed503: 0, answerDropped: 0, patchAnswerDropped: 0, slow: 0, forwarded: 0 };
-  const server = http.createServer((req, res) => {
-    if (mode === 'down') {
-      stats.refused++;
-      req.socket.destroy();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const dice = Math.random();
-      if (mode === 'flaky' && dice < 0.15) {
-        stats.failed503++;
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            status_code: 3000,
-            status_message: 'proxy: unavailable',
-            timestamp: new Date().toISOString(),
-          }),
-        );
-        return;
-      }
-      const delay = mode === 'flaky' && dice > 0.9 ? 1500 : 0;
-      if (delay) stats.slow++;
-      setTimeout(() => {
-        const up = http.request(
-          { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers },
-          (r) => {
-            const out: Buffer[] = [];
-            r.on('data', (c: Buffer) => out.push(c));
-            r.on('end', () => {
-              stats.forwarded++;
-              const m = /\/sessions\/[^/]+\/[^/]+\/([^/?]+)/.exec(req.url ?? '');
-              if (m && (r.statusCode ?? 0) < 300 && (req.method === 'PUT' || req.method === 'PATCH')) {
-                const json = JSON.parse(body.toString() || '{}');
-                accepted.push({
-                  method: req.method,
-                  id: decodeURIComponent(m[1]!),
-                  lastUpdated: json.last_updated,
-                });
-              }
-              // The eMSP applied it, but the answer never reaches the CPO: it must not be applied twice.
-              if (mode === 'flaky' && dice >= 0.15 && dice < 0.3) {
-                stats.answerDropped++;
-                if (req.method === 'PATCH') stats.patchAnswerDropped++;
-                req.socket.destroy();
-                return;
-              }
-              res.writeHead(r.statusCode ?? 502, r.headers);
-              res.end(Buffer.concat(out));
-            });
-          },
-        );
-        up.on('error', () => req.socket.destroy());
-        up.end(body);
-      }, delay);
-    });
-  });
-  return {
-    server,
-    accepted,
-    stats,
-    setMode: (m: Mode) => (mode = m),
-  };
-}
 
 describe('push outbox: eMSP down for a long time, then flaky, then back', () => {
   const cpoDb = tempDb('cpo.db');
@@ -110,7 +37,7 @@ describe('push outbox: eMSP down for a long time, then flaky, then back', () => 
   let cpo: Served;
   let emsp: Served;
   let cpoPort: number;
-  let p: ReturnType<typeof proxy>;
+  let p: ReturnType<typeof emspProxy>;
   let ingest: Record<string, string>;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
@@ -118,7 +45,7 @@ describe('push outbox: eMSP down for a long time, then flaky, then back', () => 
     setParty(cpoDb, 'NL-CPO', 'CPO', 'CPO');
     setParty(emspDb, 'DE-EMS', 'EMSP', 'eMSP');
     const emspPort = await freePort();
-    p = proxy(emspPort);
+    p = emspProxy(emspPort);
     await new Promise<void>((r) => p.server.listen(0, '127.0.0.1', r));
     const proxyUrl = `http://127.0.0.1:${(p.server.address() as { port: number }).port}`;
     // Every URL the eMSP hands out points at the proxy.

@@ -349,6 +349,52 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.outboxDepth(), 0);
     });
 
+    it('fences outbox claims: a leased row is not claimed twice; after the lease the first holder changes nothing', async () => {
+      const owner = 'SE-FEN';
+      const s = makeSession('fence-1', owner, T0);
+      await store.putSessions([makeRecord(s)], { mode: 'replace', pushTo: [owner] });
+      const mine = (ds: Awaited<ReturnType<SessionStore['claimDeliveries']>>) =>
+        ds.filter((d) => d.partnerKey === owner);
+      const now = Date.now();
+      const [a] = mine(await store.claimDeliveries(now, 10, 1000));
+      assert.ok(a?.claim, 'a claim carries a fencing token');
+      assert.deepEqual(mine(await store.claimDeliveries(now + 999, 10, 1000)), [], 'a second claimer waits');
+      assert.equal(await store.renewDelivery(a, now + 500, 1000), true, 'the holder renews');
+      assert.deepEqual(
+        mine(await store.claimDeliveries(now + 1400, 10, 1000)),
+        [],
+        'renewed until now + 1500',
+      );
+
+      // The lease runs out: the second claimer gets the row with a new token.
+      const [b] = mine(await store.claimDeliveries(now + 1500, 10, 60_000));
+      assert.ok(b);
+      assert.notEqual(b.claim, a.claim);
+      assert.equal(b.rev, a.rev);
+      // The first holder is refused everywhere, and nothing changed.
+      assert.equal(await store.renewDelivery(a, now + 1600, 1000), false);
+      assert.equal(await store.completeDelivery(a, 'doc-by-a'), false);
+      assert.equal(await store.failDelivery(a, now, 'late failure'), false);
+      assert.equal(await store.getDelivered(owner, a.sessionSeq), undefined, 'no delivered state written');
+      assert.deepEqual(
+        mine(await store.claimDeliveries(now + 1700, 10, 1000)),
+        [],
+        'the refused fail neither released the lease nor made the row due',
+      );
+      // The holder's own calls work: a failure releases the claim, the next claim gets yet another token.
+      assert.equal(await store.renewDelivery(b, now + 1700, 60_000), true);
+      assert.equal(await store.failDelivery(b, now + 2000, 'partner down'), true);
+      assert.equal(await store.renewDelivery(b, now + 2100, 60_000), false, 'a failed claim is released');
+      const [c] = mine(await store.claimDeliveries(now + 2000, 10, 60_000));
+      assert.equal(c?.attempts, 1);
+      assert.ok(c.claim !== a.claim && c.claim !== b.claim);
+      assert.equal(await store.completeDelivery(b, 'doc-by-b'), false);
+      assert.equal(await store.completeDelivery(c, 'doc-by-c'), true);
+      assert.equal(await store.getDelivered(owner, c.sessionSeq), 'doc-by-c');
+      assert.deepEqual(mine(await store.claimDeliveries(now + 100_000, 10, 1000)), []);
+      assert.equal(await store.failDelivery(c, now, 'after completion'), false, 'a completed row is gone');
+    });
+
     it('leases named locks: one holder at a time, renewal by the holder, takeover after expiry, release', async () => {
       const t = 1_000_000;
       assert.equal(await store.acquireLock('pull:X', 'a', t, t + 100), true);
@@ -420,6 +466,34 @@ export async function layoutUpgradeCase(
     assert.deepEqual(ids(page), ['up-4', 'up-new', 'up-1']);
     const left = await store.listSessions({ owner: 'DE-BBB' }, { offset: 0, limit: 100 }, 'camel-2.1.1');
     assert.equal(left.total, 18);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A store with pending deliveries turned back into the layout from before fenced claims (no outbox.claim) by
+ * `downgrade`, and opened again: the deliveries are claimed with fencing tokens, not twice, and completed.
+ */
+export async function outboxUpgradeCase(
+  open: () => Promise<SessionStore>,
+  downgrade: () => Promise<void>,
+): Promise<void> {
+  const owner = 'SE-UPG';
+  let store = await open();
+  const records = ['upg-1', 'upg-2'].map((id) => makeRecord(makeSession(id, owner, T0)));
+  await store.putSessions(records, { mode: 'replace', pushTo: [owner] });
+  await store.close();
+  await downgrade();
+  store = await open();
+  try {
+    const now = Date.now();
+    const ds = (await store.claimDeliveries(now, 10, 60_000)).filter((d) => d.partnerKey === owner);
+    assert.equal(ds.length, 2);
+    for (const d of ds) assert.ok(d.claim, 'claimed with a fencing token');
+    assert.deepEqual(await store.claimDeliveries(now, 10, 60_000), []);
+    for (const d of ds) assert.equal(await store.completeDelivery(d, 'doc'), true);
+    assert.equal(await store.outboxDepth(), 0);
   } finally {
     await store.close();
   }

@@ -10,7 +10,7 @@ import { migrate, MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
-import { layoutUpgradeCase, storeContract } from './contract.js';
+import { layoutUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;
@@ -111,6 +111,25 @@ describe('postgres store: databases from before page_bodies (migration 4)', () =
           assert.deepEqual(
             t.rows.map((r) => r.name),
             ['page_bodies'],
+          );
+        },
+      );
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
+describe('postgres store: databases from before fenced outbox claims (migration 5)', () => {
+  it('adds outbox.claim; pending deliveries are claimed fenced and completed', async () => {
+    const url = await freshDatabase();
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await outboxUpgradeCase(
+        () => PostgresStore.connect(url),
+        async () => {
+          await sql.query(
+            'ALTER TABLE outbox DROP COLUMN claim; DELETE FROM schema_migrations WHERE version = 5',
           );
         },
       );

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { layoutUpgradeCase, storeContract } from './contract.js';
+import { layoutUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
 
 const tempFile = (name: string) => path.join(mkdtempSync(path.join(tmpdir(), 'ocpi-sqlite-')), name);
 
@@ -38,6 +38,20 @@ describe('sqlite store: files written before page_bodies', () => {
           .map((t) => t.name);
         db.close();
         assert.ok(tables.includes('page_bodies') && !tables.includes('session_bodies'), tables.join());
+      },
+    );
+  });
+});
+
+describe('sqlite store: files written before fenced outbox claims', () => {
+  it('adds outbox.claim when opened; pending deliveries are claimed fenced and completed', async () => {
+    const file = tempFile('outbox-upgrade.db');
+    await outboxUpgradeCase(
+      async () => new SqliteStore(file),
+      async () => {
+        const db = new Database(file);
+        db.exec('ALTER TABLE outbox DROP COLUMN claim');
+        db.close();
       },
     );
   });

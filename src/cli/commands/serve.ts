@@ -17,6 +17,7 @@ export const serveOptions = {
   'default-limit': { type: 'string' },
   'log-level': { type: 'string' },
   'push-backoff-ms': { type: 'string' },
+  'push-lease-ms': { type: 'string' },
   'rate-limit': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
   'body-limit': { type: 'string' },
@@ -51,6 +52,8 @@ export async function startServer(values: Record<string, string | boolean | unde
   await store.setMeta(PUBLIC_URL_META, s('public-url') ?? process.env.PUBLIC_URL ?? address);
   const push = new PushDelivery(store, {
     baseBackoffMs: intOption('push-backoff-ms', s('push-backoff-ms'), 1000),
+    // Advanced: how long a claimed delivery is leased (bounds the push request timeout to half of it).
+    leaseMs: Math.max(100, intOption('push-lease-ms', s('push-lease-ms'), 60_000)),
   });
   push.start();
   let closing: Promise<void> | undefined;

@@ -150,11 +150,18 @@ INSERT INTO page_bodies (owner, fmt, ord, body)
 DROP TABLE session_bodies;
 `;
 
+// Fenced outbox claims: claim is the fencing token of the worker's claim (NULL when unclaimed; see Delivery.claim in
+// src/store/contract.ts). A row leased by an older build is claimed again once its lease ends.
+const V5_OUTBOX_CLAIM = `
+ALTER TABLE outbox ADD COLUMN claim text;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
   { version: 3, name: 'locks', sql: V3_LOCKS },
   { version: 4, name: 'page bodies', sql: V4_PAGE_BODIES },
+  { version: 5, name: 'outbox claim', sql: V5_OUTBOX_CLAIM },
 ];
 
 /** Applies the migrations this database lacks, in order; returns the versions applied (empty when up to date). */

@@ -12,6 +12,7 @@
 //   Deadlock and serialization failures (not expected, given the lock order) are replayed the same way.
 // - Listing uses the shared PagePlanner; its block tables are revalidated with owners.version, which every write
 //   bumps in the same transaction as its counters, so a cache in one process sees writes from all others.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
@@ -86,6 +87,7 @@ interface DeliveryRow {
   rev: number;
   attempts: number;
   enqueued_at: number;
+  claim: string;
 }
 
 /** The state of one session key as the batch leaves it. */
@@ -177,23 +179,28 @@ const SQL = {
   removePartnerById: 'DELETE FROM partners WHERE id = $1',
   // One statement: concurrent workers skip each other's rows instead of waiting or taking the same ones, and a
   // row whose lease another worker just moved is re-checked against the WHERE before it is taken.
-  claim: `UPDATE outbox o SET next_attempt_at = $2
+  claim: `UPDATE outbox o SET next_attempt_at = $2, claim = $4
     FROM (
       SELECT partner_key, session_seq FROM outbox WHERE next_attempt_at <= $1
       ORDER BY enqueued_at, session_seq LIMIT $3 FOR UPDATE SKIP LOCKED
     ) AS due
     WHERE o.partner_key = due.partner_key AND o.session_seq = due.session_seq
-    RETURNING o.partner_key, o.session_seq, o.rev, o.attempts, o.enqueued_at`,
+    RETURNING o.partner_key, o.session_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
+  // Fenced: each of these changes the row only while it carries the worker's claim (a concurrent claim that moved
+  // it first is seen: UPDATE re-checks its WHERE against the row's newest version).
+  renew: 'UPDATE outbox SET next_attempt_at = $1 WHERE partner_key = $2 AND session_seq = $3 AND claim = $4',
+  // Locks the row for completeDelivery's transaction: no claim can take it over between the check and the writes.
+  held: 'SELECT rev FROM outbox WHERE partner_key = $1 AND session_seq = $2 AND claim = $3 FOR UPDATE',
   complete: `WITH delivered AS (
       INSERT INTO push_state (partner_key, session_seq, delivered) VALUES ($1, $2, $3)
       ON CONFLICT (partner_key, session_seq) DO UPDATE SET delivered = excluded.delivered
     ), requeue AS (
-      UPDATE outbox SET next_attempt_at = $5, attempts = 0, last_error = NULL
+      UPDATE outbox SET next_attempt_at = $5, attempts = 0, last_error = NULL, claim = NULL
       WHERE partner_key = $1 AND session_seq = $2 AND rev <> $4
     )
     DELETE FROM outbox WHERE partner_key = $1 AND session_seq = $2 AND rev = $4`,
-  fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2
-    WHERE partner_key = $3 AND session_seq = $4`,
+  fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, claim = NULL
+    WHERE partner_key = $3 AND session_seq = $4 AND claim = $5`,
   delivered: 'SELECT delivered FROM push_state WHERE partner_key = $1 AND session_seq = $2',
   depth: 'SELECT count(*) AS n FROM outbox',
   acquireLock: `INSERT INTO locks (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE
@@ -540,7 +547,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
   }
 
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
-    const r = await this.pool.query<DeliveryRow>(SQL.claim, [now, now + leaseMs, limit]);
+    const r = await this.pool.query<DeliveryRow>(SQL.claim, [now, now + leaseMs, limit, randomUUID()]);
     return r.rows
       .map((d) => ({
         partnerKey: d.partner_key,
@@ -548,15 +555,25 @@ export class PostgresStore implements SessionStore, PagingBackend {
         rev: d.rev,
         attempts: d.attempts,
         enqueuedAt: d.enqueued_at,
+        claim: d.claim,
       }))
       .sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.sessionSeq - b.sessionSeq);
   }
-  async completeDelivery(d: Delivery, deliveredDoc: string): Promise<void> {
-    // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-    await this.pool.query(SQL.complete, [d.partnerKey, d.sessionSeq, deliveredDoc, d.rev, Date.now()]);
+  async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
+    const r = await this.pool.query(SQL.renew, [now + leaseMs, d.partnerKey, d.sessionSeq, d.claim]);
+    return (r.rowCount ?? 0) > 0;
   }
-  async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<void> {
-    await this.pool.query(SQL.fail, [nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq]);
+  async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
+    return this.transaction(async (c) => {
+      if ((await c.query(SQL.held, [d.partnerKey, d.sessionSeq, d.claim])).rowCount === 0) return false;
+      // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
+      await c.query(SQL.complete, [d.partnerKey, d.sessionSeq, deliveredDoc, d.rev, Date.now()]);
+      return true;
+    });
+  }
+  async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
+    const args = [nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq, d.claim];
+    return ((await this.pool.query(SQL.fail, args)).rowCount ?? 0) > 0;
   }
   async getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined> {
     return (await this.pool.query<{ delivered: string }>(SQL.delivered, [partnerKey, sessionSeq])).rows[0]

@@ -50,10 +50,11 @@ CREATE TABLE IF NOT EXISTS session_counts (
 
 -- Push outbox (OCPI 2.2.1 §9.2: the CPO pushes sessions to the owning eMSP): one row per partner and session that
 -- has changes not yet delivered; rev is the session revision to deliver. push_state keeps what was delivered last,
--- so a later delivery is a PATCH with only what changed (new charging periods only).
+-- so a later delivery is a PATCH with only what changed (new charging periods only). claim: the fencing token of
+-- the worker's claim (NULL when unclaimed; see Delivery.claim in src/store/contract.ts).
 CREATE TABLE IF NOT EXISTS outbox (
   partner_key TEXT NOT NULL, session_seq INTEGER NOT NULL, rev INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, last_error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, last_error TEXT, claim TEXT,
   PRIMARY KEY (partner_key, session_seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at, enqueued_at);
@@ -91,6 +92,23 @@ CREATE TRIGGER IF NOT EXISTS partners_deleted AFTER DELETE ON partners
 CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)
   WITHOUT ROWID;
 `;
+
+/**
+ * Files written before fenced outbox claims have no outbox.claim: add it (NULL: unclaimed; a row leased by an older
+ * build is claimed again once its lease ends). Checked without the write lock first, again under it, so two
+ * processes opening the same old file cannot both add it.
+ */
+export function upgradeOutbox(db: Database.Database): void {
+  const has = () =>
+    db
+      .prepare<[], { name: string }>('PRAGMA table_info(outbox)')
+      .all()
+      .some((c) => c.name === 'claim');
+  if (has()) return;
+  db.transaction(() => {
+    if (!has()) db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT');
+  }).immediate();
+}
 
 /**
  * Files written before page_bodies kept bodies under id = seq * 8 + format in `session_bodies`: number the owners

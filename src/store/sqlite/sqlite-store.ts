@@ -1,5 +1,6 @@
 // SessionStore on an embedded SQLite file (better-sqlite3, WAL).
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
@@ -18,7 +19,7 @@ import type {
 } from '../contract.js';
 import { BLOCK_BITS, dayOf, MAX, MIN, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
-import { SQLITE_SCHEMA, SQLITE_UPGRADES, upgradeBodies } from './schema.js';
+import { SQLITE_SCHEMA, SQLITE_UPGRADES, upgradeBodies, upgradeOutbox } from './schema.js';
 
 interface ExistingRow {
   seq: number;
@@ -51,6 +52,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.exec(SQLITE_SCHEMA);
     this.db.exec(SQLITE_UPGRADES);
     upgradeBodies(this.db);
+    upgradeOutbox(this.db);
     this.planner = new PagePlanner(this);
     const db = this.db;
     this.st = {
@@ -73,18 +75,25 @@ export class SqliteStore implements SessionStore, PagingBackend {
         `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (partner_key, session_seq) DO UPDATE SET rev = excluded.rev`,
       ),
-      due: db.prepare<[number, number], Delivery>(
+      due: db.prepare<[number, number], Omit<Delivery, 'claim'>>(
         `SELECT partner_key AS partnerKey, session_seq AS sessionSeq, rev, attempts, enqueued_at AS enqueuedAt
          FROM outbox WHERE next_attempt_at <= ? ORDER BY enqueued_at, session_seq LIMIT ?`,
       ),
-      lease: db.prepare<[number, string, number]>(
-        'UPDATE outbox SET next_attempt_at = ? WHERE partner_key = ? AND session_seq = ?',
+      lease: db.prepare<[number, string, string, number]>(
+        'UPDATE outbox SET next_attempt_at = ?, claim = ? WHERE partner_key = ? AND session_seq = ?',
+      ),
+      // Fenced: each of these changes the row only while it carries the worker's claim.
+      renew: db.prepare<[number, string, number, string]>(
+        'UPDATE outbox SET next_attempt_at = ? WHERE partner_key = ? AND session_seq = ? AND claim = ?',
+      ),
+      held: db.prepare<[string, number, string], { rev: number }>(
+        'SELECT rev FROM outbox WHERE partner_key = ? AND session_seq = ? AND claim = ?',
       ),
       done: db.prepare<[string, number, number]>(
         'DELETE FROM outbox WHERE partner_key = ? AND session_seq = ? AND rev = ?',
       ),
       requeue: db.prepare<[number, string, number, number]>(
-        `UPDATE outbox SET next_attempt_at = ?, attempts = 0, last_error = NULL
+        `UPDATE outbox SET next_attempt_at = ?, attempts = 0, last_error = NULL, claim = NULL
          WHERE partner_key = ? AND session_seq = ? AND rev <> ?`,
       ),
       delivered: db.prepare<[string, number, string]>(
@@ -94,8 +103,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
       getDelivered: db.prepare<[string, number], { delivered: string }>(
         'SELECT delivered FROM push_state WHERE partner_key = ? AND session_seq = ?',
       ),
-      fail: db.prepare<[number, string, string, number]>(
-        'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE partner_key = ? AND session_seq = ?',
+      fail: db.prepare<[number, string, string, number, string]>(
+        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claim = NULL
+         WHERE partner_key = ? AND session_seq = ? AND claim = ?`,
       ),
       depth: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
       bySeq: db.prepare<[number], { seq: number; owner: string; doc: string; rev: number }>(
@@ -318,22 +328,35 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
 
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
-    return this.db.transaction(() => {
-      const rows = this.st.due.all(now, limit);
-      for (const r of rows) this.st.lease.run(now + leaseMs, r.partnerKey, r.sessionSeq);
-      return rows;
-    })();
+    const claim = randomUUID();
+    // IMMEDIATE: the write lock before the read, so two processes cannot both read the same due rows.
+    return this.db
+      .transaction(() => {
+        const rows = this.st.due.all(now, limit);
+        for (const r of rows) this.st.lease.run(now + leaseMs, claim, r.partnerKey, r.sessionSeq);
+        return rows.map((r) => ({ ...r, claim }));
+      })
+      .immediate();
   }
-  async completeDelivery(d: Delivery, deliveredDoc: string): Promise<void> {
-    this.db.transaction(() => {
-      this.st.delivered.run(d.partnerKey, d.sessionSeq, deliveredDoc);
-      this.st.done.run(d.partnerKey, d.sessionSeq, d.rev);
-      // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-      this.st.requeue.run(Date.now(), d.partnerKey, d.sessionSeq, d.rev);
-    })();
+  async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
+    return this.st.renew.run(now + leaseMs, d.partnerKey, d.sessionSeq, d.claim).changes > 0;
   }
-  async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<void> {
-    this.st.fail.run(nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq);
+  async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.st.held.get(d.partnerKey, d.sessionSeq, d.claim)) return false;
+        this.st.delivered.run(d.partnerKey, d.sessionSeq, deliveredDoc);
+        this.st.done.run(d.partnerKey, d.sessionSeq, d.rev);
+        // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
+        this.st.requeue.run(Date.now(), d.partnerKey, d.sessionSeq, d.rev);
+        return true;
+      })
+      .immediate();
+  }
+  async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
+    return (
+      this.st.fail.run(nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq, d.claim).changes > 0
+    );
   }
   async getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined> {
     return this.st.getDelivered.get(partnerKey, sessionSeq)?.delivered;

@@ -1,0 +1,167 @@
+// Three `ocpi-sessions serve` processes on one PostgreSQL push to one slow eMSP (a real eMSP process behind a
+// proxy that answers every PUT/PATCH after 400 ms). The lease is short (serve --push-lease-ms 2000), so a worker
+// that claimed more than it can send in time has its deliveries taken over by another process while it is still
+// sending. What must hold: every change is delivered exactly once (no PUT/PATCH body twice for one session, charging
+// periods appended exactly once when the accepted requests are replayed without de-duplication), in order per
+// session (last_updated never goes back), and the eMSP ends with the CPO's copy of every session.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Session } from '../../src/domain/session.js';
+import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { codecFor } from '../../src/wire/registry.js';
+import { body221, cli, cliAsync, freePort, serve, sleep, tokenAuth, type Served } from '../faults/helpers.js';
+import { setParty } from '../support/cli.js';
+import { emspProxy } from '../support/emsp-proxy.js';
+import { waitFor } from '../support/ports.js';
+import { dropDatabase, postgresUrl } from '../support/postgres.js';
+import { getJson, tempDb } from '../support/server.js';
+
+const SESSIONS = 24;
+const PATCHES = 3;
+const LEASE_MS = 2000;
+const RECEIVER_DELAY_MS = 400;
+
+describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => {
+  let db: string;
+  const emspDb = tempDb('emsp.db');
+  const cpos: Served[] = [];
+  let emsp: Served | undefined;
+  let p: ReturnType<typeof emspProxy>;
+  let ingest: Record<string, string>;
+
+  before(async () => {
+    db = await postgresUrl();
+    cli(['migrate', '--db', db]);
+    setParty(db, 'NL-CPO', 'CPO', 'CPO');
+    setParty(emspDb, 'DE-EMS', 'EMSP', 'eMSP');
+    const emspPort = await freePort();
+    p = emspProxy(emspPort, { delayMs: RECEIVER_DELAY_MS });
+    await new Promise<void>((r) => p.server.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(p.server.address() as { port: number }).port}`;
+    // Every URL the eMSP hands out points at the proxy.
+    emsp = await serve(emspDb, emspPort, ['--public-url', proxyUrl]);
+    for (let i = 0; i < 3; i++) {
+      const flags = ['--push-lease-ms', String(LEASE_MS), '--push-backoff-ms', '100'];
+      cpos.push(await serve(db, await freePort(), flags));
+    }
+    const inv = JSON.parse(cli(['partners', 'invite', '--db', emspDb, '--json']));
+    const reg = JSON.parse(
+      await cliAsync(['register', '--db', db, inv.url, '--token', inv.token, '--version', '2.2.1', '--json']),
+    );
+    assert.equal(reg.key, 'DE-EMS');
+    ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+  });
+  after(async () => {
+    for (const c of cpos) await c.stop();
+    await emsp?.stop();
+    p?.server.close();
+    if (db) await dropDatabase(db);
+  });
+
+  it('delivers every change exactly once, in order per session; the eMSP ends with the CPO copy', async () => {
+    const t0 = Date.now() - 3_000_000;
+    const sessions: Session[] = [
+      ...generateDemoSessions({
+        count: SESSIONS,
+        seed: 21,
+        emsps: [{ countryCode: 'DE', partyId: 'EMS' }],
+        cpo: { countryCode: 'NL', partyId: 'CPO' },
+        now: Date.now() - 3_600_000,
+      }),
+    ].map((s, i) => ({
+      ...s,
+      id: `XO-${i}`,
+      status: 'ACTIVE',
+      chargingPeriods: [],
+      endDateTime: undefined,
+      totalCost: undefined,
+      startDateTime: t0,
+      lastUpdated: t0 + i,
+    }));
+    // Ingest through all three processes in turn; a round changes every session once.
+    let n = 0;
+    const send = async (method: 'PUT' | 'PATCH', id: string, body: unknown) => {
+      const url = `${cpos[n++ % cpos.length]!.url}/ingest/2.2.1/sessions/NL/CPO/${id}`;
+      const res = await fetch(url, {
+        method,
+        headers: { ...ingest, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.ok(
+        res.status === 200 || res.status === 201,
+        `${method} ${id}: ${res.status} ${await res.text()}`,
+      );
+    };
+    for (const s of sessions) await send('PUT', s.id, body221(s));
+    for (let k = 1; k <= PATCHES; k++) {
+      for (const [i, s] of sessions.entries()) {
+        await send('PATCH', s.id, {
+          charging_periods: [
+            {
+              start_date_time: new Date(t0 + k * 60_000).toISOString(),
+              dimensions: [{ type: 'ENERGY', volume: k + i / 100 }],
+            },
+          ],
+          kwh: k,
+          last_updated: new Date(t0 + k * 60_000 + i).toISOString(),
+        });
+      }
+      await sleep(RECEIVER_DELAY_MS); // changes keep arriving while deliveries are under way
+    }
+
+    const render = (s: Session) => codecFor('ocpi-2.2.1').renderSession(s);
+    const cpoStore = await PostgresStore.connect(db, { poolSize: 1 });
+    const emspStore = new SqliteStore(emspDb);
+    const cpoCopy = new Map<string, Session>();
+    try {
+      for (const s of sessions) cpoCopy.set(s.id, (await cpoStore.getSession('NL', 'CPO', s.id))!.session);
+      await waitFor(
+        'an empty outbox and every session at the eMSP equal to the CPO copy',
+        async () => {
+          const h = await getJson(`${cpos[0]!.url}/health`);
+          if (h.body?.data?.outbox !== 0) return undefined;
+          for (const s of sessions) {
+            const b = (await emspStore.getSession('NL', 'CPO', s.id))?.session;
+            if (!b || render(b) !== render(cpoCopy.get(s.id)!)) return undefined;
+          }
+          return true;
+        },
+        60_000,
+      );
+    } finally {
+      await cpoStore.close();
+      await emspStore.close();
+    }
+    await sleep(LEASE_MS); // a delivery still in flight somewhere would land now
+
+    const bySession = new Map<string, typeof p.accepted>();
+    for (const a of p.accepted) bySession.set(a.id, [...(bySession.get(a.id) ?? []), a]);
+    const problems: string[] = [];
+    for (const s of sessions) {
+      const got = bySession.get(s.id) ?? [];
+      const bodies = got.map((a) => `${a.method} ${a.body}`);
+      const twice = bodies.filter((b, i) => bodies.indexOf(b) !== i);
+      if (twice.length) problems.push(`${s.id}: delivered twice: ${twice.join(' | ')}`);
+      const times = got.map((a) => a.lastUpdated);
+      if (times.some((t, i) => i > 0 && t < times[i - 1]!))
+        problems.push(`${s.id}: last_updated went back: ${times.join(' ')}`);
+      // Replay what the eMSP accepted as a receiver that does not de-duplicate (2.2.1 PATCH appends periods).
+      let periods: unknown[] = [];
+      for (const a of got) {
+        const body = JSON.parse(a.body) as { charging_periods?: unknown[] };
+        if (a.method === 'PUT') periods = body.charging_periods ?? [];
+        else periods.push(...(body.charging_periods ?? []));
+      }
+      const want = (JSON.parse(render(cpoCopy.get(s.id)!)) as { charging_periods: unknown[] })
+        .charging_periods;
+      if (JSON.stringify(periods) !== JSON.stringify(want))
+        problems.push(`${s.id}: replayed ${periods.length} charging periods, the CPO has ${want.length}`);
+    }
+    assert.deepEqual(problems, [], `${problems.length} of ${SESSIONS} sessions:\n${problems.join('\n')}`);
+    console.log(
+      `push exactly once: ${p.accepted.length} deliveries for ${SESSIONS} sessions and ${SESSIONS * (PATCHES + 1)} changes, 3 processes`,
+    );
+  });
+});
