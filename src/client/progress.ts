@@ -13,11 +13,24 @@ export interface ProgressReporter {
   done(): void;
 }
 
+/**
+ * The number shown: the place in the list (of X-Total-Count) when there is a count; without one, a place means
+ * nothing to the reader (and an empty last page's offset is not what was received): the sessions received.
+ */
+export function shownCount(p: PullProgress): number {
+  return p.total !== undefined ? (p.position ?? p.received) : p.received;
+}
+
+/** Terminal width: what the stream reports, or 80 when it is unknown or not positive (some report 0). */
+function terminalColumns(columns: number | undefined): number {
+  return columns !== undefined && Number.isFinite(columns) && columns > 0 ? columns : 80;
+}
+
 /** Rate (sessions/s) and ETA (s) from X-Total-Count, when they can be known. */
 export function estimate(p: PullProgress): { rate: number; etaSeconds?: number; fraction?: number } {
   const rate = p.elapsedMs > 0 ? (p.received * 1000) / p.elapsedMs : 0;
   if (p.total === undefined || p.total === 0) return { rate, fraction: p.total === 0 ? 1 : undefined };
-  const position = Math.min(p.position ?? p.received, p.total);
+  const position = Math.min(shownCount(p), p.total);
   const remaining = p.total - position;
   return {
     rate,
@@ -40,7 +53,7 @@ export function progressLine(p: PullProgress): string {
   const of = p.total !== undefined ? ` of ${p.total}` : '';
   const pct = e.fraction !== undefined ? ` (${Math.floor(e.fraction * 100)}%)` : '';
   const eta = e.etaSeconds !== undefined ? `, ETA ${formatDuration(e.etaSeconds)}` : '';
-  const position = p.position ?? p.received;
+  const position = shownCount(p);
   return (
     `pull: ${p.pages} pages, ${position}${of} sessions${pct}, ${Math.round(e.rate)}/s${eta}; ` +
     `new ${p.sessions.new}, updated ${p.sessions.updated}, unchanged ${p.sessions.unchanged}, ` +
@@ -49,9 +62,10 @@ export function progressLine(p: PullProgress): string {
 }
 
 /** The bar: `[██████░░░░░░] 45% 12 pages · 4500/10000 sessions · 1500/s · ETA 0:04`. */
-export function progressBar(p: PullProgress, columns = 80): string {
+export function progressBar(p: PullProgress, reportedColumns?: number): string {
+  const columns = terminalColumns(reportedColumns);
   const e = estimate(p);
-  const position = p.position ?? p.received;
+  const position = shownCount(p);
   const tail =
     ` ${e.fraction !== undefined ? `${String(Math.floor(e.fraction * 100)).padStart(3)}%` : '   ?'}` +
     ` ${p.pages} pages · ${position}${p.total !== undefined ? `/${p.total}` : ''} sessions` +
@@ -85,7 +99,7 @@ export function createProgressReporter(
       if (tty) {
         if (t - lastDraw < 100) return;
         lastDraw = t;
-        stream.write(`\r${progressBar(p, stream.columns ?? 80)}\x1b[K`);
+        stream.write(`\r${progressBar(p, stream.columns)}\x1b[K`);
       } else if (t - lastDraw >= options.intervalMs) {
         lastDraw = t;
         stream.write(`${progressLine(p)}\n`);
@@ -96,7 +110,7 @@ export function createProgressReporter(
     },
     done() {
       if (!latest) return;
-      if (tty) stream.write(`\r${progressBar(latest, stream.columns ?? 80)}\x1b[K\n`);
+      if (tty) stream.write(`\r${progressBar(latest, stream.columns)}\x1b[K\n`);
       else if (pendingLine) stream.write(`${progressLine(latest)}\n`);
     },
   };

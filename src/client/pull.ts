@@ -2,13 +2,31 @@
 // discover the sender endpoint, crawl its pages, parse every object with the codec of its format, and store the
 // valid ones (upsert by CPO + id, never replacing a newer last_updated with an older one).
 //
-// Incremental and crash-safe (state.ts): the start time of the last complete crawl is remembered per pull key and
-// the next crawl asks `date_from` = that time minus a safety margin (OCPI 2.2.1 transport_and_format, Pull and
-// Push: a receiver must be able to get back in sync by pulling; ocpi-notes §2.1: date_from = when it last was in
-// sync). The margin covers clock skew between us and the CPO. During a crawl, the URL of the next page is
-// checkpointed after each page's sessions are committed; a crawl that did not finish (kill -9, network loss, retry
-// budget spent) is resumed from there by the next run asking for the same window. Refetching a page is harmless:
-// the upsert is keyed and idempotent.
+// Bounded and incremental (state.ts): every crawl asks `date_to` = its start time on our clock (or `--until` when
+// that is earlier). Many CPOs order their list by last_updated: a session updated while we crawl moves to the end
+// and every object after its old place moves up one, so a page boundary skips one. With the bound, the updated
+// session leaves the window instead, X-Total-Count drops and the crawler's correction (crawler.ts) re-reads what
+// moved up; sessions created while we crawl are outside the window too. A complete crawl sets the sync point to
+// its bound, and the next crawl asks `date_from` = that point minus a margin (OCPI 2.2.1 §4.1.3: date_from
+// inclusive, date_to exclusive, so consecutive windows chain with nothing in between; OCPI 2.2.1
+// transport_and_format, Pull and Push: a receiver gets back in sync by pulling from when it last was in sync).
+//
+// Clock skew: the bound is our clock, the CPO stamps last_updated with its own. A CPO clock ahead of ours stamps
+// an update made just before our start after the bound: it is left out now and read by the next pull (date_from
+// ≤ bound). A CPO clock behind ours stamps updates made after our start before the bound, by up to the skew: the
+// margin (default 5 min) takes the next window back that far, so they are read then; and such an update made
+// during the crawl stays in the window and may shift it, which the next rule catches.
+//
+// Shifting inside the window: a session that comes back in the same crawl with a later last_updated moved while
+// we paged (everything after its earlier place moved up one, and a page boundary may have skipped an object).
+// At the end of that pass the crawl rewinds to the earliest such place (lowered by the number of objects that
+// left places before it in the pass) and re-reads from there to the end; a repeat of a version already seen is
+// no signal (a correction's overlap). At most MAX_REWINDS rewinds; a crawl that still sees moves, or whose URLs
+// have no offset to rewind, completes but does not move the sync point, so the next pull re-reads the same window.
+//
+// Crash-safe: during a crawl, the URL of the next page is checkpointed after each page's sessions are committed; a
+// crawl that did not finish (kill -9, network loss, retry budget spent) is resumed from there by the next run
+// asking for the same window. Refetching a page is harmless: the upsert is keyed and idempotent.
 import { isDeepStrictEqual } from 'node:util';
 import { formatDateTime } from '../domain/datetime.js';
 import type { TokenEncoding } from '../domain/party.js';
@@ -20,7 +38,8 @@ import type { SessionStore } from '../store/contract.js';
 import type { CamelCandidate } from '../wire/camel/enum-tables.js';
 import type { ParseContext, ValidationIssue } from '../wire/codec.js';
 import { codecFor } from '../wire/registry.js';
-import { crawlPages, type CrawlPage } from './crawler.js';
+import { crawlPages, withOffset, type CrawlPage } from './crawler.js';
+import { ShiftTracker } from './shift.js';
 import { discoverSessionsEndpoint, versionInPath } from './discovery.js';
 import { OcpiHttpClient, type RetryInfo, type RetryPolicy } from './http.js';
 import { loadEncoding, loadSyncState, saveEncoding, saveSyncState, type InProgressCrawl } from './state.js';
@@ -31,6 +50,8 @@ export interface Party {
 }
 
 export const DEFAULT_MARGIN_MS = 5 * 60_000;
+/** Rewinds of one crawl after sessions moved inside its window (see top of file). */
+export const MAX_REWINDS = 3;
 /** At most this many invalid objects are kept in the summary (all are counted and reported via onInvalid). */
 export const MAX_INVALID_LISTED = 1000;
 
@@ -52,7 +73,7 @@ export interface PullOptions {
   emsp?: Party;
   /** `date_from` (epoch ms); overrides the incremental one. */
   since?: number;
-  /** `date_to` (epoch ms). */
+  /** `date_to` (epoch ms) when earlier than the crawl's start (the default bound). */
   until?: number;
   /** `limit` asked on the first page (the server may cap it; later pages follow its Link). */
   pageSize?: number;
@@ -92,6 +113,10 @@ export interface PullCounts {
   invalid: number;
   retries: number;
   corrections: number;
+  /** Sessions that came back in this run with a later last_updated (moved while we crawled). */
+  moved: number;
+  /** Re-reads from the earliest place a moved session had (see top of file). */
+  rewinds: number;
   authFallbacks: number;
 }
 
@@ -116,8 +141,9 @@ export interface PullSummary extends PullCounts {
   /** This crawl's start (kept across a resume). */
   syncStartedAt?: string;
   /**
-   * Whether this crawl, once complete, is the base of the next incremental pull (date_from = syncStartedAt −
-   * margin). Not when its window does not reach back to the previous base (a later --since) or has an end (--until).
+   * Whether this crawl, once complete, moves the sync point to its bound `dateTo` (the next incremental pull asks
+   * date_from = dateTo − margin). Not when its window does not reach back to the previous point (a later --since),
+   * when its bound is not later than that point, or when it saw shifting it could not repair.
    */
   recordsSync: boolean;
   complete: boolean;
@@ -168,10 +194,12 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
     invalid: 0,
     retries: 0,
     corrections: 0,
+    moved: 0,
+    rewinds: 0,
     authFallbacks: 0,
   };
   const invalidObjects: InvalidObject[] = [];
-  const seen = new Set<string>();
+  const shifts = new ShiftTracker();
   const seenInvalid = new Set<string>();
   let summaryBase: Partial<PullSummary> = {};
   let last: CrawlPage | undefined;
@@ -252,34 +280,40 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
   }
 
   const margin = o.marginMs ?? DEFAULT_MARGIN_MS;
-  const incrementalFrom =
-    state.lastCompleteSyncStart !== undefined ? floorSecond(state.lastCompleteSyncStart - margin) : undefined;
+  const previous = state.syncPoint;
+  const incrementalFrom = previous !== undefined ? floorSecond(previous - margin) : undefined;
   const dateFrom = o.since !== undefined ? floorSecond(o.since) : incrementalFrom;
-  const dateTo = o.until !== undefined ? ceilSecond(o.until) : undefined;
-  // A window that leaves out part of what the incremental one would ask must not become the new base: the
-  // sessions it skipped would never be asked for again.
-  const recordsSync =
-    dateTo === undefined &&
-    (incrementalFrom === undefined || (dateFrom !== undefined && dateFrom <= incrementalFrom));
+  const until = o.until !== undefined ? ceilSecond(o.until) : undefined;
   const ip = state.inProgress;
   let crawl: InProgressCrawl;
   let resumed = false;
-  if (ip && ip.sessionsUrl === endpoint.url && ip.dateFrom === dateFrom && ip.dateTo === dateTo) {
+  if (ip && ip.sessionsUrl === endpoint.url && ip.dateFrom === dateFrom && ip.until === until) {
     crawl = { ...ip };
     resumed = true;
     o.onNotice?.(
       `resuming the pull interrupted after ${ip.pagesDone} pages (started ${formatDateTime(ip.startedAt)}) at ${ip.nextUrl}`,
     );
   } else {
+    // The bound: our clock at the start (whole seconds, rounded down), or --until when earlier. Nothing is
+    // updated after it while we crawl, so the window can only shrink (see top of file).
+    const bound = Math.min(floorSecond(begun), until ?? Infinity);
     crawl = {
       startedAt: begun,
       sessionsUrl: endpoint.url,
       dateFrom,
-      dateTo,
-      nextUrl: firstPageUrl(endpoint.url, dateFrom, dateTo, o.pageSize),
+      dateTo: bound,
+      ...(until === undefined ? {} : { until }),
+      nextUrl: firstPageUrl(endpoint.url, dateFrom, bound, o.pageSize),
       pagesDone: 0,
     };
   }
+  const dateTo = crawl.dateTo;
+  // The sync point only moves forward, and only over a window that starts no later than the incremental one:
+  // the sessions a later window skipped would never be asked for again.
+  const syncPoint = dateTo ?? floorSecond(crawl.startedAt); // (a crawl resumed from before the bound existed)
+  const reachesBack =
+    incrementalFrom === undefined || (dateFrom !== undefined && dateFrom <= incrementalFrom);
+  let recordsSync = reachesBack && (previous === undefined || syncPoint > previous);
   summaryBase = {
     ...summaryBase,
     resumed,
@@ -288,8 +322,7 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
     ...(dateFrom === undefined ? {} : { dateFrom: formatDateTime(dateFrom) }),
     ...(dateTo === undefined ? {} : { dateTo: formatDateTime(dateTo) }),
   };
-  const saveCheckpoint = () =>
-    saveSyncState(store, key, { lastCompleteSyncStart: state.lastCompleteSyncStart, inProgress: crawl });
+  const saveCheckpoint = () => saveSyncState(store, key, { syncPoint: previous, inProgress: crawl });
 
   // --- parsing
   const codecOptions = { camelEnums: o.camelEnums };
@@ -302,8 +335,10 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
     return { cpo: o.cpo ?? placeholder, emsp: o.emsp };
   };
 
-  const processPage = async (page: CrawlPage, pageNo: number) => {
+  /** `base`: the offset of the page's first object in the list, when known. */
+  const processPage = async (page: CrawlPage, pageNo: number, base: number | undefined) => {
     const valid: Session[] = [];
+    const positions: Array<number | undefined> = [];
     page.items.forEach((obj, index) => {
       counts.received += 1;
       const format = formatOf(obj, version, page.envelopeStyle);
@@ -314,6 +349,7 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
         const r = codecFor(format, codecOptions).parseSession(obj, contextFor(format));
         if (r.ok) {
           valid.push(r.value);
+          positions.push(base !== undefined ? base + index : undefined);
           return;
         }
         issues = r.issues;
@@ -337,9 +373,10 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
     const write: Session[] = [];
     valid.forEach((s, i) => {
       const k = `${partyKey(s.countryCode, s.partyId)}/${s.id.toUpperCase()}`;
-      const first = !seen.has(k);
-      if (first) seen.add(k);
-      else counts.repeated += 1;
+      const sighting = shifts.see(k, s.lastUpdated, positions[i]);
+      const first = sighting === 'first';
+      if (!first) counts.repeated += 1;
+      if (sighting === 'moved') counts.moved += 1;
       const old = stored[i]?.session;
       // Unchanged: what we hold is newer, or the same version (same last_updated and content).
       if (
@@ -363,41 +400,71 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
     });
   };
 
-  // --- the crawl
+  // --- the crawl: passes over the list, the first from the checkpoint, then one per rewind (top of file)
+  const firstUrl = firstPageUrl(crawl.sessionsUrl, crawl.dateFrom, crawl.dateTo, o.pageSize);
+  let offsetUrl: string | undefined; // the last URL fetched that has an offset (a rewind rewrites only that)
   try {
     await saveCheckpoint();
-    for await (const page of crawlPages(http, crawl.nextUrl, { previousTotal: crawl.lastTotal })) {
-      counts.pages += 1;
-      last = page;
-      await processPage(page, counts.pages);
-      if (page.correction) counts.corrections += 1;
-      if (page.uncorrectable)
-        o.onNotice?.(
-          `X-Total-Count dropped at ${page.url}, which has no offset to lower: an object may have been missed ` +
-            `(OCPI 2.2.1 §4.1.3); run the pull again with --since to re-read the window`,
-        );
-      if (page.next !== undefined) {
-        crawl = {
-          ...crawl,
-          nextUrl: page.next,
-          lastTotal: page.total ?? crawl.lastTotal,
-          pagesDone: crawl.pagesDone + 1,
-        };
-        await saveCheckpoint();
-      } else {
-        await saveSyncState(store, key, {
-          lastCompleteSyncStart: recordsSync ? crawl.startedAt : state.lastCompleteSyncStart,
+    for (let from: string | undefined = crawl.nextUrl; from !== undefined;) {
+      const pass: string = from;
+      from = undefined;
+      for await (const page of crawlPages(http, pass, { previousTotal: crawl.lastTotal })) {
+        counts.pages += 1;
+        last = page;
+        if (page.offset !== undefined) offsetUrl = page.url;
+        await processPage(page, counts.pages, page.offset ?? (page.url === firstUrl ? 0 : undefined));
+        if (page.correction) {
+          counts.corrections += 1;
+          shifts.dropped(page.correction.drop);
+        }
+        if (page.uncorrectable)
+          o.onNotice?.(
+            `X-Total-Count dropped at ${page.url}, which has no offset to lower: an object may have been missed ` +
+              `(OCPI 2.2.1 §4.1.3); run the pull again with --since to re-read the window`,
+          );
+        let next = page.next;
+        const end = next === undefined ? shifts.endPass() : undefined;
+        if (end) {
+          const at = end.rewindTo;
+          const url =
+            at === undefined ? undefined : at === 0 ? firstUrl : offsetUrl && withOffset(offsetUrl, at);
+          const what = `${end.moved} sessions came back with a later last_updated: the CPO moved them while we paged, so an object after them may have been skipped`;
+          if (url !== undefined && counts.rewinds < MAX_REWINDS) {
+            counts.rewinds += 1;
+            o.onNotice?.(
+              `${what}; re-reading from offset ${at} (rewind ${counts.rewinds} of at most ${MAX_REWINDS})`,
+            );
+            next = from = url;
+          } else {
+            recordsSync = false;
+            summaryBase.recordsSync = false;
+            o.onNotice?.(
+              `${what}; ${url === undefined ? 'the list has no offset to re-read from' : `still moving after ${MAX_REWINDS} rewinds`}: ` +
+                `the sync point stays where it was, so the next pull asks this window again`,
+            );
+          }
+        }
+        if (next !== undefined) {
+          crawl = {
+            ...crawl,
+            nextUrl: next,
+            lastTotal: page.total ?? crawl.lastTotal,
+            pagesDone: crawl.pagesDone + 1,
+          };
+          await saveCheckpoint();
+        } else {
+          await saveSyncState(store, key, { syncPoint: recordsSync ? syncPoint : previous });
+        }
+        o.onProgress?.({
+          ...counts,
+          retries: http.retries,
+          authFallbacks: http.authFallbacks,
+          position: page.offset !== undefined ? page.offset + page.items.length : undefined,
+          total: page.total,
+          limit: page.limit,
+          elapsedMs: now() - begun,
         });
       }
-      o.onProgress?.({
-        ...counts,
-        retries: http.retries,
-        authFallbacks: http.authFallbacks,
-        position: page.offset !== undefined ? page.offset + page.items.length : undefined,
-        total: page.total,
-        limit: page.limit,
-        elapsedMs: now() - begun,
-      });
     }
   } catch (e) {
     const err = fail(e);

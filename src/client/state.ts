@@ -1,7 +1,7 @@
 // What a pull remembers between runs, in the store's meta table (JSON values), per pull key: the partner's
 // `CC-PID`, or `url:<the URL given>#<hash of the token>` when pulling without a partner.
 //
-//   pull.<key>.state     { lastCompleteSyncStart?, inProgress? }   incremental sync and crash-safe resume
+//   pull.<key>.state     { syncPoint?, inProgress? }               incremental sync and crash-safe resume
 //   pull.<key>.encoding  "raw" | "base64"                          the token encoding the peer accepted
 //   pull.<key>.config    { url, token, version?, emsp? }           saved by `pull --partner X --url U --token T`
 import type { TokenEncoding } from '../domain/party.js';
@@ -9,12 +9,14 @@ import type { OcpiVersion } from '../domain/wire-format.js';
 import type { SessionStore } from '../store/contract.js';
 
 export interface InProgressCrawl {
-  /** When this crawl started (epoch ms); becomes lastCompleteSyncStart once it completes. */
+  /** When this crawl started (epoch ms, our clock). */
   startedAt: number;
   sessionsUrl: string;
-  /** The window asked for (epoch ms); a later run resumes only the same window. */
+  /** The window asked for (epoch ms); `dateTo` is the crawl's bound and, once it completes, the new syncPoint. */
   dateFrom?: number;
   dateTo?: number;
+  /** `--until` as asked (the bound is the earlier of it and the start); a later run resumes only the same ask. */
+  until?: number;
   /** The next URL to GET: written only after the previous page's sessions were committed. */
   nextUrl: string;
   /** X-Total-Count of the last committed page, to notice a shrinking count across a restart. */
@@ -23,8 +25,11 @@ export interface InProgressCrawl {
 }
 
 export interface SyncState {
-  /** Start time (epoch ms, our clock) of the last crawl that reached the last page. */
-  lastCompleteSyncStart?: number;
+  /**
+   * Up to when (epoch ms, our clock; exclusive) we are in sync: the `date_to` bound of the last complete crawl
+   * that saw no shifting it could not repair. The next incremental pull asks `date_from` = this − margin.
+   */
+  syncPoint?: number;
   inProgress?: InProgressCrawl;
 }
 
@@ -51,7 +56,12 @@ async function readJson<T>(store: SessionStore, key: string): Promise<T | undefi
 }
 
 export async function loadSyncState(store: SessionStore, key: string): Promise<SyncState> {
-  return (await readJson<SyncState>(store, stateKey(key))) ?? {};
+  const raw = (await readJson<SyncState & { lastCompleteSyncStart?: number }>(store, stateKey(key))) ?? {};
+  // Before the crawls were bounded, the start time of the last complete crawl was kept: as safe a point.
+  const { lastCompleteSyncStart, ...state } = raw;
+  return state.syncPoint === undefined && lastCompleteSyncStart !== undefined
+    ? { ...state, syncPoint: lastCompleteSyncStart }
+    : state;
 }
 export function saveSyncState(store: SessionStore, key: string, state: SyncState): Promise<void> {
   return store.setMeta(stateKey(key), JSON.stringify(state));

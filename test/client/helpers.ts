@@ -1,5 +1,6 @@
 // Shared helpers of the pull/export tests.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import assert from 'node:assert/strict';
 import type { Session } from '../../src/domain/session.js';
 import type { WireFormat } from '../../src/domain/wire-format.js';
 import { generateDemoSessions, type DemoParty } from '../../src/service/demo-data.js';
@@ -43,6 +44,19 @@ export async function allStored(store: SessionStore): Promise<Session[]> {
 }
 
 export const byId = (a: Session, b: Session) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The store holds exactly `expected` (each once), as they read after a trip through `format`. */
+export async function assertStoredExactly(
+  store: SessionStore,
+  expected: Session[],
+  format: WireFormat = 'ocpi-2.2.1',
+): Promise<void> {
+  const stored = (await allStored(store)).sort(byId);
+  const want = expected.map((s) => throughFormat(s, format, { cpo: CPO, emsp: EMSP })).sort(byId);
+  assert.equal(stored.length, want.length, 'number of stored sessions');
+  assert.equal(new Set(stored.map((s) => s.id)).size, stored.length, 'each session once');
+  assert.deepEqual(stored, want);
+}
 
 export interface CliRun {
   status: number | null;

@@ -15,6 +15,8 @@ const at = (received: number, elapsedMs: number, total?: number): PullProgress =
   invalid: 1,
   retries: 2,
   corrections: 0,
+  moved: 0,
+  rewinds: 0,
   authFallbacks: 0,
   elapsedMs,
 });
@@ -91,5 +93,46 @@ describe('pull progress', () => {
       ['1', '3', '4'],
     );
     assert.ok(writes.every((w) => w.endsWith('\n') && !w.includes('\r')));
+  });
+
+  it('TTY reporting 0 columns: drawn for 80, as for an unknown width', () => {
+    const widths = [0, undefined].map((columns) => {
+      const writes: string[] = [];
+      const r = createProgressReporter(
+        { isTTY: true, columns, write: (x: string) => writes.push(x) },
+        { intervalMs: 5000, now: () => 0 },
+      );
+      r.update(at(300, 1000, 1000));
+      r.done();
+      return writes;
+    });
+    assert.deepEqual(widths[0], widths[1]);
+    // Not the 20-column cut a width of 0 gave: the bar and as much of the tail as fits in 79 columns.
+    const drawn = widths[0]![1]!;
+    assert.ok(drawn.startsWith('\r') && drawn.endsWith('\x1b[K\n'));
+    const line = drawn.slice(1, -'\x1b[K\n'.length);
+    assert.equal(line, progressBar(at(300, 1000, 1000), 80));
+    assert.equal(line.length, 79);
+    assert.match(line, /^\[█+░+\] {2}30% 3 pages · 300\/1000 sessions · 300\/s · ETA 0:02 · 2 retries/);
+  });
+
+  it('without X-Total-Count: the last line shows the sessions received, not the offset of the empty last page', () => {
+    const writes: string[] = [];
+    let t = 0;
+    const r = createProgressReporter(
+      { isTTY: false, write: (x: string) => writes.push(x) },
+      { intervalMs: 5000, now: () => t },
+    );
+    // A resumed crawl (this run received 200) that ends with an empty page at offset 400, no X-Total-Count.
+    r.update({ ...at(100, 1000), position: 300 });
+    t = 1000;
+    r.update({ ...at(200, 2000), position: 400 });
+    t = 2000;
+    r.update({ ...at(200, 3000), pages: 3, position: 400 });
+    r.done();
+    assert.match(writes[0]!, /^pull: 1 pages, 100 sessions, 100\/s; new 95/);
+    assert.match(writes.at(-1)!, /^pull: 3 pages, 200 sessions, 67\/s; new 195/);
+    const bar = progressBar({ ...at(200, 3000), pages: 3, position: 400 }, 80);
+    assert.match(bar, / 3 pages · 200 sessions · 67\/s/);
   });
 });

@@ -16,6 +16,7 @@ import {
   CPO,
   demoSessions,
   EMSP,
+  NOW,
   runCliAsync,
   spawnCli,
   throughFormat,
@@ -89,11 +90,11 @@ describe('ocpi-sessions pull (CLI)', () => {
         stored,
         sessions.map((s) => throughFormat(s, 'ocpi-2.2.1', { cpo: CPO, emsp: EMSP })).sort(byId),
       );
-      assert.equal((await loadSyncState(store, 'NL-OCS')).lastCompleteSyncStart, checkpoint!.startedAt);
+      assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, checkpoint!.dateTo);
     });
   });
 
-  it('incremental runs: date_from = start of the last complete pull − margin; progress lines on a non-TTY', async () => {
+  it('incremental runs: date_from = the bound of the last complete pull − margin; progress lines on a non-TTY', async () => {
     const sessions = demoSessions(30);
     const peer = await peerWith({ sessions });
     const db = tempDb('emsp.db');
@@ -122,9 +123,10 @@ describe('ocpi-sessions pull (CLI)', () => {
     // Non-TTY: one log line per page here (--progress-interval 0), with the ETA from X-Total-Count.
     assert.match(first.stderr, /^pull: 1 pages, 10 of 30 sessions \(33%\), \d+\/s, ETA \d+:\d\d; new 10/m);
     assert.match(first.stderr, /^pull: 3 pages, 30 of 30 sessions \(100%\)/m);
-    const start = await withStore(db, async (s) => (await loadSyncState(s, 'NL-OCS')).lastCompleteSyncStart!);
+    const start = await withStore(db, async (s) => (await loadSyncState(s, 'NL-OCS')).syncPoint!);
 
-    for (const i of [3, 22]) peer.update(sessions[i]!.id, Date.now());
+    // A second ago: before the next pull's bound (its start, in whole seconds rounded down).
+    for (const i of [3, 22]) peer.update(sessions[i]!.id, Date.now() - 1000);
     const before = peer.sessionsRequests().length;
     const second = await runCliAsync([
       'pull',
@@ -142,6 +144,35 @@ describe('ocpi-sessions pull (CLI)', () => {
     const summary = JSON.parse(second.stdout);
     assert.equal(summary.dateFrom, expectedFrom);
     assert.deepEqual([summary.received, summary.sessions.new, summary.sessions.updated], [2, 0, 2]);
+  });
+
+  it('--until is the crawl bound and advances the sync point: the next pull starts there − margin', async () => {
+    const sessions = demoSessions(30);
+    const peer = await peerWith({ sessions });
+    const db = tempDb('emsp.db');
+    const until = NOW + 3_600_000; // after every demo session, before now
+    const args = ['pull', '--db', db, '--partner', 'NL-OCS', '--json', '--margin-seconds', '60'];
+    const first = await runCliAsync([
+      ...args,
+      '--url',
+      peer.sessionsUrl('2.2.1'),
+      '--token',
+      'cpo-token',
+      '--until',
+      formatDateTime(until),
+    ]);
+    assert.equal(first.status, 0, first.stderr);
+    const summary = JSON.parse(first.stdout);
+    assert.deepEqual(
+      [summary.complete, summary.dateTo, summary.recordsSync, summary.sessions.new],
+      [true, formatDateTime(until), true, 30],
+    );
+    assert.equal(await withStore(db, async (s) => (await loadSyncState(s, 'NL-OCS')).syncPoint), until);
+
+    const before = peer.sessionsRequests().length;
+    const second = await runCliAsync(args);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(peer.sessionsRequests()[before]!.query.get('date_from'), formatDateTime(until - 60_000));
   });
 
   it('exit 1 with a clear message (and a JSON summary) when the retry budget is spent', async () => {

@@ -3,8 +3,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/datetime.js';
-import type { Session } from '../../src/domain/session.js';
-import type { WireFormat } from '../../src/domain/wire-format.js';
 import { pull, PullError, type PullOptions, type PullSummary } from '../../src/client/pull.js';
 import { loadEncoding, loadSyncState } from '../../src/client/state.js';
 import { pullSessions } from '../../src/service/pull.js';
@@ -14,14 +12,13 @@ import { startPeer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
 import {
   allStored,
-  byId,
+  assertStoredExactly,
   CPO,
   demoSessions,
   EMSP,
   FAST_RETRY,
   NOW,
   plain,
-  throughFormat,
 } from './helpers.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -48,19 +45,6 @@ function run(store: SqliteStore, url: string, extra: Partial<PullOptions> = {}):
     timeoutMs: 2000,
     ...extra,
   });
-}
-
-/** The store holds exactly `expected` (each once), as they read after a trip through `format`. */
-async function assertStoredExactly(
-  store: SqliteStore,
-  expected: Session[],
-  format: WireFormat = 'ocpi-2.2.1',
-) {
-  const stored = (await allStored(store)).sort(byId);
-  const want = expected.map((s) => throughFormat(s, format, { cpo: CPO, emsp: EMSP })).sort(byId);
-  assert.equal(stored.length, want.length, 'number of stored sessions');
-  assert.equal(new Set(stored.map((s) => s.id)).size, stored.length, 'each session once');
-  assert.deepEqual(stored, want);
 }
 
 const counts = (s: PullSummary) => ({
@@ -400,7 +384,7 @@ describe('pull from a misbehaving CPO', () => {
     );
     assert.equal((await allStored(store)).length, 10);
     const state = await loadSyncState(store, 'NL-OCS');
-    assert.equal(state.lastCompleteSyncStart, undefined);
+    assert.equal(state.syncPoint, undefined);
     assert.match(state.inProgress!.nextUrl, /offset=10/);
 
     broken = false;
@@ -409,7 +393,7 @@ describe('pull from a misbehaving CPO', () => {
     assert.equal(s.resumed, true);
     assert.deepEqual([s.pages, s.sessions.new, s.sessions.unchanged, s.repeated], [2, 20, 0, 0]);
     assert.equal(peer.sessionsRequests()[before]!.query.get('offset'), '10');
-    assert.equal((await loadSyncState(store, 'NL-OCS')).lastCompleteSyncStart, state.inProgress!.startedAt);
+    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, state.inProgress!.dateTo);
     await assertStoredExactly(store, sessions);
   });
 
@@ -441,7 +425,7 @@ describe('pull from a misbehaving CPO', () => {
     );
   });
 
-  it('incremental: the next pull asks date_from = start of the last complete pull − margin', async () => {
+  it('incremental: the next pull asks date_from = the bound (start) of the last complete pull − margin', async () => {
     const sessions = demoSessions(20);
     const { peer, store } = await setup({ sessions });
     const t1 = NOW + 86_400_000 + 123; // our clock when the first pull starts
@@ -449,6 +433,8 @@ describe('pull from a misbehaving CPO', () => {
     const first = await run(store, peer.sessionsUrl('2.2.1'), { pageSize: 10, now: clock(t1) });
     assert.equal(first.syncStartedAt, formatDateTime(t1));
     assert.equal(peer.sessionsRequests()[0]!.query.get('date_from'), null);
+    // Bounded by its start (OCPI 2.2.1 §4.1.3: date_to exclusive), in whole seconds rounded down.
+    assert.equal(peer.sessionsRequests()[0]!.query.get('date_to'), formatDateTime(t1 - 123));
     // Three sessions change on the CPO after that.
     for (const i of [1, 7, 13]) peer.update(sessions[i]!.id, t1 + 60_000);
     const before = peer.sessionsRequests().length;
@@ -470,15 +456,16 @@ describe('pull from a misbehaving CPO', () => {
       [20, 20, '1970-01-01T00:00:00Z'],
     );
     assert.equal(third.recordsSync, true); // it reaches back further than the incremental window
-    const base = (await loadSyncState(store, 'NL-OCS')).lastCompleteSyncStart;
-    // A window that skips part of the incremental one (a later --since, or any --until) leaves the base alone.
+    const base = (await loadSyncState(store, 'NL-OCS')).syncPoint;
+    // A window that skips part of the incremental one (a later --since), or ends before the point (an earlier
+    // --until), leaves the point alone.
     const later = await run(store, peer.sessionsUrl('2.2.1'), { since: Date.now() + 60_000 });
     const bounded = await run(store, peer.sessionsUrl('2.2.1'), { since: 0, until: NOW });
     assert.deepEqual(
       [later.complete, later.recordsSync, bounded.complete, bounded.recordsSync],
       [true, false, true, false],
     );
-    assert.equal((await loadSyncState(store, 'NL-OCS')).lastCompleteSyncStart, base);
+    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, base);
   });
 
   it('never replaces a newer stored session with an older one, and counts it unchanged', async () => {

@@ -1,8 +1,8 @@
 // A small, real, deliberately misbehaving OCPI CPO over node:http on loopback, for pull tests.
 //
 // It serves a versions list, version details and a Sessions sender list from an in-memory array of canonical
-// sessions (creation order; filtered by date_from inclusive / date_to exclusive), rendered with our own codecs in
-// the configured style. Every misbehaviour is a per-test switch: token encoding it accepts, page-size cap, Link
+// sessions (creation order, or by last_updated as many CPOs do; filtered by date_from inclusive / date_to
+// exclusive), rendered with our own codecs in the configured style. Every misbehaviour is a per-test switch: token encoding it accepts, page-size cap, Link
 // header shape, scripted failures per sessions request (HTTP status, Retry-After, dropped connection, hang, not
 // JSON), a delay on every answer, corrupted objects, and a hook after each page (to update or add sessions
 // while a client crawls). Every request is recorded for assertions.
@@ -31,6 +31,9 @@ export interface PeerOptions {
   accept: 'raw' | 'base64' | 'both';
   versions: OcpiVersion[];
   style: 'ocpi' | 'camel';
+  /** The list's order: creation order, or by last_updated (ties in creation order), where an update moves a
+   * session to the end and everything after its old place up one. */
+  order: 'created' | 'last_updated';
   defaultLimit: number;
   /** The page-size cap (X-Limit when a client asks more). */
   maxLimit: number;
@@ -55,6 +58,8 @@ export interface PeerRequest {
   authorization?: string;
   at: number;
   status?: number;
+  /** Ids of the sessions a sessions request was answered with, in order. */
+  ids?: string[];
 }
 
 export interface Peer {
@@ -67,6 +72,8 @@ export interface Peer {
   sessionsRequests(): PeerRequest[];
   /** Updates a session in place (it keeps its place in creation order). */
   update(id: string, lastUpdated: number): void;
+  /** The sessions as they are now (copies), in creation order. */
+  current(): Session[];
   add(session: Session): void;
   close(): Promise<void>;
 }
@@ -80,6 +87,7 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     accept: 'both',
     versions: ['2.1.1', '2.2.1'],
     style: 'ocpi',
+    order: 'created',
     defaultLimit: 10,
     maxLimit: 1000,
     delayMs: 0,
@@ -153,7 +161,10 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     const matching = sessions.filter(
       (s) => (from === undefined || s.lastUpdated >= from) && (to === undefined || s.lastUpdated < to),
     );
+    if (options.order === 'last_updated') matching.sort((a, b) => a.lastUpdated - b.lastUpdated); // stable
+
     const page = matching.slice(offset, offset + limit);
+    rec.ids = page.map((s) => s.id);
     const codec = codecFor(wireFormatFor(options.style, version));
     const data = page.map((s) => {
       const json = JSON.parse(codec.renderSession(s)) as Record<string, unknown>;
@@ -259,6 +270,7 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     add(session) {
       sessions.push({ ...session });
     },
+    current: () => sessions.map((s) => ({ ...s })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -135,10 +135,11 @@ export function humanSummary(s: PullSummary, marginMs: number): string {
     `  pages ${s.pages}, sessions received ${s.received} (${s.sessionsPerSecond}/s)`,
     `  sessions new ${s.sessions.new}, updated ${s.sessions.updated}, unchanged ${s.sessions.unchanged}; ` +
       `invalid ${s.invalid}; repeated ${s.repeated}`,
-    `  retries ${s.retries}, corrections ${s.corrections}, token fallbacks ${s.authFallbacks}; duration ${formatDuration(seconds)}`,
+    `  retries ${s.retries}, corrections ${s.corrections}, moved ${s.moved}, rewinds ${s.rewinds}, ` +
+      `token fallbacks ${s.authFallbacks}; duration ${formatDuration(seconds)}`,
     `  window date_from ${s.dateFrom ?? '(all)'}, date_to ${s.dateTo ?? '(none)'}; ` +
       (s.recordsSync
-        ? `the next pull asks date_from ${s.syncStartedAt} minus ${marginMs / 1000} s`
+        ? `the next pull asks date_from ${s.dateTo ?? s.syncStartedAt} minus ${marginMs / 1000} s`
         : 'this window does not change where the next incremental pull starts'),
   ].join('\n');
 }
