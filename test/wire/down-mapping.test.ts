@@ -117,7 +117,7 @@ describe('down-mapping to OCPI 2.1.1', () => {
     assert.equal(out.location.evses[0].connectors[0].voltage, 230);
   });
 
-  it('Hours: exactly one of twentyfourseven / regular_hours (2.1.1 mod_locations §4.13); camel writes both', () => {
+  it('Hours: twentyfourseven always, regular_hours only when not 24/7 (2.1.1 mod_locations §4.13, spec example); camel writes both', () => {
     const allDay = (s: Session) =>
       (loc(s).openingTimes = {
         twentyfourseven: true,
@@ -133,7 +133,13 @@ describe('down-mapping to OCPI 2.1.1', () => {
       exceptionalClosings: [],
     });
     const regular = render('ocpi-2.1.1', () => {}).location.opening_times;
-    assert.deepEqual(Object.keys(regular), ['regular_hours', 'exceptional_openings', 'exceptional_closings']);
+    assert.deepEqual(Object.keys(regular), [
+      'twentyfourseven',
+      'regular_hours',
+      'exceptional_openings',
+      'exceptional_closings',
+    ]);
+    assert.equal(regular.twentyfourseven, false);
     const neither = (s: Session) =>
       (loc(s).openingTimes = {
         twentyfourseven: false,
