@@ -1,8 +1,12 @@
-// Outbound OCPI GET: one request with a timeout, the response envelope read tolerantly, retries with capped
-// exponential backoff and full jitter, and the credentials-token encoding fallback after a 401.
+// Outbound OCPI GET: one request with a timeout and a response size cap (exchange.ts), the response envelope read
+// tolerantly, retries with capped exponential backoff and full jitter, and the credentials-token encoding
+// fallback when the peer refuses the token (the rule of exchange.ts authRefused).
 import { randomUUID } from 'node:crypto';
 import type { TokenEncoding } from '../domain/party.js';
-import { encodeToken } from '../service/tokens.js';
+import { type Envelope } from './envelope.js';
+import { authRefused, exchange, ResponseTooLarge, type Exchanged } from './exchange.js';
+
+export { readEnvelope, type Envelope } from './envelope.js';
 
 export interface RetryPolicy {
   /** Retries of one request before giving up (so at most retries + 1 attempts). */
@@ -17,8 +21,10 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 8, baseMs: 500, maxMs: 30_000, budgetMs: 300_000 };
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** A page of up to 1000 sessions with full 2.1.1 locations stays well below this. */
+export const DEFAULT_PULL_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-/** Why a pull stopped: `auth` (401 with both token encodings), `gave-up` (retry budget spent), `http`
+/** Why a pull stopped: `auth` (the token refused in both encodings), `gave-up` (retry budget spent), `http`
  * (a non-retryable HTTP status), `ocpi` (an OCPI client-error status code), `protocol` (a response we cannot use),
  * `aborted` (the caller no longer wants the answer). */
 export type HttpErrorKind = 'auth' | 'gave-up' | 'http' | 'ocpi' | 'protocol' | 'aborted';
@@ -32,15 +38,6 @@ export class OcpiHttpError extends Error {
   ) {
     super(message);
   }
-}
-
-/** The OCPI response envelope (2.1.1 transport_and_format, Response format / 2.2.1 §4.1.6), either key style. */
-export interface Envelope {
-  data: unknown;
-  statusCode?: number;
-  statusMessage?: string;
-  /** `camel` when the envelope used `statusCode` (the documented camelCase format). */
-  style: 'ocpi' | 'camel';
 }
 
 export interface OcpiResponse {
@@ -64,6 +61,8 @@ export interface HttpClientOptions {
   /** Encoding to start with (remembered, or the version's default). */
   encoding: TokenEncoding;
   timeoutMs?: number;
+  /** Response size cap (default DEFAULT_PULL_MAX_RESPONSE_BYTES): a larger answer stops the pull. */
+  maxResponseBytes?: number;
   retry?: RetryPolicy;
   /** Extra request headers (e.g. OCPI 2.2.1 routing headers), computed per request. */
   headers?: () => Record<string, string>;
@@ -100,22 +99,6 @@ export function parseRetryAfter(
   return Math.max(0, at - now);
 }
 
-/** Reads the envelope of either key style; undefined when the body is not an object. */
-export function readEnvelope(json: unknown): Envelope | undefined {
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
-  const o = json as Record<string, unknown>;
-  const camel = !('status_code' in o) && 'statusCode' in o;
-  const code = camel ? o.statusCode : o.status_code;
-  const message = camel ? o.statusMessage : o.status_message;
-  return {
-    data: o.data,
-    statusCode:
-      typeof code === 'number' ? code : typeof code === 'string' && /^\d+$/.test(code) ? +code : undefined,
-    statusMessage: typeof message === 'string' ? message : undefined,
-    style: camel ? 'camel' : 'ocpi',
-  };
-}
-
 interface Attempt {
   response?: OcpiResponse;
   retryReason?: string;
@@ -126,13 +109,14 @@ export class OcpiHttpClient {
   encoding: TokenEncoding;
   /** Retries done so far (all requests). */
   retries = 0;
-  /** Requests repeated with the other token encoding after a 401. */
+  /** Requests repeated with the other token encoding after the peer refused the token. */
   authFallbacks = 0;
   private confirmed: TokenEncoding | undefined;
   private triedOtherEncoding = false;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly retry: RetryPolicy;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: typeof fetch | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -140,8 +124,9 @@ export class OcpiHttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.encoding = options.encoding;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_PULL_MAX_RESPONSE_BYTES;
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch; // undefined: exchange.ts's own
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
@@ -191,62 +176,56 @@ export class OcpiHttpClient {
   }
 
   private async attempt(url: string, correlationId: string, outer?: AbortSignal): Promise<Attempt> {
-    let res: Response;
-    let text: string;
+    let x: Exchanged;
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
     try {
-      res = await this.fetchFn(url, {
+      x = await exchange({
         method: 'GET',
-        headers: {
-          // OCPI 2.2.1 §4.1.2: `Authorization: Token <Base64(token)>`; 2.1.1 peers take the token raw.
-          authorization: `Token ${encodeToken(this.options.token, this.encoding)}`,
-          accept: 'application/json',
-          'x-request-id': randomUUID(),
-          'x-correlation-id': correlationId,
-          ...this.options.headers?.(),
-        },
-        signal,
+        url,
+        token: this.options.token,
+        encoding: this.encoding,
+        correlationId,
+        headers: this.options.headers?.(),
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+        signal: outer ? AbortSignal.any([timeout, outer]) : timeout,
+        fetch: this.fetchFn,
       });
-      // The timeout covers the body too: a peer that stalls mid-body is a timeout, not a hang.
-      text = await res.text();
     } catch (e) {
       if (outer?.aborted) throw new OcpiHttpError('aborted', url, `GET ${url} aborted`);
+      // Not retried: the same page would be as large again.
+      if (e instanceof ResponseTooLarge) throw new OcpiHttpError('protocol', url, e.message);
       return { retryReason: describeFailure(e, timeout, this.timeoutMs) };
     }
-    const status = res.status;
-    if (status === 401) {
-      // OCPI 2.2.1-d2 §4.1.2 note: 2.1.1/2.2 peers often expect the token raw; others Base64 even on 2.1.1.
-      // One switch to the other encoding per pull; a second 401 is final.
+    const { http: status, envelope, text } = x;
+    if (authRefused(status, envelope)) {
+      // One switch to the other encoding per pull; a second refusal is final.
       if (!this.triedOtherEncoding) {
         this.triedOtherEncoding = true;
         this.encoding = this.encoding === 'raw' ? 'base64' : 'raw';
         this.authFallbacks += 1;
         return {};
       }
+      const why = status === 401 ? 'HTTP 401 Unauthorized' : `HTTP ${status}${statusText(envelope)}`;
       throw new OcpiHttpError(
         'auth',
         url,
-        `HTTP 401 Unauthorized from ${url} with the token sent both Base64-encoded and raw: check --token`,
-        401,
+        `${why} from ${url} with the token sent both Base64-encoded and raw: check --token`,
+        status,
       );
     }
     if (status === 429 || status >= 500) {
       return {
         retryReason: `HTTP ${status}`,
-        retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.now()),
+        retryAfterMs: parseRetryAfter(x.headers.get('retry-after'), this.now()),
       };
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
+    if (x.json === undefined) {
       // A 2xx with a body that is not JSON: a proxy page or a truncated write. Worth another try.
       if (status >= 200 && status < 300)
         return { retryReason: `HTTP ${status} with a body that is not JSON` };
       throw new OcpiHttpError('http', url, `HTTP ${status} from ${url}: ${snippet(text)}`, status);
     }
-    const envelope = readEnvelope(json);
     if (status < 200 || status >= 300) {
       const msg = envelope?.statusMessage ? `: ${envelope.statusCode ?? ''} ${envelope.statusMessage}` : '';
       throw new OcpiHttpError('http', url, `HTTP ${status} from ${url}${msg}`, status);
@@ -265,8 +244,13 @@ export class OcpiHttpClient {
       if ((code >= 3000 && code < 4000) || code === 4002 || code === 4003) return { retryReason: message };
       throw new OcpiHttpError('ocpi', url, message, status);
     }
-    return { response: { url: res.url || url, status, headers: res.headers, envelope } };
+    return { response: { url: x.url, status, headers: x.headers, envelope } };
   }
+}
+
+function statusText(envelope: Envelope | undefined): string {
+  if (envelope?.statusCode === undefined) return '';
+  return ` (OCPI ${envelope.statusCode}${envelope.statusMessage ? ` ${envelope.statusMessage}` : ''})`;
 }
 
 /** Resolves with `p`, or as soon as `signal` aborts (the wait is then cut short). */

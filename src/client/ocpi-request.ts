@@ -1,9 +1,9 @@
-// One outbound OCPI call: token in the partner's encoding with one retry in the other after HTTP 401
-// (OCPI 2.2.1 §4.1.2 compatibility note), 2.2.1 transport headers, tolerant envelope reading.
+// One outbound OCPI call (registration, push): token in the partner's encoding with one retry in the other when
+// the peer refused it (OCPI 2.2.1 §4.1.2 compatibility note; see authRefused), 2.2.1 transport headers, the
+// shared timeout and response size cap (exchange.ts), tolerant envelope reading.
 import { randomUUID } from 'node:crypto';
 import type { TokenEncoding } from '../domain/party.js';
-import { encodeToken } from '../service/tokens.js';
-import { readEnvelope } from './http.js';
+import { authRefused, DEFAULT_MAX_RESPONSE_BYTES, exchange } from './exchange.js';
 
 export interface OcpiCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -13,9 +13,12 @@ export interface OcpiCall {
   body?: unknown;
   /** Extra headers, e.g. OCPI 2.2.1 §4.2 routing headers. */
   headers?: Record<string, string>;
-  /** Sends X-Request-ID / X-Correlation-ID (OCPI 2.2.1 §4.1.4); always harmless, so default on. */
-  requestIds?: boolean;
+  /** X-Correlation-ID of the operation this call belongs to (OCPI 2.2.1 §4.1.4); a new one when absent. */
+  correlationId?: string;
   timeoutMs?: number;
+  maxResponseBytes?: number;
+  /** The URL came from a peer: refuse private, loopback and link-local addresses (`--deny-private-peers`). */
+  denyPrivatePeers?: boolean;
 }
 
 export interface OcpiAnswer {
@@ -33,51 +36,40 @@ export function otherEncoding(e: TokenEncoding): TokenEncoding {
   return e === 'raw' ? 'base64' : 'raw';
 }
 
-async function once(call: OcpiCall, encoding: TokenEncoding): Promise<OcpiAnswer> {
-  const headers: Record<string, string> = {
-    authorization: `Token ${encodeToken(call.token, encoding)}`,
-    accept: 'application/json',
-    ...call.headers,
-  };
-  if (call.requestIds !== false) {
-    headers['x-request-id'] ??= randomUUID();
-    headers['x-correlation-id'] ??= randomUUID();
-  }
-  let body: string | undefined;
-  if (call.body !== undefined) {
-    body = JSON.stringify(call.body);
-    headers['content-type'] = 'application/json';
-  }
-  const res = await fetch(call.url, {
+async function once(call: OcpiCall, encoding: TokenEncoding, correlationId: string): Promise<OcpiAnswer> {
+  const x = await exchange({
     method: call.method,
-    headers,
-    body,
-    signal: AbortSignal.timeout(call.timeoutMs ?? 15_000),
-    redirect: 'follow',
+    url: call.url,
+    token: call.token,
+    encoding,
+    correlationId,
+    body: call.body,
+    headers: call.headers,
+    timeoutMs: call.timeoutMs ?? 15_000,
+    maxResponseBytes: call.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    denyPrivatePeers: call.denyPrivatePeers,
   });
-  const text = await res.text();
-  const answer: OcpiAnswer = { http: res.status, encoding, headers: res.headers };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return answer; // not JSON: the HTTP status speaks alone
-  }
-  const envelope = readEnvelope(json);
-  if (envelope)
+  const answer: OcpiAnswer = { http: x.http, encoding, headers: x.headers };
+  if (x.envelope)
     Object.assign(answer, {
-      statusCode: envelope.statusCode,
-      statusMessage: envelope.statusMessage,
-      data: envelope.data,
+      statusCode: x.envelope.statusCode,
+      statusMessage: x.envelope.statusMessage,
+      data: x.envelope.data,
     });
   return answer;
 }
 
-/** Performs the call; after a 401 retries once with the other token encoding. */
+/** Performs the call; when the peer refused the token, retries once with the other token encoding. */
 export async function ocpiRequest(call: OcpiCall): Promise<OcpiAnswer> {
-  const first = await once(call, call.encoding);
-  if (first.http !== 401) return first;
-  return once(call, otherEncoding(call.encoding));
+  const correlationId = call.correlationId ?? randomUUID();
+  const first = await once(call, call.encoding, correlationId);
+  if (!refused(first)) return first;
+  return once(call, otherEncoding(call.encoding), correlationId);
+}
+
+/** The peer refused the token of this answer (the one rule, see authRefused). */
+export function refused(a: OcpiAnswer): boolean {
+  return authRefused(a.http, a);
 }
 
 /** Success per OCPI: a 2xx answer whose envelope (if any) carries a 1xxx status. */

@@ -26,6 +26,8 @@ export interface ServerConfig extends PagingConfig {
   requestTimeoutMs?: number;
   /** Per-token (per-IP when unauthenticated) token bucket, in memory per process; default off. See rate-limit.ts. */
   rateLimit?: RateLimitConfig;
+  /** `--deny-private-peers`: registration call-backs refuse private, loopback and link-local peer addresses. */
+  denyPrivatePeers?: boolean;
   /** GET /openapi.json and GET /docs (default true). */
   docs?: boolean;
 }
@@ -67,7 +69,7 @@ export async function buildServer(
   if (config.docs !== false) await registerDocs(app, paging);
   registerHealth(app, store);
   registerVersions(app, config.publicUrl, identity);
-  registerCredentials(app, store, config.publicUrl);
+  registerCredentials(app, store, config.publicUrl, { denyPrivatePeers: config.denyPrivatePeers });
   registerSessionsSender(app, store, tokens, paging);
   registerChargingPreferences(app, store);
   registerSessionsReceiver(app, store, identity);

@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { sessionsEndpoint, type Partner } from '../domain/party.js';
 import type { Session } from '../domain/session.js';
 import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
-import { ocpiRequest, succeeded, type OcpiAnswer } from '../client/ocpi-request.js';
+import { ocpiRequest, refused, succeeded, type OcpiAnswer } from '../client/ocpi-request.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
 import { codecFor } from '../wire/registry.js';
 import { getIdentity } from './identity.js';
@@ -23,6 +23,8 @@ export interface DeliveryOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   timeoutMs?: number;
+  /** `--deny-private-peers`: the receiver URL came from the partner; refuse private/loopback addresses. */
+  denyPrivatePeers?: boolean;
 }
 
 /**
@@ -200,8 +202,9 @@ export class PushDelivery {
       token,
       encoding,
       timeoutMs: this.lease.timeoutMs,
+      denyPrivatePeers: this.options.denyPrivatePeers,
     });
-    if (answer.encoding !== encoding && answer.http !== 401) {
+    if (answer.encoding !== encoding && !refused(answer)) {
       await this.store.updatePartner(partner.id, { tokenEncoding: answer.encoding }); // remembered per partner
       partner.tokenEncoding = answer.encoding;
     }

@@ -1,8 +1,10 @@
 // Credentials registration (OCPI 2.1.1 §credentials 4.1, 2.2.1 §7.4): the token A → B → C exchange,
 // from either side, plus update (PUT) and unregister (DELETE).
+import { randomUUID } from 'node:crypto';
 import type { Endpoint, Partner, Role, TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
-import { ocpiRequest, succeeded } from '../client/ocpi-request.js';
+import { versionInPath } from '../client/discovery.js';
+import { ocpiRequest, succeeded, type OcpiAnswer, type OcpiCall } from '../client/ocpi-request.js';
 import type { SessionStore } from '../store/contract.js';
 import {
   parseCredentials,
@@ -16,19 +18,34 @@ import { generateToken, hashToken } from './tokens.js';
 
 export const SUPPORTED_VERSIONS: OcpiVersion[] = ['2.2.1', '2.1.1']; // preference order: highest first
 
-/** A registration failure with its OCPI status code (2.2.1 §5: 2001, 3001, 3002, 3003). */
+/**
+ * A registration failure with its OCPI status code (2.2.1 §5: 2001, 3001, 3002, 3003). `message` is what the
+ * remote caller of POST/PUT credentials is told: generic, since the URL we called came from that caller and
+ * details of what answered there (addresses, errno, HTTP status, body) must not leak back to it. `detail` is
+ * for our own log and for our operator's `register` command.
+ */
 export class RegistrationError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    readonly detail?: string,
   ) {
     super(message);
   }
 }
 
+/** How registration calls the peer. */
+export interface OutboundOptions {
+  /** `--deny-private-peers`: the peer supplies the URLs, so refuse private, loopback and link-local addresses. */
+  denyPrivatePeers?: boolean;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+}
+
 export interface PeerEndpoints {
   version: OcpiVersion;
   endpoints: Endpoint[];
+  /** The encoding the peer accepted on the last call. */
   encoding: TokenEncoding;
 }
 
@@ -37,30 +54,68 @@ export function defaultEncoding(version: OcpiVersion | undefined): TokenEncoding
   return version === '2.1.1' ? 'raw' : 'base64';
 }
 
-/** GET their versions and the details of the highest mutual version (OCPI 2.2.1 §7.4.1 steps 2–3). */
-export async function fetchPeerEndpoints(
+function failure(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = err.cause?.message ?? err.cause?.code;
+  return `${err.message ?? String(e)}${cause ? `: ${cause}` : ''}`;
+}
+
+function answered(a: OcpiAnswer): string {
+  return `HTTP ${a.http}${a.statusCode !== undefined ? ` OCPI ${a.statusCode}` : ''}${a.statusMessage ? ` ${a.statusMessage}` : ''}`;
+}
+
+/** One registration: one X-Correlation-ID across its calls (OCPI 2.2.1 §4.1.4), the outbound options. */
+interface Operation extends OutboundOptions {
+  correlationId: string;
+}
+
+/** One call of a registration; a connection failure, timeout or oversized answer becomes a generic 3001. */
+async function call(op: Operation, c: OcpiCall, what: string): Promise<OcpiAnswer> {
+  try {
+    return await ocpiRequest({
+      ...c,
+      correlationId: op.correlationId,
+      denyPrivatePeers: op.denyPrivatePeers,
+      timeoutMs: c.timeoutMs ?? op.timeoutMs,
+      maxResponseBytes: op.maxResponseBytes,
+    });
+  } catch (e) {
+    throw new RegistrationError(3001, `Unable to reach ${what}`, `${c.method} ${c.url}: ${failure(e)}`);
+  }
+}
+
+/**
+ * GET their versions and the details of the highest mutual version (OCPI 2.2.1 §7.4.1 steps 2–3).
+ *
+ * Token encoding: OCPI 2.2.1 §4.1.2 sends Base64(token), OCPI 2.1.1 the token as it is. Before the versions list
+ * is read the version is not known: the versions GET is encoded for the version asked for (the credentials URL's
+ * version on our side of POST/PUT, `register --version`), else the version the URL names, else Base64. Once the
+ * version is chosen, the next calls use that version's encoding, unless the peer already refused it on the
+ * versions GET. Every call falls back once to the other encoding when refused; what worked last is kept.
+ */
+async function fetchPeerEndpoints(
+  op: Operation,
   versionsUrl: string,
   token: string,
   prefer?: OcpiVersion,
 ): Promise<PeerEndpoints> {
-  let encoding: TokenEncoding = 'base64';
-  const get = async (url: string) => {
-    try {
-      const a = await ocpiRequest({ method: 'GET', url, token, encoding, requestIds: false });
-      encoding = a.encoding;
-      return a;
-    } catch (e) {
-      throw new RegistrationError(3001, `Unable to reach ${url}: ${(e as Error).message}`);
-    }
+  let encoding = defaultEncoding(prefer ?? versionInPath(versionsUrl));
+  let refusedFirst = false;
+  const get = async (url: string, what: string) => {
+    const a = await call(op, { method: 'GET', url, token, encoding }, what);
+    if (a.encoding !== encoding) refusedFirst = true;
+    encoding = a.encoding;
+    if (!succeeded(a))
+      throw new RegistrationError(3001, `Unable to read ${what}`, `GET ${url}: ${answered(a)}`);
+    return a;
   };
-  const versions = await get(versionsUrl);
-  if (!succeeded(versions))
-    throw new RegistrationError(3001, `GET ${versionsUrl} answered HTTP ${versions.http}`);
+  const versions = await get(versionsUrl, 'their versions');
   const list = parseVersionList(versions.data);
   if (!list.ok)
     throw new RegistrationError(
       3001,
-      `Their versions list is invalid: ${list.issues[0]?.path} ${list.issues[0]?.message}`,
+      'Their versions list is invalid',
+      `GET ${versionsUrl}: ${list.issues[0]?.path} ${list.issues[0]?.message}`,
     );
   const mutual = SUPPORTED_VERSIONS.filter(
     (v) => (!prefer || v === prefer) && list.value.some((x) => x.version === v),
@@ -69,22 +124,37 @@ export async function fetchPeerEndpoints(
   if (!version)
     throw new RegistrationError(
       3002,
-      `No mutual version: they offer ${list.value.map((v) => v.version).join(', ')}`,
+      `No mutual version: we support ${prefer ?? SUPPORTED_VERSIONS.join(', ')}`,
+      `GET ${versionsUrl}: they offer ${list.value.map((v) => v.version).join(', ')}`,
     );
-  const detailsUrl = list.value.find((x) => x.version === version)!.url;
-  const details = await get(detailsUrl);
-  if (!succeeded(details))
-    throw new RegistrationError(3001, `GET ${detailsUrl} answered HTTP ${details.http}`);
+  if (!refusedFirst) encoding = defaultEncoding(version);
+  // Resolved against the versions URL, as the pull client's discovery does, for peers that answer a relative URL.
+  const offered = list.value.find((x) => x.version === version)!.url;
+  const detailsUrl = URL.canParse(offered, versionsUrl)
+    ? new URL(offered, versionsUrl).toString()
+    : undefined;
+  if (!detailsUrl)
+    throw new RegistrationError(
+      3001,
+      'Their versions list is invalid',
+      `GET ${versionsUrl}: not a URL: ${offered}`,
+    );
+  const details = await get(detailsUrl, 'their version details');
   const parsed = parseVersionDetails(details.data);
   if (!parsed.ok)
     throw new RegistrationError(
       3003,
-      `Their version details are invalid: ${parsed.issues[0]?.path} ${parsed.issues[0]?.message}`,
+      'Their version details are invalid',
+      `GET ${detailsUrl}: ${parsed.issues[0]?.path} ${parsed.issues[0]?.message}`,
     );
   if (!parsed.value.endpoints.some((e) => e.identifier === 'credentials')) {
-    throw new RegistrationError(3003, 'Their version details list no credentials endpoint');
+    throw new RegistrationError(
+      3003,
+      'Their version details list no credentials endpoint',
+      `GET ${detailsUrl}`,
+    );
   }
-  return { version, endpoints: parsed.value.endpoints, encoding: version === '2.1.1' ? encoding : 'base64' };
+  return { version, endpoints: parsed.value.endpoints, encoding };
 }
 
 async function requireIdentity(store: SessionStore): Promise<Identity> {
@@ -166,6 +236,7 @@ export async function acceptCredentials(
   urlVersion: OcpiVersion,
   body: unknown,
   ourVersionsUrl: string,
+  outbound: OutboundOptions = {},
 ): Promise<unknown> {
   const us = await requireIdentity(store);
   const parsed = parseCredentials(urlVersion, body);
@@ -176,7 +247,8 @@ export async function acceptCredentials(
     );
   }
   checkClaimedParty(caller, parsed.value, us);
-  const endpoints = await fetchPeerEndpoints(parsed.value.url, parsed.value.token, urlVersion);
+  const op = { ...outbound, correlationId: randomUUID() };
+  const endpoints = await fetchPeerEndpoints(op, parsed.value.url, parsed.value.token, urlVersion);
   const { ourToken } = await storeRegistration(store, caller, parsed.value, endpoints, us);
   return renderCredentials(urlVersion, ourToken, ourVersionsUrl, us);
 }
@@ -199,34 +271,42 @@ export async function registerWith(
   tokenA: string,
   ourVersionsUrl: string,
   prefer?: OcpiVersion,
+  outbound: OutboundOptions = {},
 ): Promise<Partner> {
   const us = await requireIdentity(store);
-  const peer = await fetchPeerEndpoints(theirVersionsUrl, tokenA, prefer);
+  const op = { ...outbound, correlationId: randomUUID() };
+  const peer = await fetchPeerEndpoints(op, theirVersionsUrl, tokenA, prefer);
   const credentialsUrl = peer.endpoints.find((e) => e.identifier === 'credentials')!.url;
   // Token B: live before we POST, because they call our versions endpoints with it before answering.
   const tokenB = generateToken();
   const pending = await store.addInvite(hashToken(tokenB));
   await store.updatePartner(pending.id, { state: 'registering' });
   try {
-    const answer = await ocpiRequest({
-      method: 'POST',
-      url: credentialsUrl,
-      token: tokenA,
-      encoding: peer.encoding,
-      body: renderCredentials(peer.version, tokenB, ourVersionsUrl, us),
-      timeoutMs: 30_000,
-    });
+    const answer = await call(
+      op,
+      {
+        method: 'POST',
+        url: credentialsUrl,
+        token: tokenA,
+        encoding: peer.encoding,
+        body: renderCredentials(peer.version, tokenB, ourVersionsUrl, us),
+        timeoutMs: 30_000,
+      },
+      'their credentials endpoint',
+    );
     if (!succeeded(answer)) {
       throw new RegistrationError(
         answer.statusCode ?? 3001,
-        `POST ${credentialsUrl} failed: HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim(),
+        'Their credentials endpoint refused the registration',
+        `POST ${credentialsUrl}: ${answered(answer)}`,
       );
     }
     const theirs = parseCredentials(peer.version, answer.data);
     if (!theirs.ok)
       throw new RegistrationError(
         3001,
-        `Their credentials answer is invalid: ${theirs.issues[0]?.path} ${theirs.issues[0]?.message}`,
+        'Their credentials answer is invalid',
+        `POST ${credentialsUrl}: ${theirs.issues[0]?.path} ${theirs.issues[0]?.message}`,
       );
     const c = theirs.value;
     if (c.countryCode === us.countryCode.toUpperCase() && c.partyId === us.partyId.toUpperCase()) {

@@ -1,12 +1,15 @@
-// A small, real, deliberately misbehaving OCPI CPO over node:http on loopback, for pull tests.
+// A small, real, deliberately misbehaving OCPI CPO over node:http on loopback, for pull and registration tests.
 //
 // It serves a versions list, version details and a Sessions sender list from an in-memory array of canonical
 // sessions (creation order, or by last_updated as many CPOs do; filtered by date_from inclusive / date_to
-// exclusive), rendered with our own codecs in the configured style. Every misbehaviour is a per-test switch: token encoding it accepts, page-size cap, Link
+// exclusive), rendered with our own codecs in the configured style. Every misbehaviour is a per-test switch:
+// token encoding it accepts, page-size cap, Link
 // header shape, scripted failures per sessions request (HTTP status, Retry-After, dropped connection, hang, not
 // JSON), a delay on every answer, corrupted objects, and a hook after each page (to update or add sessions
-// while a client crawls). Every request is recorded for assertions.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// while a client crawls). For registration it serves a credentials endpoint (POST/PUT answer its own credentials),
+// answers a refused token as configured (401, 403, or HTTP 200 + OCPI 2000), and can stream a huge body on a path.
+// Every request is recorded (method, headers, body) for assertions.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatDateTime, parseDateTime } from '../../src/domain/datetime.js';
 import type { Session } from '../../src/domain/session.js';
@@ -47,11 +50,22 @@ export interface PeerOptions {
   corrupt: Map<string, (json: Record<string, unknown>) => unknown>;
   /** Called after sessions request n was answered (to update or add sessions mid-crawl). */
   afterPage: (n: number, peer: Peer) => void;
+  /** How a token that is not accepted is answered: HTTP 401 (OCPI 2.2.1 §4.1.2), 403, or HTTP 200 + OCPI 2000. */
+  refusal: 'http-401' | 'http-403' | 'ocpi-2000';
+  /** The party (CC-PID) its credentials answer names. */
+  party: string;
+  /** The token its credentials answer hands out. */
+  credentialsToken: string;
+  /** Requests to this path (after the token check) get HTTP 200 streaming this many bytes without Content-Length. */
+  hugeBody?: { path: string; bytes: number };
 }
 
 export interface PeerRequest {
   /** Sessions request number (1-based); undefined for other paths. */
   n?: number;
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: string;
   path: string;
   url: string;
   query: URLSearchParams;
@@ -60,6 +74,9 @@ export interface PeerRequest {
   status?: number;
   /** Ids of the sessions a sessions request was answered with, in order. */
   ids?: string[];
+  /** hugeBody: bytes written to the socket, and whether the client closed the connection before the end. */
+  streamed?: number;
+  aborted?: boolean;
 }
 
 export interface Peer {
@@ -95,6 +112,9 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     action: () => undefined,
     corrupt: new Map(),
     afterPage: () => {},
+    refusal: 'http-401',
+    party: 'DE-PEE',
+    credentialsToken: 'peer-token-c',
     ...partial,
   };
   const sessions = options.sessions.map((s) => ({ ...s }));
@@ -204,9 +224,71 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     options.afterPage(n, peer);
   };
 
+  /** Its credentials (OCPI 2.1.1 §credentials 4.3 / 2.2.1 §7.3.1) as the answer to POST/PUT credentials. */
+  const credentials = (version: OcpiVersion) => {
+    const [country_code, party_id] = options.party.split('-');
+    const business_details = { name: 'Fake peer' };
+    return version === '2.1.1'
+      ? {
+          token: options.credentialsToken,
+          url: `${base}/ocpi/versions`,
+          business_details,
+          party_id,
+          country_code,
+        }
+      : {
+          token: options.credentialsToken,
+          url: `${base}/ocpi/versions`,
+          roles: [{ role: 'EMSP', business_details, party_id, country_code }],
+        };
+  };
+
+  const stream = async (res: ServerResponse, rec: PeerRequest, bytes: number) => {
+    rec.status = 200;
+    rec.streamed = 0;
+    rec.aborted = false;
+    res.on('close', () => {
+      if (!res.writableFinished) rec.aborted = true;
+    });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    while (rec.streamed < bytes && !res.destroyed) {
+      rec.streamed += chunk.length;
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+
+  const refuse = (res: ServerResponse, rec: PeerRequest) => {
+    if (options.refusal === 'ocpi-2000')
+      return send(res, rec, 200, envelope(undefined, 2000, 'Unauthorized'));
+    if (options.refusal === 'http-403') return send(res, rec, 403, envelope(undefined, 2000, 'Forbidden'));
+    // OCPI 2.2.1 §4.1.2: unknown token → HTTP 401.
+    return send(res, rec, 401, envelope(undefined, 2000, 'Unauthorized'));
+  };
+
   const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     const rec: PeerRequest = {
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      body,
       path: url.pathname,
       url: url.toString(),
       query: url.searchParams,
@@ -214,11 +296,12 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
       at: Date.now(),
     };
     requests.push(rec);
-    if (!authorized(req.headers.authorization)) {
-      // OCPI 2.2.1 §4.1.2: unknown token → HTTP 401.
-      return send(res, rec, 401, envelope(undefined, 2000, 'Unauthorized'));
+    if (!authorized(req.headers.authorization)) return refuse(res, rec);
+    if (options.hugeBody && url.pathname === options.hugeBody.path) {
+      void stream(res, rec, options.hugeBody.bytes);
+      return;
     }
-    const m = /^\/ocpi\/(?:(versions)|(2\.1\.1|2\.2\.1)(\/sessions)?)\/?$/.exec(url.pathname);
+    const m = /^\/ocpi\/(?:(versions)|(2\.1\.1|2\.2\.1)(\/sessions|\/credentials)?)\/?$/.exec(url.pathname);
     if (!m) return send(res, rec, 404, envelope(undefined, 2000, 'Not found'));
     if (m[1]) {
       return send(res, rec, 200, envelope(options.versions.map((v) => ({ version: v, url: `/ocpi/${v}` }))));
@@ -226,6 +309,11 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     const version = m[2] as OcpiVersion;
     if (!options.versions.includes(version))
       return send(res, rec, 404, envelope(undefined, 2000, 'Not found'));
+    if (m[3] === '/credentials') {
+      if (req.method !== 'POST' && req.method !== 'PUT')
+        return send(res, rec, 405, envelope(undefined, 2000, 'Method not allowed'));
+      return send(res, rec, 200, envelope(credentials(version)));
+    }
     if (!m[3]) {
       const sessionsEndpoint =
         version === '2.2.1'
@@ -243,6 +331,11 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
           version,
           endpoints: [
             { identifier: 'locations', role: 'SENDER', url: `${base}/ocpi/${version}/locations` },
+            {
+              identifier: 'credentials',
+              ...(version === '2.2.1' ? { role: 'RECEIVER' } : {}),
+              url: `${base}/ocpi/${version}/credentials`,
+            },
             ...sessionsEndpoint,
           ],
         }),
@@ -251,7 +344,7 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     listSessions(req, res, rec, version, url).catch((e: unknown) => {
       if (!res.headersSent) send(res, rec, 500, envelope(undefined, 3000, String(e)));
     });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

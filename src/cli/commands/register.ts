@@ -1,4 +1,5 @@
-// `ocpi-sessions register --db <file> <their-versions-url> --token <their token A> [--public-url <our base>] [--version 2.1.1|2.2.1]`
+// `ocpi-sessions register --db <file> <their-versions-url> --token <their token A> [--public-url <our base>]
+//   [--version 2.1.1|2.2.1] [--deny-private-peers]`
 // `ocpi-sessions ingest-token --db <file>`
 import type { OcpiVersion } from '../../domain/wire-format.js';
 import { rotateIngestToken } from '../../service/ingest-token.js';
@@ -23,6 +24,7 @@ export async function register(argv: string[]): Promise<number> {
     'public-url': { type: 'string' },
     version: { type: 'string' },
     json: { type: 'boolean' },
+    'deny-private-peers': { type: 'boolean' },
   });
   const url = positionals[0];
   if (!url || !values.token)
@@ -33,13 +35,18 @@ export async function register(argv: string[]): Promise<number> {
   try {
     const ours = await ourVersionsUrl(store, values['public-url']);
     try {
-      const p = await registerWith(store, url, values.token, ours, values.version as OcpiVersion | undefined);
+      const denyPrivatePeers =
+        values['deny-private-peers'] === true || process.env.DENY_PRIVATE_PEERS === '1';
+      const version = values.version as OcpiVersion | undefined;
+      const p = await registerWith(store, url, values.token, ours, version, { denyPrivatePeers });
       if (values.json) console.log(JSON.stringify(p));
       else console.log(`registered with ${p.key} (${p.roles.join(',')}) over OCPI ${p.version}`);
       return 0;
     } catch (e) {
       if (e instanceof RegistrationError) {
-        console.error(`ocpi-sessions: registration failed (OCPI ${e.statusCode}): ${e.message}`);
+        // Our own operator runs this: the details (URL, errno, what answered) are printed too.
+        const detail = e.detail ? `: ${e.detail}` : '';
+        console.error(`ocpi-sessions: registration failed (OCPI ${e.statusCode}): ${e.message}${detail}`);
         return 1;
       }
       throw e;

@@ -1,5 +1,5 @@
 // `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
-//   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576]`
+//   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]`
 import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../http/server.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
@@ -21,6 +21,7 @@ export const serveOptions = {
   'rate-limit': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
   'body-limit': { type: 'string' },
+  'deny-private-peers': { type: 'boolean' },
 } as const;
 
 export interface Running {
@@ -32,6 +33,7 @@ export interface Running {
 export async function startServer(values: Record<string, string | boolean | undefined>): Promise<Running> {
   const s = (k: string) => values[k] as string | undefined;
   const store = await openStore(dbOption(s('db')));
+  const denyPrivatePeers = values['deny-private-peers'] === true || process.env.DENY_PRIVATE_PEERS === '1';
   const maxLimit = intOption('max-limit', s('max-limit') ?? process.env.MAX_LIMIT, DEFAULT_MAX_LIMIT);
   const app = await buildServer(store, {
     publicUrl: s('public-url') ?? process.env.PUBLIC_URL,
@@ -45,6 +47,7 @@ export async function startServer(values: Record<string, string | boolean | unde
     ),
     bodyLimit: intOption('body-limit', s('body-limit') ?? process.env.BODY_LIMIT, 1024 * 1024),
     rateLimit: rateLimitOption(s('rate-limit') ?? process.env.RATE_LIMIT),
+    denyPrivatePeers,
   });
   const port = intOption('port', s('port') ?? process.env.PORT, 8080);
   const host = s('host') ?? process.env.HOST ?? '127.0.0.1';
@@ -54,6 +57,7 @@ export async function startServer(values: Record<string, string | boolean | unde
     baseBackoffMs: intOption('push-backoff-ms', s('push-backoff-ms'), 1000),
     // Advanced: how long a claimed delivery is leased (bounds the push request timeout to half of it).
     leaseMs: Math.max(100, intOption('push-lease-ms', s('push-lease-ms'), 60_000)),
+    denyPrivatePeers,
   });
   push.start();
   let closing: Promise<void> | undefined;

@@ -1,16 +1,23 @@
 // Credentials module server side (OCPI 2.1.1 §credentials, 2.2.1 §7.2): GET / POST / PUT / DELETE.
 // HTTP 405 for POST when already registered, and for PUT/DELETE when not registered (2.2.1 §7.2.2–7.2.4).
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OcpiVersion } from '../../domain/wire-format.js';
-import { acceptCredentials, currentCredentials, RegistrationError } from '../../service/registration.js';
+import {
+  acceptCredentials,
+  currentCredentials,
+  RegistrationError,
+  type OutboundOptions,
+} from '../../service/registration.js';
 import type { SessionStore } from '../../store/contract.js';
 import { Credentials211Schema, Credentials221Schema } from '../../wire/credentials.js';
 import { baseUrl } from '../base-url.js';
 import { sendEnvelope, sendError, STATUS } from '../envelope.js';
 import { VERSIONS } from './versions.js';
 
-function registrationFailed(reply: FastifyReply, e: unknown) {
+function registrationFailed(request: FastifyRequest, reply: FastifyReply, e: unknown) {
   if (!(e instanceof RegistrationError)) throw e;
+  // The caller gets the generic message; what we called and what answered there goes to our log only.
+  request.log.warn({ statusCode: e.statusCode, detail: e.detail }, `registration failed: ${e.message}`);
   // 2001: the body itself is wrong → HTTP 400. 3xxx: their side failed; the request reached the OCPI layer
   // (OCPI 2.2.1 §5), so the HTTP status stays 200 and the envelope carries the code.
   return sendError(reply, e.statusCode === 2001 ? 400 : 200, e.statusCode, e.message);
@@ -20,6 +27,7 @@ export function registerCredentials(
   app: FastifyInstance,
   store: SessionStore,
   publicUrl: string | undefined,
+  outbound: OutboundOptions = {},
 ): void {
   for (const version of VERSIONS as OcpiVersion[]) {
     const url = `/ocpi/${version}/credentials`;
@@ -37,7 +45,7 @@ export function registerCredentials(
           const data = await currentCredentials(store, version, request.ocpiToken!, ours(request));
           return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
         } catch (e) {
-          return registrationFailed(reply, e);
+          return registrationFailed(request, reply, e);
         }
       },
     );
@@ -55,10 +63,17 @@ export function registerCredentials(
           );
         }
         try {
-          const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
+          const data = await acceptCredentials(
+            store,
+            request.partner!,
+            version,
+            request.body,
+            ours(request),
+            outbound,
+          );
           return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Registered', JSON.stringify(data));
         } catch (e) {
-          return registrationFailed(reply, e);
+          return registrationFailed(request, reply, e);
         }
       },
     );
@@ -74,10 +89,17 @@ export function registerCredentials(
           return sendError(reply, 405, STATUS.CLIENT_ERROR, 'Not registered: POST credentials first');
         }
         try {
-          const data = await acceptCredentials(store, request.partner!, version, request.body, ours(request));
+          const data = await acceptCredentials(
+            store,
+            request.partner!,
+            version,
+            request.body,
+            ours(request),
+            outbound,
+          );
           return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Updated', JSON.stringify(data));
         } catch (e) {
-          return registrationFailed(reply, e);
+          return registrationFailed(request, reply, e);
         }
       },
     );

@@ -1,0 +1,147 @@
+// One outbound OCPI HTTP exchange, shared by every client (registration, push, pull): the token in a given
+// encoding, the OCPI 2.2.1 §4.1.4 request ids, a timeout over the whole exchange (body included), the response
+// body read through one size cap, the envelope read tolerantly. Also the one rule for "the peer refused our
+// token" that decides the Base64/raw fallback of both clients.
+import { randomUUID } from 'node:crypto';
+import { fetch as undiciFetch } from 'undici';
+import type { TokenEncoding } from '../domain/party.js';
+import { encodeToken } from '../service/tokens.js';
+import { readEnvelope, type Envelope } from './envelope.js';
+import { denyingDispatcher } from './peer-address.js';
+
+/** Default response size cap for registration and push answers (an envelope with credentials or a version list). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+export interface ExchangeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  token: string;
+  encoding: TokenEncoding;
+  /** OCPI 2.2.1 §4.1.4: the same for every request of one operation; X-Request-ID is new per request. */
+  correlationId: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Refuse loopback, private and link-local peer addresses at connect time (see peer-address.ts). */
+  denyPrivatePeers?: boolean;
+  signal?: AbortSignal;
+  /** Test seam (the pull client's). */
+  fetch?: typeof fetch;
+}
+
+export interface Exchanged {
+  http: number;
+  /** The URL that answered (after redirects). */
+  url: string;
+  headers: Headers;
+  text: string;
+  /** undefined when the body is not JSON. */
+  json?: unknown;
+  envelope?: Envelope;
+}
+
+/** The answer was larger than the cap: the request was aborted after reading at most the cap. */
+export class ResponseTooLarge extends Error {
+  constructor(
+    readonly url: string,
+    readonly limit: number,
+  ) {
+    super(`the answer of ${url} exceeds ${limit} bytes: aborted`);
+  }
+}
+
+/** Performs one exchange; throws on a connection failure, a timeout (`signal` aborted) or ResponseTooLarge. */
+export async function exchange(x: ExchangeRequest): Promise<Exchanged> {
+  const headers: Record<string, string> = {
+    // OCPI 2.2.1 §4.1.2: `Authorization: Token <Base64(token)>`; 2.1.1 peers take the token as it is.
+    authorization: `Token ${encodeToken(x.token, x.encoding)}`,
+    accept: 'application/json',
+    'x-request-id': randomUUID(),
+    'x-correlation-id': x.correlationId,
+    ...x.headers,
+  };
+  let body: string | undefined;
+  if (x.body !== undefined) {
+    body = JSON.stringify(x.body);
+    headers['content-type'] = 'application/json';
+  }
+  const stop = new AbortController();
+  const signals = [AbortSignal.timeout(x.timeoutMs), stop.signal];
+  if (x.signal) signals.push(x.signal);
+  const init = {
+    method: x.method,
+    headers,
+    body,
+    signal: AbortSignal.any(signals),
+    redirect: 'follow' as const,
+  };
+  const res = x.fetch
+    ? await x.fetch(x.url, init)
+    : ((await undiciFetch(x.url, {
+        ...init,
+        ...(x.denyPrivatePeers ? { dispatcher: denyingDispatcher() } : {}),
+      })) as unknown as Response);
+  // The timeout covers the body too: a peer that stalls mid-body is a timeout, not a hang.
+  const text = await readCapped(res, x.maxResponseBytes, x.url, () => stop.abort());
+  const answer: Exchanged = { http: res.status, url: res.url || x.url, headers: res.headers, text };
+  try {
+    answer.json = JSON.parse(text);
+  } catch {
+    return answer; // not JSON: the HTTP status speaks alone
+  }
+  answer.envelope = readEnvelope(answer.json);
+  return answer;
+}
+
+/** Reads a body as UTF-8 text, at most `limit` bytes: past it (or a larger Content-Length) the request is aborted. */
+export async function readCapped(
+  res: Response,
+  limit: number,
+  url: string,
+  abort: () => void,
+): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  const tooLarge = () => {
+    abort();
+    return new ResponseTooLarge(url, limit);
+  };
+  if (declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      const error = tooLarge();
+      await reader.cancel().catch(() => undefined);
+      throw error;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * True when the answer refused our token, so that the other encoding is worth one try (OCPI 2.2.1 §4.1.2 note:
+ * 2.1.1/2.2 peers expect the token raw, others Base64 even on 2.1.1). HTTP 401 is the rule (2.2.1 §4.1.2);
+ * peers also answer 403, or HTTP 200 with an OCPI 2xxx client error (2.1.1 §4.1: "2000 generic client error")
+ * that says so: 2000 without a message, or any 2xxx whose message speaks of the token or authorization.
+ */
+export function authRefused(
+  http: number,
+  envelope: Pick<Envelope, 'statusCode' | 'statusMessage'> | undefined,
+): boolean {
+  if (http === 401 || http === 403) return true;
+  const code = envelope?.statusCode;
+  if (http < 200 || http >= 300 || code === undefined || code < 2000 || code >= 3000) return false;
+  const message = envelope?.statusMessage?.trim();
+  if (!message) return code === 2000;
+  return /auth|token|forbidden|denied|permission/i.test(message);
+}
