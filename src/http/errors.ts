@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { targetPath } from './base-url.js';
 import { envelopeText, sendError, STATUS } from './envelope.js';
+import { sendOutcome } from './outcomes.js';
 
 /**
  * Fastify's `frameworkErrors`: a URL that is not valid percent-encoding (`%zz`, `%C0%AF`) or a path parameter
@@ -107,6 +108,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (sendOutcome(reply, error)) return reply; // a use case refused: outcomes.ts says how that is answered
     if (error.validation) {
       const first = error.validation[0];
       const where = error.validationContext ?? 'request';

@@ -4,7 +4,8 @@ import type { Partner } from '../domain/party.js';
 import type { SessionStore } from '../store/contract.js';
 import { parseChargingPreferences } from '../wire/charging-preferences.js';
 import { getIdentity } from './identity.js';
-import { ReceiveError, retryOnConflict } from './sessions-receiver.js';
+import { describeIssues, Refused } from './refused.js';
+import { retryOnConflict } from './sessions-receiver.js';
 import { toRecord } from './sessions-writer.js';
 
 export async function setChargingPreferences(
@@ -17,19 +18,15 @@ export async function setChargingPreferences(
   const stored = us ? await store.getSession(us.countryCode, us.partyId, sessionId) : undefined;
   // Another partner's session is indistinguishable from a missing one.
   if (!stored || stored.owner !== caller.key)
-    throw new ReceiveError(404, 2000, `Unknown session ${sessionId}`);
+    throw new Refused('not-visible', `Unknown session ${sessionId}`);
   const evse = stored.session.location?.evses.find((e) => e.uid === stored.session.evseUid);
-  // OCPI 2.2.1 §9.2.1.2: an EVSE without CHARGING_PREFERENCES_CAPABLE → HTTP 404 with OCPI 2001.
+  // OCPI 2.2.1 §9.2.1.2: an EVSE without CHARGING_PREFERENCES_CAPABLE is refused (HTTP 404 with OCPI 2001).
   if (!evse?.capabilities.includes('CHARGING_PREFERENCES_CAPABLE')) {
-    throw new ReceiveError(404, 2001, 'The EVSE of this session does not support charging preferences');
+    throw new Refused('not-supported', 'The EVSE of this session does not support charging preferences');
   }
   const parsed = parseChargingPreferences(body);
   if (!parsed.ok) {
-    throw new ReceiveError(
-      400,
-      2001,
-      `Invalid ChargingPreferences: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    );
+    throw new Refused('invalid', describeIssues('Invalid ChargingPreferences', parsed.issues));
   }
   const prefs = parsed.value;
   if (prefs.departureTime !== undefined && prefs.departureTime <= Date.now()) return 'NOT_POSSIBLE';
@@ -41,7 +38,7 @@ export async function setChargingPreferences(
     const current = first ? stored : await store.getSession(us!.countryCode, us!.partyId, sessionId);
     first = false;
     if (!current || current.owner !== caller.key)
-      throw new ReceiveError(404, 2000, `Unknown session ${sessionId}`);
+      throw new Refused('not-visible', `Unknown session ${sessionId}`);
     const record = { ...toRecord({ ...current.session, chargingPreferences: prefs }), owner: current.owner };
     await store.putSessions([record], { mode: 'replace', ifRev: current.rev });
   });

@@ -2,24 +2,15 @@
 // session fed by the CPO's own back end (ingest, same rules as the 2.2.1 receiver).
 import { applySessionPatch } from '../domain/session-patch.js';
 import { partyKey, type PartyKey, type Session, type SessionPatch } from '../domain/session.js';
-import { sessionsEndpoint } from '../domain/party.js';
+import { sessionsEndpoint, type Partner } from '../domain/party.js';
 import { wireFormatFor, type OcpiVersion, type WireFormat } from '../domain/wire-format.js';
 import { RevisionConflict, type SessionStore, type StoredSession } from '../store/contract.js';
 import type { ParseContext } from '../wire/codec.js';
 import { codecFor } from '../wire/registry.js';
 import { parseLocation211 } from '../wire/ocpi-2.1.1/location-parse.js';
+import type { Identity } from './identity.js';
+import { describeIssues, Refused } from './refused.js';
 import { toRecord } from './sessions-writer.js';
-
-/** A rejected push, with the HTTP status and OCPI status_code to answer. */
-export class ReceiveError extends Error {
-  constructor(
-    readonly http: number,
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface Target {
   /** The party in the URL ({country_code}/{party_id}) and the session id. */
@@ -57,25 +48,20 @@ function context(t: Target): ParseContext {
 function checkIds(t: Target, s: { countryCode?: string; partyId?: string; id?: string }): void {
   // OCPI 2.2.1 §9.2.2.2: the URL ids SHALL equal those in the body; 2.2.1 §4.1 advises 2001 for a mismatch.
   if (s.id !== undefined && !eq(s.id, t.id))
-    throw new ReceiveError(400, 2001, `Body id "${s.id}" differs from the URL id "${t.id}"`);
+    throw new Refused('invalid', `Body id "${s.id}" differs from the URL id "${t.id}"`);
   if (s.countryCode !== undefined && !eq(s.countryCode, t.countryCode)) {
-    throw new ReceiveError(
-      400,
-      2001,
+    throw new Refused(
+      'invalid',
       `Body country_code "${s.countryCode}" differs from the URL "${t.countryCode}"`,
     );
   }
   if (s.partyId !== undefined && !eq(s.partyId, t.partyId)) {
-    throw new ReceiveError(400, 2001, `Body party_id "${s.partyId}" differs from the URL "${t.partyId}"`);
+    throw new Refused('invalid', `Body party_id "${s.partyId}" differs from the URL "${t.partyId}"`);
   }
 }
 
-function invalid(issues: { path: string; message: string }[]): ReceiveError {
-  const text = issues
-    .slice(0, 20)
-    .map((i) => `${i.path}: ${i.message}`)
-    .join('; ');
-  return new ReceiveError(400, 2001, `Invalid session: ${text}`);
+function invalid(issues: { path: string; message: string }[]): Refused {
+  return new Refused('invalid', describeIssues('Invalid session', issues));
 }
 
 /** Owner of eMSP-receiver sessions when this instance has no identity: no partner key has this form. */
@@ -100,7 +86,7 @@ function refuseOwnParty(t: Target): void {
     us &&
     partyKey(t.countryCode, t.partyId) === partyKey(us.countryCode, us.partyId)
   ) {
-    throw new ReceiveError(404, 2000, `No sessions of ${t.countryCode}/${t.partyId} for this caller`);
+    throw new Refused('not-visible', `No sessions of ${t.countryCode}/${t.partyId} for this caller`);
   }
 }
 
@@ -174,9 +160,8 @@ export async function receivePatch(
   return retryOnConflict(async () => {
     const stored = await store.getSession(t.countryCode, t.partyId, t.id);
     if (!stored)
-      throw new ReceiveError(
-        404,
-        2001,
+      throw new Refused(
+        'unknown-object',
         `Unknown session ${t.countryCode}/${t.partyId}/${t.id}: PUT it first`,
       );
     if (parsed.value.lastUpdated !== undefined && parsed.value.lastUpdated < stored.session.lastUpdated) {
@@ -219,7 +204,7 @@ function parseEmbeddedLocation(body: unknown): Session['location'] {
 export async function getReceived(store: SessionStore, t: Target): Promise<StoredSession> {
   refuseOwnParty(t);
   const stored = await store.getSession(t.countryCode, t.partyId, t.id);
-  if (!stored) throw new ReceiveError(404, 2001, `Unknown session ${t.countryCode}/${t.partyId}/${t.id}`);
+  if (!stored) throw new Refused('unknown-object', `Unknown session ${t.countryCode}/${t.partyId}/${t.id}`);
   return stored;
 }
 
@@ -230,4 +215,49 @@ export function renderFor(session: Session, style: 'ocpi' | 'camel', version: Oc
 
 export function ownsParty(key: string, countryCode: string, partyId: string): boolean {
   return key === partyKey(countryCode, partyId);
+}
+
+/** The party and session a receiver URL names ({country_code}/{party_id}/{session_id}). */
+export interface SessionPath {
+  country_code: string;
+  party_id: string;
+  session_id: string;
+}
+
+/**
+ * eMSP receiver: a CPO partner pushes its own sessions only, under its own party (OCPI 2.2.1 §3.1.2 client
+ * owned objects); anything else is answered as if nothing were there.
+ */
+export function receiverTarget(
+  caller: Partner,
+  p: SessionPath,
+  version: OcpiVersion,
+  us: Identity | undefined,
+): Target {
+  if (!caller.roles.includes('CPO') || !ownsParty(caller.key, p.country_code, p.party_id)) {
+    throw new Refused('not-visible', `No sessions of ${p.country_code}/${p.party_id} for this caller`);
+  }
+  return {
+    countryCode: p.country_code,
+    partyId: p.party_id,
+    id: p.session_id,
+    version,
+    format: wireFormatFor(caller.format, version),
+    emsp: us ? { countryCode: us.countryCode, partyId: us.partyId } : undefined,
+  };
+}
+
+/** Ingest: the CPO's own back end feeds sessions of this instance's own party only, in OCPI 2.2.1 form. */
+export function ingestTarget(p: SessionPath, us: Identity | undefined): Target {
+  if (!us || !ownsParty(`${us.countryCode}-${us.partyId}`, p.country_code, p.party_id)) {
+    throw new Refused('not-visible', `This instance is not party ${p.country_code}/${p.party_id}`);
+  }
+  return {
+    countryCode: p.country_code,
+    partyId: p.party_id,
+    id: p.session_id,
+    version: '2.2.1',
+    format: 'ocpi-2.2.1',
+    acceptLocation: true,
+  };
 }

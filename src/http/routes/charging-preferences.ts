@@ -2,10 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { setChargingPreferences } from '../../service/charging-preferences.js';
-import { ReceiveError } from '../../service/sessions-receiver.js';
 import type { SessionStore } from '../../store/contract.js';
 import { ChargingPreferencesSchema } from '../../wire/charging-preferences.js';
-import { sendEnvelope, sendError, STATUS } from '../envelope.js';
+import { sendEnvelope, STATUS } from '../envelope.js';
 
 const Params = Type.Object({
   session_id: Type.String({ minLength: 1, maxLength: 36, description: 'Session id, CiString(36)' }),
@@ -24,18 +23,14 @@ export function registerChargingPreferences(app: FastifyInstance, store: Session
       },
     },
     async (request, reply) => {
-      try {
-        const result = await setChargingPreferences(
-          store,
-          request.partner!,
-          request.params.session_id,
-          request.body,
-        );
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(result));
-      } catch (e) {
-        if (e instanceof ReceiveError) return sendError(reply, e.http, e.statusCode, e.message);
-        throw e;
-      }
+      // A refusal (unknown session, EVSE without the capability, invalid body) is answered by outcomes.ts.
+      const result = await setChargingPreferences(
+        store,
+        request.partner!,
+        request.params.session_id,
+        request.body,
+      );
+      return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(result));
     },
   );
 }
