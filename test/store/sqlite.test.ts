@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { layoutUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
 
@@ -27,7 +28,8 @@ describe('sqlite store: files written before page_bodies', () => {
               ON s.owner = o.owner AND s.ord = b.id & 1099511627775;
           DROP TABLE page_bodies;
           DROP INDEX owners_no;
-          ALTER TABLE owners DROP COLUMN no;`);
+          ALTER TABLE owners DROP COLUMN no;
+          PRAGMA user_version = 0; -- no build before versioned migrations set it`);
         db.close();
       },
       async () => {
@@ -50,9 +52,59 @@ describe('sqlite store: files written before fenced outbox claims', () => {
       async () => new SqliteStore(file),
       async () => {
         const db = new Database(file);
-        db.exec('ALTER TABLE outbox DROP COLUMN claim');
+        db.exec('ALTER TABLE outbox DROP COLUMN claim; PRAGMA user_version = 0');
         db.close();
       },
     );
+  });
+});
+
+describe('sqlite store: versioned migrations (PRAGMA user_version)', () => {
+  const userVersion = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma('user_version', { simple: true });
+    } finally {
+      db.close();
+    }
+  };
+  const latest = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;
+
+  it('a new file is at the latest version; opening it again applies nothing and takes no write lock', async () => {
+    const file = tempFile('fresh.db');
+    await new SqliteStore(file).close();
+    assert.equal(userVersion(file), latest);
+    // Another connection holds the write lock: an open that had anything to apply would wait for it and fail.
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const again = new SqliteStore(file);
+      await again.close();
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
+  it('a file of an earlier build (user_version 0, an older layout) is brought to the latest version', async () => {
+    const file = tempFile('legacy.db');
+    await new SqliteStore(file).close();
+    const db = new Database(file);
+    db.exec('ALTER TABLE outbox DROP COLUMN claim; DROP TABLE locks; PRAGMA user_version = 0');
+    db.close();
+    await new SqliteStore(file).close();
+    assert.equal(userVersion(file), latest);
+    const check = new Database(file, { readonly: true });
+    const tables = check
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")
+      .all()
+      .map((t) => t.name);
+    const outbox = check
+      .prepare<[], { name: string }>('PRAGMA table_info(outbox)')
+      .all()
+      .map((c) => c.name);
+    check.close();
+    assert.ok(tables.includes('locks'), tables.join());
+    assert.ok(outbox.includes('claim'), outbox.join());
   });
 });

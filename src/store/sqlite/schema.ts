@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 
-// SQLite schema. See src/store/paging.ts for what `ord` and `session_counts` are for.
+// SQLite schema, applied by the versioned migrations in migrations.ts. See src/store/paging.ts for what `ord` and
+// `session_counts` are for.
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
@@ -70,8 +71,7 @@ CREATE TABLE IF NOT EXISTS owners (
 `;
 
 /**
- * Additions that files created by older builds receive in place when opened (every statement is IF NOT EXISTS /
- * OR IGNORE): the layout of the tables above is unchanged by them.
+ * Migration 2 (migrations.ts): partners_version and locks (every statement is IF NOT EXISTS / OR IGNORE).
  *
  * partners_version: bumped by every change to partners, in the changing transaction, whoever makes it (this
  * process, another server process, the CLI). A page read returns it from its own snapshot, which lets a process
@@ -95,59 +95,43 @@ CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, e
 
 /**
  * Files written before fenced outbox claims have no outbox.claim: add it (NULL: unclaimed; a row leased by an older
- * build is claimed again once its lease ends). Checked without the write lock first, again under it, so two
- * processes opening the same old file cannot both add it.
+ * build is claimed again once its lease ends).
  */
-export function upgradeOutbox(db: Database.Database): void {
-  const has = () =>
-    db
-      .prepare<[], { name: string }>('PRAGMA table_info(outbox)')
-      .all()
-      .some((c) => c.name === 'claim');
-  if (has()) return;
-  db.transaction(() => {
-    if (!has()) db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT');
-  }).immediate();
+export function addOutboxClaim(db: Database.Database): void {
+  const has = db
+    .prepare<[], { name: string }>('PRAGMA table_info(outbox)')
+    .all()
+    .some((c) => c.name === 'claim');
+  if (!has) db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT');
 }
 
 /**
  * Files written before page_bodies kept bodies under id = seq * 8 + format in `session_bodies`: number the owners
- * and move every body to its page-order id, in one transaction (a crash leaves the old layout, redone next open).
+ * and move every body to its page-order id (in the migration's transaction: a crash leaves the old layout, redone
+ * on the next open).
  */
-export function upgradeBodies(db: Database.Database): void {
-  const pending = () => ({
-    old:
-      db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'").get() !==
-      undefined,
-    numbered: db
-      .prepare<[], { name: string }>('PRAGMA table_info(owners)')
-      .all()
-      .some((c) => c.name === 'no'),
-    indexed:
-      db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'owners_no'").get() !==
-      undefined,
-  });
-  const before = pending();
-  if (!before.old && before.numbered && before.indexed) return; // the usual open: nothing to move, no write lock
-  // IMMEDIATE: the write lock first, and the checks again under it, so two processes opening the same old file
-  // cannot both move it.
-  db.transaction(() => {
-    const { old, numbered } = pending();
-    if (!numbered) {
-      db.exec('ALTER TABLE owners ADD COLUMN no INTEGER NOT NULL DEFAULT 0');
-      db.exec('UPDATE owners SET no = (SELECT COUNT(*) FROM owners o WHERE o.owner <= owners.owner)');
-    }
-    if (old) {
-      // A one-time move that takes minutes on large files (measured ~0.4 s per 1 000 sessions): say so.
-      process.stderr.write(
-        `ocpi-sessions: ${db.name}: moving stored bodies to page order (once; may take minutes)\n`,
-      );
-      db.exec(`INSERT OR REPLACE INTO page_bodies (id, body)
-        SELECT (o.no << 44) | ((b.id & 7) << 40) | s.ord, b.body
-        FROM sessions s JOIN owners o ON o.owner = s.owner JOIN session_bodies b ON b.id BETWEEN s.seq * 8 AND s.seq * 8 + 7
-        ORDER BY 1`);
-      db.exec('DROP TABLE session_bodies');
-    }
-    db.exec('CREATE UNIQUE INDEX IF NOT EXISTS owners_no ON owners (no)');
-  }).immediate();
+export function moveBodiesToPageOrder(db: Database.Database): void {
+  const old =
+    db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'").get() !==
+    undefined;
+  const numbered = db
+    .prepare<[], { name: string }>('PRAGMA table_info(owners)')
+    .all()
+    .some((c) => c.name === 'no');
+  if (!numbered) {
+    db.exec('ALTER TABLE owners ADD COLUMN no INTEGER NOT NULL DEFAULT 0');
+    db.exec('UPDATE owners SET no = (SELECT COUNT(*) FROM owners o WHERE o.owner <= owners.owner)');
+  }
+  if (old) {
+    // A one-time move that takes minutes on large files (measured ~0.4 s per 1 000 sessions): say so.
+    process.stderr.write(
+      `ocpi-sessions: ${db.name}: moving stored bodies to page order (once; may take minutes)\n`,
+    );
+    db.exec(`INSERT OR REPLACE INTO page_bodies (id, body)
+      SELECT (o.no << 44) | ((b.id & 7) << 40) | s.ord, b.body
+      FROM sessions s JOIN owners o ON o.owner = s.owner JOIN session_bodies b ON b.id BETWEEN s.seq * 8 AND s.seq * 8 + 7
+      ORDER BY 1`);
+    db.exec('DROP TABLE session_bodies');
+  }
+  db.exec('CREATE UNIQUE INDEX IF NOT EXISTS owners_no ON owners (no)');
 }

@@ -19,7 +19,7 @@ import type {
 } from '../contract.js';
 import { BLOCK_BITS, dayOf, MAX, MIN, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
-import { SQLITE_SCHEMA, SQLITE_UPGRADES, upgradeBodies, upgradeOutbox } from './schema.js';
+import { migrateSqlite } from './migrations.js';
 
 interface ExistingRow {
   seq: number;
@@ -49,10 +49,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.pragma('synchronous = FULL'); // an acknowledged write survives a crash
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
-    this.db.exec(SQLITE_SCHEMA);
-    this.db.exec(SQLITE_UPGRADES);
-    upgradeBodies(this.db);
-    upgradeOutbox(this.db);
+    migrateSqlite(this.db);
     this.planner = new PagePlanner(this);
     const db = this.db;
     this.st = {
