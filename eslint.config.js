@@ -23,7 +23,10 @@ function layerRule(layer) {
   const patterns = [
     {
       regex: toLayer(forbidden),
-      message: `src/${layer} may import only ${MAY_IMPORT[layer].map((l) => `src/${l}`).join(', ') || 'nothing of src'} (docs/architecture.md).`,
+      message:
+        MAY_IMPORT[layer].length === 0
+          ? `src/${layer} imports nothing of src (docs/architecture.md).`
+          : `src/${layer} may import only ${MAY_IMPORT[layer].map((l) => `src/${l}`).join(', ')} (docs/architecture.md).`,
     },
   ];
   if (typesOnly.length > 0)
