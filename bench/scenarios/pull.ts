@@ -168,7 +168,7 @@ function sessionsIn(summary: Record<string, unknown> | undefined): number | unde
   return undefined;
 }
 
-/** The summary's main counts (PullSummary of src/client/pull.ts), else its first 200 characters. */
+/** The summary's main counts (PullSummary of src/service/pull-runner.ts), else its first 200 characters. */
 function describe(summary: Record<string, unknown>): string {
   const { pages, received, sessions, invalid, complete, sessionsPerSecond, error } = summary as {
     pages?: number;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { fetch as undiciFetch } from 'undici';
 import type { TokenEncoding } from '../domain/party.js';
-import { encodeToken } from '../service/tokens.js';
+import { encodeToken } from '../domain/token-encoding.js';
 import { readEnvelope, type Envelope } from './envelope.js';
 import { denyingDispatcher } from './peer-address.js';
 

@@ -3,6 +3,7 @@
 // fallback when the peer refuses the token (the rule of exchange.ts authRefused).
 import { randomUUID } from 'node:crypto';
 import type { TokenEncoding } from '../domain/party.js';
+import { otherEncoding } from '../domain/token-encoding.js';
 import { type Envelope } from './envelope.js';
 import { authRefused, exchange, ResponseTooLarge, type Exchanged } from './exchange.js';
 
@@ -202,7 +203,7 @@ export class OcpiHttpClient {
       // One switch to the other encoding per pull; a second refusal is final.
       if (!this.triedOtherEncoding) {
         this.triedOtherEncoding = true;
-        this.encoding = this.encoding === 'raw' ? 'base64' : 'raw';
+        this.encoding = otherEncoding(this.encoding);
         this.authFallbacks += 1;
         return {};
       }

@@ -3,6 +3,7 @@
 // shared timeout and response size cap (exchange.ts), tolerant envelope reading.
 import { randomUUID } from 'node:crypto';
 import type { TokenEncoding } from '../domain/party.js';
+import { otherEncoding } from '../domain/token-encoding.js';
 import { authRefused, DEFAULT_MAX_RESPONSE_BYTES, exchange } from './exchange.js';
 
 export interface OcpiCall {
@@ -30,10 +31,6 @@ export interface OcpiAnswer {
   /** The encoding that was used for the answer we return. */
   encoding: TokenEncoding;
   headers: Headers;
-}
-
-export function otherEncoding(e: TokenEncoding): TokenEncoding {
-  return e === 'raw' ? 'base64' : 'raw';
 }
 
 async function once(call: OcpiCall, encoding: TokenEncoding, correlationId: string): Promise<OcpiAnswer> {

@@ -1,4 +1,4 @@
-// Shifting inside a crawl's window, seen from the sessions themselves (pull.ts, top of file): a session that comes
+// Shifting inside a crawl's window, seen from the sessions themselves (page-stream.ts, top of file): a session that comes
 // back in the same crawl with a later last_updated was moved by the CPO while we paged (typically to the end of a
 // list ordered by last_updated). Every object after its earlier place moved up one, so a page boundary crossed
 // after the move skipped one object. This tracker remembers where each session was last seen and, at the end of

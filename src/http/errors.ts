@@ -93,7 +93,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (!isUtf8(body as Buffer)) {
       return done(Object.assign(new Error('Body is not valid UTF-8'), { statusCode: 400 }), undefined);
     }
-    json(request, (body as Buffer).toString('utf8'), done);
+    // Fastify's default parser is callback-style: it answers (and fails) through `done`, and returns nothing.
+    void json(request, (body as Buffer).toString('utf8'), done);
   });
 
   app.setNotFoundHandler((request, reply) => {

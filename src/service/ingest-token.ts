@@ -1,6 +1,7 @@
 // The token the CPO's own charging back end uses on /ingest (stored hashed in meta).
 import type { SessionStore } from '../store/contract.js';
-import { generateToken, hashesEqual, hashToken, tokenCandidates } from './tokens.js';
+import { tokenCandidates } from '../domain/token-encoding.js';
+import { generateToken, hashesEqual, hashToken } from './tokens.js';
 
 const KEY = 'ingest.token_hash';
 

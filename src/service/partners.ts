@@ -3,7 +3,8 @@ import type { Partner, PartnerFormat, Role } from '../domain/party.js';
 import { parsePartyKey, partyKey } from '../domain/session.js';
 import type { SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
-import { generateToken, hashesEqual, hashToken, tokenCandidates } from './tokens.js';
+import { tokenCandidates } from '../domain/token-encoding.js';
+import { generateToken, hashesEqual, hashToken } from './tokens.js';
 
 export class PartnerError extends Error {}
 

@@ -1,13 +1,14 @@
 // Use case: pull a CPO's sessions into our store. Decides who we pull from (a partner's saved configuration, or a
-// URL and token given now), who we are (2.1.1 sessions name neither party), then runs the client (src/client/).
+// URL and token given now), who we are (2.1.1 sessions name neither party), then runs the pull (pull-runner.ts).
 import { sessionsEndpoint, type TokenEncoding } from '../domain/party.js';
 import { parsePartyKey, partyKey } from '../domain/session.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
-import { pull, type Party, type PullOptions, type PullSummary } from '../client/pull.js';
-import { loadPullConfig, savePullConfig } from '../client/state.js';
+import type { Party } from '../client/page-stream.js';
 import type { SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
 import { withPullLock } from './pull-lock.js';
+import { pull, type PullOptions, type PullSummary } from './pull-runner.js';
+import { loadPullConfig, savePullConfig } from './pull-state.js';
 import { hashToken } from './tokens.js';
 
 export class PullConfigError extends Error {}

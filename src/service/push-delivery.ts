@@ -9,12 +9,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { sessionsEndpoint, type Partner } from '../domain/party.js';
 import type { Session } from '../domain/session.js';
+import { defaultEncoding } from '../domain/token-encoding.js';
 import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
 import { ocpiRequest, refused, succeeded, type OcpiAnswer } from '../client/ocpi-request.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
 import { codecFor } from '../wire/registry.js';
 import { getIdentity } from './identity.js';
-import { defaultEncoding } from './registration.js';
 
 export interface DeliveryOptions {
   /** Most deliveries claimed at once (further bounded by the lease, see leaseBounds). */

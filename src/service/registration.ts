@@ -2,6 +2,7 @@
 // from either side, plus update (PUT) and unregister (DELETE).
 import { randomUUID } from 'node:crypto';
 import type { Endpoint, Partner, Role, TokenEncoding } from '../domain/party.js';
+import { defaultEncoding } from '../domain/token-encoding.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import { versionInPath } from '../client/discovery.js';
 import { ocpiRequest, succeeded, type OcpiAnswer, type OcpiCall } from '../client/ocpi-request.js';
@@ -47,11 +48,6 @@ export interface PeerEndpoints {
   endpoints: Endpoint[];
   /** The encoding the peer accepted on the last call. */
   encoding: TokenEncoding;
-}
-
-/** Default encoding for a version: OCPI 2.2.1 §4.1.2 Base64; 2.1.1 peers expect the raw token. */
-export function defaultEncoding(version: OcpiVersion | undefined): TokenEncoding {
-  return version === '2.1.1' ? 'raw' : 'base64';
 }
 
 function failure(e: unknown): string {

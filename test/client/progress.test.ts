@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createProgressReporter, progressBar, progressLine } from '../../src/client/progress.js';
-import type { PullProgress } from '../../src/client/pull.js';
+import type { PullProgress } from '../../src/client/progress.js';
 
 const at = (received: number, elapsedMs: number, total?: number): PullProgress => ({
   pages: received / 100,

@@ -3,7 +3,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/datetime.js';
-import { loadSyncState } from '../../src/client/state.js';
+import { loadSyncState } from '../../src/service/pull-state.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { UsageError } from '../../src/cli/args.js';
 import { pullCommand } from '../../src/cli/commands/pull.js';

@@ -3,8 +3,8 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/datetime.js';
-import { pull, PullError, type PullOptions, type PullSummary } from '../../src/client/pull.js';
-import { loadEncoding, loadSyncState } from '../../src/client/state.js';
+import { pull, PullError, type PullOptions, type PullSummary } from '../../src/service/pull-runner.js';
+import { loadEncoding, loadSyncState } from '../../src/service/pull-state.js';
 import { pullSessions } from '../../src/service/pull.js';
 import { hashToken } from '../../src/service/tokens.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';

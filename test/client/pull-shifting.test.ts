@@ -5,8 +5,8 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/datetime.js';
-import { pull, type PullOptions, type PullSummary } from '../../src/client/pull.js';
-import { loadSyncState } from '../../src/client/state.js';
+import { pull, type PullOptions, type PullSummary } from '../../src/service/pull-runner.js';
+import { loadSyncState } from '../../src/service/pull-state.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';

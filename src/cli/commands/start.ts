@@ -2,7 +2,7 @@
 // first run, then print tokens and ready-to-paste curl commands.
 import { seedDemo } from '../../service/demo.js';
 import { addPartner } from '../../service/partners.js';
-import { encodeToken } from '../../service/tokens.js';
+import { encodeToken } from '../../domain/token-encoding.js';
 import { openStore } from '../../store/open.js';
 import { parse } from '../args.js';
 import { DEFAULT_EMSPS, ensureIdentity } from './demo.js';

@@ -1,5 +1,5 @@
-// What a pull remembers between runs, in the store's meta table (JSON values), per pull key: the partner's
-// `CC-PID`, or `url:<the URL given>#<hash of the token>` when pulling without a partner.
+// What a pull remembers between runs (pull-runner.ts, pull-window.ts), in the store's meta table (JSON values),
+// per pull key: the partner's `CC-PID`, or `url:<the URL given>#<hash of the token>` when pulling without a partner.
 //
 //   pull.<key>.state     { syncPoint?, inProgress? }               incremental sync and crash-safe resume
 //   pull.<key>.encoding  "raw" | "base64"                          the token encoding the peer accepted
