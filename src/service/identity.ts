@@ -1,5 +1,6 @@
 // Who this instance is (OCPI 2.2.1 §7.3.2 CredentialsRole): used for 2.1.1 data that does not name its CPO.
 import type { SessionStore } from '../store/contract.js';
+import { jsonSetting, textSetting } from '../store/settings.js';
 
 export interface Identity {
   countryCode: string;
@@ -9,22 +10,21 @@ export interface Identity {
   website?: string;
 }
 
-const KEY = 'party.identity';
+const IDENTITY = jsonSetting<Identity>('party.identity');
 
-export async function getIdentity(store: SessionStore): Promise<Identity | undefined> {
-  const raw = await store.getMeta(KEY);
-  return raw ? (JSON.parse(raw) as Identity) : undefined;
+/** The base URL partners reach us at, as `serve` last knew it (`--public-url`, else its own address). */
+export const PUBLIC_URL = textSetting('public.url');
+
+export function getIdentity(store: SessionStore): Promise<Identity | undefined> {
+  return store.readSetting(IDENTITY);
 }
 
 export async function setIdentity(store: SessionStore, identity: Identity): Promise<void> {
-  await store.setMeta(
-    KEY,
-    JSON.stringify({
-      ...identity,
-      countryCode: identity.countryCode.toUpperCase(),
-      partyId: identity.partyId.toUpperCase(),
-    }),
-  );
+  await store.writeSetting(IDENTITY, {
+    ...identity,
+    countryCode: identity.countryCode.toUpperCase(),
+    partyId: identity.partyId.toUpperCase(),
+  });
 }
 
 /** Identity lookups for the request path, re-read at most every `ttlMs` (a `party set` shows within that). */

@@ -1,4 +1,4 @@
-// What a pull remembers between runs (pull-runner.ts, pull-window.ts), in the store's meta table (JSON values),
+// What a pull remembers between runs (pull-runner.ts, pull-window.ts), as typed settings (JSON values),
 // per pull key: the partner's `CC-PID`, or `url:<the URL given>#<hash of the token>` when pulling without a partner.
 //
 //   pull.<key>.state     { syncPoint?, inProgress? }               incremental sync and crash-safe resume
@@ -7,6 +7,7 @@
 import type { TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import type { SessionStore } from '../store/contract.js';
+import { jsonSetting } from '../store/settings.js';
 
 export interface InProgressCrawl {
   /** When this crawl started (epoch ms, our clock). */
@@ -41,22 +42,15 @@ export interface PullConfig {
   emsp?: string;
 }
 
-const stateKey = (key: string) => `pull.${key}.state`;
-const encodingKey = (key: string) => `pull.${key}.encoding`;
-const configKey = (key: string) => `pull.${key}.config`;
+const stateOf = (key: string) =>
+  jsonSetting<SyncState & { lastCompleteSyncStart?: number }>(`pull.${key}.state`);
+const isEncoding = (v: unknown): v is TokenEncoding => v === 'raw' || v === 'base64';
+const encodingOf = (key: string) => jsonSetting<TokenEncoding>(`pull.${key}.encoding`, isEncoding);
+const configOf = (key: string) => jsonSetting<PullConfig>(`pull.${key}.config`);
 
-async function readJson<T>(store: SessionStore, key: string): Promise<T | undefined> {
-  const raw = await store.getMeta(key);
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return undefined; // unreadable state is treated as none: the pull starts over, which is always safe
-  }
-}
-
+// Unreadable state is treated as none (Setting.decode): the pull starts over, which is always safe.
 export async function loadSyncState(store: SessionStore, key: string): Promise<SyncState> {
-  const raw = (await readJson<SyncState & { lastCompleteSyncStart?: number }>(store, stateKey(key))) ?? {};
+  const raw = (await store.readSetting(stateOf(key))) ?? {};
   // Before the crawls were bounded, the start time of the last complete crawl was kept: as safe a point.
   const { lastCompleteSyncStart, ...state } = raw;
   return state.syncPoint === undefined && lastCompleteSyncStart !== undefined
@@ -64,20 +58,19 @@ export async function loadSyncState(store: SessionStore, key: string): Promise<S
     : state;
 }
 export function saveSyncState(store: SessionStore, key: string, state: SyncState): Promise<void> {
-  return store.setMeta(stateKey(key), JSON.stringify(state));
+  return store.writeSetting(stateOf(key), state);
 }
 
-export async function loadEncoding(store: SessionStore, key: string): Promise<TokenEncoding | undefined> {
-  const v = await readJson<unknown>(store, encodingKey(key));
-  return v === 'raw' || v === 'base64' ? v : undefined;
+export function loadEncoding(store: SessionStore, key: string): Promise<TokenEncoding | undefined> {
+  return store.readSetting(encodingOf(key));
 }
 export function saveEncoding(store: SessionStore, key: string, encoding: TokenEncoding): Promise<void> {
-  return store.setMeta(encodingKey(key), JSON.stringify(encoding));
+  return store.writeSetting(encodingOf(key), encoding);
 }
 
 export function loadPullConfig(store: SessionStore, key: string): Promise<PullConfig | undefined> {
-  return readJson<PullConfig>(store, configKey(key));
+  return store.readSetting(configOf(key));
 }
 export function savePullConfig(store: SessionStore, key: string, config: PullConfig): Promise<void> {
-  return store.setMeta(configKey(key), JSON.stringify(config));
+  return store.writeSetting(configOf(key), config);
 }

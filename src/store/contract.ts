@@ -4,6 +4,7 @@ import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
 import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/party.js';
 import type { PartyKey, Session } from '../domain/session.js';
 import type { WireFormat } from '../domain/wire-format.js';
+import type { Setting } from './settings.js';
 
 /** A session as written: the canonical object, its visibility owner and one rendered body per wire format. */
 export interface SessionRecord {
@@ -127,8 +128,9 @@ export interface SessionStore {
   releaseLock(name: string, holder: string): Promise<void>;
   lockHolder(name: string): Promise<{ holder: string; expiresAt: number } | undefined>;
 
-  getMeta(key: string): Promise<string | undefined>;
-  setMeta(key: string, value: string): Promise<void>;
+  /** A typed setting (settings.ts); undefined when never written or unreadable. */
+  readSetting<T>(setting: Setting<T>): Promise<T | undefined>;
+  writeSetting<T>(setting: Setting<T>, value: T): Promise<void>;
 
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;

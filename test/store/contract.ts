@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
 import type { SessionStore } from '../../src/store/contract.js';
+import { jsonSetting, textSetting } from '../../src/store/settings.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
 
@@ -411,11 +412,20 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.acquireLock('pull:X', 'c', t + 210, t + 310), true);
     });
 
-    it('keeps meta values and answers ping', async () => {
-      assert.equal(await store.getMeta('k'), undefined);
-      await store.setMeta('k', 'v1');
-      await store.setMeta('k', 'v2');
-      assert.equal(await store.getMeta('k'), 'v2');
+    it('keeps typed settings (text and JSON; unreadable or wrongly shaped JSON reads as none) and answers ping', async () => {
+      const text = textSetting('k');
+      assert.equal(await store.readSetting(text), undefined);
+      await store.writeSetting(text, 'v1');
+      await store.writeSetting(text, 'v2');
+      assert.equal(await store.readSetting(text), 'v2');
+      const isList = (v: unknown): v is number[] => Array.isArray(v);
+      const list = jsonSetting<number[]>('j', isList);
+      await store.writeSetting(list, [1, 2]);
+      assert.deepEqual(await store.readSetting(list), [1, 2]);
+      await store.writeSetting(text, '{not json');
+      assert.equal(await store.readSetting(jsonSetting<unknown>('k')), undefined);
+      await store.writeSetting(text, '{"a":1}');
+      assert.equal(await store.readSetting(jsonSetting<number[]>('k', isList)), undefined);
       await store.ping();
     });
   });

@@ -2,17 +2,16 @@
 //   [--version 2.1.1|2.2.1] [--deny-private-peers]`
 // `ocpi-sessions ingest-token --db <file>`
 import type { OcpiVersion } from '../../domain/wire-format.js';
+import { PUBLIC_URL } from '../../service/identity.js';
 import { rotateIngestToken } from '../../service/ingest-token.js';
 import { registerWith, RegistrationError } from '../../service/registration.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, parse, UsageError } from '../args.js';
 
-export const PUBLIC_URL_META = 'public.url';
-
 /** Our versions URL as partners reach it: --public-url, else what `serve` recorded when it started. */
 export async function ourVersionsUrl(store: SessionStore, publicUrl: string | undefined): Promise<string> {
-  const base = publicUrl ?? (await store.getMeta(PUBLIC_URL_META));
+  const base = publicUrl ?? (await store.readSetting(PUBLIC_URL));
   if (!base) throw new UsageError('our public URL is unknown: pass --public-url or start `serve` once');
   return `${base.replace(/\/+$/, '')}/ocpi/versions`;
 }

@@ -3,8 +3,8 @@
 import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../http/server.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
+import { PUBLIC_URL } from '../../service/identity.js';
 import { PushDelivery } from '../../service/push-delivery.js';
-import { PUBLIC_URL_META } from './register.js';
 import { dbOption, intOption, parse, UsageError } from '../args.js';
 import type { RateLimitConfig } from '../../http/rate-limit.js';
 
@@ -52,7 +52,7 @@ export async function startServer(values: Record<string, string | boolean | unde
   const port = intOption('port', s('port') ?? process.env.PORT, 8080);
   const host = s('host') ?? process.env.HOST ?? '127.0.0.1';
   const address = await app.listen({ port, host });
-  await store.setMeta(PUBLIC_URL_META, s('public-url') ?? process.env.PUBLIC_URL ?? address);
+  await store.writeSetting(PUBLIC_URL, s('public-url') ?? process.env.PUBLIC_URL ?? address);
   const push = new PushDelivery(store, {
     baseBackoffMs: intOption('push-backoff-ms', s('push-backoff-ms'), 1000),
     // Advanced: how long a claimed delivery is leased (bounds the push request timeout to half of it).

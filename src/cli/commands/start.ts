@@ -4,12 +4,11 @@ import { seedDemo } from '../../service/demo.js';
 import { addPartner } from '../../service/partners.js';
 import { encodeToken } from '../../domain/token-encoding.js';
 import { openStore } from '../../store/open.js';
+import { jsonSetting } from '../../store/settings.js';
 import { parse } from '../args.js';
 import { DEFAULT_EMSPS, ensureIdentity } from './demo.js';
 import { serveOptions, startServer, stopOnSignals } from './serve.js';
 import { partiesOption } from '../args.js';
-
-const DEMO_META = 'demo.partners';
 
 interface DemoPartner {
   key: string;
@@ -17,15 +16,17 @@ interface DemoPartner {
   token: string;
 }
 
+const DEMO_PARTNERS = jsonSetting<DemoPartner[]>('demo.partners');
+
 export async function start(argv: string[]): Promise<void> {
   const { values } = parse(argv, serveOptions);
   const db = values.db ?? process.env.DATABASE_URL ?? process.env.DATABASE ?? './data/ocpi-sessions.db';
   const store = await openStore(db);
   let partners: DemoPartner[];
   try {
-    const saved = await store.getMeta(DEMO_META);
+    const saved = await store.readSetting(DEMO_PARTNERS);
     if (saved) {
-      partners = JSON.parse(saved) as DemoPartner[];
+      partners = saved;
     } else {
       const cpo = await ensureIdentity(store);
       const emsps = partiesOption('emsp', DEFAULT_EMSPS);
@@ -40,7 +41,7 @@ export async function start(argv: string[]): Promise<void> {
         const { partner, token } = await addPartner(store, { ...party, format, roles: ['EMSP'] });
         partners.push({ key: partner.key, format, token });
       }
-      await store.setMeta(DEMO_META, JSON.stringify(partners));
+      await store.writeSetting(DEMO_PARTNERS, partners);
     }
   } finally {
     await store.close();

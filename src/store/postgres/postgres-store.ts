@@ -19,6 +19,7 @@ import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
+import type { Setting } from '../settings.js';
 import type {
   Delivery,
   FoundPartner,
@@ -612,11 +613,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
   }
 
-  async getMeta(key: string): Promise<string | undefined> {
-    return (await this.pool.query<{ value: string }>(SQL.getMeta, [key])).rows[0]?.value;
+  async readSetting<T>(setting: Setting<T>): Promise<T | undefined> {
+    const raw = (await this.pool.query<{ value: string }>(SQL.getMeta, [setting.key])).rows[0]?.value;
+    return raw === undefined ? undefined : setting.decode(raw);
   }
-  async setMeta(key: string, value: string): Promise<void> {
-    await this.pool.query(SQL.setMeta, [key, value]);
+  async writeSetting<T>(setting: Setting<T>, value: T): Promise<void> {
+    await this.pool.query(SQL.setMeta, [setting.key, setting.encode(value)]);
   }
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');

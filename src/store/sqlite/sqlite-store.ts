@@ -8,6 +8,7 @@ import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
+import type { Setting } from '../settings.js';
 import type {
   Delivery,
   NewPartner,
@@ -386,11 +387,12 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
   }
 
-  async getMeta(key: string): Promise<string | undefined> {
-    return this.st.getMeta.get(key)?.value;
+  async readSetting<T>(setting: Setting<T>): Promise<T | undefined> {
+    const raw = this.st.getMeta.get(setting.key)?.value;
+    return raw === undefined ? undefined : setting.decode(raw);
   }
-  async setMeta(key: string, value: string): Promise<void> {
-    this.st.setMeta.run(key, value);
+  async writeSetting<T>(setting: Setting<T>, value: T): Promise<void> {
+    this.st.setMeta.run(setting.key, setting.encode(value));
   }
   async ping(): Promise<void> {
     this.st.ping.get();
