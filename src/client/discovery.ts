@@ -7,10 +7,8 @@
 // - a version details URL: its `data` is {version, endpoints: [{identifier, role?, url}]}.
 // In the details, OCPI 2.2.1 §6.2.2 names the module `sessions` with role SENDER on a CPO (RECEIVER is the
 // eMSP side); OCPI 2.1.1 endpoints have no role. Relative URLs are resolved against the URL that served them.
-import type { OcpiVersion } from '../domain/wire-format.js';
+import { VERSION_PREFERENCE, type OcpiVersion } from '../domain/wire-format.js';
 import { OcpiHttpError, type OcpiHttpClient } from './http.js';
-
-export const SUPPORTED_VERSIONS: readonly OcpiVersion[] = ['2.2.1', '2.1.1'];
 
 export interface SessionsEndpoint {
   url: string;
@@ -32,7 +30,7 @@ export function isSessionsUrl(url: string): boolean {
 export function versionInPath(url: string): OcpiVersion | undefined {
   try {
     const segments = new URL(url).pathname.split('/');
-    return SUPPORTED_VERSIONS.find((v) => segments.includes(v));
+    return VERSION_PREFERENCE.find((v) => segments.includes(v));
   } catch {
     return undefined;
   }
@@ -53,7 +51,7 @@ export async function discoverSessionsEndpoint(
       const u = field(item, 'url');
       if (v && u) offered.set(v, resolve(u, first.url, url));
     }
-    const candidates = wanted ? [wanted] : SUPPORTED_VERSIONS;
+    const candidates = wanted ? [wanted] : VERSION_PREFERENCE;
     const version = candidates.find((v) => offered.has(v));
     if (!version) {
       const list = [...offered.keys()].join(', ') || 'none';
@@ -62,7 +60,7 @@ export async function discoverSessionsEndpoint(
         url,
         wanted
           ? `the peer does not offer OCPI ${wanted} (it offers: ${list})`
-          : `no OCPI version in common: the peer offers ${list}; we speak ${SUPPORTED_VERSIONS.join(', ')}`,
+          : `no OCPI version in common: the peer offers ${list}; we speak ${VERSION_PREFERENCE.join(', ')}`,
       );
     }
     const details = await http.get(offered.get(version)!);
@@ -70,7 +68,7 @@ export async function discoverSessionsEndpoint(
   }
   if (data && typeof data === 'object' && 'endpoints' in data) {
     const v = field(data, 'version');
-    const version = SUPPORTED_VERSIONS.find((s) => s === v) ?? wanted;
+    const version = VERSION_PREFERENCE.find((s) => s === v) ?? wanted;
     if (wanted && v && v !== wanted)
       throw new OcpiHttpError('protocol', url, `${url} describes OCPI ${v}, not ${wanted}`);
     return { url: sessionsIn(data, first.url, version), version, via: 'details' };

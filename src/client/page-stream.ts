@@ -12,7 +12,7 @@
 // have no offset to rewind, completes but is marked `unrepaired`: the runner then does not move the sync point,
 // so the next pull re-reads the same window.
 import { formatDateTime } from '../domain/datetime.js';
-import type { TokenEncoding } from '../domain/party.js';
+import { routingHeaders, type PartyIds, type TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import { crawlPages, withOffset, type CrawlPage } from './crawler.js';
 import { discoverSessionsEndpoint, type SessionsEndpoint } from './discovery.js';
@@ -22,10 +22,7 @@ import { ShiftTracker, type Sighting } from './shift.js';
 /** Rewinds of one crawl after sessions moved inside its window (see top of file). */
 export const MAX_REWINDS = 3;
 
-export interface Party {
-  countryCode: string;
-  partyId: string;
-}
+export type Party = PartyIds;
 
 export interface PageStreamOptions {
   token: string;
@@ -112,12 +109,7 @@ export class SessionsPageStream {
   /** Sends the routing headers from now on (to the functional module only, not versions/details). */
   route(from: Party, to: Party): void {
     // OCPI 2.2.1 §4.1.7 (Message Routing) headers: functional modules only (not versions/details).
-    this.routing = {
-      'ocpi-from-country-code': from.countryCode,
-      'ocpi-from-party-id': from.partyId,
-      'ocpi-to-country-code': to.countryCode,
-      'ocpi-to-party-id': to.partyId,
-    };
+    this.routing = routingHeaders(from, to);
   }
 
   /** Records a session of the current page at `position` (its offset in the list, when known). */

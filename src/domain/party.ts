@@ -72,3 +72,21 @@ export function sessionsEndpoint(partner: Partner, role: 'SENDER' | 'RECEIVER'):
   );
   return found?.url;
 }
+
+/** A party by its OCPI ids (country_code, party_id). */
+export interface PartyIds {
+  countryCode: string;
+  partyId: string;
+}
+
+/**
+ * OCPI 2.2.1 §4.2 (message routing) headers of a message from `from` to `to`, on the functional modules only
+ * (not versions, version details or credentials). `from` unknown (no identity set): the FROM pair is left out.
+ */
+export function routingHeaders(from: PartyIds | undefined, to: PartyIds): Record<string, string> {
+  return {
+    ...(from ? { 'ocpi-from-country-code': from.countryCode, 'ocpi-from-party-id': from.partyId } : {}),
+    'ocpi-to-country-code': to.countryCode,
+    'ocpi-to-party-id': to.partyId,
+  };
+}

@@ -5,6 +5,7 @@
 // swapped FROM and TO (its own party in TO) is tolerated.
 import { randomUUID } from 'node:crypto';
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
+import { routingHeaders } from '../domain/party.js';
 import type { Identity } from '../service/identity.js';
 import { sendError, STATUS } from './envelope.js';
 
@@ -34,12 +35,7 @@ export function registerTransportHeaders(
     const partner = request.partner;
     if (!partner || !carriesRoutingHeaders(request.routeOptions.config)) return;
     const us = await identity();
-    if (us) {
-      reply.header('ocpi-from-country-code', us.countryCode);
-      reply.header('ocpi-from-party-id', us.partyId);
-    }
-    reply.header('ocpi-to-country-code', partner.countryCode);
-    reply.header('ocpi-to-party-id', partner.partyId);
+    reply.headers(routingHeaders(us, partner)); // FROM = us, TO = the caller
     const fromCc = header(request.headers['ocpi-from-country-code']);
     const fromPid = header(request.headers['ocpi-from-party-id']);
     if (fromCc === undefined && fromPid === undefined) return;

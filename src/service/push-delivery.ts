@@ -7,7 +7,7 @@
 // delivery over; completing or failing a delivery it no longer holds changes nothing. So two processes never send
 // the same change.
 import { isDeepStrictEqual } from 'node:util';
-import { sessionsEndpoint, type Partner } from '../domain/party.js';
+import { routingHeaders, sessionsEndpoint, type Partner } from '../domain/party.js';
 import type { Session } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
@@ -215,10 +215,6 @@ export class PushDelivery {
     if (version !== '2.2.1') return {};
     const us = await getIdentity(this.store);
     // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
-    return {
-      'ocpi-to-country-code': partner.countryCode,
-      'ocpi-to-party-id': partner.partyId,
-      ...(us ? { 'ocpi-from-country-code': us.countryCode, 'ocpi-from-party-id': us.partyId } : {}),
-    };
+    return routingHeaders(us, partner);
   }
 }

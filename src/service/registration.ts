@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Endpoint, Partner, Role, TokenEncoding } from '../domain/party.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
-import type { OcpiVersion } from '../domain/wire-format.js';
+import { VERSION_PREFERENCE, type OcpiVersion } from '../domain/wire-format.js';
 import { versionInPath } from '../client/discovery.js';
 import { ocpiRequest, succeeded, type OcpiAnswer, type OcpiCall } from '../client/ocpi-request.js';
 import type { SessionStore } from '../store/contract.js';
@@ -16,8 +16,6 @@ import {
 } from '../wire/credentials.js';
 import { getIdentity, type Identity } from './identity.js';
 import { generateToken, hashToken } from './tokens.js';
-
-export const SUPPORTED_VERSIONS: OcpiVersion[] = ['2.2.1', '2.1.1']; // preference order: highest first
 
 /**
  * A registration failure with its OCPI status code (2.2.1 §5: 2001, 3001, 3002, 3003). `message` is what the
@@ -113,14 +111,14 @@ async function fetchPeerEndpoints(
       'Their versions list is invalid',
       `GET ${versionsUrl}: ${list.issues[0]?.path} ${list.issues[0]?.message}`,
     );
-  const mutual = SUPPORTED_VERSIONS.filter(
+  const mutual = VERSION_PREFERENCE.filter(
     (v) => (!prefer || v === prefer) && list.value.some((x) => x.version === v),
   );
   const version = mutual[0];
   if (!version)
     throw new RegistrationError(
       3002,
-      `No mutual version: we support ${prefer ?? SUPPORTED_VERSIONS.join(', ')}`,
+      `No mutual version: we support ${prefer ?? VERSION_PREFERENCE.join(', ')}`,
       `GET ${versionsUrl}: they offer ${list.value.map((v) => v.version).join(', ')}`,
     );
   if (!refusedFirst) encoding = defaultEncoding(version);

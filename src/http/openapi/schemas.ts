@@ -11,7 +11,7 @@ import { dateTime } from '../../wire/kit/value.js';
 import { codecFor } from '../../wire/registry.js';
 import { STATUS } from '../envelope.js';
 
-export const OCPI_VERSIONS: readonly OcpiVersion[] = ['2.1.1', '2.2.1'];
+export { OCPI_VERSIONS } from '../../domain/wire-format.js';
 
 /** OCPI status codes (2.1.1 status_codes §4 / 2.2.1 §5) as this server uses them. */
 export const STATUS_TEXT: Record<number, string> = {

@@ -3,14 +3,13 @@
 // 2.2.1 §7.2.2–7.2.4) is decided by service/credentials.ts; refusals and registration failures are answered by
 // the error handler (outcomes.ts: 2001 → HTTP 400; 3xxx → HTTP 200 with the code and a generic message).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { OcpiVersion } from '../../domain/wire-format.js';
+import { OCPI_VERSIONS } from '../../domain/wire-format.js';
 import { register, unregister, updateRegistration } from '../../service/credentials.js';
 import { currentCredentials, type OutboundOptions } from '../../service/registration.js';
 import type { SessionStore } from '../../store/contract.js';
 import { Credentials211Schema, Credentials221Schema } from '../../wire/credentials.js';
 import { baseUrl } from '../base-url.js';
 import { sendEnvelope, STATUS } from '../envelope.js';
-import { VERSIONS } from './versions.js';
 
 export function registerCredentials(
   app: FastifyInstance,
@@ -18,7 +17,7 @@ export function registerCredentials(
   publicUrl: string | undefined,
   outbound: OutboundOptions = {},
 ): void {
-  for (const version of VERSIONS as OcpiVersion[]) {
+  for (const version of OCPI_VERSIONS) {
     const url = `/ocpi/${version}/credentials`;
     const tags = ['credentials'];
     // Token A may register (OCPI 2.2.1 §7.2.1): any partner token reaches these routes.

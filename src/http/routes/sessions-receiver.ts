@@ -7,7 +7,7 @@
 // Refusals of the use cases are answered by the error handler (outcomes.ts).
 import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
+import { OCPI_VERSIONS, wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
 import type { Identity } from '../../service/identity.js';
 import {
   getReceived,
@@ -78,7 +78,7 @@ export function registerSessionsReceiver(
       },
     );
 
-  for (const version of ['2.1.1', '2.2.1'] as OcpiVersion[]) {
+  for (const version of OCPI_VERSIONS) {
     const url = `/ocpi/emsp/${version}/sessions/:country_code/:party_id/:session_id`;
     const tags = ['sessions (eMSP receiver)'];
     const config = { access: 'partner', ocpiVersion: version } as const;

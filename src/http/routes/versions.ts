@@ -2,12 +2,10 @@
 // every endpoint this instance serves, as absolute URLs from the public base URL. Tokens A, B and C may call them.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Endpoint, Partner } from '../../domain/party.js';
-import type { OcpiVersion } from '../../domain/wire-format.js';
+import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
 import type { Identity } from '../../service/identity.js';
 import { baseUrl } from '../base-url.js';
 import { sendEnvelope, STATUS } from '../envelope.js';
-
-export const VERSIONS: OcpiVersion[] = ['2.1.1', '2.2.1'];
 
 /** Endpoints of one version. 2.1.1 has no roles, so a CPO+EMSP instance lists the sessions interface that the
  *  caller uses: the sender for an eMSP caller, the receiver for a CPO caller. */
@@ -50,11 +48,11 @@ export function registerVersions(
     '/ocpi/versions',
     { config, schema: { summary: 'Versions supported (OCPI Versions module)', tags: ['versions'] } },
     async (request, reply) => {
-      const data = VERSIONS.map((version) => ({ version, url: `${base(request)}/ocpi/${version}` }));
+      const data = OCPI_VERSIONS.map((version) => ({ version, url: `${base(request)}/ocpi/${version}` }));
       return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Success', JSON.stringify(data));
     },
   );
-  for (const version of VERSIONS) {
+  for (const version of OCPI_VERSIONS) {
     app.get(
       `/ocpi/${version}`,
       { config, schema: { summary: `Version details of OCPI ${version}`, tags: ['versions'] } },
