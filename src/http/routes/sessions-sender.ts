@@ -1,7 +1,7 @@
 // CPO Sessions sender interface: GET /ocpi/cpo/{2.1.1|2.2.1}/sessions
 // (OCPI 2.1.1 §mod_sessions 3.1.1 / 2.2.1 §9.2.1.1).
 import type { FastifyInstance } from 'fastify';
-import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
+import { OCPI_VERSIONS } from '../../domain/wire-format.js';
 import { listSessionsForToken } from '../../service/sessions-sender.js';
 import type { TokenCache } from '../../service/token-cache.js';
 import { unauthorized } from '../auth.js';
