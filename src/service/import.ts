@@ -4,7 +4,7 @@ import type { Session } from '../domain/session.js';
 import type { WireFormat } from '../domain/wire-format.js';
 import type { PutOutcome, SessionStore } from '../store/contract.js';
 import type { ParseContext, ValidationIssue } from '../wire/codec.js';
-import { codecFor } from '../wire/registry.js';
+import { classifySession, detectFormat } from './classify.js';
 import { writeSessions } from './sessions-writer.js';
 
 export interface ImportProblem {
@@ -51,17 +51,6 @@ export function splitObjects(text: string): { objects: unknown[]; problems: Impo
   }
 }
 
-/** Guesses the wire format of one object from its distinctive keys. */
-export function detectFormat(obj: unknown): WireFormat | undefined {
-  if (!obj || typeof obj !== 'object') return undefined;
-  const o = obj as Record<string, unknown>;
-  if ('cdr_token' in o) return 'ocpi-2.2.1';
-  if ('cdrToken' in o) return 'camel-2.2.1';
-  if ('auth_id' in o || 'start_datetime' in o) return 'ocpi-2.1.1';
-  if ('authId' in o || 'startDatetime' in o) return 'camel-2.1.1';
-  return undefined;
-}
-
 export async function importSessions(
   store: SessionStore,
   text: string,
@@ -79,20 +68,9 @@ export async function importSessions(
   const valid: Session[] = [];
   objects.forEach((obj, index) => {
     if (obj === undefined && failed.has(index)) return;
-    const format = options.format ?? detectFormat(obj);
-    const id = obj && typeof obj === 'object' ? (obj as { id?: unknown }).id : undefined;
-    const idText = typeof id === 'string' ? id : undefined;
-    if (!format) {
-      report.invalid.push({
-        index,
-        id: idText,
-        issues: [{ path: '$', message: 'not a Session in any known format' }],
-      });
-      return;
-    }
-    const parsed = codecFor(format).parseSession(obj, options.context);
-    if (parsed.ok) valid.push(parsed.value);
-    else report.invalid.push({ index, id: idText, issues: parsed.issues });
+    const c = classifySession(obj, options.format ?? detectFormat(obj), () => options.context);
+    if (c.ok) valid.push(c.session);
+    else report.invalid.push({ index, id: c.id, issues: c.issues });
   });
   const size = options.batchSize ?? 1000;
   for (let i = 0; i < valid.length; i += size) {

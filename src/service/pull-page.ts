@@ -8,8 +8,7 @@ import { wireFormatFor, type OcpiVersion, type WireFormat } from '../domain/wire
 import type { SessionStore } from '../store/contract.js';
 import type { CamelCandidate } from '../wire/camel/enum-tables.js';
 import type { ParseContext, ValidationIssue } from '../wire/codec.js';
-import { codecFor } from '../wire/registry.js';
-import { detectFormat } from './import.js';
+import { classifySession, detectFormat } from './classify.js';
 import { toRecord } from './sessions-writer.js';
 
 /** At most this many invalid objects are kept in the summary (all are counted and reported via onInvalid). */
@@ -75,26 +74,25 @@ export class PageWriter {
     page.items.forEach((obj, index) => {
       this.received += 1;
       const format = formatOf(obj, parsing.version, page.envelopeStyle);
-      let issues: ValidationIssue[];
-      if (!format) {
-        issues = [{ path: '$', message: 'not a Session object' }];
+      const c = classifySession(obj, format, parsing.context, codecOptions, 'not a Session object');
+      if (c.ok) {
+        valid.push(c.session);
+        positions.push(page.base !== undefined ? page.base + index : undefined);
       } else {
-        const r = codecFor(format, codecOptions).parseSession(obj, parsing.context(format));
-        if (r.ok) {
-          valid.push(r.value);
-          positions.push(page.base !== undefined ? page.base + index : undefined);
-          return;
-        }
-        issues = r.issues;
+        this.reportInvalid(page, index, obj, c.id, c.issues);
       }
-      this.reportInvalid(page, index, obj, issues);
     });
     return { valid, positions };
   }
 
-  private reportInvalid(page: StreamPage, index: number, obj: unknown, issues: ValidationIssue[]): void {
+  private reportInvalid(
+    page: StreamPage,
+    index: number,
+    obj: unknown,
+    id: string | undefined,
+    issues: ValidationIssue[],
+  ): void {
     // OCPI 2.2.1 transport_and_format, GET: the client cannot tell the server; log it and process the valid objects.
-    const id = idOf(obj);
     const dedupe = id !== undefined ? `id:${id}` : `json:${JSON.stringify(obj) ?? String(obj)}`;
     if (this.seenInvalid.has(dedupe)) {
       this.repeated += 1;
@@ -137,12 +135,6 @@ export class PageWriter {
       else this.sessions.unchanged += 1;
     });
   }
-}
-
-function idOf(obj: unknown): string | undefined {
-  if (!obj || typeof obj !== 'object') return undefined;
-  const id = (obj as { id?: unknown }).id;
-  return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
 }
 
 function sameContent(stored: Session, incoming: Session): boolean {
