@@ -1,72 +1,14 @@
-// Shared by the fault tests: real `ocpi-sessions serve` processes, a keep-alive HTTP client that reports
-// connection failures instead of throwing (test/support/request.ts), RSS of a process, SQLite integrity, a
-// throwaway PostgreSQL cluster that the test may stop, freeze and restart, and a small on-demand file system
-// (tmpfs) for disk faults.
-import assert from 'node:assert/strict';
-import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
+// Shared by the fault tests (their `ocpi-sessions serve` processes are serve() of test/support/cli.ts, their
+// HTTP client request() of test/support/http.ts): RSS of a process, SQLite integrity, a throwaway PostgreSQL
+// cluster that the test may stop, freeze and restart, and a small on-demand file system for disk faults.
+import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Session } from '../../src/domain/session.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { runCli, startCli } from '../support/cli.js';
-import { cliPath } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
-
-export function cli(args: string[]): string {
-  const r = runCli(args);
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-/** Like cli(), without blocking this process (needed when this process serves something the command calls). */
-export function cliAsync(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cliPath, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${args.join(' ')}: ${stderr}${stdout}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-export interface Served {
-  url: string;
-  child: ChildProcess;
-  pid: number;
-  output: () => string;
-  /** SIGTERM and wait; resolves with the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL and wait. */
-  kill(): Promise<void>;
-}
-
-/** `ocpi-sessions serve` on a fixed port (so a restarted process is found at the same address). */
-export async function serve(db: string, port: number, extra: string[] = []): Promise<Served> {
-  const s = startCli(['serve', '--db', db, '--port', String(port), ...extra], /listening on (\S+)/);
-  const url = /listening on (\S+)/.exec(await s.started)![1]!;
-  return {
-    url,
-    child: s.child,
-    pid: s.child.pid!,
-    output: s.output,
-    stop: s.stop,
-    kill: () =>
-      new Promise<void>((resolve) => {
-        if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
-        s.child.once('exit', () => resolve());
-        s.child.kill('SIGKILL');
-      }),
-  };
-}
-
-export { freePort };
-
-export { request, type Answer } from '../support/request.js';
-
-export const tokenAuth = (token: string) => ({
-  authorization: `Token ${Buffer.from(token).toString('base64')}`,
-});
 
 /** Resident set size of a process in MiB (Linux /proc). */
 export function rssMiB(pid: number): number | undefined {
