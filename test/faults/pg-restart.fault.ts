@@ -9,7 +9,8 @@ import pg from 'pg';
 import { request, type Answer } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 import { tokenHeader } from '../support/server.js';
-import { body221, ownCluster, sleep, type Cluster } from './helpers.js';
+import { startCluster, type Cluster } from '../support/postgres.js';
+import { body221, sleep } from './helpers.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { setParty, addPartnerWithToken, cli, serve, type Served } from '../support/cli.js';
 
@@ -36,7 +37,7 @@ describe('PostgreSQL restarted underneath a running server', () => {
 
   before(async () => {
     try {
-      cluster = await ownCluster();
+      cluster = await startCluster();
     } catch (e) {
       why = `cannot start a PostgreSQL cluster of our own: ${(e as Error).message}`;
       return;
