@@ -7,7 +7,8 @@ import { pageObjects } from '../../src/domain/page.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runCli, startCli } from '../support/cli.js';
 import { fixturesDir } from '../support/paths.js';
-import { getJson, tempDb, tokenHeader } from '../support/server.js';
+import { tempDb, tokenHeader } from '../support/server.js';
+import { getJson } from '../support/http.js';
 
 const example = (version: string, name: string) =>
   JSON.parse(readFileSync(path.join(fixturesDir, 'spec-examples', version, name), 'utf8'));

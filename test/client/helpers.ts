@@ -1,5 +1,4 @@
 // Shared helpers of the pull/export tests.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/domain/session.js';
 import type { WireFormat } from '../../src/domain/wire-format.js';
@@ -7,7 +6,6 @@ import { generateDemoSessions, type DemoParty } from '../../src/service/demo-dat
 import type { SessionStore } from '../../src/store/contract.js';
 import type { ParseContext } from '../../src/wire/codec.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { cliPath } from '../support/paths.js';
 
 export const NOW = Date.UTC(2025, 5, 1);
 export const CPO = { countryCode: 'NL', partyId: 'OCS' };
@@ -56,44 +54,4 @@ export async function assertStoredExactly(
   assert.equal(stored.length, want.length, 'number of stored sessions');
   assert.equal(new Set(stored.map((s) => s.id)).size, stored.length, 'each session once');
   assert.deepEqual(stored, want);
-}
-
-export interface CliRun {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The real CLI as a child process, without blocking this process (the servers the CLI talks to run here).
- * `spawnSync` would freeze them.
- */
-export function spawnCli(args: string[]): {
-  child: ChildProcessWithoutNullStreams;
-  done: Promise<CliRun>;
-  stderr: () => string;
-} {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliRun>((resolve) =>
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
-  );
-  return { child, done, stderr: () => stderr };
-}
-
-export function runCliAsync(args: string[]): Promise<CliRun> {
-  return spawnCli(args).done;
-}
-
-/** Resolves when `predicate` holds (polled), or rejects after `ms`. */
-export async function waitFor(predicate: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }

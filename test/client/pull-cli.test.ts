@@ -7,21 +7,11 @@ import { loadSyncState } from '../../src/service/pull-state.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { UsageError } from '../../src/cli/args.js';
 import { pullCommand } from '../../src/cli/commands/pull.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runCliAsync, spawnCli } from '../support/cli.js';
 import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
-import {
-  allStored,
-  byId,
-  CPO,
-  demoSessions,
-  EMSP,
-  NOW,
-  runCliAsync,
-  spawnCli,
-  throughFormat,
-  waitFor,
-} from './helpers.js';
+import { waitFor } from '../support/ports.js';
+import { allStored, byId, CPO, demoSessions, EMSP, NOW, throughFormat } from './helpers.js';
 
 const peers: Peer[] = [];
 afterEach(async () => {
@@ -57,7 +47,10 @@ describe('ocpi-sessions pull (CLI)', () => {
       '--progress-interval',
       '0',
     ]);
-    await waitFor(() => peer.sessionsRequests().length >= 8);
+    await waitFor('8 sessions requests at the peer', () => peer.sessionsRequests().length >= 8 || undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 5,
+    });
     first.child.kill('SIGKILL');
     const killed = await first.done;
     assert.equal(killed.signal, 'SIGKILL');

@@ -10,7 +10,8 @@ import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
-import { allStored, byId, CPO, demoSessions, runCliAsync, throughFormat } from './helpers.js';
+import { runCliAsync } from '../support/cli.js';
+import { allStored, byId, CPO, demoSessions, throughFormat } from './helpers.js';
 
 const PARTNERS = {
   ocpi: { countryCode: 'NL', partyId: 'EMS', token: 'nl-ems-token' },

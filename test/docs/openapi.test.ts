@@ -14,7 +14,8 @@ import { writeSessions } from '../../src/service/sessions-writer.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { camelEnumTables } from '../../src/wire/camel/enum-tables.js';
 import { Session221Schema } from '../../src/wire/ocpi-2.2.1/session.js';
-import { getJson, startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { getJson } from '../support/http.js';
 import {
   documentExamples,
   DocumentValidator,

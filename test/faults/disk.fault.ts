@@ -10,22 +10,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { addPartnerWithToken, runCli, setParty } from '../support/cli.js';
-import {
-  body221,
-  cli,
-  freePort,
-  integrityCheck,
-  loopExt4,
-  request,
-  serve,
-  sleep,
-  smallFs,
-  tokenAuth,
-  type LoopFs,
-  type Served,
-  type SmallFs,
-} from './helpers.js';
+import { addPartnerWithToken, runCli, setParty, cli, serve, type Served } from '../support/cli.js';
+import { request } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { tokenHeader } from '../support/server.js';
+import { body221, integrityCheck, loopExt4, sleep, smallFs, type LoopFs, type SmallFs } from './helpers.js';
 
 describe('SQLite disk full and read-only', () => {
   let fs: SmallFs | undefined;
@@ -33,7 +22,7 @@ describe('SQLite disk full and read-only', () => {
   let db: string;
   let server: Served;
   let ingest: Record<string, string>;
-  const emsp = tokenAuth('disk-token');
+  const emsp = tokenHeader('disk-token');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
   const acked = new Set<string>();
   const refused = new Set<string>();
@@ -58,7 +47,7 @@ describe('SQLite disk full and read-only', () => {
     db = path.join(fs.dir, 'ocpi.db');
     setParty(db, 'NL-OCS', 'CPO', 'Us');
     addPartnerWithToken(db, 'DE-EMP', 'disk-token');
-    ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+    ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
     server = await serve(db, await freePort());
   });
   after(async () => {
@@ -176,7 +165,7 @@ describe('SQLite storage failing under a running server (ext4 on a loop device, 
     }
     db = path.join(fs.dir, 'ocpi.db');
     setParty(db, 'NL-OCS', 'CPO', 'Us');
-    ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+    ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
     server = await serve(db, await freePort());
   });
   after(async () => {

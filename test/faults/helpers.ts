@@ -1,72 +1,13 @@
-// Shared by the fault tests: real `ocpi-sessions serve` processes, a keep-alive HTTP client that reports
-// connection failures instead of throwing (test/support/request.ts), RSS of a process, SQLite integrity, a
-// throwaway PostgreSQL cluster that the test may stop, freeze and restart, and a small on-demand file system
-// (tmpfs) for disk faults.
-import assert from 'node:assert/strict';
-import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// Shared by the fault tests (their `ocpi-sessions serve` processes are serve() of test/support/cli.ts, their
+// HTTP client request() of test/support/http.ts): RSS of a process, SQLite integrity, small on-demand file systems
+// for disk faults. (A PostgreSQL cluster of the test's own is startCluster() of test/support/postgres.ts.)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Session } from '../../src/domain/session.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { runCli, startCli } from '../support/cli.js';
-import { cliPath } from '../support/paths.js';
-import { freePort } from '../support/ports.js';
-
-export function cli(args: string[]): string {
-  const r = runCli(args);
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-/** Like cli(), without blocking this process (needed when this process serves something the command calls). */
-export function cliAsync(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cliPath, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${args.join(' ')}: ${stderr}${stdout}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-export interface Served {
-  url: string;
-  child: ChildProcess;
-  pid: number;
-  output: () => string;
-  /** SIGTERM and wait; resolves with the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL and wait. */
-  kill(): Promise<void>;
-}
-
-/** `ocpi-sessions serve` on a fixed port (so a restarted process is found at the same address). */
-export async function serve(db: string, port: number, extra: string[] = []): Promise<Served> {
-  const s = startCli(['serve', '--db', db, '--port', String(port), ...extra], /listening on (\S+)/);
-  const url = /listening on (\S+)/.exec(await s.started)![1]!;
-  return {
-    url,
-    child: s.child,
-    pid: s.child.pid!,
-    output: s.output,
-    stop: s.stop,
-    kill: () =>
-      new Promise<void>((resolve) => {
-        if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
-        s.child.once('exit', () => resolve());
-        s.child.kill('SIGKILL');
-      }),
-  };
-}
-
-export { freePort };
-
-export { request, type Answer } from '../support/request.js';
-
-export const tokenAuth = (token: string) => ({
-  authorization: `Token ${Buffer.from(token).toString('base64')}`,
-});
 
 /** Resident set size of a process in MiB (Linux /proc). */
 export function rssMiB(pid: number): number | undefined {
@@ -100,107 +41,6 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** The OCPI 2.2.1 body of a session as the ingest route takes it. */
 export const body221 = (s: Session) =>
   JSON.parse(codecFor('ocpi-2.2.1').renderSession(s)) as Record<string, unknown>;
-
-// ---- a PostgreSQL cluster of our own ----------------------------------------------------------------------
-
-function pgBin(): string | undefined {
-  const has = (d: string) => existsSync(path.join(d, 'initdb')) && existsSync(path.join(d, 'pg_ctl'));
-  for (const d of (process.env.PATH ?? '').split(path.delimiter)) if (d && has(d)) return d;
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return undefined;
-  return readdirSync(base)
-    .sort((a, b) => Number(b) - Number(a))
-    .map((v) => path.join(base, v, 'bin'))
-    .find(has);
-}
-
-function pgUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  for (const user of ['postgres', 'nobody']) {
-    const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', user], { encoding: 'utf8' });
-    if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
-  }
-  return undefined;
-}
-
-export interface Cluster {
-  url: string;
-  port: number;
-  start(): void;
-  /** pg_ctl stop -m fast: every backend is terminated, clients see their connections close. */
-  stop(): void;
-  /** SIGSTOP / SIGCONT to every process of the cluster: it accepts TCP connections but answers nothing. */
-  freeze(): void;
-  thaw(): void;
-  destroy(): void;
-}
-
-/** A throwaway cluster on a fixed port, which the test alone stops and restarts. Throws why if impossible. */
-export async function ownCluster(): Promise<Cluster> {
-  const bin = pgBin();
-  if (!bin) throw new Error('no initdb/pg_ctl on PATH or under /usr/lib/postgresql/*/bin');
-  const as = pgUser();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocpi-faults-pg-'));
-  const data = path.join(dir, 'data');
-  if (as) chownSync(dir, as.uid, as.gid);
-  mkdirSync(data, { mode: 0o700 });
-  if (as) chownSync(data, as.uid, as.gid);
-  const run = (cmd: string, args: string[]) => {
-    const r = spawnSync(path.join(bin, cmd), args, {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 120_000,
-      ...(as ? { uid: as.uid, gid: as.gid } : {}),
-    });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-    return r.stdout;
-  };
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync']);
-  const port = await freePort();
-  const opts = `-p ${port} -k '${dir}' -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-  const pids = () => {
-    const pidFile = path.join(data, 'postmaster.pid');
-    if (!existsSync(pidFile)) return [];
-    const main = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    const children = spawnSync('pgrep', ['-P', String(main)], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean)
-      .map(Number);
-    return [main, ...children];
-  };
-  let running = false;
-  const cluster: Cluster = {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    start() {
-      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
-      running = true;
-    },
-    stop() {
-      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
-      running = false;
-    },
-    freeze() {
-      for (const pid of pids()) process.kill(pid, 'SIGSTOP');
-    },
-    thaw() {
-      for (const pid of pids()) process.kill(pid, 'SIGCONT');
-    },
-    destroy() {
-      try {
-        cluster.thaw();
-        if (running) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } catch {
-        // best effort
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  cluster.start();
-  process.once('exit', () => cluster.destroy());
-  return cluster;
-}
 
 // ---- a small file system ------------------------------------------------------------------------------
 

@@ -13,20 +13,11 @@ import type { SessionStore } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { tempDb } from '../support/server.js';
-import {
-  body221,
-  cli,
-  freePort,
-  integrityCheck,
-  request,
-  serve,
-  sleep,
-  tokenAuth,
-  type Answer,
-  type Served,
-} from './helpers.js';
-import { setParty } from '../support/cli.js';
+import { tempDb, tokenHeader } from '../support/server.js';
+import { request, type Answer } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { body221, integrityCheck, sleep } from './helpers.js';
+import { setParty, cli, serve, type Served } from '../support/cli.js';
 
 const REQUESTS = Number(process.env.KILL9_REQUESTS ?? 3000);
 const CRASHES = Number(process.env.KILL9_CRASHES ?? 4);
@@ -55,7 +46,7 @@ async function run(kind: 'sqlite' | 'postgres') {
   const db = kind === 'sqlite' ? tempDb('kill9.db') : await postgresUrl();
   try {
     setParty(db, 'NL-OCS', 'CPO', 'Us');
-    const auth = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+    const auth = tokenHeader(cli(['ingest-token', '--db', db]).trim());
     const port = await freePort();
     let server: Served = await serve(db, port);
     const sessions = [

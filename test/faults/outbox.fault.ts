@@ -12,19 +12,11 @@ import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { tempDb } from '../support/server.js';
-import {
-  body221,
-  cli,
-  cliAsync,
-  freePort,
-  request,
-  serve,
-  sleep,
-  tokenAuth,
-  type Served,
-} from './helpers.js';
-import { setParty } from '../support/cli.js';
+import { tempDb, tokenHeader } from '../support/server.js';
+import { request } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { body221, sleep } from './helpers.js';
+import { setParty, cli, cliAsync, serve, type Served } from '../support/cli.js';
 import { emspProxy } from '../support/emsp-proxy.js';
 
 const DOWN_SECONDS = Number(process.env.OUTBOX_DOWN_SECONDS ?? 30);
@@ -67,7 +59,7 @@ describe('push outbox: eMSP down for a long time, then flaky, then back', () => 
       ]),
     );
     assert.equal(reg.key, 'DE-EMS');
-    ingest = tokenAuth(cli(['ingest-token', '--db', cpoDb]).trim());
+    ingest = tokenHeader(cli(['ingest-token', '--db', cpoDb]).trim());
   });
   after(async () => {
     await cpo?.stop();

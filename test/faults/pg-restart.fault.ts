@@ -6,21 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import pg from 'pg';
-import {
-  body221,
-  cli,
-  freePort,
-  ownCluster,
-  request,
-  serve,
-  sleep,
-  tokenAuth,
-  type Answer,
-  type Cluster,
-  type Served,
-} from './helpers.js';
+import { request, type Answer } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { tokenHeader } from '../support/server.js';
+import { startCluster, type Cluster } from '../support/postgres.js';
+import { body221, sleep } from './helpers.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
-import { setParty, addPartnerWithToken } from '../support/cli.js';
+import { setParty, addPartnerWithToken, cli, serve, type Served } from '../support/cli.js';
 
 const QUERY_TIMEOUT_MS = 3000;
 
@@ -30,7 +22,7 @@ describe('PostgreSQL restarted underneath a running server', () => {
   let server: Served;
   let db: string;
   let ingest: Record<string, string>;
-  const emsp = tokenAuth('restart-token');
+  const emsp = tokenHeader('restart-token');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   let n = 0;
   const fresh = [
@@ -45,7 +37,7 @@ describe('PostgreSQL restarted underneath a running server', () => {
 
   before(async () => {
     try {
-      cluster = await ownCluster();
+      cluster = await startCluster();
     } catch (e) {
       why = `cannot start a PostgreSQL cluster of our own: ${(e as Error).message}`;
       return;
@@ -58,7 +50,7 @@ describe('PostgreSQL restarted underneath a running server', () => {
     setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli(['demo', '--db', db, '--sessions', '300', '--emsp', 'DE-EMP', '--seed', '2']);
     addPartnerWithToken(db, 'DE-EMP', 'restart-token');
-    ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+    ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
     const port = await freePort();
     process.env.PG_QUERY_TIMEOUT_MS = String(QUERY_TIMEOUT_MS);
     process.env.PG_CONNECT_TIMEOUT_MS = '2000';

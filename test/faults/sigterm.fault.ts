@@ -9,19 +9,11 @@ import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { tempDb } from '../support/server.js';
-import {
-  body221,
-  cli,
-  freePort,
-  integrityCheck,
-  request,
-  serve,
-  sleep,
-  tokenAuth,
-  type Answer,
-} from './helpers.js';
-import { setParty, addPartnerWithToken } from '../support/cli.js';
+import { tempDb, tokenHeader } from '../support/server.js';
+import { request, send, type Answer } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { body221, integrityCheck, sleep } from './helpers.js';
+import { setParty, addPartnerWithToken, cli, serve } from '../support/cli.js';
 
 /** A PUT whose body trickles in over `ms`: it is in flight at the server the whole time. */
 function slowPut(
@@ -31,50 +23,8 @@ function slowPut(
   body: string,
   ms: number,
 ): Promise<Answer> {
-  const url = new URL(base);
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: 'PUT',
-        path,
-        agent: false,
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        let t = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (t += d));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: t, json: JSON.parse(t), ms: performance.now() - t0 }),
-        );
-      },
-    );
-    req.on('error', (e) =>
-      resolve({
-        status: 0,
-        text: '',
-        error: (e as NodeJS.ErrnoException).code ?? e.message,
-        ms: performance.now() - t0,
-      }),
-    );
-    const parts = 10;
-    const size = Math.ceil(body.length / parts);
-    let i = 0;
-    const timer = setInterval(() => {
-      req.write(body.slice(i * size, (i + 1) * size));
-      if (++i === parts) {
-        clearInterval(timer);
-        req.end();
-      }
-    }, ms / parts);
-  });
+  const h = { ...headers, 'content-type': 'application/json' };
+  return send(base, { method: 'PUT', path, headers: h, body, agent: false, trickleMs: ms, settle: true });
 }
 
 describe('graceful shutdown on SIGTERM', () => {
@@ -83,10 +33,10 @@ describe('graceful shutdown on SIGTERM', () => {
     setParty(db, 'NL-OCS', 'CPO', 'Us');
     cli(['demo', '--db', db, '--sessions', '3000', '--emsp', 'DE-EMP', '--seed', '6']);
     addPartnerWithToken(db, 'DE-EMP', 'term-token');
-    const ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+    const ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
     const server = await serve(db, await freePort());
     const base = server.url;
-    const emsp = tokenAuth('term-token');
+    const emsp = tokenHeader('term-token');
     const fresh = [
       ...generateDemoSessions({
         count: 50,

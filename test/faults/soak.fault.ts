@@ -9,20 +9,11 @@ import http from 'node:http';
 import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { tempDb } from '../support/server.js';
-import {
-  body221,
-  cli,
-  freePort,
-  percentile,
-  request,
-  rssMiB,
-  serve,
-  sleep,
-  tokenAuth,
-  type Answer,
-} from './helpers.js';
-import { setParty } from '../support/cli.js';
+import { tempDb, tokenHeader } from '../support/server.js';
+import { request, type Answer } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { body221, percentile, rssMiB, sleep } from './helpers.js';
+import { setParty, cli, serve } from '../support/cli.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const STORES = (process.env.SOAK_STORES ?? 'sqlite,postgres').split(',').filter(Boolean) as (
@@ -48,7 +39,7 @@ async function soak(kind: 'sqlite' | 'postgres') {
       const [cc, pid] = key.split('-') as [string, string];
       cli(['partners', 'add', '--db', db, '--country-code', cc, '--party-id', pid, '--token', `soak-${key}`]);
     }
-    const ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+    const ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
     const server = await serve(db, await freePort());
     const base = server.url;
     const end = Date.now() + SECONDS * 1000;
@@ -66,7 +57,7 @@ async function soak(kind: 'sqlite' | 'postgres') {
 
     const puller = async (key: string) => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      const auth = tokenAuth(`soak-${key}`);
+      const auth = tokenHeader(`soak-${key}`);
       for (let round = 0; Date.now() < end; round++) {
         const limit = [50, 100, 250, 500][round % 4]!;
         const window = round % 3 === 1 ? '&date_from=2025-01-01T00:00:00Z' : '';

@@ -11,7 +11,8 @@ import { addPartner } from '../../src/service/partners.js';
 import { invite } from '../../src/service/registration.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { getJson, startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { getJson } from '../support/http.js';
 
 const b64 = (t: string) => ({ authorization: `Token ${Buffer.from(t).toString('base64')}` });
 
@@ -22,21 +23,8 @@ async function call(
   body?: unknown,
   extra: Record<string, string> = {},
 ) {
-  const headers: Record<string, string> = { ...(token ? b64(token) : {}), ...extra };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, body: json, headers: res.headers, text };
+  const r = await getJson(url, { ...(token ? b64(token) : {}), ...extra }, method, body);
+  return { status: r.status, body: r.json, headers: r.headers, text: r.text };
 }
 
 /** A minimal peer platform for registration error cases. */

@@ -6,7 +6,8 @@ import net from 'node:net';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
-import { getJson, startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { getJson } from '../support/http.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 

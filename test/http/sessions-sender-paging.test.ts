@@ -13,15 +13,8 @@ import type { SessionStore } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import {
-  getJson,
-  sessionsUrl,
-  startTestServer,
-  tempDb,
-  tokenHeader,
-  walkLinks,
-  type TestServer,
-} from '../support/server.js';
+import { sessionsUrl, startTestServer, tempDb, tokenHeader, type TestServer } from '../support/server.js';
+import { getJson, walkLinks } from '../support/http.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 const EMSPS = [

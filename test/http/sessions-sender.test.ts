@@ -7,14 +7,8 @@ import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
 import { codecFor } from '../../src/wire/registry.js';
-import {
-  getJson,
-  sessionsUrl,
-  startTestServer,
-  tokenHeader,
-  walkLinks,
-  type TestServer,
-} from '../support/server.js';
+import { sessionsUrl, startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { getJson, walkLinks } from '../support/http.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 const EMSPS = [

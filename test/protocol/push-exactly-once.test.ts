@@ -11,12 +11,13 @@ import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { body221, cli, cliAsync, freePort, serve, sleep, tokenAuth, type Served } from '../faults/helpers.js';
-import { setParty } from '../support/cli.js';
+import { body221, sleep } from '../faults/helpers.js';
+import { setParty, cli, cliAsync, serve, type Served } from '../support/cli.js';
 import { emspProxy } from '../support/emsp-proxy.js';
-import { waitFor } from '../support/ports.js';
+import { waitFor, freePort } from '../support/ports.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { getJson, tempDb } from '../support/server.js';
+import { tempDb, tokenHeader } from '../support/server.js';
+import { getJson } from '../support/http.js';
 
 const SESSIONS = 24;
 const PATCHES = 3;
@@ -51,7 +52,7 @@ describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => 
       await cliAsync(['register', '--db', db, inv.url, '--token', inv.token, '--version', '2.2.1', '--json']),
     );
     assert.equal(reg.key, 'DE-EMS');
-    ingest = tokenAuth(cli(['ingest-token', '--db', db]).trim());
+    ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
   });
   after(async () => {
     for (const c of cpos) await c.stop();

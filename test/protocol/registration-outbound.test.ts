@@ -5,6 +5,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setIdentity } from '../../src/service/identity.js';
 import { invite } from '../../src/service/registration.js';
+import { getJson } from '../support/http.js';
 import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { waitFor } from '../support/ports.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -40,15 +41,13 @@ async function register(version: '2.1.1' | '2.2.1', url: string) {
           url,
           roles: [{ role: 'EMSP', business_details: { name: 'P' }, party_id: 'PEE', country_code: 'DE' }],
         };
-  const res = await fetch(`${server.url}/ocpi/${version}/credentials`, {
-    method: 'POST',
-    headers: {
-      authorization: `Token ${Buffer.from(tokenA).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
+  const res = await getJson(
+    `${server.url}/ocpi/${version}/credentials`,
+    { authorization: `Token ${Buffer.from(tokenA).toString('base64')}` },
+    'POST',
+    body,
+  );
+  return { status: res.status, body: res.json };
 }
 
 async function storedEncoding(): Promise<string | undefined> {

@@ -7,18 +7,13 @@ import type { OcpiVersion } from '../../src/domain/wire-format.js';
 import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
-import { runCli, setParty, startCli } from '../support/cli.js';
+import { cli, setParty, startCli } from '../support/cli.js';
 import { freePort, waitFor } from '../support/ports.js';
-import { getJson, tempDb } from '../support/server.js';
+import { tempDb } from '../support/server.js';
+import { getJson } from '../support/http.js';
 
 const CPO = { countryCode: 'NL', partyId: 'CPO' };
 const EMSP = { countryCode: 'DE', partyId: 'EMS' };
-
-function cli(args: string[]) {
-  const r = runCli(args);
-  assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 async function readSession(db: string, id: string): Promise<Session | undefined> {
   const store = new SqliteStore(db);

@@ -11,37 +11,15 @@ import type { SessionStore } from '../../src/store/contract.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { runCli, setParty, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
+import { raw } from '../support/http.js';
 import { b64, partyServer, type PartyServer } from './helpers.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
+/** A JSON request with a token over a keep-alive agent of its own (16 sockets); throws when there is no answer. */
 function call(base: string, method: string, path: string, token: string, body: unknown) {
-  const url = new URL(base);
-  const text = JSON.stringify(body);
-  return new Promise<{ status: number; json: any }>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        agent,
-        headers: {
-          authorization: `Token ${b64(token)}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(text),
-        },
-      },
-      (res) => {
-        let t = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (t += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(t) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
+  const headers = { authorization: `Token ${b64(token)}`, 'content-type': 'application/json' };
+  return raw(base, { method, path, agent, headers, body: JSON.stringify(body) });
 }
 
 const T0 = Date.UTC(2030, 0, 1);

@@ -11,17 +11,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Session } from '../../src/domain/session.js';
 import { codecFor } from '../../src/wire/registry.js';
+import { raw, type RawRequest } from '../support/http.js';
 import {
   assertEnvelope,
   b64,
   closeSnapshots,
   CPOS,
   partyServer,
-  raw,
   snapshot,
   US,
   type PartyServer,
-  type RawRequest,
 } from './helpers.js';
 
 const FACTOR = Number(process.env.FUZZ_RUNS ?? 1);

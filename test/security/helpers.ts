@@ -1,8 +1,7 @@
-// Shared by the security tests: a raw HTTP client (any bytes, any path, any header), the OCPI envelope
+// Shared by the security tests (their raw HTTP client is raw() of test/support/http.ts): the OCPI envelope
 // invariants, a byte-exact snapshot of a SQLite store, and a populated party server.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import Database from 'better-sqlite3';
 import type { Session } from '../../src/domain/session.js';
 import type { ServerConfig } from '../../src/http/server.js';
@@ -13,67 +12,8 @@ import { addPartner } from '../../src/service/partners.js';
 import { invite } from '../../src/service/registration.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { RawResponse } from '../support/http.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
-
-export interface RawRequest {
-  method: string;
-  /** Sent as is: may hold percent-escapes of invalid UTF-8, `..`, `%2F`, … (no spaces or bytes > 0x7e). */
-  path: string;
-  headers?: Record<string, string | string[]>;
-  body?: string | Buffer;
-  timeoutMs?: number;
-}
-
-export interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  json: any;
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-
-/** One HTTP/1.1 request over loopback with nothing normalized: the path and the body bytes go out as given. */
-export function raw(base: string, req: RawRequest): Promise<RawResponse> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const r = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: req.method,
-        path: req.path,
-        // An explicit length: Node sends no body framing for DELETE/GET/OPTIONS bodies otherwise.
-        headers:
-          req.body === undefined
-            ? req.headers
-            : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
-        agent,
-        timeout: req.timeoutMs ?? 30_000,
-        insecureHTTPParser: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: any;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-        res.on('error', reject);
-      },
-    );
-    r.on('timeout', () => r.destroy(new Error(`no answer within ${req.timeoutMs ?? 30_000} ms`)));
-    r.on('error', reject);
-    if (req.body !== undefined) r.end(req.body);
-    else r.end();
-  });
-}
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 

@@ -18,7 +18,8 @@ import { writeSessions } from '../../src/service/sessions-writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
-import { assertEnvelope, b64, closeSnapshots, raw, snapshot, type RawResponse } from './helpers.js';
+import { raw, type RawResponse } from '../support/http.js';
+import { assertEnvelope, b64, closeSnapshots, snapshot } from './helpers.js';
 
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const US = { countryCode: 'NL', partyId: 'OCS' };

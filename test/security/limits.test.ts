@@ -7,15 +7,8 @@ import { TokenBuckets } from '../../src/http/rate-limit.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { addPartnerWithToken, runCli, startCli } from '../support/cli.js';
 import { tempDb } from '../support/server.js';
-import {
-  assertEnvelope,
-  b64,
-  closeSnapshots,
-  partyServer,
-  raw,
-  snapshot,
-  type PartyServer,
-} from './helpers.js';
+import { raw } from '../support/http.js';
+import { assertEnvelope, b64, closeSnapshots, partyServer, snapshot, type PartyServer } from './helpers.js';
 
 /** Sends `size` bytes as a body (with Content-Length, or chunked) and resolves with the first answer. */
 function bigUpload(

@@ -9,16 +9,8 @@ import Fastify from 'fastify';
 import { registerAuth } from '../../src/http/auth.js';
 import { TokenCache } from '../../src/service/token-cache.js';
 import { codecFor } from '../../src/wire/registry.js';
-import {
-  assertEnvelope,
-  b64,
-  closeSnapshots,
-  partyServer,
-  raw,
-  snapshot,
-  type PartyServer,
-  type RawResponse,
-} from './helpers.js';
+import { raw, type RawResponse } from '../support/http.js';
+import { assertEnvelope, b64, closeSnapshots, partyServer, snapshot, type PartyServer } from './helpers.js';
 
 type Access = 'public' | 'configuration' | 'partner' | 'ingest';
 interface RouteCase {

@@ -11,7 +11,8 @@ import { hashesEqual, hashToken } from '../../src/service/tokens.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { addPartnerWithToken, runCli, setParty, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { b64, partyServer, raw, type PartyServer } from './helpers.js';
+import { raw } from '../support/http.js';
+import { b64, partyServer, type PartyServer } from './helpers.js';
 
 /** A loopback OCPI peer answering versions and version details (enough for a registration to succeed). */
 async function fakePeer(): Promise<{ url: string; server: Server }> {

@@ -6,7 +6,8 @@ import { generateDemoSessions } from '../../src/service/demo-data.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { addPartnerWithToken, runCli, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { getJson, nextLink, tokenHeader } from '../support/server.js';
+import { tokenHeader } from '../support/server.js';
+import { getJson, nextLink } from '../support/http.js';
 
 describe('two processes on one PostgreSQL', () => {
   let db: string;

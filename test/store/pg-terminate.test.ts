@@ -11,7 +11,7 @@ import { codecFor } from '../../src/wire/registry.js';
 import { addPartnerWithToken, runCli, setParty, startCli } from '../support/cli.js';
 import { waitFor } from '../support/ports.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { request, type Answer } from '../support/request.js';
+import { request, type Answer } from '../support/http.js';
 import { tokenHeader } from '../support/server.js';
 
 const LIST = '/ocpi/cpo/2.2.1/sessions?limit=50';

@@ -12,16 +12,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Polls `probe` (sync or async) until it gives something other than undefined, and resolves with that; rejects
+ * after `timeoutMs` (a number: the timeout alone). Polls every `intervalMs` (default 100; small for a state that
+ * passes quickly).
+ */
 export async function waitFor<T>(
   what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
+  probe: () => T | undefined | Promise<T | undefined>,
+  options: number | { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
+  const { timeoutMs = 60_000, intervalMs = 100 } =
+    typeof options === 'number' ? { timeoutMs: options } : options;
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

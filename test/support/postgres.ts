@@ -7,13 +7,14 @@
 // node:test runs test files in separate processes, so scripts/run-tests.mjs calls provideServer() once and
 // hands TEST_DATABASE_URL (or PGTEST_UNAVAILABLE, the reason there is none) to them; a test file run on its own
 // decides for itself. No server at all is a test FAILURE with the reason, never a skip.
+// startCluster() gives a test a cluster of its own that it may stop, freeze and restart (test/faults).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports.js';
 
 export interface TestServer {
   /** URL of the `postgres` database as a role that may create databases. */
@@ -117,58 +118,114 @@ async function probeLocal(): Promise<string | undefined> {
 }
 
 async function startThrowaway(): Promise<TestServer> {
-  const bin = findBinDir();
-  if (!bin) {
+  if (!findBinDir()) {
     const probed =
       process.env.PGTEST_FORCE_THROWAWAY === '1' ? 'PGTEST_FORCE_THROWAWAY=1' : 'no server at 127.0.0.1:5432';
     throw new Error(`${HELP} (${probed}, and no initdb/pg_ctl found.)`);
   }
+  try {
+    // Throwaway data: durability buys nothing here.
+    const cluster = await startCluster(['synchronous_commit=off']);
+    return { adminUrl: cluster.url, origin: 'throwaway', stop: cluster.destroy };
+  } catch (err) {
+    throw new Error(`could not start a throwaway PostgreSQL cluster: ${(err as Error).message}. ${HELP}`);
+  }
+}
+
+export interface Cluster {
+  /** URL of its `postgres` database as the superuser `postgres` (trust auth). */
+  url: string;
+  port: number;
+  start(): void;
+  /** pg_ctl stop -m fast: every backend is terminated, clients see their connections close. */
+  stop(): void;
+  /** SIGSTOP / SIGCONT to every process of the cluster: it accepts TCP connections but answers nothing. */
+  freeze(): void;
+  thaw(): void;
+  /** Stops it at once and deletes it (synchronous, idempotent); also done when this process exits. */
+  destroy(): void;
+}
+
+/**
+ * A cluster of our own (initdb, then pg_ctl start) on a free port of 127.0.0.1, fsync off, with `settings`
+ * (`name=value`) on top; the caller may stop, freeze and restart it. Throws why when it cannot start one.
+ */
+export async function startCluster(settings: string[] = []): Promise<Cluster> {
+  const bin = findBinDir();
+  if (!bin) throw new Error('no initdb/pg_ctl on PATH or under /usr/lib/postgresql/*/bin');
   const as = runAs();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ocpi-pgtest-'));
   const data = path.join(dir, 'data');
+  const ctl = (cmd: string, args: string[], what = cmd) => check(run(bin, cmd, args, as, dir), what);
   let running = false;
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    if (running) run(bin, 'pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'], as, dir);
+  let frozen = false;
+  let destroyed = false;
+  const pids = () => {
+    const pidFile = path.join(data, 'postmaster.pid');
+    if (!existsSync(pidFile)) return [];
+    const main = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    const children = spawnSync('pgrep', ['-P', String(main)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number);
+    return [main, ...children];
+  };
+  const signal = (sig: NodeJS.Signals) => {
+    for (const pid of pids()) process.kill(pid, sig);
+  };
+  const destroy = () => {
+    if (destroyed) return;
+    destroyed = true;
+    try {
+      if (frozen) signal('SIGCONT');
+      if (running) ctl('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // best effort: the directory goes anyway
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     if (as) chownSync(dir, as.uid, as.gid);
     mkdirSync(data, { mode: 0o700 });
     if (as) chownSync(data, as.uid, as.gid);
-    check(
-      run(
-        bin,
-        'initdb',
-        ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync'],
-        as,
-        dir,
-      ),
-      'initdb',
-    );
+    ctl('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync']);
     const port = await freePort();
     const opts = [
       `-p ${port}`,
       `-k '${dir}'`,
       '-c listen_addresses=127.0.0.1',
-      // Throwaway data: durability buys nothing here.
       '-c fsync=off',
-      '-c synchronous_commit=off',
       '-c full_page_writes=off',
+      ...settings.map((x) => `-c ${x}`),
     ].join(' ');
     const log = path.join(dir, 'server.log');
-    running = true;
-    check(
-      run(bin, 'pg_ctl', ['-D', data, '-l', log, '-o', opts, '-w', '-t', '60', 'start'], as, dir),
-      'pg_ctl start',
-    );
-    stopOnExit(stop);
-    return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, origin: 'throwaway', stop };
+    const cluster: Cluster = {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      port,
+      start() {
+        running = true;
+        ctl('pg_ctl', ['-D', data, '-l', log, '-o', opts, '-w', '-t', '60', 'start'], 'pg_ctl start');
+      },
+      stop() {
+        ctl('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop'], 'pg_ctl stop');
+        running = false;
+      },
+      freeze() {
+        frozen = true;
+        signal('SIGSTOP');
+      },
+      thaw() {
+        signal('SIGCONT');
+        frozen = false;
+      },
+      destroy,
+    };
+    cluster.start();
+    stopOnExit(destroy);
+    return cluster;
   } catch (err) {
-    stop();
-    throw new Error(`could not start a throwaway PostgreSQL cluster: ${(err as Error).message}. ${HELP}`);
+    destroy();
+    throw err;
   }
 }
 
@@ -226,15 +283,4 @@ function check(r: SpawnSyncReturns<string>, what: string): void {
   if (r.status === 0) return;
   const why = r.error?.message ?? `${r.stderr}${r.stdout}`.trim().split('\n').slice(-5).join(' | ');
   throw new Error(`${what} failed (status ${r.status}): ${why}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }

@@ -40,27 +40,6 @@ export function tokenHeader(token: string, encoding: 'raw' | 'base64' = 'base64'
   return { authorization: `Token ${encoding === 'base64' ? Buffer.from(token).toString('base64') : token}` };
 }
 
-export async function getJson(url: string, headers: Record<string, string> = {}, method = 'GET') {
-  const res = await fetch(url, { method, headers });
-  const text = await res.text();
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: res.status, headers: res.headers, body, text };
-}
-
-/** Parses `Link: <url>; rel="next"` (our own strict form). */
-export function nextLink(headers: Headers): string | undefined {
-  const link = headers.get('link');
-  if (!link) return undefined;
-  const m = /^<([^>]+)>; rel="next"$/.exec(link);
-  if (!m) throw new Error(`malformed Link header: ${link}`);
-  return m[1];
-}
-
 /** A sessions sender URL for an optional window [from, to) and a limit. */
 export function sessionsUrl(
   base: string,
@@ -74,15 +53,4 @@ export function sessionsUrl(
   if (to !== undefined) q.set('date_to', new Date(to).toISOString());
   q.set('limit', String(limit));
   return `${base}/ocpi/cpo/${version}/sessions?${q}`;
-}
-
-/** Follows Link rel="next" from `url` to its end (at most `maxPages` GETs), returning every page as getJson does. */
-export async function walkLinks(url: string, headers: Record<string, string>, maxPages: number) {
-  const pages: Array<Awaited<ReturnType<typeof getJson>>> = [];
-  for (let next: string | undefined = url; next && pages.length < maxPages;) {
-    const r = await getJson(next, headers);
-    pages.push(r);
-    next = r.status === 200 ? nextLink(r.headers) : undefined;
-  }
-  return pages;
 }
