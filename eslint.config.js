@@ -3,14 +3,16 @@ import tseslint from 'typescript-eslint';
 
 // Layering (docs/architecture.md): a layer imports only the layers below it, never one above.
 //   domain ← wire ← store ; client (domain, wire) ← service (+ store, client) ← http (+ store types) ← cli
-const LAYERS = ['domain', 'wire', 'store', 'client', 'service', 'http', 'cli'];
+//   demo (the demo data generator: domain only) is used by service, http (documentation examples) and cli.
+const LAYERS = ['domain', 'wire', 'store', 'client', 'demo', 'service', 'http', 'cli'];
 const MAY_IMPORT = {
   domain: [],
   wire: ['domain'],
   store: ['domain'],
   client: ['domain', 'wire'],
-  service: ['domain', 'wire', 'store', 'client'],
-  http: ['domain', 'wire', 'service', 'store'],
+  demo: ['domain'],
+  service: ['domain', 'wire', 'store', 'client', 'demo'],
+  http: ['domain', 'wire', 'service', 'store', 'demo'],
 };
 /** Only `import type` of these (http sees the store contract's types, never a store). */
 const TYPES_ONLY = { http: ['store'] };

@@ -1,6 +1,6 @@
 // Use case: seed deterministic demo data (sessions over the given eMSPs) into a store.
 import type { SessionStore } from '../store/contract.js';
-import { generateDemoSessions } from './demo-data.js';
+import { generateDemoSessions } from '../demo/demo-data.js';
 import { writeSessions } from './sessions-writer.js';
 
 export interface SeedOptions {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/domain/session.js';
 import type { WireFormat } from '../../src/domain/wire-format.js';
-import { generateDemoSessions, type DemoParty } from '../../src/service/demo-data.js';
+import { generateDemoSessions, type DemoParty } from '../../src/demo/demo-data.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import type { ParseContext } from '../../src/wire/codec.js';
 import { codecFor } from '../../src/wire/registry.js';

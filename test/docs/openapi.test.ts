@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import type { Session } from '../../src/domain/session.js';
 import { buildServer } from '../../src/http/server.js';
 import { registerDocs } from '../../src/http/routes/docs.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';

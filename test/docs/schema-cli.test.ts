@@ -6,7 +6,7 @@ import { SCHEMA_OBJECTS, schemaDocument } from '../../src/cli/commands/schema.js
 import type { PartnerFormat } from '../../src/domain/party.js';
 import { wireFormatFor, type OcpiVersion } from '../../src/domain/wire-format.js';
 import { envelopeText, STATUS } from '../../src/http/envelope.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { wireKey } from '../../src/wire/kit/style.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { runCli } from '../support/cli.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync, statfsSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { addPartnerWithToken, runCli, setParty, cli, serve, type Served } from '../support/cli.js';
 import { request } from '../support/http.js';

@@ -11,7 +11,7 @@ import { freePort } from '../support/ports.js';
 import { tokenHeader } from '../support/server.js';
 import { startCluster, type Cluster } from '../support/postgres.js';
 import { body221, sleep } from './helpers.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setParty, addPartnerWithToken, cli, serve, type Served } from '../support/cli.js';
 
 const QUERY_TIMEOUT_MS = 3000;

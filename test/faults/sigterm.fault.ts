@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Session } from '../../src/domain/session.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { tempDb, tokenHeader } from '../support/server.js';

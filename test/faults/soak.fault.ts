@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Session } from '../../src/domain/session.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { tempDb, tokenHeader } from '../support/server.js';
 import { request, type Answer } from '../support/http.js';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { Session } from '../../src/domain/session.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';

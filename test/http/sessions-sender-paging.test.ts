@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Session } from '../../src/domain/session.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/service/sessions-writer.js';
 import type { SessionStore } from '../../src/store/contract.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/domain/session.js';
 import type { OcpiVersion } from '../../src/domain/wire-format.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { cli, setParty, startCli } from '../support/cli.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Session } from '../../src/domain/session.js';
 import type { ServerConfig } from '../../src/http/server.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { Session } from '../../src/domain/session.js';
 import { partyKey } from '../../src/domain/session.js';
 import { wireFormatFor, type OcpiVersion } from '../../src/domain/wire-format.js';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';

@@ -2,7 +2,7 @@
 // and a crawl that alternates between them returns every session exactly once.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { addPartnerWithToken, runCli, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';

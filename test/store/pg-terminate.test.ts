@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import pg from 'pg';
-import { generateDemoSessions } from '../../src/service/demo-data.js';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { codecFor } from '../../src/wire/registry.js';
 import { addPartnerWithToken, runCli, setParty, startCli } from '../support/cli.js';
 import { waitFor } from '../support/ports.js';

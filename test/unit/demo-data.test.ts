@@ -9,7 +9,7 @@ import {
   buildDemoLocations,
   generateDemoSessions,
   type DemoOptions,
-} from '../../src/service/demo-data.js';
+} from '../../src/demo/demo-data.js';
 
 const NOW = Date.UTC(2025, 5, 1, 10, 30, 15, 250); // deliberately not on a whole second
 const WINDOW = 90 * 86_400_000;

@@ -4,7 +4,7 @@ import { formatDateTime } from '../../domain/datetime.js';
 import type { PartnerFormat } from '../../domain/party.js';
 import type { Session } from '../../domain/session.js';
 import { WIRE_FORMATS, wireFormatFor, type WireFormat } from '../../domain/wire-format.js';
-import { generateDemoSessions, type DemoParty } from '../../service/demo-data.js';
+import { generateDemoSessions, type DemoParty } from '../../demo/demo-data.js';
 import { wireKey } from '../../wire/kit/style.js';
 import { codecFor } from '../../wire/registry.js';
 import { envelopeText, STATUS } from '../envelope.js';

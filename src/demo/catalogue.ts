@@ -1,15 +1,9 @@
 // The demo location catalogue: built once per generator run from the static sites in places.ts.
 // It depends only on the CPO identity and the time window (never on the session seed), so every seed
 // shows the same locations, EVSEs and connectors; only the sessions differ.
-import { CAPABILITIES, FACILITIES } from '../../domain/enums.js';
-import type {
-  Capability,
-  EvseStatus,
-  Facility,
-  LocationType,
-  ParkingRestriction,
-} from '../../domain/enums.js';
-import type { BusinessDetails, Connector, EnergyMix, Evse, Hours, Location } from '../../domain/location.js';
+import { CAPABILITIES, FACILITIES } from '../domain/enums.js';
+import type { Capability, EvseStatus, Facility, LocationType, ParkingRestriction } from '../domain/enums.js';
+import type { BusinessDetails, Connector, EnergyMix, Evse, Hours, Location } from '../domain/location.js';
 import { COUNTRIES, DEMO_TARIFFS, SITES, tariffId } from './places.js';
 import type { ChargerClass, CountryInfo, DemoTariff, Site, SiteKind } from './places.js';
 import { Prng, Weighted } from './prng.js';

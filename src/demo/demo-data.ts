@@ -10,11 +10,11 @@
 import type { AuthMethod, EvseStatus, SessionStatus, TokenType } from '../domain/enums.js';
 import type { Evse, Location } from '../domain/location.js';
 import type { CdrDimension, CdrToken, ChargingPeriod, Price, Session } from '../domain/session.js';
-import { buildCatalogue } from './demo/catalogue.js';
-import type { Slot } from './demo/catalogue.js';
-import { DEMO_TARIFFS } from './demo/places.js';
-import type { DemoTariff } from './demo/places.js';
-import { Prng, Weighted, hash32, hex8, mix32 } from './demo/prng.js';
+import { buildCatalogue } from './catalogue.js';
+import type { Slot } from './catalogue.js';
+import { DEMO_TARIFFS } from './places.js';
+import type { DemoTariff } from './places.js';
+import { Prng, Weighted, hash32, hex8, mix32 } from './prng.js';
 
 export { DEMO_TARIFFS };
 export type { DemoTariff };

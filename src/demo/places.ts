@@ -1,7 +1,7 @@
 // Static reference data for the demo catalogue: countries and charging sites in real cities.
 // Street names, postal codes and coordinates are real-looking approximations, not surveyed data.
 // All text is printable ASCII (OCPI 2.1.1 `string`), so no diacritics: English or ASCII city names.
-import type { EnergySourceCategory } from '../../domain/enums.js';
+import type { EnergySourceCategory } from '../domain/enums.js';
 
 export interface CountryInfo {
   alpha2: string;
