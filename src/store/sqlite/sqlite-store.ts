@@ -217,16 +217,21 @@ export class SqliteStore implements SessionStore, PagingBackend {
     let no: number;
     if (plan.ord === 'allocate') ({ next_ord: ord, no } = this.st.nextOrd.get(plan.owner)!);
     else ({ ord, no } = { ord: plan.ord, no: old!.no });
+    // The other owners to bump (the allocating one was bumped by nextOrd).
     for (const owner of plan.bump)
       if (owner !== plan.owner || plan.ord !== 'allocate') this.st.bump.run(owner);
-    // Only ever the stored position's (the old owner's number).
+    // A plan only drops the stored position, whose owner's number came with the stored row.
     for (const d of plan.dropBodies) WIRE_FORMATS.forEach((_, i) => this.st.dropBody.run(old!.no, i, d.ord));
     const placed = placeWrite(plan, ord);
     for (const c of placed.counts) this.st.count.run(c.owner, c.block, c.day, c.delta);
     const doc = JSON.stringify(s);
-    const seq = old
-      ? (this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, old.seq), old.seq)
-      : this.st.insert.get(cpo, idCi, plan.owner, ord, plan.lastUpdated, plan.rev, doc)!.seq;
+    let seq: number;
+    if (old) {
+      this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, old.seq);
+      seq = old.seq;
+    } else {
+      seq = this.st.insert.get(cpo, idCi, plan.owner, ord, plan.lastUpdated, plan.rev, doc)!.seq;
+    }
     for (const b of placed.bodies) this.st.body.run(no, WIRE_FORMATS.indexOf(b.format), b.ord, b.body);
     return { outcome: plan.outcome, seq, outbox: plan.outbox };
   }
