@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
-import type { SessionStore } from '../../src/store/contract.js';
+import { RevisionConflict, type SessionStore } from '../../src/store/contract.js';
 import { jsonSetting, textSetting } from '../../src/store/settings.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
@@ -88,6 +88,28 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       );
       const b = await store.listSessions({ owner: 'FR-BBB' }, { offset: 0, limit: 10 }, 'ocpi-2.2.1');
       assert.deepEqual(ids(b), ['move-1']);
+    });
+
+    it('writes with ifRev only while the stored revision is that one, else RevisionConflict and nothing written', async () => {
+      const s = makeSession('rev-1', 'FR-REV', T0);
+      await assert.rejects(
+        store.putSessions([makeRecord(s)], { mode: 'replace', ifRev: 1 }),
+        RevisionConflict,
+      );
+      assert.equal(await store.getSession('NL', 'CPO', 'rev-1'), undefined, 'no stored session: a conflict');
+      await store.putSessions([makeRecord(s)], { mode: 'replace' });
+      const changed = { ...s, kwh: 7, lastUpdated: T0 + 1 };
+      assert.deepEqual(await store.putSessions([makeRecord(changed)], { mode: 'replace', ifRev: 1 }), [
+        'updated',
+      ]);
+      assert.equal((await store.getSession('NL', 'CPO', 'rev-1'))?.rev, 2);
+      await assert.rejects(
+        store.putSessions([makeRecord({ ...s, kwh: 9, lastUpdated: T0 + 2 })], { mode: 'replace', ifRev: 1 }),
+        RevisionConflict,
+      );
+      const got = await store.getSession('NL', 'CPO', 'rev-1');
+      assert.equal(got?.rev, 2);
+      assert.equal(got?.session.kwh, 7);
     });
 
     it('pages deep offsets across blocks exactly (2 500 sessions), before and after one moves away', async () => {

@@ -5,10 +5,11 @@
 //   each other in a cycle: first the existing session rows (SELECT ... FOR UPDATE, sorted by key), then the
 //   `owners` rows of every owner involved, old and new (INSERT ... ON CONFLICT (owner) DO UPDATE ... RETURNING,
 //   sorted), which serializes the writers of one owner and makes next_ord allocation safe. Holding those locks
-//   it replays the batch in memory exactly like SQLite's putOne (ord allocation, counter deltas, outcomes) and
-//   writes the result with a few multi-row statements. A session that another process created after our read
-//   shows up as an INSERT ... ON CONFLICT (cpo, id_ci) DO NOTHING that returned no row: the transaction is
-//   rolled back and replayed, and the replay finds and locks that row, so a session is never duplicated.
+//   it replays the batch in memory, executing each record's write plan (src/store/write-plan.ts, the one SQLite's
+//   putOne executes: ord allocation, counter deltas, outcomes), and writes the result with a few multi-row
+//   statements. A session that another process created after our read shows up as an INSERT ... ON CONFLICT
+//   (cpo, id_ci) DO NOTHING that returned no row: the transaction is rolled back and replayed, and the replay
+//   finds and locks that row, so a session is never duplicated.
 //   Deadlock and serialization failures (not expected, given the lock order) are replayed the same way.
 // - Listing uses the shared PagePlanner; its block tables are revalidated with owners.version, which every write
 //   bumps in the same transaction as its counters, so a cache in one process sees writes from all others.
@@ -32,7 +33,6 @@ import type {
 } from '../contract.js';
 import {
   BLOCK_BITS,
-  dayOf,
   MAX,
   MIN,
   PagePlanner,
@@ -41,6 +41,14 @@ import {
   type PagingBackend,
 } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
+import {
+  placeWrite,
+  planWrite,
+  sessionKey,
+  type BodyWrite,
+  type CountDelta,
+  type Position,
+} from '../write-plan.js';
 import { migrate } from './migrations.js';
 import { inTransaction } from './transaction.js';
 
@@ -101,7 +109,7 @@ interface Pending {
   lastUpdated: number;
   rev: number;
   doc?: string;
-  renders?: Record<WireFormat, string>;
+  bodies?: BodyWrite[];
   dirty: boolean;
 }
 
@@ -299,9 +307,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
   ): Promise<PutOutcome[]> {
     const keys = new Map<string, { cpo: string; idCi: string }>();
     for (const r of records) {
-      const cpo = partyKey(r.session.countryCode, r.session.partyId);
-      const idCi = r.session.id.toUpperCase();
-      keys.set(keyOf(cpo, idCi), { cpo, idCi });
+      const k = sessionKey(r.session);
+      keys.set(keyOf(k.cpo, k.idCi), k);
     }
     const ks = [...keys.values()];
     const found = await c.query<ExistingRow>(SQL.existing, [ks.map((k) => k.cpo), ks.map((k) => k.idCi)]);
@@ -318,75 +325,56 @@ export class PostgresStore implements SessionStore, PagingBackend {
         dirty: false,
       });
     }
-    // The rows are locked (FOR UPDATE): the revision cannot change between this check and the commit.
-    if (options.ifRev !== undefined && (records.length !== 1 || found.rows[0]?.rev !== options.ifRev)) {
-      throw new RevisionConflict();
-    }
+    // ifRev is for exactly one record (PutOptions.ifRev): a batch of any other size is a conflict here. (SQLite
+    // checks each record of such a batch against its own row instead; no caller sends one.)
+    if (options.ifRev !== undefined && records.length !== 1) throw new RevisionConflict();
     // New owners get ords; previous owners lose sessions (counter decrements): lock them all, bump their versions.
+    // This covers every plan's `bump` (its owners are the records' and the stored rows' owners), and also bumps
+    // the owners of a record that turns out stale (SQLite bumps only on a write).
     const owners = await lockOwners(c, [...records.map((r) => r.owner), ...found.rows.map((r) => r.owner)]);
 
-    // Replay the batch in order, exactly as SqliteStore.putOne does, against the locked state.
-    const deltas = new Map<string, { owner: string; block: number; day: number; n: number }>();
-    const count = (owner: string, ord: number, lastUpdated: number, n: number) => {
-      const block = ord >> BLOCK_BITS;
-      const day = dayOf(lastUpdated);
-      const k = `${owner}\u0000${block}\u0000${day}`;
-      const d = deltas.get(k);
-      if (d) d.n += n;
-      else deltas.set(k, { owner, block, day, n });
-    };
+    // Replay the batch in order, executing each record's write plan against the locked state as the earlier
+    // records leave it; the rows are locked (FOR UPDATE): the revision cannot change before the commit.
+    const deltas = new Map<string, CountDelta>();
     const allocate = (owner: string): number => {
       const o = owners.get(owner)!;
       o.allocated = true;
       return ++o.nextOrd;
     };
-    const pushTo = new Set(options.pushTo ?? []);
     const pushes = new Map<string, { owner: string; session: Pending; rev: number }>();
-    const push = (owner: string, p: Pending) => {
-      if (pushTo.has(owner))
-        pushes.set(`${owner}\u0000${keyOf(p.cpo, p.idCi)}`, { owner, session: p, rev: p.rev });
-    };
-    const moved: Array<{ owner: string; ord: number }> = [];
+    const moved: Position[] = [];
     const outcomes: PutOutcome[] = records.map((rec) => {
-      const s = rec.session;
-      const cpo = partyKey(s.countryCode, s.partyId);
-      const idCi = s.id.toUpperCase();
-      const doc = JSON.stringify(s);
+      const { cpo, idCi } = sessionKey(rec.session);
       const cur = state.get(keyOf(cpo, idCi));
-      if (!cur) {
-        const ord = allocate(rec.owner);
-        const p: Pending = {
-          cpo,
-          idCi,
-          owner: rec.owner,
-          ord,
-          lastUpdated: s.lastUpdated,
-          rev: 1,
-          doc,
-          renders: rec.renders,
-          dirty: true,
-        };
-        state.set(keyOf(cpo, idCi), p);
-        count(rec.owner, ord, s.lastUpdated, 1);
-        push(rec.owner, p);
-        return 'created';
+      const plan = planWrite(cur, rec, options);
+      if (plan.conflict) throw new RevisionConflict();
+      if (plan.outcome === 'stale') return 'stale';
+      const placed = placeWrite(plan, plan.ord === 'allocate' ? allocate(plan.owner) : plan.ord);
+      for (const d of placed.counts) {
+        const k = `${d.owner}\u0000${d.block}\u0000${d.day}`;
+        const sum = deltas.get(k);
+        if (sum) sum.delta += d.delta;
+        else deltas.set(k, { ...d });
       }
-      if (options.mode === 'if-newer' && cur.lastUpdated > s.lastUpdated) return 'stale';
-      count(cur.owner, cur.ord, cur.lastUpdated, -1);
-      if (cur.owner !== rec.owner) moved.push({ owner: cur.owner, ord: cur.ord });
-      const ord = cur.owner === rec.owner ? cur.ord : allocate(rec.owner);
-      count(rec.owner, ord, s.lastUpdated, 1);
-      Object.assign(cur, {
-        owner: rec.owner,
-        ord,
-        lastUpdated: s.lastUpdated,
-        rev: cur.rev + 1,
-        doc,
-        renders: rec.renders,
+      moved.push(...plan.dropBodies);
+      const p: Pending = Object.assign(cur ?? { cpo, idCi }, {
+        owner: plan.owner,
+        ord: placed.ord,
+        lastUpdated: plan.lastUpdated,
+        rev: plan.rev,
+        doc: JSON.stringify(rec.session),
+        bodies: placed.bodies,
         dirty: true,
       });
-      push(rec.owner, cur);
-      return 'updated';
+      state.set(keyOf(cpo, idCi), p);
+      for (const e of plan.outbox) {
+        pushes.set(`${e.partnerKey}\u0000${keyOf(cpo, idCi)}`, {
+          owner: e.partnerKey,
+          session: p,
+          rev: e.rev,
+        });
+      }
+      return plan.outcome;
     });
 
     const dirty = [...state.values()].filter((p) => p.dirty);
@@ -417,16 +405,18 @@ export class PostgresStore implements SessionStore, PagingBackend {
       ]);
     }
     for (const part of chunks(dirty, CHUNK)) {
-      const values = part.flatMap((p) => WIRE_FORMATS.flatMap((f, i) => [p.owner, i, p.ord, p.renders![f]]));
+      const values = part.flatMap((p) =>
+        p.bodies!.flatMap((b) => [b.owner, WIRE_FORMATS.indexOf(b.format), b.ord, b.body]),
+      );
       await c.query(SQL.bodies(values.length / 4), values);
     }
-    const counts = [...deltas.values()].filter((d) => d.n !== 0);
+    const counts = [...deltas.values()].filter((d) => d.delta !== 0);
     for (const part of chunks(counts, CHUNK * 4)) {
       await c.query(SQL.counts, [
         part.map((d) => d.owner),
         part.map((d) => d.block),
         part.map((d) => d.day),
-        part.map((d) => d.n),
+        part.map((d) => d.delta),
       ]);
     }
     const now = Date.now();

@@ -18,8 +18,9 @@ import type {
   SessionStore,
   StoredSession,
 } from '../contract.js';
-import { BLOCK_BITS, dayOf, MAX, MIN, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
+import { BLOCK_BITS, MAX, MIN, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
+import { placeWrite, planWrite, sessionKey, type OutboxEntry } from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
 
 interface ExistingRow {
@@ -63,11 +64,11 @@ export class SqliteStore implements SessionStore, PagingBackend {
          ON CONFLICT (owner) DO UPDATE SET next_ord = next_ord + 1, version = version + 1 RETURNING next_ord, no`,
       ),
       bump: db.prepare<[string]>('UPDATE owners SET version = version + 1 WHERE owner = ?'),
-      insert: db.prepare<[string, string, string, number, number, string], { seq: number }>(
-        'INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, doc) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq',
+      insert: db.prepare<[string, string, string, number, number, number, string], { seq: number }>(
+        'INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
       ),
-      update: db.prepare<[string, number, number, string, number]>(
-        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = rev + 1 WHERE seq = ? RETURNING rev',
+      update: db.prepare<[string, number, number, string, number, number]>(
+        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ? WHERE seq = ?',
       ),
       enqueue: db.prepare<[string, number, number, number, number]>(
         `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)
@@ -190,56 +191,50 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
 
   async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
-    const pushTo = new Set(options.pushTo ?? []);
     const now = Date.now();
     return this.db.transaction(() =>
       records.map((r) => {
-        const { outcome, seq, rev } = this.putOne(r, options);
-        if (outcome !== 'stale' && pushTo.has(r.owner)) this.st.enqueue.run(r.owner, seq, rev, now, now);
+        const { outcome, seq, outbox } = this.putOne(r, options);
+        for (const e of outbox) this.st.enqueue.run(e.partnerKey, seq, e.rev, now, now);
         return outcome;
       }),
     )();
   }
 
-  private putOne(rec: SessionRecord, options: PutOptions): { outcome: PutOutcome; seq: number; rev: number } {
+  /** Executes the write plan (src/store/write-plan.ts) of one record, statement by statement. */
+  private putOne(
+    rec: SessionRecord,
+    options: PutOptions,
+  ): { outcome: PutOutcome; seq: number; outbox: OutboxEntry[] } {
     const s = rec.session;
-    const cpo = partyKey(s.countryCode, s.partyId);
-    const idCi = s.id.toUpperCase();
-    const doc = JSON.stringify(s);
-    const day = dayOf(s.lastUpdated);
+    const { cpo, idCi } = sessionKey(s);
     const old = this.st.existing.get(cpo, idCi);
-    // Inside the write transaction: no other writer can come between this check and the write.
-    if (options.ifRev !== undefined && old?.rev !== options.ifRev) throw new RevisionConflict();
-    let seq: number;
-    let rev = 1;
-    let outcome: PutOutcome;
+    // Inside the write transaction: no other writer can come between the revision check and the write.
+    const plan = planWrite(old && { ...old, lastUpdated: old.last_updated }, rec, options);
+    if (plan.conflict) throw new RevisionConflict();
+    if (plan.outcome === 'stale') return { outcome: 'stale', seq: old!.seq, outbox: [] };
+    // An allocation bumps the owner's version in the same statement, and tells the owner's number (owners.no).
     let ord: number;
     let no: number;
-    if (!old) {
-      ({ next_ord: ord, no } = this.st.nextOrd.get(rec.owner)!);
-      seq = this.st.insert.get(cpo, idCi, rec.owner, ord, s.lastUpdated, doc)!.seq;
-      this.st.count.run(rec.owner, ord >> BLOCK_BITS, day, 1);
-      outcome = 'created';
-    } else {
-      if (options.mode === 'if-newer' && old.last_updated > s.lastUpdated)
-        return { outcome: 'stale', seq: old.seq, rev: 0 };
+    if (plan.ord === 'allocate') ({ next_ord: ord, no } = this.st.nextOrd.get(plan.owner)!);
+    else ({ ord, no } = { ord: plan.ord, no: old!.no });
+    // The other owners to bump (the allocating one was bumped by nextOrd).
+    for (const owner of plan.bump)
+      if (owner !== plan.owner || plan.ord !== 'allocate') this.st.bump.run(owner);
+    // A plan only drops the stored position, whose owner's number came with the stored row.
+    for (const d of plan.dropBodies) WIRE_FORMATS.forEach((_, i) => this.st.dropBody.run(old!.no, i, d.ord));
+    const placed = placeWrite(plan, ord);
+    for (const c of placed.counts) this.st.count.run(c.owner, c.block, c.day, c.delta);
+    const doc = JSON.stringify(s);
+    let seq: number;
+    if (old) {
+      this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, old.seq);
       seq = old.seq;
-      this.st.count.run(old.owner, old.ord >> BLOCK_BITS, dayOf(old.last_updated), -1);
-      ({ ord, no } = old);
-      if (old.owner !== rec.owner) {
-        // Another owner's list: a new position there, and the bodies leave the old owner's pages.
-        this.st.bump.run(old.owner);
-        ({ next_ord: ord, no } = this.st.nextOrd.get(rec.owner)!);
-        WIRE_FORMATS.forEach((_, i) => this.st.dropBody.run(old.no, i, old.ord));
-      } else {
-        this.st.bump.run(rec.owner);
-      }
-      this.st.count.run(rec.owner, ord >> BLOCK_BITS, day, 1);
-      rev = (this.st.update.get(rec.owner, ord, s.lastUpdated, doc, seq) as { rev: number }).rev;
-      outcome = 'updated';
+    } else {
+      seq = this.st.insert.get(cpo, idCi, plan.owner, ord, plan.lastUpdated, plan.rev, doc)!.seq;
     }
-    WIRE_FORMATS.forEach((f, i) => this.st.body.run(no, i, ord, rec.renders[f]));
-    return { outcome, seq, rev };
+    for (const b of placed.bodies) this.st.body.run(no, WIRE_FORMATS.indexOf(b.format), b.ord, b.body);
+    return { outcome: plan.outcome, seq, outbox: plan.outbox };
   }
 
   async getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined> {

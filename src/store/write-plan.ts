@@ -1,0 +1,151 @@
+// The write rules of putSessions, once, as a pure function: given the stored state of one session (or none), the
+// record being written and the options, the plan says what to write, as plain data. Both stores only execute it
+// with their own SQL (SQLite one record at a time, PostgreSQL replaying a batch in memory and then writing it
+// with multi-row statements). Listing depends on these rules: see src/store/paging.ts for ordinals and counters.
+import type { PartyKey, Session } from '../domain/session.js';
+import { partyKey } from '../domain/session.js';
+import { WIRE_FORMATS, type WireFormat } from '../domain/wire-format.js';
+import type { PutOptions, SessionRecord } from './contract.js';
+import { BLOCK_BITS, dayOf } from './paging.js';
+
+/** What the plan needs of a stored session (or of a session as an earlier record of the same batch left it). */
+export interface StoredState {
+  owner: PartyKey;
+  /** Its position in its owner's list (paging.ts). */
+  ord: number;
+  lastUpdated: number;
+  rev: number;
+}
+
+/** A change of one session_counts row (owner, block, day). */
+export interface CountDelta {
+  owner: PartyKey;
+  block: number;
+  day: number;
+  delta: number;
+}
+
+/** A position in an owner's list; the page_bodies of every format are kept per position. */
+export interface Position {
+  owner: PartyKey;
+  ord: number;
+}
+
+export interface BodyWrite extends Position {
+  format: WireFormat;
+  body: string;
+}
+
+/** An outbox entry (partner, revision to deliver) for the written session. */
+export interface OutboxEntry {
+  partnerKey: PartyKey;
+  rev: number;
+}
+
+export type WritePlan =
+  /** `ifRev` does not match the stored revision: nothing is written, putSessions throws RevisionConflict. */
+  | { conflict: true }
+  /** 'if-newer' and the stored session is later: nothing is written. */
+  | { conflict: false; outcome: 'stale' }
+  | Write;
+
+export interface Write {
+  conflict: false;
+  outcome: 'created' | 'updated';
+  owner: PartyKey;
+  /** The position kept, or 'allocate': the next ordinal of `owner` (a new session, or one changing owner). */
+  ord: number | 'allocate';
+  lastUpdated: number;
+  /** The session's revision after this write: 1 when created, else the stored one + 1. */
+  rev: number;
+  /** Owners whose write version is bumped (paging.ts revalidates cached block tables with it). */
+  bump: PartyKey[];
+  /** The stored position the session leaves (its counter is decremented in `counts`). */
+  leave?: { owner: PartyKey; ord: number; lastUpdated: number };
+  /** Positions whose bodies (every format) are deleted: the old owner's, when the session changes owner. */
+  dropBodies: Position[];
+  outbox: OutboxEntry[];
+  renders: Record<WireFormat, string>;
+}
+
+/** A Write at its final ordinal: the counter deltas and bodies it writes. */
+export interface PlacedWrite {
+  ord: number;
+  counts: CountDelta[];
+  bodies: BodyWrite[];
+}
+
+/** The store key of a session: (CPO country_code, party_id, id), case-insensitively. */
+export function sessionKey(s: Session): { cpo: PartyKey; idCi: string } {
+  return { cpo: partyKey(s.countryCode, s.partyId), idCi: s.id.toUpperCase() };
+}
+
+export function planWrite(
+  stored: StoredState | undefined,
+  record: SessionRecord,
+  options: PutOptions,
+): WritePlan {
+  const s = record.session;
+  // Checked first, inside the write transaction (the stores hold the row): no other writer can come between this
+  // check and the write. No stored session is a conflict too.
+  if (options.ifRev !== undefined && stored?.rev !== options.ifRev) return { conflict: true };
+  const outbox = new Set(options.pushTo ?? []).has(record.owner) ? [record.owner] : [];
+  const common = {
+    conflict: false as const,
+    owner: record.owner,
+    lastUpdated: s.lastUpdated,
+    renders: record.renders,
+  };
+  if (!stored) {
+    // A new session: the next position of its owner's list (creation order).
+    return {
+      ...common,
+      outcome: 'created',
+      ord: 'allocate',
+      rev: 1,
+      bump: [record.owner],
+      dropBodies: [],
+      outbox: outbox.map((partnerKey) => ({ partnerKey, rev: 1 })),
+    };
+  }
+  // Equal last_updated is not stale: the write replaces.
+  if (options.mode === 'if-newer' && stored.lastUpdated > s.lastUpdated)
+    return { conflict: false, outcome: 'stale' };
+  const rev = stored.rev + 1;
+  const leave = { owner: stored.owner, ord: stored.ord, lastUpdated: stored.lastUpdated };
+  const moved = stored.owner !== record.owner;
+  return {
+    ...common,
+    outcome: 'updated',
+    // Another owner's list: a new position there, and the bodies leave the old owner's pages.
+    ord: moved ? 'allocate' : stored.ord,
+    rev,
+    bump: moved ? [stored.owner, record.owner] : [record.owner],
+    leave,
+    dropBodies: moved ? [{ owner: stored.owner, ord: stored.ord }] : [],
+    outbox: outbox.map((partnerKey) => ({ partnerKey, rev })),
+  };
+}
+
+/**
+ * The counters and bodies of a Write once its ordinal is known (`ord`: the plan's own, or the one the store
+ * allocated). The counter of the position left is decremented and the new one incremented, unaggregated.
+ */
+export function placeWrite(plan: Write, ord: number): PlacedWrite {
+  if (plan.ord !== 'allocate' && plan.ord !== ord)
+    throw new Error(`write planned at ord ${plan.ord}, not ${ord}`);
+  const counts: CountDelta[] = [];
+  if (plan.leave) counts.push(countDelta(plan.leave.owner, plan.leave.ord, plan.leave.lastUpdated, -1));
+  counts.push(countDelta(plan.owner, ord, plan.lastUpdated, 1));
+  const bodies = WIRE_FORMATS.map((format) => ({
+    owner: plan.owner,
+    ord,
+    format,
+    body: plan.renders[format],
+  }));
+  return { ord, counts, bodies };
+}
+
+function countDelta(owner: PartyKey, ord: number, lastUpdated: number, delta: number): CountDelta {
+  return { owner, block: ord >> BLOCK_BITS, day: dayOf(lastUpdated), delta };
+}
