@@ -1,5 +1,5 @@
 // Who this instance is (OCPI 2.2.1 §7.3.2 CredentialsRole): used for 2.1.1 data that does not name its CPO.
-import type { SessionStore } from '../store/contract.js';
+import type { SettingsStore } from '../store/contract.js';
 import { jsonSetting, textSetting } from '../store/settings.js';
 
 export interface Identity {
@@ -15,11 +15,11 @@ const IDENTITY = jsonSetting<Identity>('party.identity');
 /** The base URL partners reach us at, as `serve` last knew it (`--public-url`, else its own address). */
 export const PUBLIC_URL = textSetting('public.url');
 
-export function getIdentity(store: SessionStore): Promise<Identity | undefined> {
+export function getIdentity(store: SettingsStore): Promise<Identity | undefined> {
   return store.readSetting(IDENTITY);
 }
 
-export async function setIdentity(store: SessionStore, identity: Identity): Promise<void> {
+export async function setIdentity(store: SettingsStore, identity: Identity): Promise<void> {
   await store.writeSetting(IDENTITY, {
     ...identity,
     countryCode: identity.countryCode.toUpperCase(),
@@ -28,7 +28,7 @@ export async function setIdentity(store: SessionStore, identity: Identity): Prom
 }
 
 /** Identity lookups for the request path, re-read at most every `ttlMs` (a `party set` shows within that). */
-export function cachedIdentity(store: SessionStore, ttlMs = 2000): () => Promise<Identity | undefined> {
+export function cachedIdentity(store: SettingsStore, ttlMs = 2000): () => Promise<Identity | undefined> {
   let value: Identity | undefined;
   let at = -Infinity;
   return async () => {

@@ -7,7 +7,7 @@
 // (its checkpoint is in the store).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SessionStore } from '../store/contract.js';
+import type { LockStore } from '../store/contract.js';
 
 export const PULL_LOCK_TTL_MS = 60_000;
 
@@ -21,7 +21,7 @@ interface Holder {
 }
 
 export async function withPullLock<T>(
-  store: SessionStore,
+  store: LockStore,
   key: string,
   run: () => Promise<T>,
   o: { ttlMs?: number; now?: () => number } = {},

@@ -6,7 +6,7 @@
 //   pull.<key>.config    { url, token, version?, emsp? }           saved by `pull --partner X --url U --token T`
 import type { TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
-import type { SessionStore } from '../store/contract.js';
+import type { SettingsStore } from '../store/contract.js';
 import { jsonSetting } from '../store/settings.js';
 
 export interface InProgressCrawl {
@@ -49,7 +49,7 @@ const encodingOf = (key: string) => jsonSetting<TokenEncoding>(`pull.${key}.enco
 const configOf = (key: string) => jsonSetting<PullConfig>(`pull.${key}.config`);
 
 // Unreadable state is treated as none (Setting.decode): the pull starts over, which is always safe.
-export async function loadSyncState(store: SessionStore, key: string): Promise<SyncState> {
+export async function loadSyncState(store: SettingsStore, key: string): Promise<SyncState> {
   const raw = (await store.readSetting(stateOf(key))) ?? {};
   // Before the crawls were bounded, the start time of the last complete crawl was kept: as safe a point.
   const { lastCompleteSyncStart, ...state } = raw;
@@ -57,20 +57,20 @@ export async function loadSyncState(store: SessionStore, key: string): Promise<S
     ? { ...state, syncPoint: lastCompleteSyncStart }
     : state;
 }
-export function saveSyncState(store: SessionStore, key: string, state: SyncState): Promise<void> {
+export function saveSyncState(store: SettingsStore, key: string, state: SyncState): Promise<void> {
   return store.writeSetting(stateOf(key), state);
 }
 
-export function loadEncoding(store: SessionStore, key: string): Promise<TokenEncoding | undefined> {
+export function loadEncoding(store: SettingsStore, key: string): Promise<TokenEncoding | undefined> {
   return store.readSetting(encodingOf(key));
 }
-export function saveEncoding(store: SessionStore, key: string, encoding: TokenEncoding): Promise<void> {
+export function saveEncoding(store: SettingsStore, key: string, encoding: TokenEncoding): Promise<void> {
   return store.writeSetting(encodingOf(key), encoding);
 }
 
-export function loadPullConfig(store: SessionStore, key: string): Promise<PullConfig | undefined> {
+export function loadPullConfig(store: SettingsStore, key: string): Promise<PullConfig | undefined> {
   return store.readSetting(configOf(key));
 }
-export function savePullConfig(store: SessionStore, key: string, config: PullConfig): Promise<void> {
+export function savePullConfig(store: SettingsStore, key: string, config: PullConfig): Promise<void> {
   return store.writeSetting(configOf(key), config);
 }

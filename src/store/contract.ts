@@ -70,8 +70,8 @@ export interface NewPartner {
 /** A partner found by token hash, with the partners version (RenderedPage.partnersVersion) of the same read. */
 export type FoundPartner = Partner & { tokenHash: string; partnersVersion: number };
 
-export interface SessionStore {
-  readonly kind: 'sqlite' | 'postgres';
+/** Sessions: written with their rendered bodies, read by key, scanned, and listed a page at a time. */
+export interface SessionObjects {
   /** Creates or replaces sessions, keyed by (CPO country_code, party_id, id) case-insensitively, in one transaction. */
   putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]>;
   getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined>;
@@ -83,7 +83,10 @@ export interface SessionStore {
    * creation (first write) of each session.
    */
   listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage>;
+}
 
+/** The parties we exchange data with, found by token hash or party key. */
+export interface PartnerStore {
   addPartner(partner: NewPartner): Promise<Partner>;
   /** A partner known only by the token A we handed out (state 'invited'). */
   addInvite(tokenHash: string): Promise<Partner>;
@@ -96,7 +99,10 @@ export interface SessionStore {
   listPartners(): Promise<Partner[]>;
   removePartner(key: PartyKey): Promise<boolean>;
   removePartnerById(id: number): Promise<boolean>;
+}
 
+/** The push outbox: deliveries written with the session changes, claimed under fenced leases. */
+export interface OutboxStore {
   /**
    * Claims up to `limit` due deliveries, leasing them for `leaseMs` (no other worker gets them meanwhile), under a
    * new fencing token (Delivery.claim). After the lease another worker may claim them again, with a new token.
@@ -118,7 +124,10 @@ export interface SessionStore {
   /** The session document last delivered to this partner, if any. */
   getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined>;
   outboxDepth(): Promise<number>;
+}
 
+/** Named leases across processes (e.g. one pull per partner at a time). */
+export interface LockStore {
   /**
    * Takes the named lock for `holder` until `expiresAt`, or renews it when `holder` has it already; false while
    * another holder has it unexpired (at `now`). Atomic across processes.
@@ -127,11 +136,21 @@ export interface SessionStore {
   /** Drops the lock if `holder` has it. */
   releaseLock(name: string, holder: string): Promise<void>;
   lockHolder(name: string): Promise<{ holder: string; expiresAt: number } | undefined>;
+}
 
+/** Typed settings (settings.ts): identity, public URL, ingest token hash, pull state. */
+export interface SettingsStore {
   /** A typed setting (settings.ts); undefined when never written or unreadable. */
   readSetting<T>(setting: Setting<T>): Promise<T | undefined>;
   writeSetting<T>(setting: Setting<T>, value: T): Promise<void>;
+}
 
+/**
+ * The one store contract, one interface per concern; `sqlite/` and `postgres/` implement all of them and pass
+ * one contract test suite. A use case may ask for only the concerns it uses.
+ */
+export interface SessionStore extends SessionObjects, PartnerStore, OutboxStore, LockStore, SettingsStore {
+  readonly kind: 'sqlite' | 'postgres';
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
