@@ -24,12 +24,8 @@ export const MAX_REWINDS = 3;
 
 export type Party = PartyIds;
 
-export interface PageStreamOptions {
-  token: string;
-  /** Token encoding to start with (remembered, or the version's default). */
-  encoding: TokenEncoding;
-  /** Called with the encoding the peer accepted, on the first success and whenever it changes. */
-  onEncodingConfirmed?: (encoding: TokenEncoding) => void | Promise<void>;
+/** Transport of a crawl: retries, notices, and the test seams (clock, fetch, sleep, randomness). */
+export interface CrawlTransportOptions {
   timeoutMs?: number;
   retry?: RetryPolicy;
   onRetry?: (r: RetryInfo) => void;
@@ -39,6 +35,14 @@ export interface PageStreamOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+}
+
+export interface PageStreamOptions extends CrawlTransportOptions {
+  token: string;
+  /** Token encoding to start with (remembered, or the version's default). */
+  encoding: TokenEncoding;
+  /** Called with the encoding the peer accepted, on the first success and whenever it changes. */
+  onEncodingConfirmed?: (encoding: TokenEncoding) => void | Promise<void>;
 }
 
 /** A crawl: from where, and what the runner remembered of it. */

@@ -7,8 +7,13 @@
 // crawl that did not finish (kill -9, network loss, retry budget spent) is resumed from there by the next run
 // asking for the same window. Refetching a page is harmless: the upsert is keyed and idempotent.
 import { versionInPath, type SessionsEndpoint } from '../client/discovery.js';
-import type { RetryInfo, RetryPolicy } from '../client/http.js';
-import { firstPageUrl, SessionsPageStream, type Party, type StreamPage } from '../client/page-stream.js';
+import {
+  firstPageUrl,
+  SessionsPageStream,
+  type CrawlTransportOptions,
+  type Party,
+  type StreamPage,
+} from '../client/page-stream.js';
 import type { PullCounts, PullProgress } from '../client/progress.js';
 import { formatDateTime } from '../domain/datetime.js';
 import type { TokenEncoding } from '../domain/party.js';
@@ -28,7 +33,7 @@ import {
 } from './pull-state.js';
 import { planWindow, type CrawlWindow } from './pull-window.js';
 
-export interface PullOptions {
+export interface PullOptions extends CrawlTransportOptions {
   store: SessionStore;
   /** Names the remembered state: a partner's `CC-PID`, or `url:<url>#<token hash>` (service/pull.ts urlKey). */
   key: string;
@@ -51,18 +56,9 @@ export interface PullOptions {
   /** `limit` asked on the first page (the server may cap it; later pages follow its Link). */
   pageSize?: number;
   marginMs?: number;
-  timeoutMs?: number;
-  retry?: RetryPolicy;
   camelEnums?: CamelCandidate;
   onProgress?: (p: PullProgress) => void;
   onInvalid?: (o: InvalidObject) => void;
-  onRetry?: (r: RetryInfo) => void;
-  onNotice?: (message: string) => void;
-  /** Test seams. */
-  now?: () => number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
 export interface PullSummary extends PullCounts {
