@@ -95,6 +95,19 @@ describe('spec session examples map onto the canonical model', () => {
     assert.deepEqual(JSON.parse(codec.renderSession(s)), input);
   });
 
+  it('2.1.1 Hours sending both twentyfourseven true and regular_hours (against §4.13) is read as 24/7, as written', () => {
+    const session = example('2.1.1', 'session_example_1_simple_start');
+    const hours = example('2.1.1', 'location_regularhours_example').opening_times as Record<string, unknown>;
+    const location = { ...(session.location as object), opening_times: { ...hours, twentyfourseven: true } };
+    const codec = codecFor('ocpi-2.1.1');
+    const s = ok(codec.parseSession({ ...session, location }, ctx));
+    assert.equal(s.location?.openingTimes?.twentyfourseven, true);
+    assert.deepEqual(s.location?.openingTimes?.regularHours, []);
+    const rendered = JSON.parse(codec.renderSession(s)) as { location: { opening_times: object } };
+    assert.equal('regular_hours' in rendered.location.opening_times, false);
+    assert.deepEqual(ok(codec.parseSession(rendered, ctx)), s);
+  });
+
   it('a 2.3.0 session (Price {before_taxes, taxes}) is not a 2.2.1 session', () => {
     const issues = issuesOf(
       codecFor('ocpi-2.2.1').parseSession(example('2.3.0', 'session_example_2_short_finished'), ctx),

@@ -87,7 +87,7 @@ export const exceptionalPeriod = objectCodec<ExceptionalPeriod>(
 // format; the camel contract documents both fields, so it always gets both.
 const choiceOnly = (w: WireStyle) => w.naming === 'snake';
 
-export const hours = objectCodec<Hours>(
+const hoursFields = objectCodec<Hours>(
   { title: 'Hours', description: 'OCPI 2.1.1 mod_locations §4.13 Hours.' },
   (f) => [
     f.opt(
@@ -107,6 +107,21 @@ export const hours = objectCodec<Hours>(
     f.opt('exceptional_closings', 'exceptionalClosings', list(exceptionalPeriod)),
   ],
 );
+
+/**
+ * Read as we write it: in the OCPI format, an object that sends both `twentyfourseven: true` and `regular_hours`
+ * (against the choice of §4.13) is read as open 24/7, the regular hours dropped (they say nothing more when the
+ * place never closes), so that reading, writing and reading again agree (DOWN-MAPPING.md).
+ */
+export const hours: typeof hoursFields = {
+  ...hoursFields,
+  decode(v, cx) {
+    const h = hoursFields.decode(v, cx);
+    return h && choiceOnly(cx.w) && h.twentyfourseven && h.regularHours.length > 0
+      ? { ...h, regularHours: [] }
+      : h;
+  },
+};
 
 export const energySource = objectCodec<EnergySource>(
   { title: 'EnergySource', description: 'OCPI 2.1.1 mod_locations §4.6 EnergySource.' },
