@@ -7,8 +7,6 @@ import { otherEncoding } from '../domain/token-encoding.js';
 import { type Envelope } from './envelope.js';
 import { authRefused, exchange, ResponseTooLarge, type Exchanged } from './exchange.js';
 
-export { readEnvelope, type Envelope } from './envelope.js';
-
 export interface RetryPolicy {
   /** Retries of one request before giving up (so at most retries + 1 attempts). */
   retries: number;

@@ -6,23 +6,21 @@ import type { SessionStore } from '../store/contract.js';
 import { acceptCredentials, type OutboundOptions } from './registration.js';
 import { Refused } from './refused.js';
 
-/** POST: registration with token A (OCPI 2.2.1 §7.2.2: a registered party must use PUT). */
-export function register(
-  store: SessionStore,
-  caller: Partner,
-  version: OcpiVersion,
-  body: unknown,
-  ourVersionsUrl: string,
-  outbound: OutboundOptions,
-): Promise<unknown> {
-  if (caller.state !== 'invited') {
-    throw new Refused('not-now', 'Already registered: use PUT to update or DELETE to unregister');
-  }
-  return acceptCredentials(store, caller, version, body, ourVersionsUrl, outbound);
-}
+/**
+ * POST registers with token A (OCPI 2.2.1 §7.2.2: a registered party must use PUT); PUT sends new credentials of
+ * a registered party (§7.2.3: only after registration). Both then run the same exchange.
+ */
+const WRITES = {
+  POST: {
+    allowed: (p: Partner) => p.state === 'invited',
+    refusal: 'Already registered: use PUT to update or DELETE to unregister',
+  },
+  PUT: { allowed: (p: Partner) => p.state !== 'invited', refusal: 'Not registered: POST credentials first' },
+} as const;
 
-/** PUT: new credentials of a registered party (OCPI 2.2.1 §7.2.3: only after registration). */
-export function updateRegistration(
+/** POST or PUT credentials: refused (HTTP 405) in the wrong state, else the token exchange. */
+export function writeCredentials(
+  method: keyof typeof WRITES,
   store: SessionStore,
   caller: Partner,
   version: OcpiVersion,
@@ -30,7 +28,8 @@ export function updateRegistration(
   ourVersionsUrl: string,
   outbound: OutboundOptions,
 ): Promise<unknown> {
-  if (caller.state === 'invited') throw new Refused('not-now', 'Not registered: POST credentials first');
+  const rule = WRITES[method];
+  if (!rule.allowed(caller)) throw new Refused('not-now', rule.refusal);
   return acceptCredentials(store, caller, version, body, ourVersionsUrl, outbound);
 }
 

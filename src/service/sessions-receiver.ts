@@ -213,7 +213,7 @@ export function renderFor(session: Session, style: 'ocpi' | 'camel', version: Oc
   return codecFor(wireFormatFor(style, version)).renderSession(session);
 }
 
-export function ownsParty(key: string, countryCode: string, partyId: string): boolean {
+function ownsParty(key: string, countryCode: string, partyId: string): boolean {
   return key === partyKey(countryCode, partyId);
 }
 
@@ -249,7 +249,7 @@ export function receiverTarget(
 
 /** Ingest: the CPO's own back end feeds sessions of this instance's own party only, in OCPI 2.2.1 form. */
 export function ingestTarget(p: SessionPath, us: Identity | undefined): Target {
-  if (!us || !ownsParty(`${us.countryCode}-${us.partyId}`, p.country_code, p.party_id)) {
+  if (!us || !ownsParty(partyKey(us.countryCode, us.partyId), p.country_code, p.party_id)) {
     throw new Refused('not-visible', `This instance is not party ${p.country_code}/${p.party_id}`);
   }
   return {

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextLink, parseLinkHeader } from '../../src/client/link-header.js';
 import { offsetOf, withOffset } from '../../src/client/crawler.js';
-import { backoffDelay, parseRetryAfter, readEnvelope } from '../../src/client/http.js';
+import { readEnvelope } from '../../src/client/envelope.js';
+import { backoffDelay, parseRetryAfter } from '../../src/client/http.js';
 import { isSessionsUrl, versionInPath } from '../../src/client/discovery.js';
 
 const BASE = 'https://cpo.example.com/ocpi/cpo/2.2.1/sessions?date_from=2025-01-01T00:00:00Z&limit=50';

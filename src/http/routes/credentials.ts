@@ -4,7 +4,7 @@
 // the error handler (outcomes.ts: 2001 → HTTP 400; 3xxx → HTTP 200 with the code and a generic message).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OCPI_VERSIONS } from '../../domain/wire-format.js';
-import { register, unregister, updateRegistration } from '../../service/credentials.js';
+import { unregister, writeCredentials } from '../../service/credentials.js';
 import { currentCredentials, type OutboundOptions } from '../../service/registration.js';
 import type { SessionStore } from '../../store/contract.js';
 import { Credentials211Schema, Credentials221Schema } from '../../wire/credentials.js';
@@ -38,7 +38,15 @@ export function registerCredentials(
       url,
       { config, schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags, documentedBody } },
       async (request, reply) => {
-        const data = await register(store, request.partner!, version, request.body, ours(request), outbound);
+        const data = await writeCredentials(
+          'POST',
+          store,
+          request.partner!,
+          version,
+          request.body,
+          ours(request),
+          outbound,
+        );
         return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Registered', JSON.stringify(data));
       },
     );
@@ -50,7 +58,8 @@ export function registerCredentials(
         schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags, documentedBody },
       },
       async (request, reply) => {
-        const data = await updateRegistration(
+        const data = await writeCredentials(
+          'PUT',
           store,
           request.partner!,
           version,
