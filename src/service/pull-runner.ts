@@ -22,7 +22,7 @@ import type { OcpiVersion, WireFormat } from '../domain/wire-format.js';
 import type { SessionStore } from '../store/contract.js';
 import type { CamelCandidate } from '../wire/camel/enum-tables.js';
 import type { ParseContext } from '../wire/codec.js';
-import { PageWriter, type InvalidObject, type PageParsing } from './pull-page.js';
+import { PageWriter, type InvalidObject, type PageParsing } from '../modules/sessions/service/pull.js';
 import {
   loadEncoding,
   loadSyncState,

@@ -1,6 +1,6 @@
 // Use case: pull a CPO's sessions into our store. Decides who we pull from (a partner's saved configuration, or a
 // URL and token given now), who we are (2.1.1 sessions name neither party), then runs the pull (pull-runner.ts).
-import { sessionsEndpoint, type TokenEncoding } from '../domain/party.js';
+import { partnerEndpoint, type TokenEncoding } from '../domain/party.js';
 import { parsePartyKey, partyKey } from '../domain/session.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import type { Party } from '../client/page-stream.js';
@@ -119,7 +119,7 @@ async function registeredPartner(store: SessionStore, key: string) {
   if (!partner || partner.state !== 'registered') return undefined;
   const token = await store.getTheirToken(partner.id);
   // OCPI 2.2.1 §6.2.2: the CPO's sessions endpoint with role SENDER (2.1.1: no role); else discover it again.
-  const url = sessionsEndpoint(partner, 'SENDER') ?? partner.versionsUrl;
+  const url = partnerEndpoint(partner, 'sessions', 'SENDER') ?? partner.versionsUrl;
   if (!token || !url) return undefined;
   return {
     url,

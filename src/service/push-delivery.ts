@@ -7,13 +7,13 @@
 // delivery over; completing or failing a delivery it no longer holds changes nothing. So two processes never send
 // the same change.
 import { isDeepStrictEqual } from 'node:util';
-import { routingHeaders, sessionsEndpoint, type Partner } from '../domain/party.js';
+import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
 import type { Session } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
 import { ocpiRequest, refused, succeeded, type OcpiAnswer } from '../client/ocpi-request.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
-import { codecFor } from '../wire/registry.js';
+import { codecFor } from '../modules/sessions/wire/codecs.js';
 import { getIdentity } from './identity.js';
 
 export interface DeliveryOptions {
@@ -138,7 +138,9 @@ export class PushDelivery {
   private async deliver(d: Delivery): Promise<void> {
     const partner = await this.store.getPartner(d.partnerKey);
     const receiver =
-      partner && partner.state === 'registered' ? sessionsEndpoint(partner, 'RECEIVER') : undefined;
+      partner && partner.state === 'registered'
+        ? partnerEndpoint(partner, 'sessions', 'RECEIVER')
+        : undefined;
     const token = partner ? await this.store.getTheirToken(partner.id) : undefined;
     if (!partner || !receiver || !token) {
       // Not (or no longer) registered with a receiver: keep the entry, retry rarely; the GET stays the safety net.
@@ -155,7 +157,7 @@ export class PushDelivery {
     const s = stored.session;
     const url = `${receiver.replace(/\/+$/, '')}/${encodeURIComponent(s.countryCode)}/${encodeURIComponent(s.partyId)}/${encodeURIComponent(s.id)}`;
     const codec = codecFor(wireFormatFor(partner.format, version));
-    const current = JSON.parse(codec.renderSession(s)) as Body;
+    const current = JSON.parse(codec.render(s)) as Body;
     const headers = await this.routingHeaders(partner, version);
     const send = async (method: 'PUT' | 'PATCH', body: Body) => {
       // Still ours, for another lease: else another worker has it (and sends it); sending too would repeat it.
@@ -167,7 +169,7 @@ export class PushDelivery {
     // After a failed attempt we do not know what the receiver applied (it may have applied a PATCH whose answer
     // was lost): a PATCH appending charging periods again would bill them twice. A PUT is idempotent.
     if (delivered && d.attempts === 0) {
-      const before = JSON.parse(codec.renderSession(JSON.parse(delivered) as Session)) as Body;
+      const before = JSON.parse(codec.render(JSON.parse(delivered) as Session)) as Body;
       const style = partner.format === 'camel';
       const patch = patchBetween(
         before,

@@ -13,7 +13,7 @@ import {
   parseVersionList,
   renderCredentials,
   type PeerCredentials,
-} from '../wire/credentials.js';
+} from '../modules/credentials/wire/credentials.js';
 import { getIdentity, type Identity } from './identity.js';
 import { generateToken, hashToken } from './tokens.js';
 

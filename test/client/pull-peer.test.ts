@@ -474,7 +474,7 @@ describe('pull from a misbehaving CPO', () => {
     await run(store, peer.sessionsUrl('2.2.1'));
     // Our copy of one session is newer than the CPO's (e.g. pushed to us after the CPO's page was cached).
     const newer = plain({ ...(await allStored(store))[4]!, lastUpdated: NOW + 1000, kwh: 99 });
-    const { toRecord } = await import('../../src/service/sessions-writer.js');
+    const { toRecord } = await import('../../src/modules/sessions/service/writer.js');
     await store.putSessions([toRecord(newer)], { mode: 'replace' });
     const s = await run(store, peer.sessionsUrl('2.2.1'), { since: 0 });
     assert.deepEqual([s.sessions.new, s.sessions.updated, s.sessions.unchanged], [0, 0, 10]);

@@ -1,5 +1,5 @@
 // `ocpi-sessions demo --db <file> [--sessions 1000] [--seed 1] [--emsp NL-EMS,DE-EMP,FR-MSP]`
-import { seedDemo } from '../../service/demo.js';
+import { seedDemo } from '../../modules/sessions/service/demo.js';
 import { getIdentity, setIdentity, type Identity } from '../../service/identity.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';

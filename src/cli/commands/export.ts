@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseDateTime } from '../../domain/datetime.js';
 import { parsePartyKey, partyKey } from '../../domain/session.js';
-import { EXPORT_FORMATS, exportSessions, type ExportFormat } from '../../service/export.js';
+import { EXPORT_FORMATS, exportSessions, type ExportFormat } from '../../modules/sessions/service/export.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, parse, UsageError } from '../args.js';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { getIdentity } from '../../service/identity.js';
-import { importSessions } from '../../service/import.js';
+import { importSessions } from '../../modules/sessions/service/import.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, parse, partiesOption, UsageError } from '../args.js';
 

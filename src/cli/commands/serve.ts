@@ -1,6 +1,6 @@
 // `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
 //   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]`
-import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../http/server.js';
+import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../app/server.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
 import { PUBLIC_URL } from '../../service/identity.js';
