@@ -29,3 +29,10 @@ export interface ModuleDescriptor {
   /** OpenAPI tags of its routes, with their descriptions, in page order. */
   readonly tags: readonly { name: string; description: string }[];
 }
+
+/** The URL path of a module's interface in one version (its routes are registered under it). */
+export function interfacePath(module: ModuleDescriptor, role: InterfaceRole, version: OcpiVersion): string {
+  const found = module.interfaces.find((i) => i.role === role);
+  if (!found) throw new Error(`the ${module.identifier} module serves no ${role} interface`);
+  return found.path(version);
+}

@@ -9,8 +9,9 @@ import { currentCredentials, type OutboundOptions } from '../../../service/regis
 import type { SessionStore } from '../../../store/contract.js';
 import { Credentials211Schema, Credentials221Schema } from '../wire/credentials.js';
 import { baseUrl } from '../../../http/base-url.js';
-import { CREDENTIALS_TAG } from '../module.js';
+import { CREDENTIALS_TAG, credentialsModule } from '../module.js';
 import { sendEnvelope, STATUS } from '../../../http/envelope.js';
+import { interfacePath } from '../../descriptor.js';
 
 export function registerCredentials(
   app: FastifyInstance,
@@ -19,7 +20,7 @@ export function registerCredentials(
   outbound: OutboundOptions = {},
 ): void {
   for (const version of OCPI_VERSIONS) {
-    const url = `/ocpi/${version}/credentials`;
+    const url = interfacePath(credentialsModule, 'SENDER', version);
     const tags = [CREDENTIALS_TAG];
     // Token A may register (OCPI 2.2.1 §7.2.1): any partner token reaches these routes.
     const config = { access: 'configuration' as const };

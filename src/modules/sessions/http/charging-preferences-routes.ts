@@ -1,11 +1,12 @@
 // PUT /ocpi/cpo/2.2.1/sessions/{session_id}/charging_preferences (OCPI 2.2.1 §9.2.1.2).
-import { SENDER_TAG } from '../module.js';
+import { SENDER_TAG, sessionsModule } from '../module.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { setChargingPreferences } from '../service/charging-preferences.js';
 import type { SessionStore } from '../../../store/contract.js';
 import { ChargingPreferencesSchema } from '../wire/charging-preferences.js';
 import { sendEnvelope, STATUS } from '../../../http/envelope.js';
+import { interfacePath } from '../../descriptor.js';
 
 const Params = Type.Object({
   session_id: Type.String({ minLength: 1, maxLength: 36, description: 'Session id, CiString(36)' }),
@@ -13,7 +14,7 @@ const Params = Type.Object({
 
 export function registerChargingPreferences(app: FastifyInstance, store: SessionStore): void {
   app.put<{ Params: Static<typeof Params> }>(
-    '/ocpi/cpo/2.2.1/sessions/:session_id/charging_preferences',
+    `${interfacePath(sessionsModule, 'SENDER', '2.2.1')}/:session_id/charging_preferences`,
     {
       config: { access: 'partner', ocpiVersion: '2.2.1' },
       schema: {

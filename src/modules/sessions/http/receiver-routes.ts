@@ -20,8 +20,9 @@ import {
 } from '../service/receiver.js';
 import type { SessionStore } from '../../../store/contract.js';
 import { codecFor } from '../wire/codecs.js';
-import { INGEST_TAG, RECEIVER_TAG } from '../module.js';
+import { INGEST_TAG, RECEIVER_TAG, sessionsModule } from '../module.js';
 import { sendEnvelope, STATUS } from '../../../http/envelope.js';
+import { interfacePath } from '../../descriptor.js';
 
 export const SessionPathSchema = Type.Object({
   country_code: Type.String({
@@ -80,7 +81,7 @@ export function registerSessionsReceiver(
     );
 
   for (const version of OCPI_VERSIONS) {
-    const url = `/ocpi/emsp/${version}/sessions/:country_code/:party_id/:session_id`;
+    const url = `${interfacePath(sessionsModule, 'RECEIVER', version)}/:country_code/:party_id/:session_id`;
     const tags = [RECEIVER_TAG];
     const config = { access: 'partner', ocpiVersion: version } as const;
     app.get<{ Params: SessionPath }>(

@@ -15,8 +15,9 @@ import {
   type PageQueryInput,
   type PagingConfig,
 } from '../../../http/pagination.js';
-import { SENDER_TAG } from '../module.js';
+import { SENDER_TAG, sessionsModule } from '../module.js';
 import { sessionsResponseSchema } from './openapi.js';
+import { interfacePath } from '../../descriptor.js';
 
 export function registerSessionsSender(
   app: FastifyInstance,
@@ -26,7 +27,7 @@ export function registerSessionsSender(
 ): void {
   for (const version of OCPI_VERSIONS) {
     app.get<{ Querystring: PageQueryInput }>(
-      `/ocpi/cpo/${version}/sessions`,
+      interfacePath(sessionsModule, 'SENDER', version),
       {
         config: { access: 'partner', ocpiVersion: version, tokenCache: true },
         schema: {
