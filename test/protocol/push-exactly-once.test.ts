@@ -21,7 +21,9 @@ import { getJson } from '../support/http.js';
 
 const SESSIONS = 24;
 const PATCHES = 3;
-const LEASE_MS = 2000;
+// The request timeout is half the lease (leaseBounds): 2 s, five times the receiver delay, so that a loaded machine
+// does not time a request out after the eMSP applied it (a retried PUT is then a second delivery by design).
+const LEASE_MS = 4000;
 const RECEIVER_DELAY_MS = 400;
 
 describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => {
