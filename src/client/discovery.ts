@@ -8,7 +8,7 @@
 // In the details, OCPI 2.2.1 §6.2.2 names the module `sessions` with role SENDER on a CPO (RECEIVER is the
 // eMSP side); OCPI 2.1.1 endpoints have no role. Relative URLs are resolved against the URL that served them.
 import { VERSION_PREFERENCE, type OcpiVersion } from '../domain/wire-format.js';
-import { OcpiHttpError, type OcpiHttpClient } from './http.js';
+import { OcpiHttpError, type OcpiClient } from './transport.js';
 
 export interface SessionsEndpoint {
   url: string;
@@ -37,7 +37,7 @@ export function versionInPath(url: string): OcpiVersion | undefined {
 }
 
 export async function discoverSessionsEndpoint(
-  http: OcpiHttpClient,
+  http: OcpiClient,
   url: string,
   wanted?: OcpiVersion,
 ): Promise<SessionsEndpoint> {

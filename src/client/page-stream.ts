@@ -16,8 +16,8 @@ import { routingHeaders, type PartyIds, type TokenEncoding } from '../domain/par
 import type { OcpiVersion } from '../domain/wire-format.js';
 import { crawlPages, withOffset, type CrawlPage } from './crawler.js';
 import { discoverSessionsEndpoint, type SessionsEndpoint } from './discovery.js';
-import { OcpiHttpClient, type RetryInfo, type RetryPolicy } from './http.js';
 import { ShiftTracker, type Sighting } from './shift.js';
+import { OcpiClient, type RetryInfo, type RetryPolicy } from './transport.js';
 
 /** Rewinds of one crawl after sessions moved inside its window (see top of file). */
 export const MAX_REWINDS = 3;
@@ -77,7 +77,7 @@ export interface StreamCounts {
 }
 
 export class SessionsPageStream {
-  readonly http: OcpiHttpClient;
+  readonly http: OcpiClient;
   /** Shifting was seen that a rewind could not repair (see top of file). */
   unrepaired = false;
   /** The last page received. */
@@ -90,7 +90,7 @@ export class SessionsPageStream {
   private readonly shifts = new ShiftTracker();
 
   constructor(private readonly o: PageStreamOptions) {
-    this.http = new OcpiHttpClient({
+    this.http = new OcpiClient({
       token: o.token,
       encoding: o.encoding,
       timeoutMs: o.timeoutMs,

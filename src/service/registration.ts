@@ -5,7 +5,7 @@ import type { Endpoint, Partner, Role, TokenEncoding } from '../domain/party.js'
 import { defaultEncoding } from '../domain/token-encoding.js';
 import { VERSION_PREFERENCE, type OcpiVersion } from '../domain/wire-format.js';
 import { versionInPath } from '../client/discovery.js';
-import { ocpiRequest, succeeded, type OcpiAnswer, type OcpiCall } from '../client/ocpi-request.js';
+import { send, succeeded, type OcpiAnswer, type OcpiCall } from '../client/transport.js';
 import type { SessionStore } from '../store/contract.js';
 import {
   parseCredentials,
@@ -66,7 +66,7 @@ interface Operation extends OutboundOptions {
 /** One call of a registration; a connection failure, timeout or oversized answer becomes a generic 3001. */
 async function call(op: Operation, c: OcpiCall, what: string): Promise<OcpiAnswer> {
   try {
-    return await ocpiRequest({
+    return await send({
       ...c,
       correlationId: op.correlationId,
       denyPrivatePeers: op.denyPrivatePeers,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { nextLink, parseLinkHeader } from '../../src/client/link-header.js';
 import { offsetOf, withOffset } from '../../src/client/crawler.js';
 import { readEnvelope } from '../../src/client/envelope.js';
-import { backoffDelay, parseRetryAfter } from '../../src/client/http.js';
+import { backoffDelay, parseRetryAfter } from '../../src/client/transport.js';
 import { isSessionsUrl, versionInPath } from '../../src/client/discovery.js';
 
 const BASE = 'https://cpo.example.com/ocpi/cpo/2.2.1/sessions?date_from=2025-01-01T00:00:00Z&limit=50';
