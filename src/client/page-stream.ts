@@ -15,9 +15,12 @@ import { formatDateTime } from '../domain/datetime.js';
 import { routingHeaders, type PartyIds, type TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import { crawlPages, withOffset, type CrawlPage } from './crawler.js';
-import { discoverSessionsEndpoint, type SessionsEndpoint } from './discovery.js';
-import { OcpiHttpClient, type RetryInfo, type RetryPolicy } from './http.js';
+import { discoverEndpoint, type DiscoveredEndpoint, type ModuleInterface } from './discovery.js';
 import { ShiftTracker, type Sighting } from './shift.js';
+import { OcpiClient, type RetryInfo, type RetryPolicy } from './transport.js';
+
+/** OCPI 2.2.1 §6.2.2: a CPO implements the Sessions SENDER interface, which we pull from (2.1.1: no role). */
+const SESSIONS_SENDER: ModuleInterface = { identifier: 'sessions', role: 'SENDER' };
 
 /** Rewinds of one crawl after sessions moved inside its window (see top of file). */
 export const MAX_REWINDS = 3;
@@ -77,7 +80,7 @@ export interface StreamCounts {
 }
 
 export class SessionsPageStream {
-  readonly http: OcpiHttpClient;
+  readonly http: OcpiClient;
   /** Shifting was seen that a rewind could not repair (see top of file). */
   unrepaired = false;
   /** The last page received. */
@@ -90,7 +93,7 @@ export class SessionsPageStream {
   private readonly shifts = new ShiftTracker();
 
   constructor(private readonly o: PageStreamOptions) {
-    this.http = new OcpiHttpClient({
+    this.http = new OcpiClient({
       token: o.token,
       encoding: o.encoding,
       timeoutMs: o.timeoutMs,
@@ -106,8 +109,12 @@ export class SessionsPageStream {
   }
 
   /** The sessions endpoint: a sessions URL as given, else found through the versions / version details. */
-  discover(url: string, version?: OcpiVersion): Promise<SessionsEndpoint> {
-    return discoverSessionsEndpoint(this.http, url, version);
+  discover(url: string, version?: OcpiVersion): Promise<DiscoveredEndpoint> {
+    const read = async (at: string) => {
+      const res = await this.http.get(at);
+      return { url: res.url, data: res.envelope.data };
+    };
+    return discoverEndpoint(read, url, SESSIONS_SENDER, version);
   }
 
   /** Sends the routing headers from now on (to the functional module only, not versions/details). */

@@ -6,7 +6,7 @@
 // Crash-safe: during a crawl, the URL of the next page is checkpointed after each page's sessions are committed; a
 // crawl that did not finish (kill -9, network loss, retry budget spent) is resumed from there by the next run
 // asking for the same window. Refetching a page is harmless: the upsert is keyed and idempotent.
-import { versionInPath, type SessionsEndpoint } from '../client/discovery.js';
+import { versionInPath, type DiscoveredEndpoint } from '../client/discovery.js';
 import {
   firstPageUrl,
   SessionsPageStream,
@@ -149,7 +149,7 @@ class PullRun {
   }
 
   /** The endpoint and, for 2.2.1, the routing headers; 2.1.1 needs both parties named. */
-  async discover(): Promise<SessionsEndpoint> {
+  async discover(): Promise<DiscoveredEndpoint> {
     const { o } = this;
     let endpoint;
     try {
@@ -166,7 +166,7 @@ class PullRun {
   }
 
   /** The window from the stored sync state (pull-window.ts). */
-  plan(state: SyncState, endpoint: SessionsEndpoint): CrawlWindow {
+  plan(state: SyncState, endpoint: DiscoveredEndpoint): CrawlWindow {
     const { o } = this;
     const window = planWindow(state, {
       sessionsUrl: endpoint.url,

@@ -11,7 +11,7 @@ import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.j
 import type { Session } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
-import { ocpiRequest, refused, succeeded, type OcpiAnswer } from '../client/ocpi-request.js';
+import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
 import { codecFor } from '../modules/sessions/wire/codecs.js';
 import { getIdentity } from './identity.js';
@@ -199,7 +199,7 @@ export class PushDelivery {
     req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> },
   ) {
     const encoding = partner.tokenEncoding ?? defaultEncoding(partner.version);
-    const answer = await ocpiRequest({
+    const answer = await send({
       ...req,
       token,
       encoding,

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Endpoint, Partner, Role, TokenEncoding } from '../domain/party.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import { VERSION_PREFERENCE, type OcpiVersion } from '../domain/wire-format.js';
-import { versionInPath } from '../client/discovery.js';
-import { ocpiRequest, succeeded, type OcpiAnswer, type OcpiCall } from '../client/ocpi-request.js';
+import { DiscoveryError, discoverVersion, versionInPath } from '../client/discovery.js';
+import { send, succeeded, type OcpiAnswer, type OcpiCall } from '../client/transport.js';
 import type { SessionStore } from '../store/contract.js';
 import {
   parseCredentials,
@@ -66,7 +66,7 @@ interface Operation extends OutboundOptions {
 /** One call of a registration; a connection failure, timeout or oversized answer becomes a generic 3001. */
 async function call(op: Operation, c: OcpiCall, what: string): Promise<OcpiAnswer> {
   try {
-    return await ocpiRequest({
+    return await send({
       ...c,
       correlationId: op.correlationId,
       denyPrivatePeers: op.denyPrivatePeers,
@@ -79,7 +79,8 @@ async function call(op: Operation, c: OcpiCall, what: string): Promise<OcpiAnswe
 }
 
 /**
- * GET their versions and the details of the highest mutual version (OCPI 2.2.1 §7.4.1 steps 2–3).
+ * GET their versions and the details of the highest mutual version (OCPI 2.2.1 §7.4.1 steps 2–3), through the
+ * one discovery (client/discovery.ts); each document is validated here as it is read.
  *
  * Token encoding: OCPI 2.2.1 §4.1.2 sends Base64(token), OCPI 2.1.1 the token as it is. Before the versions list
  * is read the version is not known: the versions GET is encoded for the version asked for (the credentials URL's
@@ -95,60 +96,46 @@ async function fetchPeerEndpoints(
 ): Promise<PeerEndpoints> {
   let encoding = defaultEncoding(prefer ?? versionInPath(versionsUrl));
   let refusedFirst = false;
-  const get = async (url: string, what: string) => {
+  const read = async (url: string, chosen?: OcpiVersion) => {
+    const what = chosen ? 'their version details' : 'their versions';
+    if (chosen && !refusedFirst) encoding = defaultEncoding(chosen);
     const a = await call(op, { method: 'GET', url, token, encoding }, what);
     if (a.encoding !== encoding) refusedFirst = true;
     encoding = a.encoding;
     if (!succeeded(a))
       throw new RegistrationError(3001, `Unable to read ${what}`, `GET ${url}: ${answered(a)}`);
-    return a;
+    const parsed = chosen ? parseVersionDetails(a.data) : parseVersionList(a.data);
+    if (!parsed.ok)
+      throw new RegistrationError(
+        chosen ? 3003 : 3001,
+        chosen ? 'Their version details are invalid' : 'Their versions list is invalid',
+        `GET ${url}: ${parsed.issues[0]?.path} ${parsed.issues[0]?.message}`,
+      );
+    return { url: a.url, data: a.data };
   };
-  const versions = await get(versionsUrl, 'their versions');
-  const list = parseVersionList(versions.data);
-  if (!list.ok)
-    throw new RegistrationError(
-      3001,
-      'Their versions list is invalid',
-      `GET ${versionsUrl}: ${list.issues[0]?.path} ${list.issues[0]?.message}`,
-    );
-  const mutual = VERSION_PREFERENCE.filter(
-    (v) => (!prefer || v === prefer) && list.value.some((x) => x.version === v),
-  );
-  const version = mutual[0];
-  if (!version)
-    throw new RegistrationError(
-      3002,
-      `No mutual version: we support ${prefer ?? VERSION_PREFERENCE.join(', ')}`,
-      `GET ${versionsUrl}: they offer ${list.value.map((v) => v.version).join(', ')}`,
-    );
-  if (!refusedFirst) encoding = defaultEncoding(version);
-  // Resolved against the versions URL, as the pull client's discovery does, for peers that answer a relative URL.
-  const offered = list.value.find((x) => x.version === version)!.url;
-  const detailsUrl = URL.canParse(offered, versionsUrl)
-    ? new URL(offered, versionsUrl).toString()
-    : undefined;
-  if (!detailsUrl)
-    throw new RegistrationError(
-      3001,
-      'Their versions list is invalid',
-      `GET ${versionsUrl}: not a URL: ${offered}`,
-    );
-  const details = await get(detailsUrl, 'their version details');
-  const parsed = parseVersionDetails(details.data);
-  if (!parsed.ok)
-    throw new RegistrationError(
-      3003,
-      'Their version details are invalid',
-      `GET ${detailsUrl}: ${parsed.issues[0]?.path} ${parsed.issues[0]?.message}`,
-    );
-  if (!parsed.value.endpoints.some((e) => e.identifier === 'credentials')) {
+  let found;
+  try {
+    found = await discoverVersion(read, versionsUrl, prefer);
+  } catch (e) {
+    if (!(e instanceof DiscoveryError)) throw e;
+    if (e.reason === 'no-version')
+      throw new RegistrationError(
+        3002,
+        `No mutual version: we support ${prefer ?? VERSION_PREFERENCE.join(', ')}`,
+        `GET ${versionsUrl}: they offer ${e.offered.join(', ')}`,
+      );
+    if (e.reason === 'not-a-url')
+      throw new RegistrationError(3001, 'Their versions list is invalid', `GET ${versionsUrl}: ${e.message}`);
+    throw new RegistrationError(3003, 'Their version details are invalid', e.message);
+  }
+  if (!found.endpoints.some((e) => e.identifier === 'credentials')) {
     throw new RegistrationError(
       3003,
       'Their version details list no credentials endpoint',
-      `GET ${detailsUrl}`,
+      `GET ${found.url}`,
     );
   }
-  return { version, endpoints: parsed.value.endpoints, encoding };
+  return { version: found.version, endpoints: found.endpoints, encoding };
 }
 
 async function requireIdentity(store: SessionStore): Promise<Identity> {

@@ -1,7 +1,7 @@
 // `ocpi-sessions pull --db <file> (--partner CC-PID | --url <versions-or-sessions-url> --token T) [options]`
 import { parseDateTime } from '../../domain/datetime.js';
 import type { OcpiVersion } from '../../domain/wire-format.js';
-import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from '../../client/http.js';
+import { DEFAULT_PULL_TIMEOUT_MS, DEFAULT_RETRY } from '../../client/transport.js';
 import { createProgressReporter, formatDuration } from '../../client/progress.js';
 import { PullError, type PullSummary } from '../../service/pull-runner.js';
 import { DEFAULT_MARGIN_MS } from '../../service/pull-window.js';
@@ -63,7 +63,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
     maxMs: intOption('retry-max-ms', values['retry-max-ms'], DEFAULT_RETRY.maxMs),
     budgetMs: intOption('retry-budget-ms', values['retry-budget-ms'], DEFAULT_RETRY.budgetMs),
   };
-  const timeoutMs = intOption('timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
+  const timeoutMs = intOption('timeout-ms', values['timeout-ms'], DEFAULT_PULL_TIMEOUT_MS);
   const marginMs = intOption('margin-seconds', values['margin-seconds'], DEFAULT_MARGIN_MS / 1000) * 1000;
   const interval = values['progress-interval'] ?? '5';
   if (!/^\d+(\.\d+)?$/.test(interval))
