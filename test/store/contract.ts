@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
+import { loadEncoding, loadPullConfig, loadSyncState, type SyncState } from '../../src/service/pull-state.js';
 import { RevisionConflict, type SessionStore } from '../../src/store/contract.js';
 import { jsonSetting, textSetting } from '../../src/store/settings.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
@@ -539,9 +540,10 @@ export async function outboxUpgradeCase(
 
 /**
  * A store of the release before module keys (its schema built by the migrations of that release, by
- * `createPrevious`, which then runs the given statements: what that release wrote) holding a pending delivery and
- * a delivered state, opened by this release: the delivery is claimed under module 'sessions' and completed, the
- * delivered state read, and writes enqueue as before.
+ * `createPrevious`, which then runs the given statements: what that release wrote) holding a pending delivery, a
+ * delivered state and pull sync states, opened by this release: the delivery is claimed under module 'sessions'
+ * and completed, the delivered state and the sync states read, the peer's pull settings unchanged, and writes
+ * enqueue as before.
  */
 export async function moduleKeyUpgradeCase(
   createPrevious: (statements: string[]) => Promise<void>,
@@ -551,6 +553,19 @@ export async function moduleKeyUpgradeCase(
   const session = makeSession('key-1', owner, T0);
   const text = (v: unknown) => `'${JSON.stringify(v).replaceAll("'", "''")}'`;
   const seq = "(SELECT seq FROM sessions WHERE id_ci = 'KEY-1')";
+  const urlKey = 'url:https://cpo.example.com/ocpi/versions#0123456789abcdef'; // dots in the pull key
+  const crawl: SyncState = {
+    syncPoint: T0,
+    inProgress: {
+      startedAt: T0 + DAY,
+      sessionsUrl: 'https://cpo.example.com/ocpi/2.2.1/sessions',
+      dateFrom: T0 - 300_000,
+      dateTo: T0 + DAY,
+      nextUrl: 'https://cpo.example.com/ocpi/2.2.1/sessions?offset=100',
+      pagesDone: 1,
+    },
+  };
+  const config = { url: 'https://cpo.example.com/ocpi/versions', token: 'tok' };
   await createPrevious([
     `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, doc, rev)
      VALUES ('NL-CPO', 'KEY-1', '${owner}', 1, ${T0}, ${text(session)}, 2)`,
@@ -558,6 +573,11 @@ export async function moduleKeyUpgradeCase(
     `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at, attempts, last_error)
      VALUES ('${owner}', ${seq}, 2, ${T0}, ${T0}, 1, 'partner down')`,
     `INSERT INTO push_state (partner_key, session_seq, delivered) VALUES ('${owner}', ${seq}, 'doc-rev-1')`,
+    `INSERT INTO meta (key, value) VALUES
+       ('pull.NL-OCS.state', ${text({ syncPoint: T0 })}),
+       ('pull.${urlKey}.state', ${text(crawl)}),
+       ('pull.NL-OCS.encoding', ${text('base64')}),
+       ('pull.NL-OCS.config', ${text(config)})`,
   ]);
   const store = await open();
   try {
@@ -590,6 +610,12 @@ export async function moduleKeyUpgradeCase(
     assert.equal(next.module, 'sessions');
     assert.equal(next.objectSeq, (await store.getSession('NL', 'CPO', 'key-2'))?.seq);
     assert.equal(await store.getDelivered(next), undefined, 'never delivered');
+
+    assert.deepEqual(await loadSyncState(store, 'sessions', 'NL-OCS'), { syncPoint: T0 });
+    assert.deepEqual(await loadSyncState(store, 'sessions', urlKey), crawl);
+    assert.equal(await store.readSetting(textSetting('pull.NL-OCS.state')), undefined, 'renamed, not copied');
+    assert.equal(await loadEncoding(store, 'NL-OCS'), 'base64');
+    assert.deepEqual(await loadPullConfig(store, 'NL-OCS'), config);
   } finally {
     await store.close();
   }

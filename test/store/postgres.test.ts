@@ -140,7 +140,7 @@ describe('postgres store: databases from before fenced outbox claims (migration 
 });
 
 describe('postgres store: databases of the release before module keys (migrations 1-5)', () => {
-  it('keeps pending deliveries and delivered state; claims under module sessions', async () => {
+  it('keeps pending deliveries, delivered state and pull sync state; claims under module sessions', async () => {
     const url = await freshDatabase();
     const sql = new pg.Pool({ connectionString: url, max: 1 });
     try {

@@ -60,7 +60,7 @@ describe('sqlite store: files written before fenced outbox claims', () => {
 });
 
 describe('sqlite store: files of the release before module keys (user_version 4)', () => {
-  it('keeps pending deliveries and delivered state; claims under module sessions', async () => {
+  it('keeps pending deliveries, delivered state and pull sync state; claims under module sessions', async () => {
     const file = tempFile('module-keys.db');
     await moduleKeyUpgradeCase(
       async (statements) => {

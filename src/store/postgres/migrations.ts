@@ -172,6 +172,14 @@ ALTER TABLE push_state RENAME COLUMN session_seq TO object_seq;
 ALTER TABLE push_state DROP CONSTRAINT push_state_pkey, ADD PRIMARY KEY (partner_key, module, object_seq);
 `;
 
+// A pull's sync state is kept per (pull key, module) (src/service/pull-state.ts): the setting `pull.<key>.state` of
+// earlier releases becomes `pull.<key>.sessions.state`. Pull keys never end in `.sessions` (a party key, or a URL
+// key ending in a token hash). The token encoding and the saved configuration describe the peer and stay as they are.
+const V7_PULL_STATE_PER_MODULE = `
+UPDATE meta SET key = left(key, -length('.state')) || '.sessions.state'
+WHERE key LIKE 'pull.%.state' AND key NOT LIKE 'pull.%.sessions.state';
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
@@ -179,6 +187,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'page bodies', sql: V4_PAGE_BODIES },
   { version: 5, name: 'outbox claim', sql: V5_OUTBOX_CLAIM },
   { version: 6, name: 'outbox keyed by module', sql: V6_OUTBOX_BY_MODULE },
+  { version: 7, name: 'pull sync state per module', sql: V7_PULL_STATE_PER_MODULE },
 ];
 
 /**

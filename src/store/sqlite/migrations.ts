@@ -10,6 +10,7 @@ import {
   addOutboxClaim,
   keyOutboxByModule,
   moveBodiesToPageOrder,
+  PULL_STATE_PER_MODULE,
   SQLITE_SCHEMA,
   SQLITE_UPGRADES,
 } from './schema.js';
@@ -26,6 +27,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 3, name: 'bodies in page order (owners numbered)', up: moveBodiesToPageOrder },
   { version: 4, name: 'fenced outbox claims (outbox.claim)', up: addOutboxClaim },
   { version: 5, name: 'outbox and push_state keyed by module', up: keyOutboxByModule },
+  { version: 6, name: 'pull sync state per module', up: (db) => db.exec(PULL_STATE_PER_MODULE) },
 ];
 
 const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

@@ -175,3 +175,14 @@ DROP TABLE push_state;
 ALTER TABLE push_state_by_module RENAME TO push_state;
 `);
 }
+
+/**
+ * Migration 6: a pull's sync state is kept per (pull key, module) (src/service/pull-state.ts): the setting
+ * `pull.<key>.state` of earlier releases becomes `pull.<key>.sessions.state`. Pull keys never end in `.sessions`
+ * (a party key, or a URL key ending in a token hash), so a key renamed already is not renamed again. The token
+ * encoding and the saved configuration (`pull.<key>.encoding`, `.config`) describe the peer and stay as they are.
+ */
+export const PULL_STATE_PER_MODULE = `
+UPDATE meta SET key = substr(key, 1, length(key) - length('.state')) || '.sessions.state'
+WHERE key GLOB 'pull.*.state' AND key NOT GLOB 'pull.*.sessions.state';
+`;
