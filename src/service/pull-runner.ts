@@ -16,6 +16,7 @@ import {
 } from '../client/page-stream.js';
 import type { PullCounts, PullProgress } from '../client/progress.js';
 import { formatDateTime } from '../domain/datetime.js';
+import type { ModuleId } from '../domain/module-id.js';
 import type { TokenEncoding } from '../domain/party.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import type { OcpiVersion, WireFormat } from '../domain/wire-format.js';
@@ -32,6 +33,9 @@ import {
   type SyncState,
 } from './pull-state.js';
 import { planWindow, type CrawlWindow } from './pull-window.js';
+
+/** The module this runner pulls: its sync state is kept under it (pull-state.ts). */
+const MODULE: ModuleId = 'sessions';
 
 export interface PullOptions extends CrawlTransportOptions {
   store: SessionStore;
@@ -124,7 +128,7 @@ class PullRun {
   /** The stream, starting with the remembered token encoding; the stored sync state. */
   async setUp(): Promise<SyncState> {
     const { o } = this;
-    const state = await loadSyncState(o.store, o.key);
+    const state = await loadSyncState(o.store, MODULE, o.key);
     const remembered = await loadEncoding(o.store, o.key);
     this.stream = new SessionsPageStream({
       token: o.token,
@@ -199,7 +203,7 @@ class PullRun {
     let crawl = window.crawl;
     const parsing: PageParsing = { version, context: (format) => this.contextFor(format) };
     const saveCheckpoint = () =>
-      saveSyncState(o.store, o.key, { syncPoint: window.previous, inProgress: crawl });
+      saveSyncState(o.store, MODULE, o.key, { syncPoint: window.previous, inProgress: crawl });
     const advance = async (next: string | undefined, page: StreamPage) => {
       if (next !== undefined) {
         crawl = {
@@ -212,7 +216,8 @@ class PullRun {
         await saveCheckpoint();
       } else {
         const recordsSync = this.recordsSync();
-        await saveSyncState(o.store, o.key, { syncPoint: recordsSync ? window.syncPoint : window.previous });
+        const syncPoint = recordsSync ? window.syncPoint : window.previous;
+        await saveSyncState(o.store, MODULE, o.key, { syncPoint });
       }
       o.onProgress?.(this.progress(page));
     };

@@ -147,12 +147,12 @@ export class PushDelivery {
       await this.store.failDelivery(d, Date.now() + 3_600_000, 'partner has no registered sessions receiver');
       return;
     }
-    const stored = await this.store.getSessionBySeq(d.sessionSeq);
+    const stored = await this.store.getSessionBySeq(d.objectSeq);
     if (!stored) {
       await this.store.completeDelivery(d, '');
       return;
     }
-    const delivered = await this.store.getDelivered(d.partnerKey, d.sessionSeq);
+    const delivered = await this.store.getDelivered(d);
     const version = partner.version ?? '2.2.1';
     const s = stored.session;
     const url = `${receiver.replace(/\/+$/, '')}/${encodeURIComponent(s.countryCode)}/${encodeURIComponent(s.partyId)}/${encodeURIComponent(s.id)}`;

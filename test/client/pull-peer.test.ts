@@ -383,7 +383,7 @@ describe('pull from a misbehaving CPO', () => {
       [false, 1, 10, 2],
     );
     assert.equal((await allStored(store)).length, 10);
-    const state = await loadSyncState(store, 'NL-OCS');
+    const state = await loadSyncState(store, 'sessions', 'NL-OCS');
     assert.equal(state.syncPoint, undefined);
     assert.match(state.inProgress!.nextUrl, /offset=10/);
 
@@ -393,7 +393,7 @@ describe('pull from a misbehaving CPO', () => {
     assert.equal(s.resumed, true);
     assert.deepEqual([s.pages, s.sessions.new, s.sessions.unchanged, s.repeated], [2, 20, 0, 0]);
     assert.equal(peer.sessionsRequests()[before]!.query.get('offset'), '10');
-    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, state.inProgress!.dateTo);
+    assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, state.inProgress!.dateTo);
     await assertStoredExactly(store, sessions);
   });
 
@@ -456,7 +456,7 @@ describe('pull from a misbehaving CPO', () => {
       [20, 20, '1970-01-01T00:00:00Z'],
     );
     assert.equal(third.recordsSync, true); // it reaches back further than the incremental window
-    const base = (await loadSyncState(store, 'NL-OCS')).syncPoint;
+    const base = (await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint;
     // A window that skips part of the incremental one (a later --since), or ends before the point (an earlier
     // --until), leaves the point alone.
     const later = await run(store, peer.sessionsUrl('2.2.1'), { since: Date.now() + 60_000 });
@@ -465,7 +465,7 @@ describe('pull from a misbehaving CPO', () => {
       [later.complete, later.recordsSync, bounded.complete, bounded.recordsSync],
       [true, false, true, false],
     );
-    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, base);
+    assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, base);
   });
 
   it('never replaces a newer stored session with an older one, and counts it unchanged', async () => {
