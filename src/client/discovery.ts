@@ -14,7 +14,7 @@ import { VERSION_PREFERENCE, type OcpiVersion } from '../domain/wire-format.js';
 import { OcpiHttpError } from './transport.js';
 
 /** A module interface of the peer: OCPI 2.2.1 §6.2.2 identifier and role (2.1.1 endpoints have no role). */
-export interface ModuleInterface {
+export interface InterfaceRef {
   identifier: string;
   role: NonNullable<Endpoint['role']>;
 }
@@ -80,7 +80,7 @@ export function versionInPath(url: string): OcpiVersion | undefined {
 export async function discoverEndpoint(
   read: ReadDocument,
   url: string,
-  module: ModuleInterface,
+  module: InterfaceRef,
   wanted?: OcpiVersion,
 ): Promise<DiscoveredEndpoint> {
   if (isEndpointUrl(url, module.identifier))
@@ -176,7 +176,7 @@ function listedEndpoints(data: unknown, base: string): unknown[] {
 function endpointUrl(
   data: unknown,
   base: string,
-  module: ModuleInterface,
+  module: InterfaceRef,
   version: OcpiVersion | undefined,
 ): string {
   const { identifier, role } = module;

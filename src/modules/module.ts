@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { PagingConfig } from '../http/pagination.js';
 import type { Identity } from '../service/identity.js';
+import type { PullAdapter } from '../service/pull-adapter.js';
+import type { PushAdapter } from '../service/push-adapter.js';
 import type { TokenCache } from '../service/token-cache.js';
 import type { SessionStore } from '../store/contract.js';
 import type { ModuleDescriptor } from './descriptor.js';
@@ -25,6 +27,10 @@ export interface OcpiModule {
   readonly descriptor: ModuleDescriptor;
   /** Registers the module's routes; each declares its `config.access` (src/http/types.ts). */
   registerRoutes(app: FastifyInstance, cx: RouteContext): void;
+  /** How the module's objects are pushed to a partner's RECEIVER interface (absent: the module is not pushed). */
+  readonly push?: PushAdapter;
+  /** How the module's objects are pulled from a partner's SENDER interface (absent: the module is not pulled). */
+  readonly pull?: PullAdapter;
   /** Example values of the module's OpenAPI component schemas, by `$id` (made on the first document request). */
   readonly docExamples?: () => Map<string, unknown>;
 }

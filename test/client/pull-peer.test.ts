@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/datetime.js';
 import { pull, PullError, type PullOptions, type PullSummary } from '../../src/service/pull-runner.js';
 import { loadEncoding, loadSyncState } from '../../src/service/pull-state.js';
-import { pullSessions } from '../../src/service/pull.js';
+import { pullFrom } from '../../src/service/pull.js';
 import { hashToken } from '../../src/service/tokens.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startPeer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
+import { sessionsPull } from '../../src/modules/sessions/service/pull.js';
 import {
   allStored,
   assertStoredExactly,
@@ -36,6 +37,7 @@ async function setup(peerOptions: Partial<PeerOptions>) {
 function run(store: SqliteStore, url: string, extra: Partial<PullOptions> = {}): Promise<PullSummary> {
   return pull({
     store,
+    adapter: sessionsPull,
     key: 'NL-OCS',
     url,
     token: 'cpo-token',
@@ -502,7 +504,11 @@ describe('pull from a misbehaving CPO', () => {
       ],
       theirToken: 'cpo-token',
     });
-    const s = await pullSessions(store, { partner: 'nl-ocs', emsp: 'NL-EMS' }, { retry: FAST_RETRY });
+    const s = await pullFrom(
+      store,
+      { partner: 'nl-ocs', emsp: 'NL-EMS' },
+      { adapter: sessionsPull, retry: FAST_RETRY },
+    );
     assert.deepEqual(
       [s.key, s.url, s.sessions.new, s.authFallbacks],
       ['NL-OCS', peer.sessionsUrl('2.2.1'), 15, 1],

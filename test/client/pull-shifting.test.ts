@@ -11,6 +11,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
 import { assertStoredExactly, CPO, demoSessions, EMSP, FAST_RETRY, NOW } from './helpers.js';
+import { sessionsPull } from '../../src/modules/sessions/service/pull.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -33,6 +34,7 @@ function run(
 ): Promise<PullSummary> {
   return pull({
     store,
+    adapter: sessionsPull,
     key: 'NL-OCS',
     url: peer.sessionsUrl('2.2.1'),
     token: 'cpo-token',

@@ -8,7 +8,7 @@ import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';
-import { invite } from '../../src/service/registration.js';
+import { invite } from '../../src/modules/credentials/service/registration.js';
 import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';

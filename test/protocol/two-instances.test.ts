@@ -132,8 +132,7 @@ for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[]) {
         const cpoCopy = (await readSession(cpoDb, full.id))!;
         assert.deepEqual(cpoCopy.chargingPeriods, full.chargingPeriods);
         const format = version === '2.2.1' ? 'ocpi-2.2.1' : 'ocpi-2.1.1';
-        const same = (a: Session, b: Session) =>
-          codecFor(format).render(a) === codecFor(format).render(b);
+        const same = (a: Session, b: Session) => codecFor(format).render(a) === codecFor(format).render(b);
         const arrived = await waitFor('the completed session at the eMSP', async () => {
           const s = await readSession(emspDb, full.id);
           return s && s.status === 'COMPLETED' && same(s, cpoCopy) ? s : undefined;

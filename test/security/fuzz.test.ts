@@ -586,9 +586,7 @@ describe('fuzzing every route through real HTTP', () => {
   });
 
   it('ingest PUT/PATCH: path segments, bodies, content types, tokens', async () => {
-    const bases = p.sessions
-      .slice(0, 6)
-      .map((s) => JSON.parse(codecFor('ocpi-2.2.1').render(s)) as Json);
+    const bases = p.sessions.slice(0, 6).map((s) => JSON.parse(codecFor('ocpi-2.2.1').render(s)) as Json);
     // The ingest extension: a 2.1.1 Location in a 2.2.1 body.
     bases.push({
       ...bases[0]!,

@@ -9,7 +9,7 @@ import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';
-import { invite } from '../../src/service/registration.js';
+import { invite } from '../../src/modules/credentials/service/registration.js';
 import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { RawResponse } from '../support/http.js';

@@ -25,9 +25,7 @@ function keyShape(v: unknown): unknown {
 
 describe('cross-format', () => {
   it('2.2.1 example → camel-2.2.1 → parsed back: the same session', () => {
-    const s = ok(
-      codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx),
-    );
+    const s = ok(codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx));
     assert.deepEqual(through('camel-2.2.1', s), s);
   });
 
@@ -40,9 +38,7 @@ describe('cross-format', () => {
   });
 
   it('camel integers follow the tables (candidate A)', () => {
-    const s211 = ok(
-      codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_2_short_finished'), ctx),
-    );
+    const s211 = ok(codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_2_short_finished'), ctx));
     const camel: Json = JSON.parse(codecFor('camel-2.1.1').render(s211));
     const connector = camel.location.evses[0].connectors[0];
     assert.equal(connector.standard, 25); // IEC_62196_T2
@@ -55,18 +51,14 @@ describe('cross-format', () => {
     assert.equal(camel.chargingPeriods[2].dimensions[0].type, 8); // PARKING_TIME
     assert.equal(camel.totalCost, 8.5);
 
-    const s221 = ok(
-      codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx),
-    );
+    const s221 = ok(codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx));
     const camel221: Json = JSON.parse(codecFor('camel-2.2.1').render(s221));
     assert.equal(camel221.cdrToken.type, 3); // RFID
     assert.deepEqual(camel221.totalCost, { exclVat: 8.5, inclVat: 9.35 });
   });
 
   it('candidate B changes only the three uncertain enums', () => {
-    const s = ok(
-      codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_2_short_finished'), ctx),
-    );
+    const s = ok(codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_2_short_finished'), ctx));
     const a: Json = JSON.parse(codecFor('camel-2.1.1').render(s));
     const b: Json = JSON.parse(codecFor('camel-2.1.1', { camelEnums: 'B' }).render(s));
     assert.equal(b.location.evses[0].connectors[0].standard, 19); // IEC_62196_T2 in candidate B

@@ -188,10 +188,7 @@ describe('down-mapping to OCPI 2.1.1', () => {
     // Known gap: the stub connector lacks required fields, so a strict 2.1.1 reader rejects it.
     const s = fullSession();
     delete s.location;
-    const back = codecFor('ocpi-2.1.1').parse(
-      JSON.parse(codecFor('ocpi-2.1.1').render(s)),
-      ctx,
-    );
+    const back = codecFor('ocpi-2.1.1').parse(JSON.parse(codecFor('ocpi-2.1.1').render(s)), ctx);
     const at = '$.location.evses[0].connectors[0]';
     assert.deepEqual(
       Object.keys(issuesOf(back)),

@@ -26,9 +26,7 @@ describe('spec session examples round-trip: parse → render → JSON.parse equa
 
 describe('spec session examples map onto the canonical model', () => {
   it('2.1.1: parties from the context, token from auth_id, place from the embedded location', () => {
-    const s = ok(
-      codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_1_simple_start'), ctx),
-    );
+    const s = ok(codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_1_simple_start'), ctx));
     assert.equal(s.countryCode, 'BE');
     assert.equal(s.partyId, 'BEC');
     assert.deepEqual(s.cdrToken, {
@@ -49,9 +47,7 @@ describe('spec session examples map onto the canonical model', () => {
   });
 
   it('2.2.1: no location embedded, so `location` stays undefined', () => {
-    const s = ok(
-      codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx),
-    );
+    const s = ok(codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx));
     assert.equal('location' in s, false);
     assert.deepEqual(s.totalCost, { exclVat: 8.5, inclVat: 9.35 });
     assert.equal(s.chargingPeriods[2]?.tariffId, '12');
@@ -119,10 +115,7 @@ describe('spec session examples map onto the canonical model', () => {
 describe('spec PATCH examples', () => {
   it('2.2.1 charging period patch: exactly the fields carried', () => {
     const patch = ok(
-      codecFor('ocpi-2.2.1').parsePatch(
-        example('2.2.1', 'session_patch_example_charging_period'),
-        ctx,
-      ),
+      codecFor('ocpi-2.2.1').parsePatch(example('2.2.1', 'session_patch_example_charging_period'), ctx),
     );
     assert.deepEqual(patch, {
       kwh: 15,

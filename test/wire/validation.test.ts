@@ -104,11 +104,7 @@ describe('validation reports every violation with its JSON path', () => {
   it('non-objects are rejected by every format, as sessions and as patches', () => {
     for (const format of WIRE_FORMATS) {
       for (const input of [42, null, 'session', [], [{}], true, undefined]) {
-        assert.deepEqual(
-          issuesOf(codecFor(format).parse(input, ctx)),
-          { $: 'must be an object' },
-          format,
-        );
+        assert.deepEqual(issuesOf(codecFor(format).parse(input, ctx)), { $: 'must be an object' }, format);
         assert.deepEqual(issuesOf(codecFor(format).parsePatch(input, ctx)), {
           $: 'must be an object',
         });
@@ -242,8 +238,7 @@ describe('never throws (property-based)', () => {
           const [parent, key] = positions(x)[index]!;
           parent[key] = replacement;
           const r = codec.parse(x, ctx);
-          if (r.ok)
-            assert.deepEqual(ok(codec.parse(JSON.parse(codec.render(r.value)), ctx)), r.value);
+          if (r.ok) assert.deepEqual(ok(codec.parse(JSON.parse(codec.render(r.value)), ctx)), r.value);
           // Every issue comes from the schema or a documented check, never from the "could not be read" net.
           else assert.ok(r.issues.length > 0 && r.issues.every((i) => i.message !== 'could not be read'));
           codec.parsePatch(x, ctx);

@@ -1,7 +1,7 @@
 // `ocpi-sessions partners add|list|remove --db <file> ...`
 import { PARTNER_FORMATS, ROLES, type PartnerFormat, type Role } from '../../domain/party.js';
 import { addPartner, removePartner } from '../../service/partners.js';
-import { invite } from '../../service/registration.js';
+import { invite } from '../../modules/credentials/service/registration.js';
 import { ourVersionsUrl } from './register.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, parse, UsageError } from '../args.js';

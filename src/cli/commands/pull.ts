@@ -5,7 +5,8 @@ import { DEFAULT_PULL_TIMEOUT_MS, DEFAULT_RETRY } from '../../client/transport.j
 import { createProgressReporter, formatDuration } from '../../client/progress.js';
 import { PullError, type PullSummary } from '../../service/pull-runner.js';
 import { DEFAULT_MARGIN_MS } from '../../service/pull-window.js';
-import { PullConfigError, pullSessions } from '../../service/pull.js';
+import { PullConfigError, pullFrom } from '../../service/pull.js';
+import { adapterOf } from '../../modules/index.js';
 import { PullLockedError } from '../../service/pull-lock.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, intOption, parse, UsageError } from '../args.js';
@@ -78,7 +79,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
   try {
     let summary: PullSummary;
     try {
-      summary = await pullSessions(
+      summary = await pullFrom(
         store,
         {
           partner: values.partner,
@@ -89,6 +90,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
           emsp: values.emsp,
         },
         {
+          adapter: adapterOf('sessions', 'pull'),
           since,
           until,
           pageSize,

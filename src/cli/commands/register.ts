@@ -4,7 +4,8 @@
 import type { OcpiVersion } from '../../domain/wire-format.js';
 import { PUBLIC_URL } from '../../service/identity.js';
 import { rotateIngestToken } from '../../service/ingest-token.js';
-import { registerWith, RegistrationError } from '../../service/registration.js';
+import { registerWith } from '../../modules/credentials/service/registration.js';
+import { RegistrationError } from '../../service/refused.js';
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
 import { dbOption, parse, UsageError } from '../args.js';

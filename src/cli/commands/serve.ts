@@ -4,6 +4,7 @@ import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../app/server.
 import type { SessionStore } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
 import { PUBLIC_URL } from '../../service/identity.js';
+import { PUSH_ADAPTERS } from '../../modules/index.js';
 import { PushDelivery } from '../../service/push-delivery.js';
 import { dbOption, intOption, parse, UsageError } from '../args.js';
 import type { RateLimitConfig } from '../../http/rate-limit.js';
@@ -53,7 +54,7 @@ export async function startServer(values: Record<string, string | boolean | unde
   const host = s('host') ?? process.env.HOST ?? '127.0.0.1';
   const address = await app.listen({ port, host });
   await store.writeSetting(PUBLIC_URL, s('public-url') ?? process.env.PUBLIC_URL ?? address);
-  const push = new PushDelivery(store, {
+  const push = new PushDelivery(store, PUSH_ADAPTERS, {
     baseBackoffMs: intOption('push-backoff-ms', s('push-backoff-ms'), 1000),
     // Advanced: how long a claimed delivery is leased (bounds the push request timeout to half of it).
     leaseMs: Math.max(100, intOption('push-lease-ms', s('push-lease-ms'), 60_000)),

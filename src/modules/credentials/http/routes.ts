@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OCPI_VERSIONS } from '../../../domain/wire-format.js';
 import { unregister, writeCredentials } from '../service/credentials.js';
-import { currentCredentials, type OutboundOptions } from '../../../service/registration.js';
+import { currentCredentials, type OutboundOptions } from '../service/registration.js';
 import type { SessionStore } from '../../../store/contract.js';
 import { Credentials211Schema, Credentials221Schema } from '../wire/credentials.js';
 import { baseUrl } from '../../../http/base-url.js';

@@ -3,7 +3,7 @@
 import type { Partner } from '../../../domain/party.js';
 import type { OcpiVersion } from '../../../domain/wire-format.js';
 import type { SessionStore } from '../../../store/contract.js';
-import { acceptCredentials, type OutboundOptions } from '../../../service/registration.js';
+import { acceptCredentials, type OutboundOptions } from './registration.js';
 import { Refused } from '../../../service/refused.js';
 
 /**

@@ -1,34 +1,25 @@
-// "Store a page" of a pull: parse every object of a page with the codec of its format, report the invalid ones,
+// The Sessions module's pull adapter (service/pull-adapter.ts). "Store a page": parse every object of a page with the codec of its format, report the invalid ones,
 // and store the valid ones (upsert by CPO + id, never replacing a newer last_updated with an older one). Each
 // valid session is told to the page stream (its place, for the shifting rules of client/page-stream.ts).
 import { isDeepStrictEqual } from 'node:util';
-import type { SessionsPageStream, StreamPage } from '../../../client/page-stream.js';
+import type { StreamPage } from '../../../client/page-stream.js';
 import { partyKey, type Session } from '../../../domain/session.js';
 import { wireFormatFor, type OcpiVersion, type WireFormat } from '../../../domain/wire-format.js';
 import type { SessionStore } from '../../../store/contract.js';
-import type { CamelCandidate } from '../../../wire/camel/enum-tables.js';
-import type { ParseContext, ValidationIssue } from '../../../wire/codec.js';
+import type { ValidationIssue } from '../../../wire/codec.js';
+import type {
+  InvalidObject,
+  PageParsing,
+  PageWriter,
+  PageWriterOptions,
+  PullAdapter,
+  Sightings,
+} from '../../../service/pull-adapter.js';
 import { classifySession, detectFormat } from './classify.js';
 import { toRecord } from './writer.js';
 
 /** At most this many invalid objects are kept in the summary (all are counted and reported via onInvalid). */
 export const MAX_INVALID_LISTED = 1000;
-
-export interface InvalidObject {
-  /** Page number within this run (1-based) and index in its `data` list (0-based). */
-  page: number;
-  index: number;
-  url: string;
-  id?: string;
-  issues: ValidationIssue[];
-}
-
-/** How the objects of a page are read: the crawl's version (undefined: per object) and the parse context. */
-export interface PageParsing {
-  version: OcpiVersion | undefined;
-  /** The context of a format; throws when it cannot be had (2.1.1 without the parties). */
-  context: (format: WireFormat) => ParseContext;
-}
 
 /** `ocpi` vs `camel` by key style, the version from the crawl (or, without one, from the object's keys). */
 export function formatOf(
@@ -47,9 +38,17 @@ export function formatOf(
   return wireFormatFor(style, v);
 }
 
-export class PageWriter {
+/** The Sessions module's pull: the CPO's Sessions SENDER, stored a page at a time by SessionPageWriter. */
+export const sessionsPull: PullAdapter = {
+  module: 'sessions',
+  // OCPI 2.2.1 §6.2.2: a CPO implements the Sessions SENDER interface, which we pull from (2.1.1: no role).
+  endpoint: { identifier: 'sessions', role: 'SENDER' },
+  pageWriter: (store, sightings, options) => new SessionPageWriter(store, sightings, options),
+};
+
+class SessionPageWriter implements PageWriter {
   received = 0;
-  readonly sessions = { new: 0, updated: 0, unchanged: 0 };
+  readonly stored = { new: 0, updated: 0, unchanged: 0 };
   repeated = 0;
   invalid = 0;
   readonly invalidObjects: InvalidObject[] = [];
@@ -57,8 +56,8 @@ export class PageWriter {
 
   constructor(
     private readonly store: SessionStore,
-    private readonly stream: SessionsPageStream,
-    private readonly o: { camelEnums?: CamelCandidate; onInvalid?: (o: InvalidObject) => void },
+    private readonly stream: Sightings,
+    private readonly o: PageWriterOptions,
   ) {}
 
   /** Parses the page, reports its invalid objects and stores its new or changed sessions. */
@@ -119,7 +118,7 @@ export class PageWriter {
         old &&
         (old.lastUpdated > s.lastUpdated || (old.lastUpdated === s.lastUpdated && sameContent(old, s)))
       ) {
-        if (first) this.sessions.unchanged += 1;
+        if (first) this.stored.unchanged += 1;
         return;
       }
       write.push(s);
@@ -130,9 +129,9 @@ export class PageWriter {
     const outcomes = await this.store.putSessions(write.map(toRecord), { mode: 'if-newer' });
     outcomes.forEach((outcome, i) => {
       if (!firsts[i]) return;
-      if (outcome === 'created') this.sessions.new += 1;
-      else if (outcome === 'updated') this.sessions.updated += 1;
-      else this.sessions.unchanged += 1;
+      if (outcome === 'created') this.stored.new += 1;
+      else if (outcome === 'updated') this.stored.updated += 1;
+      else this.stored.unchanged += 1;
     });
   }
 }

@@ -1,37 +1,22 @@
 // Credentials registration (OCPI 2.1.1 §credentials 4.1, 2.2.1 §7.4): the token A → B → C exchange,
 // from either side, plus update (PUT) and unregister (DELETE).
 import { randomUUID } from 'node:crypto';
-import type { Endpoint, Partner, Role, TokenEncoding } from '../domain/party.js';
-import { defaultEncoding } from '../domain/token-encoding.js';
-import { VERSION_PREFERENCE, type OcpiVersion } from '../domain/wire-format.js';
-import { DiscoveryError, discoverVersion, versionInPath } from '../client/discovery.js';
-import { send, succeeded, type OcpiAnswer, type OcpiCall } from '../client/transport.js';
-import type { SessionStore } from '../store/contract.js';
+import type { Endpoint, Partner, Role, TokenEncoding } from '../../../domain/party.js';
+import { defaultEncoding } from '../../../domain/token-encoding.js';
+import { VERSION_PREFERENCE, type OcpiVersion } from '../../../domain/wire-format.js';
+import { DiscoveryError, discoverVersion, versionInPath } from '../../../client/discovery.js';
+import { send, succeeded, type OcpiAnswer, type OcpiCall } from '../../../client/transport.js';
+import type { SessionStore } from '../../../store/contract.js';
 import {
   parseCredentials,
   parseVersionDetails,
   parseVersionList,
   renderCredentials,
   type PeerCredentials,
-} from '../modules/credentials/wire/credentials.js';
-import { getIdentity, type Identity } from './identity.js';
-import { generateToken, hashToken } from './tokens.js';
-
-/**
- * A registration failure with its OCPI status code (2.2.1 §5: 2001, 3001, 3002, 3003). `message` is what the
- * remote caller of POST/PUT credentials is told: generic, since the URL we called came from that caller and
- * details of what answered there (addresses, errno, HTTP status, body) must not leak back to it. `detail` is
- * for our own log and for our operator's `register` command.
- */
-export class RegistrationError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-  }
-}
+} from '../wire/credentials.js';
+import { getIdentity, type Identity } from '../../../service/identity.js';
+import { RegistrationError } from '../../../service/refused.js';
+import { generateToken, hashToken } from '../../../service/tokens.js';
 
 /** How registration calls the peer. */
 export interface OutboundOptions {
