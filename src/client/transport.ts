@@ -100,15 +100,8 @@ export interface OcpiCall extends TransportSeams {
   onRetry?: (info: RetryInfo) => void;
 }
 
-export interface OcpiAnswer {
-  http: number;
-  /** The URL that answered (after redirects): relative links resolve against it. */
-  url: string;
-  headers: Headers;
-  text: string;
-  /** undefined when the body is not JSON. */
-  json?: unknown;
-  envelope?: Envelope;
+/** An answer: what the exchange read (exchange.ts), the envelope's fields, and the encoding used. */
+export interface OcpiAnswer extends Exchanged {
   /** The envelope's status_code (or statusCode), status message and data, when the body was an envelope. */
   statusCode?: number;
   statusMessage?: string;

@@ -1,7 +1,7 @@
 // The one version discovery (src/client/discovery.ts) for modules other than the pull's sessions SENDER, against
 // the fake peer over loopback (test/support/peer.ts), reading through the pull's client: the three URL shapes,
 // the role rule (2.2.1 §6.2.2; 2.1.1 endpoints have none), the whole endpoint list, and what it cannot use.
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OcpiVersion } from '../../src/domain/wire-format.js';
 import {
@@ -11,18 +11,9 @@ import {
   type ReadDocument,
 } from '../../src/client/discovery.js';
 import { OcpiClient } from '../../src/client/transport.js';
-import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
+import { peersPerTest } from '../support/peer.js';
 
-const open: Peer[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
-
-async function peer(options: Partial<PeerOptions> = {}): Promise<Peer> {
-  const p = await startPeer({ token: 'tok', ...options });
-  open.push(p);
-  return p;
-}
+const peer = peersPerTest({ token: 'tok' });
 
 /** A reader through the pull's client that records what it was asked (the URL and the chosen version). */
 function reader() {

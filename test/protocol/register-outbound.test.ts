@@ -1,24 +1,15 @@
 // `ocpi-sessions register` and `serve --deny-private-peers` as processes, against a real fake peer over loopback
 // (test/support/peer.ts): what the peer received (token encodings, request ids, or nothing at all) and what the
 // operator and the remote caller were told.
-import { afterEach, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, runCliAsync, setParty, startCli } from '../support/cli.js';
-import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
+import { peersPerTest } from '../support/peer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDb } from '../support/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const open: Peer[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
-
-async function peer(options: Partial<PeerOptions> = {}): Promise<Peer> {
-  const p = await startPeer({ token: 'token-a', ...options });
-  open.push(p);
-  return p;
-}
+const peer = peersPerTest({ token: 'token-a' });
 
 // One instance of ours for the register tests; each peer is another party.
 let db: string;

@@ -1,34 +1,25 @@
 // Our side of POST/PUT credentials calls back a URL the token-A holder supplied: against a real fake peer over
 // loopback (test/support/peer.ts), what the peer received (token encodings, request ids) and what the caller
 // was told (status codes, a generic message without URL, errno or HTTP status; an oversized answer aborted).
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setIdentity } from '../../src/service/identity.js';
 import { invite } from '../../src/modules/credentials/service/registration.js';
 import { getJson } from '../support/http.js';
-import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
+import { peersPerTest } from '../support/peer.js';
 import { waitFor } from '../support/ports.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let server: TestServer;
-const open: Peer[] = [];
 
 before(async () => {
   server = await startTestServer({ publicUrl: 'https://ocpi.example.com' });
   await setIdentity(server.store, { countryCode: 'NL', partyId: 'OCS', roles: ['CPO'], name: 'Us' });
 });
 after(() => server.close());
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
-
-async function peer(options: Partial<PeerOptions> = {}): Promise<Peer> {
-  const p = await startPeer({ token: 'token-b', ...options });
-  open.push(p);
-  return p;
-}
+const peer = peersPerTest({ token: 'token-b' });
 
 /** POSTs a credentials object pointing at `url` with a fresh token A; the caller's view of the answer. */
 async function register(version: '2.1.1' | '2.2.1', url: string) {

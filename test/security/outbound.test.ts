@@ -1,22 +1,13 @@
 // The outbound clients' own limits against a real fake peer over loopback: which peer addresses
 // `--deny-private-peers` refuses (the client push deliveries use too), and the pull client's response size cap.
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { OcpiClient, OcpiHttpError, send } from '../../src/client/transport.js';
 import { isDeniedAddress } from '../../src/client/peer-address.js';
-import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
+import { peersPerTest } from '../support/peer.js';
 import { waitFor } from '../support/ports.js';
 
-const open: Peer[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
-
-async function peer(options: Partial<PeerOptions> = {}): Promise<Peer> {
-  const p = await startPeer({ token: 'tok', ...options });
-  open.push(p);
-  return p;
-}
+const peer = peersPerTest({ token: 'tok' });
 
 describe('--deny-private-peers', () => {
   it('classifies loopback, link-local, private, unspecified, CGNAT and their IPv4-mapped forms', () => {

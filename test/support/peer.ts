@@ -9,6 +9,7 @@
 // while a client crawls). For registration it serves a credentials endpoint (POST/PUT answer its own credentials),
 // answers a refused token as configured (401, 403, or HTTP 200 + OCPI 2000), and can stream a huge body on a path.
 // Every request is recorded (method, headers, body) for assertions.
+import { afterEach } from 'node:test';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatDateTime, parseDateTime } from '../../src/domain/datetime.js';
@@ -371,4 +372,22 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
       }),
   };
   return peer;
+}
+
+/**
+ * Peers for the tests of one file, each closed after the test that started it:
+ * `const peer = peersPerTest({ token: 'tok' })`, then `await peer({ … })` in a test.
+ */
+export function peersPerTest(
+  defaults: Partial<PeerOptions>,
+): (options?: Partial<PeerOptions>) => Promise<Peer> {
+  const open: Peer[] = [];
+  afterEach(async () => {
+    while (open.length > 0) await open.pop()!.close();
+  });
+  return async (options = {}) => {
+    const p = await startPeer({ ...defaults, ...options });
+    open.push(p);
+    return p;
+  };
 }

@@ -36,42 +36,30 @@ export function registerCredentials(
       },
     );
 
-    app.post(
-      url,
-      { config, schema: { summary: `Register: token A → B → C (OCPI ${version})`, tags, documentedBody } },
-      async (request, reply) => {
-        const data = await writeCredentials(
-          'POST',
-          store,
-          request.partner!,
-          version,
-          request.body,
-          ours(request),
-          outbound,
-        );
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Registered', JSON.stringify(data));
-      },
-    );
-
-    app.put(
-      url,
-      {
+    // POST registers (token A), PUT updates a registration or rotates the token: one use case, a state rule each.
+    const writes = [
+      { method: 'POST', summary: `Register: token A → B → C (OCPI ${version})`, message: 'Registered' },
+      { method: 'PUT', summary: `Update registration / rotate token (OCPI ${version})`, message: 'Updated' },
+    ] as const;
+    for (const w of writes)
+      app.route({
+        method: w.method,
+        url,
         config,
-        schema: { summary: `Update registration / rotate token (OCPI ${version})`, tags, documentedBody },
-      },
-      async (request, reply) => {
-        const data = await writeCredentials(
-          'PUT',
-          store,
-          request.partner!,
-          version,
-          request.body,
-          ours(request),
-          outbound,
-        );
-        return sendEnvelope(reply, 200, STATUS.SUCCESS, 'Updated', JSON.stringify(data));
-      },
-    );
+        schema: { summary: w.summary, tags, documentedBody },
+        handler: async (request, reply) => {
+          const data = await writeCredentials(
+            w.method,
+            store,
+            request.partner!,
+            version,
+            request.body,
+            ours(request),
+            outbound,
+          );
+          return sendEnvelope(reply, 200, STATUS.SUCCESS, w.message, JSON.stringify(data));
+        },
+      });
 
     app.delete(
       url,
