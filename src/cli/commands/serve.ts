@@ -88,10 +88,10 @@ export interface Running {
 }
 
 export async function startServer(options: ServeOptions, command = 'serve'): Promise<Running> {
-  const store = await openDb(dbOption(options.db), { command, create: true });
+  // Every value is checked before the store is opened: a usage error creates no database.
   const denyPrivatePeers = options.denyPrivatePeers === true || process.env.DENY_PRIVATE_PEERS === '1';
   const maxLimit = intOption('max-limit', options.maxLimit, DEFAULT_MAX_LIMIT);
-  const app = await buildServer(store, {
+  const config = {
     publicUrl: options.publicUrl,
     maxLimit,
     defaultLimit: intOption('default-limit', options.defaultLimit, Math.min(DEFAULT_LIMIT, maxLimit)),
@@ -100,22 +100,25 @@ export async function startServer(options: ServeOptions, command = 'serve'): Pro
     bodyLimit: intOption('body-limit', options.bodyLimit, 1024 * 1024),
     rateLimit: rateLimitOption(options.rateLimit),
     denyPrivatePeers,
-  });
+  };
   const port = intOption('port', options.port, 8080);
-  const address = await app.listen({ port, host: options.host });
-  await store.writeSetting(PUBLIC_URL, options.publicUrl ?? address);
-  const push = new PushDelivery(store, {
+  const push = {
     baseBackoffMs: intOption('push-backoff-ms', options.pushBackoffMs, 1000),
     // Advanced: how long a claimed delivery is leased (bounds the push request timeout to half of it).
     leaseMs: Math.max(100, intOption('push-lease-ms', options.pushLeaseMs, 60_000)),
     denyPrivatePeers,
-  });
-  push.start();
+  };
+  const store = await openDb(dbOption(options.db), { command, create: true });
+  const app = await buildServer(store, config);
+  const address = await app.listen({ port, host: options.host });
+  await store.writeSetting(PUBLIC_URL, options.publicUrl ?? address);
+  const delivery = new PushDelivery(store, push);
+  delivery.start();
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await app.close(); // in-flight requests finish; new ones get 503
-      await push.stop();
+      await delivery.stop();
       await store.close();
     })());
   return { url: address, store, close };

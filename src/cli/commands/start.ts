@@ -73,8 +73,8 @@ export function addStartCommand(program: Command): void {
   );
   addServerOptions(cmd).action(action(start));
   examples(cmd, [
-    'npm start',
     'ocpi-sessions start --port 9000',
     'ocpi-sessions start --db /tmp/try.db --port 0',
+    'npm start   (the same, building dist/ first when it is missing or older than src/)',
   ]);
 }
