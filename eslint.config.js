@@ -1,10 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-// Layering (docs/architecture.md): a layer imports only the layers below it, never one above.
-//   domain ← wire ← store ; client (domain, wire) ← service (+ store, client) ← http (+ store types) ← cli
-//   demo (the demo data generator: domain only) is used by service, http (documentation examples) and cli.
-const LAYERS = ['domain', 'wire', 'store', 'client', 'demo', 'service', 'http', 'cli'];
+// Layering (docs/architecture.md): a layer imports only the layers below it, never one above. A layer is a set of
+// paths: the OCPI modules (src/modules/<module>/) hold one folder per layer (wire/, service/, http/), a pure
+// descriptor (module.ts) and their assembly (index.ts), so a module's files obey the same rule as the machinery's.
+//   domain ← wire ← store ; client (domain, wire) ← service (+ store, client, demo) ← http (+ store types)
+//   ← modules (assemblies and the registry) ← app (the server's composition root) ← cli
+// The machinery (src/wire, src/service, src/http) never imports a module's code: modules plug into it.
+const LAYERS = {
+  domain: ['src/domain/**', 'src/modules/descriptor.*', 'src/modules/*/module.ts'],
+  wire: ['src/wire/**', 'src/modules/*/wire/**'],
+  store: ['src/store/**'],
+  client: ['src/client/**'],
+  demo: ['src/demo/**'],
+  service: ['src/service/**', 'src/modules/*/service/**'],
+  http: ['src/http/**', 'src/modules/*/http/**'],
+  modules: ['src/modules/module.*', 'src/modules/index.*', 'src/modules/*/index.*'],
+  app: ['src/app/**'],
+  cli: ['src/cli/**'],
+};
 const MAY_IMPORT = {
   domain: [],
   wire: ['domain'],
@@ -12,36 +28,53 @@ const MAY_IMPORT = {
   client: ['domain', 'wire'],
   demo: ['domain'],
   service: ['domain', 'wire', 'store', 'client', 'demo'],
-  http: ['domain', 'wire', 'service', 'store', 'demo'],
+  http: ['domain', 'wire', 'service', 'demo', 'store'], // src/store: `import type` only (below)
+  modules: ['domain', 'wire', 'store', 'client', 'demo', 'service', 'http'],
+  app: ['domain', 'wire', 'store', 'client', 'demo', 'service', 'http', 'modules'],
 };
-/** Only `import type` of these (http sees the store contract's types, never a store). */
-const TYPES_ONLY = { http: ['store'] };
+/** Paths of the machinery: they may not import any module's code, whatever their layer allows. */
+const MACHINERY = ['src/wire/**', 'src/service/**', 'src/http/**'];
+const MODULE_CODE = ['src/modules/**'];
 
-function layerRule(layer) {
-  const forbidden = LAYERS.filter((l) => l !== layer && !MAY_IMPORT[layer].includes(l));
-  const typesOnly = TYPES_ONLY[layer] ?? [];
-  // Relative specifiers only ('../service/x.js', '../../store/contract.js'): src has no path aliases.
-  const toLayer = (names) => `^(\\.\\./)+(${names.join('|')})/`;
-  const patterns = [
-    {
-      regex: toLayer(forbidden),
-      message:
-        MAY_IMPORT[layer].length === 0
-          ? `src/${layer} imports nothing of src (docs/architecture.md).`
-          : `src/${layer} may import only ${MAY_IMPORT[layer].map((l) => `src/${l}`).join(', ')} (docs/architecture.md).`,
-    },
-  ];
-  if (typesOnly.length > 0)
-    patterns.push({
-      regex: toLayer(typesOnly),
-      allowTypeImports: true,
-      message: `src/${layer} may import only types from ${typesOnly.map((l) => `src/${l}`).join(', ')} (docs/architecture.md).`,
-    });
-  return {
-    files: [`src/${layer}/**/*.ts`],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
-  };
+function layerZones(layer) {
+  const forbidden = Object.keys(LAYERS).filter((l) => l !== layer && !MAY_IMPORT[layer].includes(l));
+  const allowed = MAY_IMPORT[layer];
+  return LAYERS[layer].map((target) => ({
+    target,
+    from: forbidden.flatMap((l) => LAYERS[l]),
+    message:
+      allowed.length === 0
+        ? `the ${layer} layer imports nothing of src (docs/architecture.md).`
+        : `the ${layer} layer may import only ${allowed.join(', ')} (docs/architecture.md).`,
+  }));
 }
+const ZONES = [
+  ...Object.keys(MAY_IMPORT).flatMap(layerZones),
+  ...MACHINERY.map((target) => ({
+    target,
+    from: MODULE_CODE,
+    message: 'the machinery never imports a module: the module plugs into it (docs/architecture.md).',
+  })),
+];
+
+/** The http layer sees the store contract's types, never a store: a specifier rule, type imports allowed. */
+const httpSeesStoreTypesOnly = {
+  files: LAYERS.http,
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(\\.\\./)+store/',
+            allowTypeImports: true,
+            message: 'the http layer may import only types from src/store (docs/architecture.md).',
+          },
+        ],
+      },
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'bench/.cache/', 'test-artifacts/'] },
@@ -75,5 +108,12 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
-  ...Object.keys(MAY_IMPORT).map(layerRule),
+  // import-x resolves each import to its file (TypeScript's resolution: `./x.js` is `./x.ts`) and checks the zones.
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: ZONES }] },
+  },
+  httpSeesStoreTypesOnly,
 );

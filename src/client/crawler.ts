@@ -15,7 +15,7 @@
 // wrote it. Its objects are processed as well (they are valid data); the refetch then continues with the Link of
 // the refetched page. A growing count needs nothing: following the links reaches the new objects.
 import { nextLink } from './link-header.js';
-import { OcpiHttpError, type OcpiHttpClient, type OcpiResponse } from './http.js';
+import { OcpiHttpError, type OcpiClient, type OcpiResponse } from './transport.js';
 
 export interface CrawlPage {
   /** The URL fetched. */
@@ -45,7 +45,7 @@ export interface CrawlOptions {
 
 /** Pages from `firstUrl` on, one per iteration; the next request is made only when the caller asks for more. */
 export async function* crawlPages(
-  http: OcpiHttpClient,
+  http: OcpiClient,
   firstUrl: string,
   options: CrawlOptions = {},
 ): AsyncGenerator<CrawlPage, void, undefined> {

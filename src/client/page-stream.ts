@@ -1,10 +1,11 @@
-// The pages of a CPO's Sessions list (the eMSP side of OCPI 2.2.1 §9.2.1.1 / 2.1.1 mod_sessions §3.1.1 GET), as
-// raw objects: discover the sender endpoint, crawl its pages by their Link headers (crawler.ts: retries, the
+// The pages of a module's Sender list (e.g. a CPO's Sessions: OCPI 2.2.1 §9.2.1.1 / 2.1.1 mod_sessions §3.1.1 GET,
+// the paginated GET of 2.2.1 §4.1.3 for any module), as raw objects: discover the sender endpoint (the module's
+// identifier, role SENDER), crawl its pages by their Link headers (crawler.ts: retries, the
 // token-encoding fallback, corrections of a shrinking X-Total-Count), and repair shifting inside the window. It
-// never touches a store: the pull runner (service/pull-runner.ts) parses and stores each page, tells the stream
-// which sessions it saw where (see), and checkpoints where the stream goes next (advance).
+// never touches a store: the pull runner (service/pull-runner.ts) has the module's page writer parse and store
+// each page, tells the stream which objects it saw where (see), and checkpoints where the stream goes next (advance).
 //
-// Shifting inside the window: a session that comes back in the same crawl with a later last_updated moved while
+// Shifting inside the window (sessions below; any object with a last_updated alike): a session that comes back in the same crawl with a later last_updated moved while
 // we paged (everything after its earlier place moved up one, and a page boundary may have skipped an object).
 // At the end of that pass the crawl rewinds to the earliest such place (lowered by the number of objects that
 // left places before it in the pass) and re-reads from there to the end; a repeat of a version already seen is
@@ -15,9 +16,9 @@ import { formatDateTime } from '../domain/datetime.js';
 import { routingHeaders, type PartyIds, type TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import { crawlPages, withOffset, type CrawlPage } from './crawler.js';
-import { discoverSessionsEndpoint, type SessionsEndpoint } from './discovery.js';
-import { OcpiHttpClient, type RetryInfo, type RetryPolicy } from './http.js';
+import { discoverEndpoint, type DiscoveredEndpoint, type InterfaceRef } from './discovery.js';
 import { ShiftTracker, type Sighting } from './shift.js';
+import { OcpiClient, type RetryInfo, type RetryPolicy } from './transport.js';
 
 /** Rewinds of one crawl after sessions moved inside its window (see top of file). */
 export const MAX_REWINDS = 3;
@@ -38,6 +39,8 @@ export interface CrawlTransportOptions {
 }
 
 export interface PageStreamOptions extends CrawlTransportOptions {
+  /** The interface crawled: a module's SENDER (OCPI 2.2.1 §6.2.2; the data owner serves it, 2.1.1: no role). */
+  endpoint: InterfaceRef;
   token: string;
   /** Token encoding to start with (remembered, or the version's default). */
   encoding: TokenEncoding;
@@ -76,8 +79,8 @@ export interface StreamCounts {
   authFallbacks: number;
 }
 
-export class SessionsPageStream {
-  readonly http: OcpiHttpClient;
+export class PageStream {
+  readonly http: OcpiClient;
   /** Shifting was seen that a rewind could not repair (see top of file). */
   unrepaired = false;
   /** The last page received. */
@@ -90,7 +93,7 @@ export class SessionsPageStream {
   private readonly shifts = new ShiftTracker();
 
   constructor(private readonly o: PageStreamOptions) {
-    this.http = new OcpiHttpClient({
+    this.http = new OcpiClient({
       token: o.token,
       encoding: o.encoding,
       timeoutMs: o.timeoutMs,
@@ -105,9 +108,13 @@ export class SessionsPageStream {
     });
   }
 
-  /** The sessions endpoint: a sessions URL as given, else found through the versions / version details. */
-  discover(url: string, version?: OcpiVersion): Promise<SessionsEndpoint> {
-    return discoverSessionsEndpoint(this.http, url, version);
+  /** The module's endpoint: its URL as given, else found through the versions / version details. */
+  discover(url: string, version?: OcpiVersion): Promise<DiscoveredEndpoint> {
+    const read = async (at: string) => {
+      const res = await this.http.get(at);
+      return { url: res.url, data: res.envelope.data };
+    };
+    return discoverEndpoint(read, url, this.o.endpoint, version);
   }
 
   /** Sends the routing headers from now on (to the functional module only, not versions/details). */

@@ -65,10 +65,19 @@ export type PartnerUpdate = Partial<
   theirToken?: string | null;
 };
 
-export function sessionsEndpoint(partner: Partner, role: 'SENDER' | 'RECEIVER'): string | undefined {
+/**
+ * The partner's endpoint of one module interface: `identifier` is the OCPI ModuleID (2.2.1 §6.2.3), `role` the
+ * interface we want to call on the partner (2.2.1 §6.2.2 InterfaceRole; 2.1.1 endpoints have no role, so any
+ * endpoint of the module is the one).
+ */
+export function partnerEndpoint(
+  partner: Partner,
+  identifier: string,
+  role: 'SENDER' | 'RECEIVER',
+): string | undefined {
   const found = partner.endpoints.find(
     (e) =>
-      e.identifier === 'sessions' && (partner.version === '2.1.1' || e.role === undefined || e.role === role),
+      e.identifier === identifier && (partner.version === '2.1.1' || e.role === undefined || e.role === role),
   );
   return found?.url;
 }

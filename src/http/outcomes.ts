@@ -1,8 +1,7 @@
 // The one table from a use case's refusal (src/service/refused.ts) to HTTP status and OCPI status_code, applied
 // by the error handler (errors.ts) to whatever a route lets through: routes do not catch refusals themselves.
 import type { FastifyReply } from 'fastify';
-import { Refused, type RefusalReason } from '../service/refused.js';
-import { RegistrationError } from '../service/registration.js';
+import { Refused, RegistrationError, type RefusalReason } from '../service/refused.js';
 import { sendError, STATUS } from './envelope.js';
 
 const REFUSALS: Record<RefusalReason, { http: number; status: number }> = {

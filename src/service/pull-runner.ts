@@ -1,15 +1,15 @@
 // Pulling Sessions from a CPO into our store: the page stream (client/page-stream.ts) discovers the endpoint and
 // yields pages of raw objects; this runner asks it for the window that the stored state calls for
-// (pull-window.ts), stores every page (pull-page.ts), checkpoints the crawl and, once complete, moves the sync
+// (pull-window.ts), has the module's page writer store every page (pull-adapter.ts), checkpoints the crawl and, once complete, moves the sync
 // point (pull-state.ts).
 //
 // Crash-safe: during a crawl, the URL of the next page is checkpointed after each page's sessions are committed; a
 // crawl that did not finish (kill -9, network loss, retry budget spent) is resumed from there by the next run
 // asking for the same window. Refetching a page is harmless: the upsert is keyed and idempotent.
-import { versionInPath, type SessionsEndpoint } from '../client/discovery.js';
+import { versionInPath, type DiscoveredEndpoint } from '../client/discovery.js';
 import {
   firstPageUrl,
-  SessionsPageStream,
+  PageStream,
   type CrawlTransportOptions,
   type Party,
   type StreamPage,
@@ -22,7 +22,7 @@ import type { OcpiVersion, WireFormat } from '../domain/wire-format.js';
 import type { SessionStore } from '../store/contract.js';
 import type { CamelCandidate } from '../wire/camel/enum-tables.js';
 import type { ParseContext } from '../wire/codec.js';
-import { PageWriter, type InvalidObject, type PageParsing } from './pull-page.js';
+import type { InvalidObject, PageParsing, PageWriter, PullAdapter } from './pull-adapter.js';
 import {
   loadEncoding,
   loadSyncState,
@@ -35,6 +35,8 @@ import { planWindow, type CrawlWindow } from './pull-window.js';
 
 export interface PullOptions extends CrawlTransportOptions {
   store: SessionStore;
+  /** The module pulled (its interface, its page writer); its sync state is kept under it (pull-state.ts). */
+  adapter: PullAdapter;
   /** Names the remembered state: a partner's `CC-PID`, or `url:<url>#<token hash>` (service/pull.ts urlKey). */
   key: string;
   /** A versions URL, a version details URL, or a sessions URL. */
@@ -110,7 +112,7 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
 class PullRun {
   private readonly now: () => number;
   private readonly begun: number;
-  private stream!: SessionsPageStream;
+  private stream!: PageStream;
   private writer!: PageWriter;
   private summaryBase: Partial<PullSummary> = {};
   /** The crawl as checkpointed (its `nextUrl` is where a later run resumes). */
@@ -124,9 +126,10 @@ class PullRun {
   /** The stream, starting with the remembered token encoding; the stored sync state. */
   async setUp(): Promise<SyncState> {
     const { o } = this;
-    const state = await loadSyncState(o.store, o.key);
+    const state = await loadSyncState(o.store, o.adapter.module, o.key);
     const remembered = await loadEncoding(o.store, o.key);
-    this.stream = new SessionsPageStream({
+    this.stream = new PageStream({
+      endpoint: o.adapter.endpoint,
       token: o.token,
       // OCPI 2.2.1 §4.1.2: Base64 for 2.2.x; 2.1.1 sends the token as is. A remembered choice wins.
       encoding: remembered ?? o.encoding ?? defaultEncoding(o.version ?? versionInPath(o.url)),
@@ -144,12 +147,15 @@ class PullRun {
       random: o.random,
       now: this.now,
     });
-    this.writer = new PageWriter(o.store, this.stream, { camelEnums: o.camelEnums, onInvalid: o.onInvalid });
+    this.writer = o.adapter.pageWriter(o.store, this.stream, {
+      camelEnums: o.camelEnums,
+      onInvalid: o.onInvalid,
+    });
     return state;
   }
 
   /** The endpoint and, for 2.2.1, the routing headers; 2.1.1 needs both parties named. */
-  async discover(): Promise<SessionsEndpoint> {
+  async discover(): Promise<DiscoveredEndpoint> {
     const { o } = this;
     let endpoint;
     try {
@@ -166,7 +172,7 @@ class PullRun {
   }
 
   /** The window from the stored sync state (pull-window.ts). */
-  plan(state: SyncState, endpoint: SessionsEndpoint): CrawlWindow {
+  plan(state: SyncState, endpoint: DiscoveredEndpoint): CrawlWindow {
     const { o } = this;
     const window = planWindow(state, {
       sessionsUrl: endpoint.url,
@@ -199,7 +205,7 @@ class PullRun {
     let crawl = window.crawl;
     const parsing: PageParsing = { version, context: (format) => this.contextFor(format) };
     const saveCheckpoint = () =>
-      saveSyncState(o.store, o.key, { syncPoint: window.previous, inProgress: crawl });
+      saveSyncState(o.store, o.adapter.module, o.key, { syncPoint: window.previous, inProgress: crawl });
     const advance = async (next: string | undefined, page: StreamPage) => {
       if (next !== undefined) {
         crawl = {
@@ -212,7 +218,8 @@ class PullRun {
         await saveCheckpoint();
       } else {
         const recordsSync = this.recordsSync();
-        await saveSyncState(o.store, o.key, { syncPoint: recordsSync ? window.syncPoint : window.previous });
+        const syncPoint = recordsSync ? window.syncPoint : window.previous;
+        await saveSyncState(o.store, o.adapter.module, o.key, { syncPoint });
       }
       o.onProgress?.(this.progress(page));
     };
@@ -263,7 +270,7 @@ class PullRun {
     return {
       pages: s.pages,
       received: w.received,
-      sessions: { ...w.sessions },
+      sessions: { ...w.stored },
       repeated: w.repeated,
       invalid: w.invalid,
       retries: s.retries,
@@ -312,7 +319,7 @@ class PullRun {
   private failedCrawl(e: unknown): PullError {
     const err = this.fail(e);
     if (err.kind === 'failed') {
-      const kept = this.writer.sessions.new + this.writer.sessions.updated;
+      const kept = this.writer.stored.new + this.writer.stored.updated;
       err.message =
         `${err.message}\n${kept} sessions stored by this run are kept; ` +
         `running the same pull again resumes at ${this.crawlState?.nextUrl}`;

@@ -1,9 +1,15 @@
 // What a pull remembers between runs (pull-runner.ts, pull-window.ts), as typed settings (JSON values),
 // per pull key: the partner's `CC-PID`, or `url:<the URL given>#<hash of the token>` when pulling without a partner.
+// The sync state is per module as well (each module's objects are crawled on their own); the token encoding and the
+// saved configuration describe the peer, so every module's pull shares them.
 //
-//   pull.<key>.state     { syncPoint?, inProgress? }               incremental sync and crash-safe resume
-//   pull.<key>.encoding  "raw" | "base64"                          the token encoding the peer accepted
-//   pull.<key>.config    { url, token, version?, emsp? }           saved by `pull --partner X --url U --token T`
+//   pull.<key>.<module>.state  { syncPoint?, inProgress? }          incremental sync and crash-safe resume
+//   pull.<key>.encoding        "raw" | "base64"                     the token encoding the peer accepted
+//   pull.<key>.config          { url, token, version?, emsp? }      saved by `pull --partner X --url U --token T`
+//
+// Releases before modules kept the sessions' sync state as `pull.<key>.state`: the store migrations rename it to
+// `pull.<key>.sessions.state` (SQLite migration 6, PostgreSQL migration 7), so this file reads only the new name.
+import type { ModuleId } from '../domain/module-id.js';
 import type { TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import type { SettingsStore } from '../store/contract.js';
@@ -42,23 +48,28 @@ export interface PullConfig {
   emsp?: string;
 }
 
-const stateOf = (key: string) =>
-  jsonSetting<SyncState & { lastCompleteSyncStart?: number }>(`pull.${key}.state`);
+const stateOf = (module: ModuleId, key: string) =>
+  jsonSetting<SyncState & { lastCompleteSyncStart?: number }>(`pull.${key}.${module}.state`);
 const isEncoding = (v: unknown): v is TokenEncoding => v === 'raw' || v === 'base64';
 const encodingOf = (key: string) => jsonSetting<TokenEncoding>(`pull.${key}.encoding`, isEncoding);
 const configOf = (key: string) => jsonSetting<PullConfig>(`pull.${key}.config`);
 
 // Unreadable state is treated as none (Setting.decode): the pull starts over, which is always safe.
-export async function loadSyncState(store: SettingsStore, key: string): Promise<SyncState> {
-  const raw = (await store.readSetting(stateOf(key))) ?? {};
+export async function loadSyncState(store: SettingsStore, module: ModuleId, key: string): Promise<SyncState> {
+  const raw = (await store.readSetting(stateOf(module, key))) ?? {};
   // Before the crawls were bounded, the start time of the last complete crawl was kept: as safe a point.
   const { lastCompleteSyncStart, ...state } = raw;
   return state.syncPoint === undefined && lastCompleteSyncStart !== undefined
     ? { ...state, syncPoint: lastCompleteSyncStart }
     : state;
 }
-export function saveSyncState(store: SettingsStore, key: string, state: SyncState): Promise<void> {
-  return store.writeSetting(stateOf(key), state);
+export function saveSyncState(
+  store: SettingsStore,
+  module: ModuleId,
+  key: string,
+  state: SyncState,
+): Promise<void> {
+  return store.writeSetting(stateOf(module, key), state);
 }
 
 export function loadEncoding(store: SettingsStore, key: string): Promise<TokenEncoding | undefined> {

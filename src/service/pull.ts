@@ -1,6 +1,8 @@
-// Use case: pull a CPO's sessions into our store. Decides who we pull from (a partner's saved configuration, or a
-// URL and token given now), who we are (2.1.1 sessions name neither party), then runs the pull (pull-runner.ts).
-import { sessionsEndpoint, type TokenEncoding } from '../domain/party.js';
+// Use case: pull a module's objects (today: a CPO's sessions) into our store. Decides who we pull from (a partner's
+// saved configuration, or a URL and token given now), who we are (2.1.1 sessions name neither party), then runs the
+// pull (pull-runner.ts) with the module's adapter (pull-adapter.ts).
+import type { InterfaceRef } from '../client/discovery.js';
+import { partnerEndpoint, type TokenEncoding } from '../domain/party.js';
 import { parsePartyKey, partyKey } from '../domain/session.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import type { Party } from '../client/page-stream.js';
@@ -50,7 +52,11 @@ function party(name: string, value: string): Party {
  * encoding. `--url U --token T` alone: state is kept under `url:U#<hash of T>` (two tokens at one URL are two
  * accounts: each has its own incremental state).
  */
-export async function resolvePullTarget(store: SessionStore, input: PullTargetInput): Promise<PullTarget> {
+export async function resolvePullTarget(
+  store: SessionStore,
+  input: PullTargetInput,
+  endpoint: InterfaceRef,
+): Promise<PullTarget> {
   const partner = input.partner !== undefined ? party('partner', input.partner) : undefined;
   const key = partner ? partyKey(partner.countryCode, partner.partyId) : undefined;
   if ((input.url === undefined) !== (input.token === undefined))
@@ -77,7 +83,7 @@ export async function resolvePullTarget(store: SessionStore, input: PullTargetIn
       version ??= saved.version;
       emsp ??= saved.emsp;
     } else {
-      const registered = await registeredPartner(store, key);
+      const registered = await registeredPartner(store, key, endpoint);
       if (!registered)
         throw new PullConfigError(
           `no pull configuration saved for ${key} and no partner ${key} registered over OCPI: run once with ` +
@@ -114,12 +120,12 @@ export async function resolvePullTarget(store: SessionStore, input: PullTargetIn
   };
 }
 
-async function registeredPartner(store: SessionStore, key: string) {
+async function registeredPartner(store: SessionStore, key: string, endpoint: InterfaceRef) {
   const partner = await store.getPartner(key);
   if (!partner || partner.state !== 'registered') return undefined;
   const token = await store.getTheirToken(partner.id);
-  // OCPI 2.2.1 §6.2.2: the CPO's sessions endpoint with role SENDER (2.1.1: no role); else discover it again.
-  const url = sessionsEndpoint(partner, 'SENDER') ?? partner.versionsUrl;
+  // OCPI 2.2.1 §6.2.2: the partner's endpoint of the module with role SENDER (2.1.1: no role); else discover it.
+  const url = partnerEndpoint(partner, endpoint.identifier, endpoint.role) ?? partner.versionsUrl;
   if (!token || !url) return undefined;
   return {
     url,
@@ -133,12 +139,13 @@ async function registeredPartner(store: SessionStore, key: string) {
   };
 }
 
-export async function pullSessions(
+/** Pulls one module (`options.adapter`) from the target, one pull per target at a time. */
+export async function pullFrom(
   store: SessionStore,
   input: PullTargetInput,
   options: Omit<PullOptions, 'store' | 'key' | 'url' | 'token' | 'version' | 'cpo' | 'emsp'>,
 ): Promise<PullSummary> {
-  const target = await resolvePullTarget(store, input);
+  const target = await resolvePullTarget(store, input, options.adapter.endpoint);
   return withPullLock(store, target.key, () => pull({ ...options, ...target, store }));
 }
 

@@ -1,20 +1,19 @@
-// Delivers the push outbox: the CPO PUTs a session to the owning eMSP's receiver the first time and PATCHes it
-// afterwards (OCPI 2.2.1 §9.2.2, §9.1). Deliveries are coalesced per session: each one takes the eMSP from the
-// state it last acknowledged to the current state, so per session they arrive in order. Failures back off
+// Delivers the push outbox, for every module with a push adapter (push-adapter.ts): an object is PUT to the
+// partner's receiver the first time and PATCHed afterwards (sessions: OCPI 2.2.1 §9.2.2, §9.1). Deliveries are
+// coalesced per object: each one takes the partner from the state it last acknowledged to the current state, so
+// per object they arrive in order. Failures back off
 // exponentially (capped, with jitter) and survive restarts because the outbox lives in the store.
 // Several processes share one outbox: a worker claims a few deliveries under a lease and a fencing token
 // (Delivery.claim), renews the claim before every request and sends nothing once another worker has taken the
 // delivery over; completing or failing a delivery it no longer holds changes nothing. So two processes never send
 // the same change.
-import { isDeepStrictEqual } from 'node:util';
-import { routingHeaders, sessionsEndpoint, type Partner } from '../domain/party.js';
-import type { Session } from '../domain/session.js';
+import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
-import { ocpiRequest, refused, succeeded, type OcpiAnswer } from '../client/ocpi-request.js';
+import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
-import { codecFor } from '../wire/registry.js';
 import { getIdentity } from './identity.js';
+import type { Body, PushAdapter } from './push-adapter.js';
 
 export interface DeliveryOptions {
   /** Most deliveries claimed at once (further bounded by the lease, see leaseBounds). */
@@ -53,47 +52,22 @@ export function backoffMs(attempts: number, o: DeliveryOptions = {}): number {
   return Math.round(capped / 2 + (Math.random() * capped) / 2);
 }
 
-type Body = Record<string, unknown>;
-
-/**
- * The PATCH that brings `before` to `after` at the wire level, or undefined when a PUT is needed.
- * 2.2.1 appends charging_periods, so the new periods must extend the delivered ones; 2.1.1 replaces them.
- */
-export function patchBetween(
-  before: Body,
-  after: Body,
-  version: OcpiVersion,
-  periodsKey: string,
-  updatedKey: string,
-): Body | undefined {
-  const patch: Body = {};
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (isDeepStrictEqual(before[key], after[key])) continue;
-    if (!(key in after)) return undefined; // a field was removed: only a PUT can do that (2.2.1 §9.2.2.3)
-    if (key === periodsKey && version === '2.2.1') {
-      const old = (before[key] as unknown[] | undefined) ?? [];
-      const now = (after[key] as unknown[] | undefined) ?? [];
-      if (now.length < old.length || !old.every((p, i) => isDeepStrictEqual(p, now[i]))) return undefined;
-      patch[key] = now.slice(old.length);
-    } else {
-      patch[key] = after[key];
-    }
-  }
-  patch[updatedKey] = after[updatedKey];
-  return patch;
-}
-
 export class PushDelivery {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly lease: ReturnType<typeof leaseBounds>;
 
+  private readonly adapters: ReadonlyMap<string, PushAdapter>;
+
+  /** `adapters`: one per module that pushes (src/modules/index.ts), found by the outbox entry's module. */
   constructor(
     private readonly store: SessionStore,
+    adapters: readonly PushAdapter[],
     private readonly options: DeliveryOptions = {},
   ) {
     this.lease = leaseBounds(options);
+    this.adapters = new Map(adapters.map((a) => [a.module, a]));
   }
 
   /** Polls the outbox every `intervalMs` until stopped; at once again after a full batch (more may be due). */
@@ -136,26 +110,33 @@ export class PushDelivery {
   }
 
   private async deliver(d: Delivery): Promise<void> {
+    const adapter = this.adapters.get(d.module);
+    if (!adapter) {
+      // Written by a release that pushes a module this one does not: keep it for that release, retry rarely.
+      await this.store.failDelivery(d, Date.now() + 3_600_000, `no push adapter for module ${d.module}`);
+      return;
+    }
     const partner = await this.store.getPartner(d.partnerKey);
     const receiver =
-      partner && partner.state === 'registered' ? sessionsEndpoint(partner, 'RECEIVER') : undefined;
+      partner && partner.state === 'registered'
+        ? partnerEndpoint(partner, adapter.identifier, 'RECEIVER')
+        : undefined;
     const token = partner ? await this.store.getTheirToken(partner.id) : undefined;
     if (!partner || !receiver || !token) {
       // Not (or no longer) registered with a receiver: keep the entry, retry rarely; the GET stays the safety net.
-      await this.store.failDelivery(d, Date.now() + 3_600_000, 'partner has no registered sessions receiver');
+      const why = `partner has no registered ${adapter.identifier} receiver`;
+      await this.store.failDelivery(d, Date.now() + 3_600_000, why);
       return;
     }
-    const stored = await this.store.getSessionBySeq(d.sessionSeq);
-    if (!stored) {
+    const version = partner.version ?? '2.2.1';
+    const format = wireFormatFor(partner.format, version);
+    const current = await adapter.load(this.store, d.objectSeq, format);
+    if (!current) {
       await this.store.completeDelivery(d, '');
       return;
     }
-    const delivered = await this.store.getDelivered(d.partnerKey, d.sessionSeq);
-    const version = partner.version ?? '2.2.1';
-    const s = stored.session;
-    const url = `${receiver.replace(/\/+$/, '')}/${encodeURIComponent(s.countryCode)}/${encodeURIComponent(s.partyId)}/${encodeURIComponent(s.id)}`;
-    const codec = codecFor(wireFormatFor(partner.format, version));
-    const current = JSON.parse(codec.renderSession(s)) as Body;
+    const delivered = await this.store.getDelivered(d);
+    const url = [receiver.replace(/\/+$/, ''), ...current.path.map(encodeURIComponent)].join('/');
     const headers = await this.routingHeaders(partner, version);
     const send = async (method: 'PUT' | 'PATCH', body: Body) => {
       // Still ours, for another lease: else another worker has it (and sends it); sending too would repeat it.
@@ -167,28 +148,20 @@ export class PushDelivery {
     // After a failed attempt we do not know what the receiver applied (it may have applied a PATCH whose answer
     // was lost): a PATCH appending charging periods again would bill them twice. A PUT is idempotent.
     if (delivered && d.attempts === 0) {
-      const before = JSON.parse(codec.renderSession(JSON.parse(delivered) as Session)) as Body;
-      const style = partner.format === 'camel';
-      const patch = patchBetween(
-        before,
-        current,
-        version,
-        style ? 'chargingPeriods' : 'charging_periods',
-        style ? 'lastUpdated' : 'last_updated',
-      );
+      const patch = adapter.patch(delivered, current.body, format, version);
       if (patch) {
         answer = await send('PATCH', patch);
-        // OCPI 2.2.1 §9.2.2.3 / §2.7: the receiver does not know the session: send it whole.
+        // OCPI 2.2.1 §9.2.2.3 / §2.7: the receiver does not know the object: send it whole.
         if (answer.http === 404) answer = undefined;
       }
     }
-    answer ??= await send('PUT', current);
+    answer ??= await send('PUT', current.body);
     if (!succeeded(answer)) {
       throw new Error(`HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim());
     }
     // What was sent is the revision read above, which may be newer than the one claimed: completing that one
     // keeps the row only for changes after it (else the next delivery would repeat an empty change).
-    await this.store.completeDelivery({ ...d, rev: stored.rev }, JSON.stringify(s));
+    await this.store.completeDelivery({ ...d, rev: current.rev }, current.doc);
   }
 
   private async call(
@@ -197,7 +170,7 @@ export class PushDelivery {
     req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> },
   ) {
     const encoding = partner.tokenEncoding ?? defaultEncoding(partner.version);
-    const answer = await ocpiRequest({
+    const answer = await send({
       ...req,
       token,
       encoding,

@@ -1,5 +1,8 @@
 // What a use case answers when it refuses a request, without HTTP: the HTTP layer maps each reason to an HTTP
 // status and an OCPI status_code in one table (src/http/outcomes.ts).
+//
+// Refused: the request itself is refused. RegistrationError: a registration (credentials module) failed, with the
+// OCPI status code to answer.
 
 export type RefusalReason =
   /** The request or its body is not acceptable (ids differ from the URL, invalid object). */
@@ -29,4 +32,20 @@ export function describeIssues(what: string, issues: { path: string; message: st
     .map((i) => `${i.path}: ${i.message}`)
     .join('; ');
   return `${what}: ${text}`;
+}
+
+/**
+ * A registration failure with its OCPI status code (2.2.1 §5: 2001, 3001, 3002, 3003). `message` is what the
+ * remote caller of POST/PUT credentials is told: generic, since the URL we called came from that caller and
+ * details of what answered there (addresses, errno, HTTP status, body) must not leak back to it. `detail` is
+ * for our own log and for our operator's `register` command.
+ */
+export class RegistrationError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
 }

@@ -1,5 +1,6 @@
 // The one store contract. `sqlite/` and `postgres/` implement it and pass one shared contract test suite
 // (test/store/contract.test.ts). Stores know nothing of wire formats beyond "one stored body per format".
+import type { ModuleId } from '../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
 import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/party.js';
 import type { PartyKey, Session } from '../domain/session.js';
@@ -43,11 +44,17 @@ export interface StoredSession {
   rev: number;
 }
 
-/** A pending push of one session to one partner, as claimed by one worker. */
-export interface Delivery {
+/** What an outbox entry and the delivered state are keyed by: the partner, the module and the object in it. */
+export interface OutboxKey {
   partnerKey: PartyKey;
-  sessionSeq: number;
-  /** The session revision to deliver (completeDelivery: the revision that was delivered). */
+  module: ModuleId;
+  /** The object's seq in its module's table (a session: StoredSession.seq). */
+  objectSeq: number;
+}
+
+/** A pending push of one object to one partner, as claimed by one worker. */
+export interface Delivery extends OutboxKey {
+  /** The object revision to deliver (completeDelivery: the revision that was delivered). */
   rev: number;
   attempts: number;
   enqueuedAt: number;
@@ -101,7 +108,10 @@ export interface PartnerStore {
   removePartnerById(id: number): Promise<boolean>;
 }
 
-/** The push outbox: deliveries written with the session changes, claimed under fenced leases. */
+/**
+ * The push outbox: deliveries written with the object changes, claimed under fenced leases. Entries and the
+ * delivered state are keyed by (partner, module, object seq): OutboxKey.
+ */
 export interface OutboxStore {
   /**
    * Claims up to `limit` due deliveries, leasing them for `leaseMs` (no other worker gets them meanwhile), under a
@@ -114,15 +124,15 @@ export interface OutboxStore {
    */
   renewDelivery(delivery: Delivery, now: number, leaseMs: number): Promise<boolean>;
   /**
-   * Records what was delivered (`delivery.rev`: the revision sent) and drops the outbox entry unless the session
+   * Records what was delivered (`delivery.rev`: the revision sent) and drops the outbox entry unless the object
    * changed again since (then it is due at once). Only while the fencing token matches: else nothing changes and
    * the answer is false.
    */
   completeDelivery(delivery: Delivery, deliveredDoc: string): Promise<boolean>;
   /** Counts a failed attempt and releases the claim until `nextAttemptAt`; like completeDelivery, fenced. */
   failDelivery(delivery: Delivery, nextAttemptAt: number, error: string): Promise<boolean>;
-  /** The session document last delivered to this partner, if any. */
-  getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined>;
+  /** The document last delivered to this partner for this object, if any. */
+  getDelivered(key: OutboxKey): Promise<string | undefined>;
   outboxDepth(): Promise<number>;
 }
 

@@ -2,6 +2,7 @@
 // record being written and the options, the plan says what to write, as plain data. Both stores only execute it
 // with their own SQL (SQLite one record at a time, PostgreSQL replaying a batch in memory and then writing it
 // with multi-row statements). Listing depends on these rules: see src/store/paging.ts for ordinals and counters.
+import type { ModuleId } from '../domain/module-id.js';
 import type { PartyKey, Session } from '../domain/session.js';
 import { partyKey } from '../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../domain/wire-format.js';
@@ -36,11 +37,15 @@ export interface BodyWrite extends Position {
   body: string;
 }
 
-/** An outbox entry (partner, revision to deliver) for the written session. */
+/** An outbox entry (partner, module, revision to deliver) for the written session; its object is the session. */
 export interface OutboxEntry {
   partnerKey: PartyKey;
+  module: ModuleId;
   rev: number;
 }
+
+/** The module of the objects putSessions writes: their outbox entries are keyed by it (OutboxKey). */
+const MODULE: ModuleId = 'sessions';
 
 export type WritePlan =
   /** `ifRev` does not match the stored revision: nothing is written, putSessions throws RevisionConflict. */
@@ -105,7 +110,7 @@ export function planWrite(
       rev: 1,
       bump: [record.owner],
       dropBodies: [],
-      outbox: outbox.map((partnerKey) => ({ partnerKey, rev: 1 })),
+      outbox: outbox.map((partnerKey) => ({ partnerKey, module: MODULE, rev: 1 })),
     };
   }
   // Equal last_updated is not stale: the write replaces.
@@ -123,7 +128,7 @@ export function planWrite(
     bump: moved ? [stored.owner, record.owner] : [record.owner],
     leave,
     dropBodies: moved ? [{ owner: stored.owner, ord: stored.ord }] : [],
-    outbox: outbox.map((partnerKey) => ({ partnerKey, rev })),
+    outbox: outbox.map((partnerKey) => ({ partnerKey, module: MODULE, rev })),
   };
 }
 

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Session } from '../../src/domain/session.js';
-import { CSV_COLUMNS, exportSessions, type ExportFilter } from '../../src/service/export.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
+import { CSV_COLUMNS, exportSessions, type ExportFilter } from '../../src/modules/sessions/service/export.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { runCli } from '../support/cli.js';
 import { tempDb } from '../support/server.js';
 import { demoSessions } from './helpers.js';
@@ -145,10 +145,10 @@ describe('ocpi-sessions export (CLI)', () => {
     assert.equal(lines.length, 62);
     const codec = codecFor('ocpi-2.2.1');
     for (const line of lines) {
-      const r = codec.parseSession(JSON.parse(line), { cpo: { countryCode: 'XX', partyId: 'XXX' } });
+      const r = codec.parse(JSON.parse(line), { cpo: { countryCode: 'XX', partyId: 'XXX' } });
       assert.ok(r.ok, line.slice(0, 80));
     }
-    assert.deepEqual(JSON.parse(lines[60]!), JSON.parse(codecFor('ocpi-2.2.1').renderSession(KNOWN)));
+    assert.deepEqual(JSON.parse(lines[60]!), JSON.parse(codecFor('ocpi-2.2.1').render(KNOWN)));
   });
 
   it('filters: --partner (the CPO), --emsp (the token owner), --since (inclusive) and --until (exclusive)', async () => {
@@ -202,7 +202,7 @@ describe('ocpi-sessions export (CLI)', () => {
     const camel = JSON.parse(readFileSync(out, 'utf8'));
     assert.deepEqual(
       camel,
-      [KNOWN, ACTIVE].map((s) => JSON.parse(codecFor('camel-2.1.1').renderSession(s))),
+      [KNOWN, ACTIVE].map((s) => JSON.parse(codecFor('camel-2.1.1').render(s))),
     );
     assert.equal(camel[0].startDatetime, '2025-05-01T10:00:00Z');
     const ocpi = JSON.parse(run('--format', 'ocpi-2.2.1'));

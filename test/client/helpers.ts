@@ -5,7 +5,7 @@ import type { WireFormat } from '../../src/domain/wire-format.js';
 import { generateDemoSessions, type DemoParty } from '../../src/demo/demo-data.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import type { ParseContext } from '../../src/wire/codec.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 
 export const NOW = Date.UTC(2025, 5, 1);
 export const CPO = { countryCode: 'NL', partyId: 'OCS' };
@@ -20,7 +20,7 @@ export function demoSessions(count: number, emsps: DemoParty[] = [EMSP], seed = 
 /** What a session becomes after a trip through a wire format (what that format cannot carry is lost). */
 export function throughFormat(s: Session, format: WireFormat, ctx: ParseContext): Session {
   const codec = codecFor(format);
-  const r = codec.parseSession(JSON.parse(codec.renderSession(s)), ctx);
+  const r = codec.parse(JSON.parse(codec.render(s)), ctx);
   if (!r.ok) throw new Error(`${s.id} does not survive ${format}: ${JSON.stringify(r.issues)}`);
   return plain(r.value);
 }

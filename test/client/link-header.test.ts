@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { nextLink, parseLinkHeader } from '../../src/client/link-header.js';
 import { offsetOf, withOffset } from '../../src/client/crawler.js';
 import { readEnvelope } from '../../src/client/envelope.js';
-import { backoffDelay, parseRetryAfter } from '../../src/client/http.js';
-import { isSessionsUrl, versionInPath } from '../../src/client/discovery.js';
+import { backoffDelay, parseRetryAfter } from '../../src/client/transport.js';
+import { isEndpointUrl, versionInPath } from '../../src/client/discovery.js';
 
 const BASE = 'https://cpo.example.com/ocpi/cpo/2.2.1/sessions?date_from=2025-01-01T00:00:00Z&limit=50';
 
@@ -169,10 +169,10 @@ describe('retry policy', () => {
 
 describe('discovery URL shapes', () => {
   it('takes a URL whose path ends with /sessions directly and reads its version from the path', () => {
-    assert.equal(isSessionsUrl('https://x.example/ocpi/cpo/2.1.1/sessions'), true);
-    assert.equal(isSessionsUrl('https://x.example/ocpi/cpo/2.1.1/sessions/?limit=5'), true);
-    assert.equal(isSessionsUrl('https://x.example/ocpi/versions'), false);
-    assert.equal(isSessionsUrl('https://x.example/ocpi/cpo/2.2.1'), false);
+    assert.equal(isEndpointUrl('https://x.example/ocpi/cpo/2.1.1/sessions', 'sessions'), true);
+    assert.equal(isEndpointUrl('https://x.example/ocpi/cpo/2.1.1/sessions/?limit=5', 'sessions'), true);
+    assert.equal(isEndpointUrl('https://x.example/ocpi/versions', 'sessions'), false);
+    assert.equal(isEndpointUrl('https://x.example/ocpi/cpo/2.2.1', 'sessions'), false);
     assert.equal(versionInPath('https://x.example/ocpi/cpo/2.1.1/sessions'), '2.1.1');
     assert.equal(versionInPath('https://x.example/ocpi/2.2.1/sessions'), '2.2.1');
     assert.equal(versionInPath('https://x.example/sessions'), undefined);

@@ -56,7 +56,7 @@ describe('ocpi-sessions pull (CLI)', () => {
 
     const { kept, checkpoint } = await withStore(db, async (store) => ({
       kept: (await allStored(store)).length,
-      checkpoint: (await loadSyncState(store, 'NL-OCS')).inProgress,
+      checkpoint: (await loadSyncState(store, 'sessions', 'NL-OCS')).inProgress,
     }));
     assert.ok(kept >= 50 && kept < 200, `${kept} sessions committed before the kill`);
     assert.ok(checkpoint, 'an unfinished crawl is recorded');
@@ -81,7 +81,7 @@ describe('ocpi-sessions pull (CLI)', () => {
         stored,
         sessions.map((s) => throughFormat(s, 'ocpi-2.2.1', { cpo: CPO, emsp: EMSP })).sort(byId),
       );
-      assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, checkpoint!.dateTo);
+      assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, checkpoint!.dateTo);
     });
   });
 
@@ -114,7 +114,7 @@ describe('ocpi-sessions pull (CLI)', () => {
     // Non-TTY: one log line per page here (--progress-interval 0), with the ETA from X-Total-Count.
     assert.match(first.stderr, /^pull: 1 pages, 10 of 30 sessions \(33%\), \d+\/s, ETA \d+:\d\d; new 10/m);
     assert.match(first.stderr, /^pull: 3 pages, 30 of 30 sessions \(100%\)/m);
-    const start = await withStore(db, async (s) => (await loadSyncState(s, 'NL-OCS')).syncPoint!);
+    const start = await withStore(db, async (s) => (await loadSyncState(s, 'sessions', 'NL-OCS')).syncPoint!);
 
     // A second ago: before the next pull's bound (its start, in whole seconds rounded down).
     for (const i of [3, 22]) peer.update(sessions[i]!.id, Date.now() - 1000);
@@ -158,7 +158,10 @@ describe('ocpi-sessions pull (CLI)', () => {
       [summary.complete, summary.dateTo, summary.recordsSync, summary.sessions.new],
       [true, formatDateTime(until), true, 30],
     );
-    assert.equal(await withStore(db, async (s) => (await loadSyncState(s, 'NL-OCS')).syncPoint), until);
+    assert.equal(
+      await withStore(db, async (s) => (await loadSyncState(s, 'sessions', 'NL-OCS')).syncPoint),
+      until,
+    );
 
     const before = peer.sessionsRequests().length;
     const second = await runCliAsync(args);

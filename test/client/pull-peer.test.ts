@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/datetime.js';
 import { pull, PullError, type PullOptions, type PullSummary } from '../../src/service/pull-runner.js';
 import { loadEncoding, loadSyncState } from '../../src/service/pull-state.js';
-import { pullSessions } from '../../src/service/pull.js';
+import { pullFrom } from '../../src/service/pull.js';
 import { hashToken } from '../../src/service/tokens.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startPeer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
+import { sessionsPull } from '../../src/modules/sessions/service/pull.js';
 import {
   allStored,
   assertStoredExactly,
@@ -36,6 +37,7 @@ async function setup(peerOptions: Partial<PeerOptions>) {
 function run(store: SqliteStore, url: string, extra: Partial<PullOptions> = {}): Promise<PullSummary> {
   return pull({
     store,
+    adapter: sessionsPull,
     key: 'NL-OCS',
     url,
     token: 'cpo-token',
@@ -383,7 +385,7 @@ describe('pull from a misbehaving CPO', () => {
       [false, 1, 10, 2],
     );
     assert.equal((await allStored(store)).length, 10);
-    const state = await loadSyncState(store, 'NL-OCS');
+    const state = await loadSyncState(store, 'sessions', 'NL-OCS');
     assert.equal(state.syncPoint, undefined);
     assert.match(state.inProgress!.nextUrl, /offset=10/);
 
@@ -393,7 +395,7 @@ describe('pull from a misbehaving CPO', () => {
     assert.equal(s.resumed, true);
     assert.deepEqual([s.pages, s.sessions.new, s.sessions.unchanged, s.repeated], [2, 20, 0, 0]);
     assert.equal(peer.sessionsRequests()[before]!.query.get('offset'), '10');
-    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, state.inProgress!.dateTo);
+    assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, state.inProgress!.dateTo);
     await assertStoredExactly(store, sessions);
   });
 
@@ -456,7 +458,7 @@ describe('pull from a misbehaving CPO', () => {
       [20, 20, '1970-01-01T00:00:00Z'],
     );
     assert.equal(third.recordsSync, true); // it reaches back further than the incremental window
-    const base = (await loadSyncState(store, 'NL-OCS')).syncPoint;
+    const base = (await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint;
     // A window that skips part of the incremental one (a later --since), or ends before the point (an earlier
     // --until), leaves the point alone.
     const later = await run(store, peer.sessionsUrl('2.2.1'), { since: Date.now() + 60_000 });
@@ -465,7 +467,7 @@ describe('pull from a misbehaving CPO', () => {
       [later.complete, later.recordsSync, bounded.complete, bounded.recordsSync],
       [true, false, true, false],
     );
-    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, base);
+    assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, base);
   });
 
   it('never replaces a newer stored session with an older one, and counts it unchanged', async () => {
@@ -474,7 +476,7 @@ describe('pull from a misbehaving CPO', () => {
     await run(store, peer.sessionsUrl('2.2.1'));
     // Our copy of one session is newer than the CPO's (e.g. pushed to us after the CPO's page was cached).
     const newer = plain({ ...(await allStored(store))[4]!, lastUpdated: NOW + 1000, kwh: 99 });
-    const { toRecord } = await import('../../src/service/sessions-writer.js');
+    const { toRecord } = await import('../../src/modules/sessions/service/writer.js');
     await store.putSessions([toRecord(newer)], { mode: 'replace' });
     const s = await run(store, peer.sessionsUrl('2.2.1'), { since: 0 });
     assert.deepEqual([s.sessions.new, s.sessions.updated, s.sessions.unchanged], [0, 0, 10]);
@@ -502,7 +504,11 @@ describe('pull from a misbehaving CPO', () => {
       ],
       theirToken: 'cpo-token',
     });
-    const s = await pullSessions(store, { partner: 'nl-ocs', emsp: 'NL-EMS' }, { retry: FAST_RETRY });
+    const s = await pullFrom(
+      store,
+      { partner: 'nl-ocs', emsp: 'NL-EMS' },
+      { adapter: sessionsPull, retry: FAST_RETRY },
+    );
     assert.deepEqual(
       [s.key, s.url, s.sessions.new, s.authFallbacks],
       ['NL-OCS', peer.sessionsUrl('2.2.1'), 15, 1],

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { Session } from '../../src/domain/session.js';
 import { wireFormatFor, type OcpiVersion } from '../../src/domain/wire-format.js';
 import { addPartner } from '../../src/service/partners.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
 import { runCliAsync } from '../support/cli.js';

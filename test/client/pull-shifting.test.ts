@@ -11,6 +11,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
 import { assertStoredExactly, CPO, demoSessions, EMSP, FAST_RETRY, NOW } from './helpers.js';
+import { sessionsPull } from '../../src/modules/sessions/service/pull.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -33,6 +34,7 @@ function run(
 ): Promise<PullSummary> {
   return pull({
     store,
+    adapter: sessionsPull,
     key: 'NL-OCS',
     url: peer.sessionsUrl('2.2.1'),
     token: 'cpo-token',
@@ -73,7 +75,7 @@ describe('pull from a CPO that orders by last_updated and updates sessions while
     assert.ok(first.corrections > 0, 'the updated sessions left the window: X-Total-Count dropped');
     // Every session the peer had at the start, once, as it was when fetched (all were fetched before changing).
     await assertStoredExactly(store, sessions);
-    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, T1);
+    assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, T1);
 
     const second = await run(store, peer, T1 + 3_600_000);
     assert.equal(peer.sessionsRequests().at(-1)!.query.get('date_from'), formatDateTime(T1 - 300_000));
@@ -104,7 +106,7 @@ describe('pull from a CPO that orders by last_updated and updates sessions while
     // Nothing skipped, every session once, the moved ones in the version read the second time.
     await assertStoredExactly(store, peer.current());
     assert.equal(s.recordsSync, true);
-    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, T1);
+    assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, T1);
   });
 
   it('sessions that keep moving through every rewind: the crawl completes but the sync point does not move', async () => {
@@ -123,7 +125,7 @@ describe('pull from a CPO that orders by last_updated and updates sessions while
     assert.equal(first.rewinds, 3); // MAX_REWINDS
     assert.equal(first.recordsSync, false);
     assert.match(notices.at(-1)!, /still moving after 3 rewinds: the sync point stays where it was/);
-    const state = await loadSyncState(store, 'NL-OCS');
+    const state = await loadSyncState(store, 'sessions', 'NL-OCS');
     assert.deepEqual([state.syncPoint, state.inProgress], [undefined, undefined]);
 
     // The next pull asks the same window again (no date_from: there is no sync point yet) and gets everything.
@@ -131,6 +133,6 @@ describe('pull from a CPO that orders by last_updated and updates sessions while
     assert.equal(peer.sessionsRequests().at(-1)!.query.get('date_from'), null);
     assert.equal(second.recordsSync, true);
     await assertStoredExactly(store, peer.current());
-    assert.equal((await loadSyncState(store, 'NL-OCS')).syncPoint, T1 + 60_000);
+    assert.equal((await loadSyncState(store, 'sessions', 'NL-OCS')).syncPoint, T1 + 60_000);
   });
 });

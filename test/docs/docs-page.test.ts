@@ -10,7 +10,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { repoRoot } from '../support/paths.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 

@@ -5,15 +5,16 @@ import assert from 'node:assert/strict';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Fastify from 'fastify';
 import type { Session } from '../../src/domain/session.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer } from '../../src/app/server.js';
 import { registerDocs } from '../../src/http/routes/docs.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { addPartner } from '../../src/service/partners.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { camelEnumTables } from '../../src/wire/camel/enum-tables.js';
-import { Session221Schema } from '../../src/wire/ocpi-2.2.1/session.js';
+import { sessionExamples } from '../../src/modules/sessions/http/openapi.js';
+import { Session221Schema } from '../../src/modules/sessions/wire/ocpi-2.2.1/session.js';
 import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
 import { getJson } from '../support/http.js';
 import {
@@ -396,7 +397,7 @@ describe('OpenAPI document', () => {
 describe('OpenAPI generation for routes added later', () => {
   it('documents a new /ocpi route with its schemas, the token and the standard errors, without hand edits', async () => {
     const app = Fastify();
-    await registerDocs(app, { defaultLimit: 10, maxLimit: 20 });
+    await registerDocs(app, { defaultLimit: 10, maxLimit: 20 }, { tags: [], examples: [sessionExamples] });
     // What a route declares (its access, as auth.ts requires) decides its security scheme and routing headers.
     const config = { access: 'partner', ocpiVersion: '2.2.1' } as const;
     app.get(

@@ -8,7 +8,7 @@ import { wireFormatFor, type OcpiVersion } from '../../src/domain/wire-format.js
 import { envelopeText, STATUS } from '../../src/http/envelope.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { wireKey } from '../../src/wire/kit/style.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { runCli } from '../support/cli.js';
 
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ??
@@ -27,7 +27,7 @@ const sessions = [
 /** Real output of this server for an object in one version and format. */
 function realOutputs(object: string, version: OcpiVersion, style: PartnerFormat): unknown[] {
   const codec = codecFor(wireFormatFor(style, version));
-  const rendered = sessions.map((s) => JSON.parse(codec.renderSession(s)) as Record<string, unknown>);
+  const rendered = sessions.map((s) => JSON.parse(codec.render(s)) as Record<string, unknown>);
   switch (object) {
     case 'session':
       return rendered;
@@ -41,7 +41,7 @@ function realOutputs(object: string, version: OcpiVersion, style: PartnerFormat)
     case 'envelope':
       return [
         JSON.parse(
-          envelopeText(style, STATUS.SUCCESS, 'Success', `[${sessions.map(codec.renderSession).join(',')}]`),
+          envelopeText(style, STATUS.SUCCESS, 'Success', `[${sessions.map(codec.render).join(',')}]`),
         ),
         JSON.parse(envelopeText(style, STATUS.SUCCESS, 'Success', '[]')),
       ];

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Session } from '../../src/domain/session.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 
 /** Resident set size of a process in MiB (Linux /proc). */
 export function rssMiB(pid: number): number | undefined {
@@ -40,7 +40,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** The OCPI 2.2.1 body of a session as the ingest route takes it. */
 export const body221 = (s: Session) =>
-  JSON.parse(codecFor('ocpi-2.2.1').renderSession(s)) as Record<string, unknown>;
+  JSON.parse(codecFor('ocpi-2.2.1').render(s)) as Record<string, unknown>;
 
 // ---- a small file system ------------------------------------------------------------------------------
 

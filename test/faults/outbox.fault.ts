@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { tempDb, tokenHeader } from '../support/server.js';
 import { request } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -170,7 +170,7 @@ describe('push outbox: eMSP down for a long time, then flaky, then back', () => 
     p.setMode('up');
 
     // Everything arrives: the outbox drains and every session at the eMSP is the CPO's.
-    const render = (s: Session) => codecFor('ocpi-2.2.1').renderSession(s);
+    const render = (s: Session) => codecFor('ocpi-2.2.1').render(s);
     const cpoStore = new SqliteStore(cpoDb);
     const emspStore = new SqliteStore(emspDb);
     const waitedFrom = Date.now();

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { tempDb, tokenHeader } from '../support/server.js';
 import { request, send, type Answer } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -144,7 +144,7 @@ describe('graceful shutdown on SIGTERM', () => {
           acked++;
           assert.ok(stored, `acknowledged ${id} lost`);
           // Whole: the stored body in every format renders.
-          assert.equal(JSON.parse(codecFor('ocpi-2.2.1').renderSession(stored.session)).id, id);
+          assert.equal(JSON.parse(codecFor('ocpi-2.2.1').render(stored.session)).id, id);
         }
         if (answer.status === 503) assert.equal(stored, undefined, `${id} refused but stored`);
         // A connection reset may only hit a request the server never started: never one it applied.

@@ -8,9 +8,9 @@ import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';
-import { invite } from '../../src/service/registration.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { invite } from '../../src/modules/credentials/service/registration.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
 import { getJson } from '../support/http.js';
 
@@ -235,7 +235,7 @@ describe('OCPI party endpoints', () => {
     const base = () => `${server.url}/ocpi/emsp/2.2.1/sessions/BE/CPX`;
     const pushed = () => {
       const s = { ...sessions[0]!, countryCode: 'BE', partyId: 'CPX', id: 'push-1' };
-      return JSON.parse(codecFor('ocpi-2.2.1').renderSession(s));
+      return JSON.parse(codecFor('ocpi-2.2.1').render(s));
     };
 
     it('PUT creates (201) then replaces (200); GET returns it in the caller’s version', async () => {
@@ -287,7 +287,7 @@ describe('OCPI party endpoints', () => {
     });
 
     it('PATCH of a 2.1.1 session replaces charging periods and sets last_updated itself', async () => {
-      const body = JSON.parse(codecFor('ocpi-2.1.1').renderSession({ ...sessions[1]!, id: 'old-1' }));
+      const body = JSON.parse(codecFor('ocpi-2.1.1').render({ ...sessions[1]!, id: 'old-1' }));
       const url = `${server.url}/ocpi/emsp/2.1.1/sessions/BE/CPX/old-1`;
       assert.equal((await call(url, 'PUT', cpoToken, body)).status, 201);
       const period = { start_date_time: '2030-01-01T00:00:00Z', dimensions: [{ type: 'ENERGY', volume: 2 }] };
@@ -333,7 +333,7 @@ describe('OCPI party endpoints', () => {
     const url = (id: string, party = 'NL/OCS') => `${server.url}/ingest/2.2.1/sessions/${party}/${id}`;
 
     it('needs the ingest token and our own party', async () => {
-      const body = JSON.parse(codecFor('ocpi-2.2.1').renderSession({ ...sessions[2]!, id: 'ing-0' }));
+      const body = JSON.parse(codecFor('ocpi-2.2.1').render({ ...sessions[2]!, id: 'ing-0' }));
       assert.equal((await call(url('ing-0'), 'PUT', emspToken, body)).status, 401);
       assert.equal((await call(url('ing-0'), 'PUT', undefined, body)).status, 401);
       assert.equal(
@@ -349,7 +349,7 @@ describe('OCPI party endpoints', () => {
         id: 'ing-1',
         lastUpdated: Date.UTC(2031, 0, 1),
       };
-      const body = JSON.parse(codecFor('ocpi-2.2.1').renderSession(s));
+      const body = JSON.parse(codecFor('ocpi-2.2.1').render(s));
       assert.equal((await call(url('ing-1'), 'PUT', ingest, body)).status, 201);
       const q = '?date_from=2030-12-31T00:00:00Z';
       const r = await getJson(`${server.url}/ocpi/cpo/2.2.1/sessions${q}`, tokenHeader(emspToken));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
 import { getJson } from '../support/http.js';
 

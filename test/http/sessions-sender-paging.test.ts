@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';

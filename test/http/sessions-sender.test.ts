@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { sessionsUrl, startTestServer, tokenHeader, type TestServer } from '../support/server.js';
 import { getJson, walkLinks } from '../support/http.js';
 
@@ -160,12 +160,12 @@ describe('CPO sessions sender', () => {
     const codec = codecFor('ocpi-2.2.1');
     assert.deepEqual(
       r.body.data,
-      expected.slice(0, 10).map((s) => JSON.parse(codec.renderSession(s))),
+      expected.slice(0, 10).map((s) => JSON.parse(codec.render(s))),
     );
     for (const item of r.body.data) {
       assert.equal(item.cdr_token.party_id, 'EMS');
       assert.match(item.last_updated, ISO_Z);
-      const back = codec.parseSession(item, { cpo: { countryCode: 'NL', partyId: 'OCS' } });
+      const back = codec.parse(item, { cpo: { countryCode: 'NL', partyId: 'OCS' } });
       assert.ok(back.ok, JSON.stringify(back));
     }
   });
@@ -177,7 +177,7 @@ describe('CPO sessions sender', () => {
     const codec = codecFor('ocpi-2.1.1');
     assert.deepEqual(
       r.body.data,
-      expected.slice(0, 5).map((s) => JSON.parse(codec.renderSession(s))),
+      expected.slice(0, 5).map((s) => JSON.parse(codec.render(s))),
     );
     for (const [i, item] of r.body.data.entries()) {
       assert.equal(item.id, expected[i]!.id);
@@ -198,7 +198,7 @@ describe('CPO sessions sender', () => {
     const codec = codecFor('camel-2.1.1');
     assert.deepEqual(
       r.body.data,
-      expected.slice(0, 3).map((s) => JSON.parse(codec.renderSession(s))),
+      expected.slice(0, 3).map((s) => JSON.parse(codec.render(s))),
     );
     const first = r.body.data[0];
     assert.deepEqual(
@@ -214,7 +214,7 @@ describe('CPO sessions sender', () => {
     const r221 = await getJson(`${server.url}/ocpi/cpo/2.2.1/sessions?limit=3`, tokenHeader(tokens.camel!));
     assert.deepEqual(
       r221.body.data,
-      expected.slice(0, 3).map((s) => JSON.parse(codecFor('camel-2.2.1').renderSession(s))),
+      expected.slice(0, 3).map((s) => JSON.parse(codecFor('camel-2.2.1').render(s))),
     );
     assert.equal(r221.body.data[0].cdrToken.partyId, 'EMP');
   });

@@ -10,7 +10,7 @@ import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { body221, sleep } from '../faults/helpers.js';
 import { setParty, cli, cliAsync, serve, type Served } from '../support/cli.js';
 import { emspProxy } from '../support/emsp-proxy.js';
@@ -21,7 +21,9 @@ import { getJson } from '../support/http.js';
 
 const SESSIONS = 24;
 const PATCHES = 3;
-const LEASE_MS = 2000;
+// The request timeout is half the lease (leaseBounds): 2 s, five times the receiver delay, so that a loaded machine
+// does not time a request out after the eMSP applied it (a retried PUT is then a second delivery by design).
+const LEASE_MS = 4000;
 const RECEIVER_DELAY_MS = 400;
 
 describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => {
@@ -112,7 +114,7 @@ describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => 
       await sleep(RECEIVER_DELAY_MS); // changes keep arriving while deliveries are under way
     }
 
-    const render = (s: Session) => codecFor('ocpi-2.2.1').renderSession(s);
+    const render = (s: Session) => codecFor('ocpi-2.2.1').render(s);
     const cpoStore = await PostgresStore.connect(db, { poolSize: 1 });
     const emspStore = new SqliteStore(emspDb);
     const cpoCopy = new Map<string, Session>();

@@ -4,7 +4,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setIdentity } from '../../src/service/identity.js';
-import { invite } from '../../src/service/registration.js';
+import { invite } from '../../src/modules/credentials/service/registration.js';
 import { getJson } from '../support/http.js';
 import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { waitFor } from '../support/ports.js';

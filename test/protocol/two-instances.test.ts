@@ -6,7 +6,7 @@ import type { Session } from '../../src/domain/session.js';
 import type { OcpiVersion } from '../../src/domain/wire-format.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { cli, setParty, startCli } from '../support/cli.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { tempDb } from '../support/server.js';
@@ -33,8 +33,8 @@ function liveSessions(): Session[] {
 
 /** The ingest body: OCPI 2.2.1 Session plus the optional 2.1.1 `location` extension. */
 function ingestBody(s: Session): Record<string, unknown> {
-  const body = JSON.parse(codecFor('ocpi-2.2.1').renderSession(s));
-  body.location = JSON.parse(codecFor('ocpi-2.1.1').renderSession(s)).location;
+  const body = JSON.parse(codecFor('ocpi-2.2.1').render(s));
+  body.location = JSON.parse(codecFor('ocpi-2.1.1').render(s)).location;
   return body;
 }
 
@@ -113,7 +113,7 @@ for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[]) {
         // PATCHes add charging periods (2.2.1 append semantics on ingest), then the completion.
         for (let i = 1; i < full.chargingPeriods.length; i++) {
           const p = JSON.parse(
-            codecFor('ocpi-2.2.1').renderSession({ ...full, chargingPeriods: [full.chargingPeriods[i]!] }),
+            codecFor('ocpi-2.2.1').render({ ...full, chargingPeriods: [full.chargingPeriods[i]!] }),
           ).charging_periods;
           await send('PATCH', full, {
             charging_periods: p,
@@ -121,7 +121,7 @@ for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[]) {
             last_updated: new Date(t0 + 1000 + i * 1000).toISOString(),
           });
         }
-        const finalBody = JSON.parse(codecFor('ocpi-2.2.1').renderSession(full));
+        const finalBody = JSON.parse(codecFor('ocpi-2.2.1').render(full));
         await send('PATCH', full, {
           status: 'COMPLETED',
           end_date_time: finalBody.end_date_time,
@@ -132,13 +132,12 @@ for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[]) {
         const cpoCopy = (await readSession(cpoDb, full.id))!;
         assert.deepEqual(cpoCopy.chargingPeriods, full.chargingPeriods);
         const format = version === '2.2.1' ? 'ocpi-2.2.1' : 'ocpi-2.1.1';
-        const same = (a: Session, b: Session) =>
-          codecFor(format).renderSession(a) === codecFor(format).renderSession(b);
+        const same = (a: Session, b: Session) => codecFor(format).render(a) === codecFor(format).render(b);
         const arrived = await waitFor('the completed session at the eMSP', async () => {
           const s = await readSession(emspDb, full.id);
           return s && s.status === 'COMPLETED' && same(s, cpoCopy) ? s : undefined;
         });
-        assert.equal(codecFor(format).renderSession(arrived), codecFor(format).renderSession(cpoCopy));
+        assert.equal(codecFor(format).render(arrived), codecFor(format).render(cpoCopy));
 
         // The eMSP goes down; the CPO keeps ingesting; the outbox holds the deliveries.
         assert.equal(await emsp.stop(), 0);

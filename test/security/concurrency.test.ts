@@ -8,7 +8,7 @@ import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { SessionStore } from '../../src/store/contract.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { runCli, setParty, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { raw } from '../support/http.js';
@@ -170,7 +170,7 @@ describe('concurrent PATCHes of one session', () => {
           'PUT',
           `/ingest/2.2.1/sessions/NL/OCS/${s.id}`,
           ingest,
-          JSON.parse(codecFor('ocpi-2.2.1').renderSession(s)),
+          JSON.parse(codecFor('ocpi-2.2.1').render(s)),
         );
         assert.equal(r.status, 201);
       }

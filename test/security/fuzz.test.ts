@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Session } from '../../src/domain/session.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { raw, type RawRequest } from '../support/http.js';
 import {
   assertEnvelope,
@@ -483,7 +483,7 @@ describe('fuzzing every route through real HTTP', () => {
             authorization: `Token ${b64(p.tokens[`${cpo.countryCode}-${cpo.partyId}`]!)}`,
             'content-type': 'application/json',
           },
-          body: codecFor(format).renderSession(v),
+          body: codecFor(format).render(v),
         });
         assert.equal(r.status, 201, r.text);
       }
@@ -556,8 +556,8 @@ describe('fuzzing every route through real HTTP', () => {
     for (const cpo of CPOS) {
       for (const s of p.sessions.slice(0, 4)) {
         const style = cpo.format === 'camel' ? 'camel' : 'ocpi';
-        bases.push(JSON.parse(codecFor(`${style}-2.2.1`).renderSession(cpoFor(s, cpo))));
-        bases.push(JSON.parse(codecFor(`${style}-2.1.1`).renderSession(cpoFor(s, cpo))));
+        bases.push(JSON.parse(codecFor(`${style}-2.2.1`).render(cpoFor(s, cpo))));
+        bases.push(JSON.parse(codecFor(`${style}-2.1.1`).render(cpoFor(s, cpo))));
       }
     }
     await property(
@@ -586,13 +586,11 @@ describe('fuzzing every route through real HTTP', () => {
   });
 
   it('ingest PUT/PATCH: path segments, bodies, content types, tokens', async () => {
-    const bases = p.sessions
-      .slice(0, 6)
-      .map((s) => JSON.parse(codecFor('ocpi-2.2.1').renderSession(s)) as Json);
+    const bases = p.sessions.slice(0, 6).map((s) => JSON.parse(codecFor('ocpi-2.2.1').render(s)) as Json);
     // The ingest extension: a 2.1.1 Location in a 2.2.1 body.
     bases.push({
       ...bases[0]!,
-      location: JSON.parse(codecFor('ocpi-2.1.1').renderSession(p.sessions[0]!)).location,
+      location: JSON.parse(codecFor('ocpi-2.1.1').render(p.sessions[0]!)).location,
     });
     await property(
       fc.record({

@@ -13,10 +13,10 @@ import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';
-import { invite } from '../../src/service/registration.js';
-import { writeSessions } from '../../src/service/sessions-writer.js';
+import { invite } from '../../src/modules/credentials/service/registration.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
 import { raw, type RawResponse } from '../support/http.js';
 import { assertEnvelope, b64, closeSnapshots, snapshot } from './helpers.js';
@@ -110,7 +110,7 @@ describe('isolation between partners', () => {
           'PUT',
           `/ocpi/emsp/${version}/sessions/${cpo.countryCode}/${cpo.partyId}/${id}`,
           { authorization: auth(tokens[key(cpo)]!, 'base64') },
-          JSON.parse(codecFor(wireFormatFor(cpo.format, version)).renderSession(s)),
+          JSON.parse(codecFor(wireFormatFor(cpo.format, version)).render(s)),
         );
         assert.equal(r.status, 201, r.text);
         // As stored: a 2.2.1 body names its location by ids only.
@@ -203,7 +203,7 @@ describe('isolation between partners', () => {
           const format = wireFormatFor(caller.format, version);
           assert.deepEqual(
             bodies,
-            expected.map((s) => JSON.parse(codecFor(format).renderSession(s))),
+            expected.map((s) => JSON.parse(codecFor(format).render(s))),
             `${key(caller)} ${version} sees exactly its own sessions`,
           );
           for (const t of totals)
@@ -259,7 +259,7 @@ describe('isolation between partners', () => {
             };
             body =
               method === 'PUT'
-                ? JSON.parse(codecFor(format).renderSession(s))
+                ? JSON.parse(codecFor(format).render(s))
                 : { [caller.format === 'camel' ? 'lastUpdated' : 'last_updated']: '2030-01-01T00:00:00Z' };
           }
           const r = await send(method, path, headers, body);
@@ -287,7 +287,7 @@ describe('isolation between partners', () => {
             }
             assert.equal(r.status, 200, r.text);
             // Its own session, not ours nor another CPO's with the same id.
-            assert.deepEqual(r.json.data, JSON.parse(codecFor(format).renderSession(mine)));
+            assert.deepEqual(r.json.data, JSON.parse(codecFor(format).render(mine)));
             return;
           }
           // A write under its own party: allowed (or 404 for a PATCH of an unknown session). Undo it in the model.
@@ -338,7 +338,7 @@ describe('isolation between partners', () => {
           'PUT',
           `/ingest/2.2.1/sessions/${cc}/${target.partyId}/${s.id}`,
           { authorization: auth(ingest, 'base64') },
-          JSON.parse(codecFor('ocpi-2.2.1').renderSession(s)),
+          JSON.parse(codecFor('ocpi-2.2.1').render(s)),
         );
         assert.equal(r.status, 404, r.text);
         assert.equal(snapshot(file), before);

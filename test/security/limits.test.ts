@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { TokenBuckets } from '../../src/http/rate-limit.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { addPartnerWithToken, runCli, startCli } from '../support/cli.js';
 import { tempDb } from '../support/server.js';
 import { raw } from '../support/http.js';
@@ -121,7 +121,7 @@ describe('limits', () => {
 
   it('refuses a body that is not valid UTF-8 (400 + 2001) instead of storing U+FFFD', async () => {
     const s = p.sessions[1]!;
-    const json = JSON.parse(codecFor('ocpi-2.2.1').renderSession(s));
+    const json = JSON.parse(codecFor('ocpi-2.2.1').render(s));
     json.meter_id = 'MARK';
     const bytes = Buffer.from(JSON.stringify(json));
     const at = bytes.indexOf('MARK');

@@ -2,8 +2,7 @@
 // `--deny-private-peers` refuses (the client push deliveries use too), and the pull client's response size cap.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { OcpiHttpClient, OcpiHttpError } from '../../src/client/http.js';
-import { ocpiRequest } from '../../src/client/ocpi-request.js';
+import { OcpiClient, OcpiHttpError, send } from '../../src/client/transport.js';
 import { isDeniedAddress } from '../../src/client/peer-address.js';
 import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { waitFor } from '../support/ports.js';
@@ -52,7 +51,7 @@ describe('--deny-private-peers', () => {
     const port = new URL(p.url).port;
     for (const url of [p.versionsUrl, `http://localhost:${port}/ocpi/versions`]) {
       await assert.rejects(
-        ocpiRequest({
+        send({
           method: 'PUT',
           url,
           token: 'tok',
@@ -65,7 +64,7 @@ describe('--deny-private-peers', () => {
     }
     assert.equal(p.requests.length, 0);
     // Off by default.
-    const ok = await ocpiRequest({ method: 'GET', url: p.versionsUrl, token: 'tok', encoding: 'base64' });
+    const ok = await send({ method: 'GET', url: p.versionsUrl, token: 'tok', encoding: 'base64' });
     assert.equal(ok.statusCode, 1000);
   });
 });
@@ -73,7 +72,7 @@ describe('--deny-private-peers', () => {
 describe('pull client response size cap', () => {
   it('aborts a page larger than the cap and stops with a protocol error, without retrying', async () => {
     const p = await peer({ hugeBody: { path: '/ocpi/2.2.1/sessions', bytes: 64 * 1024 * 1024 } });
-    const http = new OcpiHttpClient({ token: 'tok', encoding: 'base64', maxResponseBytes: 1024 * 1024 });
+    const http = new OcpiClient({ token: 'tok', encoding: 'base64', maxResponseBytes: 1024 * 1024 });
     await assert.rejects(
       http.get(p.sessionsUrl('2.2.1')),
       (e: unknown) =>

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { registerAuth } from '../../src/http/auth.js';
 import { TokenCache } from '../../src/service/token-cache.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { raw, type RawResponse } from '../support/http.js';
 import { assertEnvelope, b64, closeSnapshots, partyServer, snapshot, type PartyServer } from './helpers.js';
 
@@ -87,7 +87,7 @@ describe('authentication is decided by the route that matched, for every spellin
     party = await partyServer();
     // A body each write route would accept: a handler reached without authentication would store it (2xx).
     const s = { ...party.sessions[0]!, id: 'SPELL-1' };
-    sessionBody = codecFor('ocpi-2.2.1').renderSession(s);
+    sessionBody = codecFor('ocpi-2.2.1').render(s);
     patchBody = JSON.stringify({ kwh: 1.5, last_updated: new Date().toISOString() });
   });
   after(async () => {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
+import { loadEncoding, loadPullConfig, loadSyncState, type SyncState } from '../../src/service/pull-state.js';
 import { RevisionConflict, type SessionStore } from '../../src/store/contract.js';
 import { jsonSetting, textSetting } from '../../src/store/settings.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
@@ -339,6 +340,12 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       const [d] = await store.claimDeliveries(now, 10, 60_000);
       assert.ok(d);
       assert.equal(d.partnerKey, owner);
+      assert.equal(d.module, 'sessions', 'session writes enqueue under the sessions module');
+      assert.equal(
+        d.objectSeq,
+        (await store.getSession('NL', 'CPO', 'push-1'))?.seq,
+        'keyed by the session seq',
+      );
       assert.equal(d.rev, 1);
       assert.deepEqual(
         await store.claimDeliveries(now, 10, 60_000),
@@ -351,7 +358,7 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
         pushTo: [owner],
       });
       await store.completeDelivery(d, 'doc-rev-1');
-      assert.equal(await store.getDelivered(owner, d.sessionSeq), 'doc-rev-1');
+      assert.equal(await store.getDelivered(d), 'doc-rev-1');
       assert.equal(await store.outboxDepth(), 1);
       const [d2] = await store.claimDeliveries(Date.now(), 10, 60_000); // due at once, not after the old lease
       assert.equal(d2?.rev, 2);
@@ -398,7 +405,7 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.renewDelivery(a, now + 1600, 1000), false);
       assert.equal(await store.completeDelivery(a, 'doc-by-a'), false);
       assert.equal(await store.failDelivery(a, now, 'late failure'), false);
-      assert.equal(await store.getDelivered(owner, a.sessionSeq), undefined, 'no delivered state written');
+      assert.equal(await store.getDelivered(a), undefined, 'no delivered state written');
       assert.deepEqual(
         mine(await store.claimDeliveries(now + 1700, 10, 1000)),
         [],
@@ -413,7 +420,7 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.ok(c.claim !== a.claim && c.claim !== b.claim);
       assert.equal(await store.completeDelivery(b, 'doc-by-b'), false);
       assert.equal(await store.completeDelivery(c, 'doc-by-c'), true);
-      assert.equal(await store.getDelivered(owner, c.sessionSeq), 'doc-by-c');
+      assert.equal(await store.getDelivered(c), 'doc-by-c');
       assert.deepEqual(mine(await store.claimDeliveries(now + 100_000, 10, 1000)), []);
       assert.equal(await store.failDelivery(c, now, 'after completion'), false, 'a completed row is gone');
     });
@@ -526,6 +533,89 @@ export async function outboxUpgradeCase(
     assert.deepEqual(await store.claimDeliveries(now, 10, 60_000), []);
     for (const d of ds) assert.equal(await store.completeDelivery(d, 'doc'), true);
     assert.equal(await store.outboxDepth(), 0);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A store of the release before module keys (its schema built by the migrations of that release, by
+ * `createPrevious`, which then runs the given statements: what that release wrote) holding a pending delivery, a
+ * delivered state and pull sync states, opened by this release: the delivery is claimed under module 'sessions'
+ * and completed, the delivered state and the sync states read, the peer's pull settings unchanged, and writes
+ * enqueue as before.
+ */
+export async function moduleKeyUpgradeCase(
+  createPrevious: (statements: string[]) => Promise<void>,
+  open: () => Promise<SessionStore>,
+): Promise<void> {
+  const owner = 'SE-KEY';
+  const session = makeSession('key-1', owner, T0);
+  const text = (v: unknown) => `'${JSON.stringify(v).replaceAll("'", "''")}'`;
+  const seq = "(SELECT seq FROM sessions WHERE id_ci = 'KEY-1')";
+  const urlKey = 'url:https://cpo.example.com/ocpi/versions#0123456789abcdef'; // dots in the pull key
+  const crawl: SyncState = {
+    syncPoint: T0,
+    inProgress: {
+      startedAt: T0 + DAY,
+      sessionsUrl: 'https://cpo.example.com/ocpi/2.2.1/sessions',
+      dateFrom: T0 - 300_000,
+      dateTo: T0 + DAY,
+      nextUrl: 'https://cpo.example.com/ocpi/2.2.1/sessions?offset=100',
+      pagesDone: 1,
+    },
+  };
+  const config = { url: 'https://cpo.example.com/ocpi/versions', token: 'tok' };
+  await createPrevious([
+    `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, doc, rev)
+     VALUES ('NL-CPO', 'KEY-1', '${owner}', 1, ${T0}, ${text(session)}, 2)`,
+    // As that release left a change (rev 2) of a session delivered before (rev 1) after a failed attempt.
+    `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at, attempts, last_error)
+     VALUES ('${owner}', ${seq}, 2, ${T0}, ${T0}, 1, 'partner down')`,
+    `INSERT INTO push_state (partner_key, session_seq, delivered) VALUES ('${owner}', ${seq}, 'doc-rev-1')`,
+    `INSERT INTO meta (key, value) VALUES
+       ('pull.NL-OCS.state', ${text({ syncPoint: T0 })}),
+       ('pull.${urlKey}.state', ${text(crawl)}),
+       ('pull.NL-OCS.encoding', ${text('base64')}),
+       ('pull.NL-OCS.config', ${text(config)})`,
+  ]);
+  const store = await open();
+  try {
+    const [d, ...more] = await store.claimDeliveries(Date.now(), 10, 60_000);
+    assert.deepEqual(more, []);
+    assert.ok(d?.claim, 'claimed with a fencing token');
+    const { claim: _, ...rest } = d;
+    const stored = await store.getSession('NL', 'CPO', 'key-1');
+    assert.deepEqual(stored?.session, session);
+    assert.deepEqual(rest, {
+      partnerKey: owner,
+      module: 'sessions',
+      objectSeq: stored.seq,
+      rev: 2,
+      attempts: 1,
+      enqueuedAt: T0,
+    });
+    assert.deepEqual(await store.claimDeliveries(Date.now(), 10, 60_000), [], 'not handed out twice');
+    assert.equal(await store.getDelivered(d), 'doc-rev-1', 'what was delivered before the upgrade');
+    assert.equal(await store.completeDelivery(d, 'doc-rev-2'), true);
+    assert.equal(await store.getDelivered(d), 'doc-rev-2');
+    assert.equal(await store.outboxDepth(), 0);
+    // Another owner: the session row written above has no owners row, which only putSessions reads.
+    await store.putSessions([makeRecord(makeSession('key-2', 'SE-NEW', T0))], {
+      mode: 'replace',
+      pushTo: ['SE-NEW'],
+    });
+    const [next] = await store.claimDeliveries(Date.now(), 10, 60_000);
+    assert.equal(next?.partnerKey, 'SE-NEW');
+    assert.equal(next.module, 'sessions');
+    assert.equal(next.objectSeq, (await store.getSession('NL', 'CPO', 'key-2'))?.seq);
+    assert.equal(await store.getDelivered(next), undefined, 'never delivered');
+
+    assert.deepEqual(await loadSyncState(store, 'sessions', 'NL-OCS'), { syncPoint: T0 });
+    assert.deepEqual(await loadSyncState(store, 'sessions', urlKey), crawl);
+    assert.equal(await store.readSetting(textSetting('pull.NL-OCS.state')), undefined, 'renamed, not copied');
+    assert.equal(await loadEncoding(store, 'NL-OCS'), 'base64');
+    assert.deepEqual(await loadPullConfig(store, 'NL-OCS'), config);
   } finally {
     await store.close();
   }

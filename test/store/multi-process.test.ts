@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { addPartnerWithToken, runCli, startCli } from '../support/cli.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { tokenHeader } from '../support/server.js';
@@ -49,7 +49,7 @@ describe('two processes on one PostgreSQL', () => {
       }),
     ];
     const body = {
-      ...JSON.parse(codecFor('ocpi-2.2.1').renderSession(s!)),
+      ...JSON.parse(codecFor('ocpi-2.2.1').render(s!)),
       id: 'via-process-a',
       last_updated: '2032-01-01T00:00:00Z',
     };

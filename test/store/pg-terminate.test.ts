@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import pg from 'pg';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { addPartnerWithToken, runCli, setParty, startCli } from '../support/cli.js';
 import { waitFor } from '../support/ports.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
@@ -32,7 +32,7 @@ describe('PostgreSQL backends terminated under a running server', () => {
       cpo: { countryCode: 'NL', partyId: 'OCS' },
       now: Date.UTC(2031, 0, 1),
     }),
-  ].map((s) => JSON.parse(codecFor('ocpi-2.2.1').renderSession(s)) as Record<string, unknown>);
+  ].map((s) => JSON.parse(codecFor('ocpi-2.2.1').render(s)) as Record<string, unknown>);
   let n = 0;
 
   before(async () => {

@@ -10,7 +10,7 @@ import { migrate, MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
-import { layoutUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
+import { layoutUpgradeCase, moduleKeyUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;
@@ -139,6 +139,31 @@ describe('postgres store: databases from before fenced outbox claims (migration 
   });
 });
 
+describe('postgres store: databases of the release before module keys (migrations 1-5)', () => {
+  it('keeps pending deliveries, delivered state and pull sync state; claims under module sessions', async () => {
+    const url = await freshDatabase();
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await moduleKeyUpgradeCase(
+        async (statements) => {
+          assert.deepEqual(await migrate(sql, 5), [1, 2, 3, 4, 5]);
+          for (const s of statements) await sql.query(s);
+        },
+        () => PostgresStore.connect(url),
+      );
+      const applied = await sql.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY 1',
+      );
+      assert.deepEqual(
+        applied.rows.map((r) => r.version),
+        MIGRATIONS.map((m) => m.version),
+      );
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
 describe('postgres store: several processes on one database', () => {
   it('lists writes made through another process, with exact totals (planner cache revalidated)', async () => {
     const { a, b, sql } = await twoProcesses();
@@ -206,7 +231,7 @@ describe('postgres store: several processes on one database', () => {
       const claimed: number[] = [];
       for (let round = 0; round < 6; round++) {
         const got = await Promise.all([a, b, a, b].map((s) => s.claimDeliveries(now, 15, 60_000)));
-        for (const batch of got) claimed.push(...batch.map((d) => d.sessionSeq));
+        for (const batch of got) claimed.push(...batch.map((d) => d.objectSeq));
       }
       assert.equal(claimed.length, 200);
       assert.equal(new Set(claimed).size, 200);

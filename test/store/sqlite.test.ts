@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { migrateSqlite, SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { layoutUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
+import { layoutUpgradeCase, moduleKeyUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
 
 const tempFile = (name: string) => path.join(mkdtempSync(path.join(tmpdir(), 'ocpi-sqlite-')), name);
 
@@ -56,6 +56,34 @@ describe('sqlite store: files written before fenced outbox claims', () => {
         db.close();
       },
     );
+  });
+});
+
+describe('sqlite store: files of the release before module keys (user_version 4)', () => {
+  it('keeps pending deliveries, delivered state and pull sync state; claims under module sessions', async () => {
+    const file = tempFile('module-keys.db');
+    await moduleKeyUpgradeCase(
+      async (statements) => {
+        const db = new Database(file);
+        assert.deepEqual(migrateSqlite(db, 4), [1, 2, 3, 4]);
+        for (const sql of statements) db.exec(sql);
+        db.close();
+      },
+      async () => new SqliteStore(file),
+    );
+    // The claim index is as it was.
+    const db = new Database(file, { readonly: true });
+    const due = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_index_info('outbox_due')")
+      .all()
+      .map((c) => c.name);
+    const key = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('outbox') WHERE pk > 0 ORDER BY pk")
+      .all()
+      .map((c) => c.name);
+    db.close();
+    assert.deepEqual(due, ['next_attempt_at', 'enqueued_at']);
+    assert.deepEqual(key, ['partner_key', 'module', 'object_seq']);
   });
 });
 

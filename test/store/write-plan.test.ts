@@ -117,11 +117,11 @@ describe('write plan', () => {
   it('enqueues the written revision for the new owner when it is pushed to, never for the old owner', () => {
     const pushTo = ['NL-EMS', 'DE-OLD'];
     assert.deepEqual(write(planWrite(undefined, rec(T0), { mode: 'replace', pushTo })).outbox, [
-      { partnerKey: 'NL-EMS', rev: 1 },
+      { partnerKey: 'NL-EMS', module: 'sessions', rev: 1 },
     ]);
     assert.deepEqual(
       write(planWrite(stored({ owner: 'DE-OLD' }), rec(T0), { mode: 'replace', pushTo })).outbox,
-      [{ partnerKey: 'NL-EMS', rev: 4 }],
+      [{ partnerKey: 'NL-EMS', module: 'sessions', rev: 4 }],
     );
     assert.deepEqual(write(planWrite(stored(), rec(T0), { mode: 'replace', pushTo: ['DE-OLD'] })).outbox, []);
   });

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { formatDateTime, parseDateTime } from '../../src/domain/datetime.js';
 import type { Session } from '../../src/domain/session.js';
 import { wireFormatFor, type OcpiVersion } from '../../src/domain/wire-format.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 
 export type PeerAction =
   | { kind: 'status'; status: number; retryAfter?: string }
@@ -187,7 +187,7 @@ export async function startPeer(partial: Partial<PeerOptions> = {}): Promise<Pee
     rec.ids = page.map((s) => s.id);
     const codec = codecFor(wireFormatFor(options.style, version));
     const data = page.map((s) => {
-      const json = JSON.parse(codec.renderSession(s)) as Record<string, unknown>;
+      const json = JSON.parse(codec.render(s)) as Record<string, unknown>;
       const bad = options.corrupt.get(s.id);
       return bad ? bad(json) : json;
     });

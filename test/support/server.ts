@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, type ServerConfig } from '../../src/http/server.js';
+import { buildServer, type ServerConfig } from '../../src/app/server.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 

@@ -5,7 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import type { Session } from '../../src/domain/session.js';
-import { codecFor, renderAll } from '../../src/wire/registry.js';
+import { codecFor, renderAll } from '../../src/modules/sessions/wire/codecs.js';
 import { CONTRACT_SESSION_EXAMPLE } from './support/contract-example.js';
 import { ctx, example, fullSession, ok } from './support/sessions.js';
 
@@ -13,7 +13,7 @@ type Json = Record<string, any>;
 
 function through(format: (typeof WIRE_FORMATS)[number], s: Session, candidate: 'A' | 'B' = 'A'): Session {
   const codec = codecFor(format, { camelEnums: candidate });
-  return ok(codec.parseSession(JSON.parse(codec.renderSession(s)), ctx));
+  return ok(codec.parse(JSON.parse(codec.render(s)), ctx));
 }
 
 /** Keys (in order) and value types, following the first item of every list. */
@@ -25,25 +25,21 @@ function keyShape(v: unknown): unknown {
 
 describe('cross-format', () => {
   it('2.2.1 example → camel-2.2.1 → parsed back: the same session', () => {
-    const s = ok(
-      codecFor('ocpi-2.2.1').parseSession(example('2.2.1', 'session_example_2_short_finished'), ctx),
-    );
+    const s = ok(codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx));
     assert.deepEqual(through('camel-2.2.1', s), s);
   });
 
   it('2.1.1 examples → camel-2.1.1 → parsed back: the same session', () => {
     for (const name of ['session_example_1_simple_start', 'session_example_2_short_finished']) {
-      const s = ok(codecFor('ocpi-2.1.1').parseSession(example('2.1.1', name), ctx));
+      const s = ok(codecFor('ocpi-2.1.1').parse(example('2.1.1', name), ctx));
       assert.deepEqual(through('camel-2.1.1', s), s);
       assert.deepEqual(through('camel-2.1.1', s, 'B'), s);
     }
   });
 
   it('camel integers follow the tables (candidate A)', () => {
-    const s211 = ok(
-      codecFor('ocpi-2.1.1').parseSession(example('2.1.1', 'session_example_2_short_finished'), ctx),
-    );
-    const camel: Json = JSON.parse(codecFor('camel-2.1.1').renderSession(s211));
+    const s211 = ok(codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_2_short_finished'), ctx));
+    const camel: Json = JSON.parse(codecFor('camel-2.1.1').render(s211));
     const connector = camel.location.evses[0].connectors[0];
     assert.equal(connector.standard, 25); // IEC_62196_T2
     assert.equal(connector.powerType, 0); // AC_1_PHASE
@@ -55,20 +51,16 @@ describe('cross-format', () => {
     assert.equal(camel.chargingPeriods[2].dimensions[0].type, 8); // PARKING_TIME
     assert.equal(camel.totalCost, 8.5);
 
-    const s221 = ok(
-      codecFor('ocpi-2.2.1').parseSession(example('2.2.1', 'session_example_2_short_finished'), ctx),
-    );
-    const camel221: Json = JSON.parse(codecFor('camel-2.2.1').renderSession(s221));
+    const s221 = ok(codecFor('ocpi-2.2.1').parse(example('2.2.1', 'session_example_2_short_finished'), ctx));
+    const camel221: Json = JSON.parse(codecFor('camel-2.2.1').render(s221));
     assert.equal(camel221.cdrToken.type, 3); // RFID
     assert.deepEqual(camel221.totalCost, { exclVat: 8.5, inclVat: 9.35 });
   });
 
   it('candidate B changes only the three uncertain enums', () => {
-    const s = ok(
-      codecFor('ocpi-2.1.1').parseSession(example('2.1.1', 'session_example_2_short_finished'), ctx),
-    );
-    const a: Json = JSON.parse(codecFor('camel-2.1.1').renderSession(s));
-    const b: Json = JSON.parse(codecFor('camel-2.1.1', { camelEnums: 'B' }).renderSession(s));
+    const s = ok(codecFor('ocpi-2.1.1').parse(example('2.1.1', 'session_example_2_short_finished'), ctx));
+    const a: Json = JSON.parse(codecFor('camel-2.1.1').render(s));
+    const b: Json = JSON.parse(codecFor('camel-2.1.1', { camelEnums: 'B' }).render(s));
     assert.equal(b.location.evses[0].connectors[0].standard, 19); // IEC_62196_T2 in candidate B
     b.location.evses[0].connectors[0].standard = 25;
     assert.deepEqual(b, a);
@@ -100,21 +92,21 @@ describe('cross-format', () => {
   });
 
   it('camel-2.1.1 renders the contract example key for key, in its order, with its value types', () => {
-    const rendered: unknown = JSON.parse(codecFor('camel-2.1.1').renderSession(fullSession()));
+    const rendered: unknown = JSON.parse(codecFor('camel-2.1.1').render(fullSession()));
     assert.deepEqual(keyShape(rendered), keyShape(CONTRACT_SESSION_EXAMPLE));
   });
 
   it('camel-2.1.1 writes empty lists as [] and keeps snake_case in statusSchedule items', () => {
     const s = fullSession();
     s.chargingPeriods = [];
-    const camel: Json = JSON.parse(codecFor('camel-2.1.1').renderSession(s));
+    const camel: Json = JSON.parse(codecFor('camel-2.1.1').render(s));
     assert.deepEqual(camel.chargingPeriods, []);
     assert.deepEqual(Object.keys(camel.location.evses[0].statusSchedule[0]), [
       'period_begin',
       'period_end',
       'status',
     ]);
-    const ocpi: Json = JSON.parse(codecFor('ocpi-2.1.1').renderSession(s));
+    const ocpi: Json = JSON.parse(codecFor('ocpi-2.1.1').render(s));
     assert.equal('charging_periods' in ocpi, false);
   });
 
@@ -125,7 +117,7 @@ describe('cross-format', () => {
       const codec = codecFor(format);
       const json: unknown = JSON.parse(all[format]);
       assert.equal(Value.Check(codec.schema, json), true, format);
-      ok(codec.parseSession(json, ctx));
+      ok(codec.parse(json, ctx));
     }
   });
 
@@ -149,7 +141,7 @@ describe('cross-format', () => {
     }
     for (const format of WIRE_FORMATS) {
       const codec = codecFor(format);
-      check(codec.schema, JSON.parse(codec.renderSession(fullSession())), format);
+      check(codec.schema, JSON.parse(codec.render(fullSession())), format);
     }
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Session } from '../../src/domain/session.js';
 import type { WireFormat } from '../../src/domain/wire-format.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { ctx, fullSession, issuesOf } from './support/sessions.js';
 
 type Json = Record<string, any>;
@@ -11,7 +11,7 @@ type Json = Record<string, any>;
 function render(format: WireFormat, change: (s: Session) => void): Json {
   const s = fullSession();
   change(s);
-  return JSON.parse(codecFor(format).renderSession(s));
+  return JSON.parse(codecFor(format).render(s));
 }
 const loc = (s: Session) => s.location!;
 const evse = (s: Session) => s.location!.evses[0]!;
@@ -188,10 +188,7 @@ describe('down-mapping to OCPI 2.1.1', () => {
     // Known gap: the stub connector lacks required fields, so a strict 2.1.1 reader rejects it.
     const s = fullSession();
     delete s.location;
-    const back = codecFor('ocpi-2.1.1').parseSession(
-      JSON.parse(codecFor('ocpi-2.1.1').renderSession(s)),
-      ctx,
-    );
+    const back = codecFor('ocpi-2.1.1').parse(JSON.parse(codecFor('ocpi-2.1.1').render(s)), ctx);
     const at = '$.location.evses[0].connectors[0]';
     assert.deepEqual(
       Object.keys(issuesOf(back)),

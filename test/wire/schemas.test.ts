@@ -2,10 +2,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TSchema } from '@sinclair/typebox';
-import { SessionCamel211Schema, SessionPatchCamel211Schema } from '../../src/wire/camel-2.1.1/session.js';
-import { SessionCamel221Schema, SessionPatchCamel221Schema } from '../../src/wire/camel-2.2.1/session.js';
-import { Session211Schema, SessionPatch211Schema } from '../../src/wire/ocpi-2.1.1/session.js';
-import { Session221Schema, SessionPatch221Schema } from '../../src/wire/ocpi-2.2.1/session.js';
+import {
+  SessionCamel211Schema,
+  SessionPatchCamel211Schema,
+} from '../../src/modules/sessions/wire/camel-2.1.1/session.js';
+import {
+  SessionCamel221Schema,
+  SessionPatchCamel221Schema,
+} from '../../src/modules/sessions/wire/camel-2.2.1/session.js';
+import {
+  Session211Schema,
+  SessionPatch211Schema,
+} from '../../src/modules/sessions/wire/ocpi-2.1.1/session.js';
+import {
+  Session221Schema,
+  SessionPatch221Schema,
+} from '../../src/modules/sessions/wire/ocpi-2.2.1/session.js';
 
 const ALL: Record<string, TSchema> = {
   OcpiSession211: Session211Schema,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
-import { codecFor } from '../../src/wire/registry.js';
+import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { MAX_ISSUES } from '../../src/wire/validate.js';
 import { ctx, example, fullSession, issuesOf, ok } from './support/sessions.js';
 
@@ -25,7 +25,7 @@ describe('validation reports every violation with its JSON path', () => {
     x.charging_periods[2].dimensions = [];
     x.total_cost = { incl_vat: 1 };
     x.status = 'completed';
-    const issues = issuesOf(ocpi221.parseSession(x, ctx));
+    const issues = issuesOf(ocpi221.parse(x, ctx));
     assert.deepEqual(issues, {
       '$.id': 'must be at most 36 characters (got 37)',
       '$.start_date_time': 'must be an OCPI DateTime such as 2015-06-29T20:39:09Z (got "yesterday")',
@@ -52,7 +52,7 @@ describe('validation reports every violation with its JSON path', () => {
     x.location.opening_times = { regular_hours: [{ weekday: 8, period_begin: '8:00', period_end: '20:00' }] };
     x.location.operator = 'BeCharged';
     x.auth_id = 42;
-    const issues = issuesOf(ocpi211.parseSession(x, ctx));
+    const issues = issuesOf(ocpi211.parse(x, ctx));
     assert.deepEqual(issues, {
       '$.auth_id': 'must be a string',
       '$.location.coordinates.latitude': 'must be a string',
@@ -68,15 +68,15 @@ describe('validation reports every violation with its JSON path', () => {
   });
 
   it('camel integers out of range, fractional or given as names are issues', () => {
-    const s = ok(ocpi211.parseSession(example('2.1.1', 'session_example_2_short_finished'), ctx));
+    const s = ok(ocpi211.parse(example('2.1.1', 'session_example_2_short_finished'), ctx));
     const camel = codecFor('camel-2.1.1');
-    const x: Json = JSON.parse(camel.renderSession(s));
+    const x: Json = JSON.parse(camel.render(s));
     x.location.evses[0].connectors[0].standard = 40;
     x.authMethod = -1;
     x.status = 'COMPLETED';
     x.chargingPeriods[0].dimensions[0].type = 1.5;
     x.location.evses[0].statusSchedule = [{ period_begin: '2015-06-29T22:39:09Z', status: 9 }];
-    assert.deepEqual(issuesOf(camel.parseSession(x, ctx)), {
+    assert.deepEqual(issuesOf(camel.parse(x, ctx)), {
       '$.location.evses[0].connectors[0].standard': '40 is not one of the ConnectorType values (0..39)',
       '$.authMethod': '-1 is not one of the AuthMethod values (0..2)',
       '$.status': 'must be an integer',
@@ -88,13 +88,13 @@ describe('validation reports every violation with its JSON path', () => {
   it('cross-field checks: end before start, a 2.1.1 location without EVSE, an unknown token owner', () => {
     const x: Json = example('2.2.1', 'session_example_2_short_finished');
     x.end_date_time = '2015-06-29T22:00:00Z';
-    assert.deepEqual(issuesOf(ocpi221.parseSession(x, ctx)), {
+    assert.deepEqual(issuesOf(ocpi221.parse(x, ctx)), {
       '$.end_date_time': 'must not be before the start of the session',
     });
 
     const y: Json = example('2.1.1', 'session_example_1_simple_start');
     y.location.evses = [];
-    assert.deepEqual(issuesOf(ocpi211.parseSession(y, { cpo: ctx.cpo })), {
+    assert.deepEqual(issuesOf(ocpi211.parse(y, { cpo: ctx.cpo })), {
       $: 'token owner unknown: a 2.1.1 session does not name the eMSP of its token',
       '$.location.evses':
         'must hold the EVSE (with its connector) of the session (OCPI 2.1.1 mod_sessions §3.1)',
@@ -104,12 +104,8 @@ describe('validation reports every violation with its JSON path', () => {
   it('non-objects are rejected by every format, as sessions and as patches', () => {
     for (const format of WIRE_FORMATS) {
       for (const input of [42, null, 'session', [], [{}], true, undefined]) {
-        assert.deepEqual(
-          issuesOf(codecFor(format).parseSession(input, ctx)),
-          { $: 'must be an object' },
-          format,
-        );
-        assert.deepEqual(issuesOf(codecFor(format).parseSessionPatch(input, ctx)), {
+        assert.deepEqual(issuesOf(codecFor(format).parse(input, ctx)), { $: 'must be an object' }, format);
+        assert.deepEqual(issuesOf(codecFor(format).parsePatch(input, ctx)), {
           $: 'must be an object',
         });
       }
@@ -121,30 +117,30 @@ describe('validation reports every violation with its JSON path', () => {
       .replace('{', '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},')
       .replace('"cdr_token":{', '"cdr_token":{"__proto__":{"polluted":"yes"},');
     const input: unknown = JSON.parse(text);
-    const s = ok(ocpi221.parseSession(input, ctx));
+    const s = ok(ocpi221.parse(input, ctx));
     assert.equal(({} as Json).polluted, undefined);
     assert.equal(Object.getPrototypeOf(s), Object.prototype);
     assert.equal(Object.getPrototypeOf(s.cdrToken), Object.prototype);
     assert.equal(Object.hasOwn(s, '__proto__'), false);
     assert.equal((s as unknown as Json).polluted, undefined);
-    assert.equal(ok(ocpi221.parseSessionPatch(input, ctx)).cdrToken?.uid, '123abc');
+    assert.equal(ok(ocpi221.parsePatch(input, ctx)).cdrToken?.uid, '123abc');
   });
 
   it('huge nesting and huge lists: no throw, a bounded issue list', () => {
     let deep: unknown = {};
     for (let i = 0; i < 100_000; i++) deep = { location: deep, evses: [deep] };
-    const r1 = ocpi211.parseSession(deep, ctx);
+    const r1 = ocpi211.parse(deep, ctx);
     assert.equal(r1.ok, false);
 
     let arrays: unknown = 1;
     for (let i = 0; i < 100_000; i++) arrays = [arrays];
     const x: Json = example('2.2.1', 'session_example_2_short_finished');
     x.kwh = arrays;
-    assert.deepEqual(issuesOf(ocpi221.parseSession(x, ctx)), { '$.kwh': 'must be a finite number' });
+    assert.deepEqual(issuesOf(ocpi221.parse(x, ctx)), { '$.kwh': 'must be a finite number' });
 
     x.kwh = 1;
     x.charging_periods = Array.from({ length: 5000 }, () => ({ start_date_time: 'never', dimensions: [] }));
-    const r2 = ocpi221.parseSession(x, ctx);
+    const r2 = ocpi221.parse(x, ctx);
     assert.equal(r2.ok, false);
     if (!r2.ok) {
       assert.equal(r2.issues.length, MAX_ISSUES + 1);
@@ -163,7 +159,7 @@ describe('permissive parsing', () => {
       authorization_reference: null,
     });
     Object.assign(x, { total_cost: null, extra: { anything: [1, 2] }, publish: 'nope' });
-    const s = ok(ocpi221.parseSession(x, ctx));
+    const s = ok(ocpi221.parse(x, ctx));
     assert.equal('endDateTime' in s, false);
     assert.equal('totalCost' in s, false);
     assert.deepEqual(s.chargingPeriods, []);
@@ -178,7 +174,7 @@ describe('permissive parsing', () => {
       name: null,
       future_field: true,
     });
-    const t = ok(ocpi211.parseSession(y, ctx));
+    const t = ok(ocpi211.parse(y, ctx));
     assert.deepEqual(t.location?.evses[0]?.capabilities, []);
     assert.equal(t.location?.name, undefined);
   });
@@ -187,18 +183,18 @@ describe('permissive parsing', () => {
     const x: Json = example('2.2.1', 'session_example_1_simple_start');
     x.start_date_time = '2020-03-09T10:17:09';
     x.last_updated = '2020-03-09T10:17:09.25+01:00';
-    const s = ok(ocpi221.parseSession(x, ctx));
+    const s = ok(ocpi221.parse(x, ctx));
     assert.equal(s.startDateTime, Date.UTC(2020, 2, 9, 10, 17, 9));
     assert.equal(s.lastUpdated, Date.UTC(2020, 2, 9, 9, 17, 9, 250));
-    const out: Json = JSON.parse(ocpi221.renderSession(s));
+    const out: Json = JSON.parse(ocpi221.render(s));
     assert.equal(out.start_date_time, '2020-03-09T10:17:09Z');
     assert.equal(out.last_updated, '2020-03-09T09:17:09.250Z');
   });
 
   it('strings are escaped properly on render', () => {
-    const s = ok(ocpi221.parseSession(example('2.2.1', 'session_example_1_simple_start'), ctx));
+    const s = ok(ocpi221.parse(example('2.2.1', 'session_example_1_simple_start'), ctx));
     s.meterId = 'quote " backslash \\ newline \n tab \t unicode é \u2028 lone \ud800';
-    const text = ocpi221.renderSession(s);
+    const text = ocpi221.render(s);
     assert.ok(text.includes('"meter_id":"quote \\" backslash \\\\ newline \\n tab \\t unicode é'));
     assert.ok(text.includes('lone \\ud800"'));
     assert.equal((JSON.parse(text) as Json).meter_id, s.meterId);
@@ -222,8 +218,8 @@ describe('never throws (property-based)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         for (const format of WIRE_FORMATS) {
-          const r = codecFor(format).parseSession(v, ctx);
-          const p = codecFor(format).parseSessionPatch(v, ctx);
+          const r = codecFor(format).parse(v, ctx);
+          const p = codecFor(format).parsePatch(v, ctx);
           for (const x of [r, p]) if (!x.ok) assert.ok(x.issues.every((i) => i.path.startsWith('$')));
         }
       }),
@@ -234,19 +230,18 @@ describe('never throws (property-based)', () => {
   it('one value of a valid session replaced: issues or a value that renders and parses back the same', () => {
     for (const format of WIRE_FORMATS) {
       const codec = codecFor(format);
-      const valid: unknown = JSON.parse(codec.renderSession(fullSession()));
+      const valid: unknown = JSON.parse(codec.render(fullSession()));
       const count = positions(valid).length;
       fc.assert(
         fc.property(fc.nat({ max: count - 1 }), fc.jsonValue({ maxDepth: 3 }), (index, replacement) => {
           const x = structuredClone(valid);
           const [parent, key] = positions(x)[index]!;
           parent[key] = replacement;
-          const r = codec.parseSession(x, ctx);
-          if (r.ok)
-            assert.deepEqual(ok(codec.parseSession(JSON.parse(codec.renderSession(r.value)), ctx)), r.value);
+          const r = codec.parse(x, ctx);
+          if (r.ok) assert.deepEqual(ok(codec.parse(JSON.parse(codec.render(r.value)), ctx)), r.value);
           // Every issue comes from the schema or a documented check, never from the "could not be read" net.
           else assert.ok(r.issues.length > 0 && r.issues.every((i) => i.message !== 'could not be read'));
-          codec.parseSessionPatch(x, ctx);
+          codec.parsePatch(x, ctx);
         }),
         { numRuns: 250 },
       );

@@ -1,6 +1,6 @@
 // `ocpi-sessions demo --db <file> [--sessions 1000] [--seed 1] [--emsp NL-EMS,DE-EMP,FR-MSP] [--now <DateTime>]`
 import { Option, type Command } from 'commander';
-import { seedDemo } from '../../service/demo.js';
+import { seedDemo } from '../../modules/sessions/service/demo.js';
 import { getIdentity, setIdentity, type Identity } from '../../service/identity.js';
 import type { SessionStore } from '../../store/contract.js';
 import {

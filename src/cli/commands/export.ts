@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { parseDateTime } from '../../domain/datetime.js';
 import { parsePartyKey, partyKey } from '../../domain/session.js';
-import { EXPORT_FORMATS, exportSessions, type ExportFormat } from '../../service/export.js';
+import { EXPORT_FORMATS, exportSessions, type ExportFormat } from '../../modules/sessions/service/export.js';
 import { action, dbFlag, dbOption, examples, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
 

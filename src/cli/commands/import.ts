@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { getIdentity } from '../../service/identity.js';
-import { importSessions } from '../../service/import.js';
+import { importSessions } from '../../modules/sessions/service/import.js';
 import {
   action,
   dbFlag,

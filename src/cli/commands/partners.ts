@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { PARTNER_FORMATS, ROLES, type PartnerFormat, type Role } from '../../domain/party.js';
 import { addPartner, removePartner } from '../../service/partners.js';
-import { invite } from '../../service/registration.js';
+import { invite } from '../../modules/credentials/service/registration.js';
 import type { SessionStore } from '../../store/contract.js';
 import { ourVersionsUrl } from './register.js';
 import { action, dbFlag, dbOption, examples, jsonFlag, subcommand, UsageError } from '../args.js';

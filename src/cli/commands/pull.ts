@@ -2,11 +2,12 @@
 import { parseDateTime } from '../../domain/datetime.js';
 import { Option, type Command } from 'commander';
 import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
-import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from '../../client/http.js';
+import { DEFAULT_PULL_TIMEOUT_MS, DEFAULT_RETRY } from '../../client/transport.js';
 import { createProgressReporter, formatDuration } from '../../client/progress.js';
 import { PullError, type PullSummary } from '../../service/pull-runner.js';
 import { DEFAULT_MARGIN_MS } from '../../service/pull-window.js';
-import { PullConfigError, pullSessions } from '../../service/pull.js';
+import { PullConfigError, pullFrom } from '../../service/pull.js';
+import { adapterOf } from '../../modules/index.js';
 import { PullLockedError } from '../../service/pull-lock.js';
 import { action, dbFlag, dbOption, examples, intOption, jsonFlag, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
@@ -52,7 +53,7 @@ async function pull(values: PullOptions): Promise<number> {
     maxMs: intOption('retry-max-ms', values.retryMaxMs, DEFAULT_RETRY.maxMs),
     budgetMs: intOption('retry-budget-ms', values.retryBudgetMs, DEFAULT_RETRY.budgetMs),
   };
-  const timeoutMs = intOption('timeout-ms', values.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const timeoutMs = intOption('timeout-ms', values.timeoutMs, DEFAULT_PULL_TIMEOUT_MS);
   const marginMs = intOption('margin-seconds', values.marginSeconds, DEFAULT_MARGIN_MS / 1000) * 1000;
   const interval = String(values.progressInterval);
   if (!/^\d+(\.\d+)?$/.test(interval))
@@ -68,7 +69,7 @@ async function pull(values: PullOptions): Promise<number> {
   try {
     let summary: PullSummary;
     try {
-      summary = await pullSessions(
+      summary = await pullFrom(
         store,
         {
           partner: values.partner,
@@ -79,6 +80,7 @@ async function pull(values: PullOptions): Promise<number> {
           emsp: values.emsp,
         },
         {
+          adapter: adapterOf('sessions', 'pull'),
           since,
           until,
           pageSize,
@@ -154,7 +156,7 @@ export function addPullCommand(program: Command): void {
         'the next incremental pull starts this much before the last one ended',
       ).default(DEFAULT_MARGIN_MS / 1000),
     )
-    .addOption(new Option('--timeout-ms <ms>', 'timeout of each request').default(DEFAULT_TIMEOUT_MS))
+    .addOption(new Option('--timeout-ms <ms>', 'timeout of each request').default(DEFAULT_PULL_TIMEOUT_MS))
     .addOption(new Option('--retries <n>', 'retries of a failing page').default(DEFAULT_RETRY.retries))
     .addOption(
       new Option('--retry-base-ms <ms>', 'first retry delay (doubling, with jitter)').default(

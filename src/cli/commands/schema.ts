@@ -7,9 +7,10 @@ import { PARTNER_FORMATS, type PartnerFormat } from '../../domain/party.js';
 import { wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
 import { STATUS } from '../../http/envelope.js';
 import { JSON_SCHEMA_DIALECT, toJsonSchema } from '../../http/openapi/json-schema.js';
-import { errorEnvelopeSchema, OCPI_VERSIONS, sessionsPageSchema } from '../../http/openapi/schemas.js';
+import { errorEnvelopeSchema, OCPI_VERSIONS } from '../../http/openapi/schemas.js';
+import { sessionsPageSchema } from '../../modules/sessions/http/openapi.js';
 import { location211 } from '../../wire/ocpi-2.1.1/location.js';
-import { codecFor } from '../../wire/registry.js';
+import { codecFor } from '../../modules/sessions/wire/codecs.js';
 import { action, examples, subcommand, UsageError } from '../args.js';
 
 interface SchemaObject {

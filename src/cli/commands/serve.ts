@@ -1,9 +1,10 @@
 // `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
 //   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]`
 import { Option, type Command } from 'commander';
-import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../http/server.js';
+import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../app/server.js';
 import type { SessionStore } from '../../store/contract.js';
 import { PUBLIC_URL } from '../../service/identity.js';
+import { PUSH_ADAPTERS } from '../../modules/index.js';
 import { PushDelivery } from '../../service/push-delivery.js';
 import { action, dbFlag, dbOption, examples, intOption, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
@@ -112,7 +113,7 @@ export async function startServer(options: ServeOptions, command = 'serve'): Pro
   const app = await buildServer(store, config);
   const address = await app.listen({ port, host: options.host });
   await store.writeSetting(PUBLIC_URL, options.publicUrl ?? address);
-  const delivery = new PushDelivery(store, push);
+  const delivery = new PushDelivery(store, PUSH_ADAPTERS, push);
   delivery.start();
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -1,7 +1,7 @@
 // `ocpi-sessions start` (= `npm start`): serve ./data/ocpi-sessions.db, seeding demo data and demo partners on
 // first run, then print tokens and ready-to-paste curl commands.
 import type { Command } from 'commander';
-import { seedDemo } from '../../service/demo.js';
+import { seedDemo } from '../../modules/sessions/service/demo.js';
 import { addPartner } from '../../service/partners.js';
 import { encodeToken } from '../../domain/token-encoding.js';
 import { jsonSetting } from '../../store/settings.js';

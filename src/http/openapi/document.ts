@@ -62,31 +62,16 @@ const SCHEME_OF: Record<RouteAccess, string | undefined> = {
   ingest: 'ingestToken',
 };
 
-/** Tag descriptions, in page order; a route's tag missing here still shows (after these). */
-const TAGS = [
-  {
-    name: 'sessions (CPO sender)',
-    description:
-      'OCPI Sessions module, Sender interface of the CPO (2.1.1 mod_sessions §3.1, 2.2.1 §9.2.1): the eMSP ' +
-      'pulls the sessions of its tokens, page by page.',
-  },
-  {
-    name: 'sessions (eMSP receiver)',
-    description:
-      'OCPI Sessions module, Receiver interface of the eMSP (2.1.1 mod_sessions §3.2, 2.2.1 §9.2.2): a CPO ' +
-      'pushes its sessions (client owned objects, under its own country_code / party_id).',
-  },
-  { name: 'versions', description: 'OCPI Versions module (2.1.1 version_information, 2.2.1 §6).' },
-  {
-    name: 'credentials',
-    description: 'OCPI Credentials module and registration (2.1.1 credentials, 2.2.1 §7).',
-  },
-  {
-    name: 'ingest (CPO back end)',
-    description: "Not OCPI: the CPO's own charging back end feeds live sessions, with the ingest token.",
-  },
-  { name: 'operations', description: 'Liveness and readiness of this server.' },
-];
+/** The tag of the server's own routes (health); the modules' tags come first (OpenApiParts). */
+const OPERATIONS_TAG = { name: 'operations', description: 'Liveness and readiness of this server.' };
+
+/** What the modules contribute to the document (src/modules/index.ts). */
+export interface OpenApiParts {
+  /** Tag descriptions, in page order; a route's tag missing here still shows (after these). */
+  tags: readonly { name: string; description: string }[];
+  /** Example values of their component schemas, by `$id`, made on the first request for the document. */
+  examples: readonly (() => Map<string, unknown>)[];
+}
 
 function description(config: PagingConfig): string {
   return [
@@ -257,9 +242,13 @@ function openApiPath(url: string): string {
  * The @fastify/swagger options. The document (and its examples) is made on the first request for it, not at
  * start-up, and then cached by @fastify/swagger.
  */
-export function openApiOptions(config: PagingConfig, version = '0.0.0'): FastifyDynamicSwaggerOptions {
+export function openApiOptions(
+  config: PagingConfig,
+  parts: OpenApiParts,
+  version = '0.0.0',
+): FastifyDynamicSwaggerOptions {
   let made: DocExamples | undefined;
-  const examples = (): DocExamples => (made ??= buildExamples());
+  const examples = (): DocExamples => (made ??= buildExamples(parts.examples));
 
   /** Registers a hoisted component (plain JSON Schema with its examples); a clash of ids gets a suffix. */
   function addComponent(components: Schema, id: string, schema: JsonSchema): string {
@@ -435,7 +424,7 @@ export function openApiOptions(config: PagingConfig, version = '0.0.0'): Fastify
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       ...(config.publicUrl ? { servers: [{ url: config.publicUrl.replace(/\/+$/, '') }] } : {}),
-      tags: TAGS,
+      tags: [...parts.tags, OPERATIONS_TAG],
       components: {
         securitySchemes: { ocpiToken: TOKEN_SECURITY_SCHEME, ingestToken: INGEST_SECURITY_SCHEME },
       },

@@ -1,14 +1,14 @@
-// JSON Schemas (TypeBox) of what the HTTP layer sends: the OCPI response envelope around sessions, the error
-// envelopes and the health body. Routes declare them as their `response` schemas, the OpenAPI document is
+// JSON Schemas (TypeBox) of what the HTTP layer sends: the OCPI response envelope around a module's objects (a
+// module declares its pages with listPageSchema), the error envelopes and the health body. Routes declare them as their `response` schemas, the OpenAPI document is
 // generated from them, and `ocpi-sessions schema envelope|error` prints them.
 //
 // The envelope: OCPI 2.1.1 transport_and_format §4.1.7 / 2.2.1 §4.1.7 Response format (data, status_code,
 // status_message, timestamp); camel partners get statusCode / statusMessage, as the documented page has it.
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { PartnerFormat } from '../../domain/party.js';
-import { wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
+import { wireFormatFor, type OcpiVersion, type WireFormat } from '../../domain/wire-format.js';
 import { dateTime } from '../../wire/kit/value.js';
-import { codecFor } from '../../wire/registry.js';
+import { wireStyle } from '../../wire/kit/style.js';
 import { STATUS } from '../envelope.js';
 
 export { OCPI_VERSIONS } from '../../domain/wire-format.js';
@@ -29,7 +29,7 @@ const stylePrefix = (style: PartnerFormat) => (style === 'camel' ? 'Camel' : 'Oc
 
 function timestamp(): TSchema {
   return Type.Unsafe<string>({
-    ...dateTime.schema(codecFor('ocpi-2.2.1').style),
+    ...dateTime.schema(wireStyle('ocpi-2.2.1')),
     description: 'When this response was generated (OCPI DateTime, UTC).',
   });
 }
@@ -69,41 +69,34 @@ function envelope(
 
 const pages = new Map<string, TSchema>();
 
-/** One page of the Sessions sender GET in one style and version: `data` is the list of Session objects. */
-export function sessionsPageSchema(style: PartnerFormat, version: OcpiVersion): TSchema {
-  const id = `${stylePrefix(style)}SessionsPage${versionTag(version)}`;
+/** One page of a module's Sender GET in one style and version (`data`: the list of objects), built once per id. */
+export function listPageSchema(
+  style: PartnerFormat,
+  version: OcpiVersion,
+  what: { name: string; plural: string; item: (format: WireFormat) => TSchema },
+): TSchema {
+  const id = `${stylePrefix(style)}${what.name}sPage${versionTag(version)}`;
   let schema = pages.get(id);
   if (!schema) {
     const format = wireFormatFor(style, version);
     schema = envelope(
       style,
-      Type.Array(codecFor(format).schema, {
-        description: `The sessions of this page, in the ${format} format, in creation order.`,
+      Type.Array(what.item(format), {
+        description: `The ${what.plural} of this page, in the ${format} format, in creation order.`,
       }),
       [STATUS.SUCCESS],
       {
         $id: id,
-        title: `Sessions page (${format})`,
+        title: `${what.name}s page (${format})`,
         description:
           style === 'camel'
-            ? `What a partner configured with format "camel" receives: the envelope with statusCode / statusMessage, sessions in camelCase with integer enums (OCPI ${version} content).`
-            : `What a partner configured with format "ocpi" receives: the OCPI ${version} response envelope with standard OCPI ${version} Session objects.`,
+            ? `What a partner configured with format "camel" receives: the envelope with statusCode / statusMessage, ${what.plural} in camelCase with integer enums (OCPI ${version} content).`
+            : `What a partner configured with format "ocpi" receives: the OCPI ${version} response envelope with standard OCPI ${version} ${what.name} objects.`,
       },
     );
     pages.set(id, schema);
   }
   return schema;
-}
-
-/** The 200 body of `GET /ocpi/cpo/{version}/sessions`: one of the two styles, never a mix. */
-export function sessionsResponseSchema(version: OcpiVersion): TSchema {
-  return Type.Unsafe({
-    description:
-      'A page of sessions. The format configured for the calling partner decides the shape: "ocpi" partners ' +
-      `get the standard OCPI ${version} envelope and Session objects, "camel" partners the documented ` +
-      'camelCase / integer-enum format. Pagination headers: X-Total-Count, X-Limit, Link (next page only).',
-    oneOf: [sessionsPageSchema('ocpi', version), sessionsPageSchema('camel', version)],
-  });
 }
 
 const errors = new Map<string, TSchema>();

@@ -4,7 +4,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { openApiOptions } from '../openapi/document.js';
+import { openApiOptions, type OpenApiParts } from '../openapi/document.js';
 import { packageVersion } from '../../service/version.js';
 import type { PagingConfig } from '../pagination.js';
 
@@ -26,8 +26,12 @@ function addTokenPrefix(request: { headers?: Record<string, string> }) {
 }
 
 /** Registers the document generator, then the pages. Call before any route: the generator sees later routes. */
-export async function registerDocs(app: FastifyInstance, paging: PagingConfig): Promise<void> {
-  await app.register(fastifySwagger, openApiOptions(paging, packageVersion()));
+export async function registerDocs(
+  app: FastifyInstance,
+  paging: PagingConfig,
+  parts: OpenApiParts,
+): Promise<void> {
+  await app.register(fastifySwagger, openApiOptions(paging, parts, packageVersion()));
   await app.register(fastifySwaggerUi, {
     routePrefix: DOCS_PREFIX,
     theme: { title: 'ocpi-sessions API' },

@@ -156,16 +156,45 @@ const V5_OUTBOX_CLAIM = `
 ALTER TABLE outbox ADD COLUMN claim text;
 `;
 
+// The outbox and push_state keyed by (partner_key, module, object_seq) instead of (partner_key, session_seq), so that
+// every module's objects (sessions, later CDRs, tariffs…) share them (Delivery/OutboxKey in src/store/contract.ts).
+// Existing rows are sessions (a constant default: no table rewrite; then dropped, every writer names the module).
+// The column is renamed: a catalogue change. The primary keys are rebuilt (one index build per table); outbox_due,
+// the claim index, stays as it is.
+const V6_OUTBOX_BY_MODULE = `
+ALTER TABLE outbox ADD COLUMN module text COLLATE "C" NOT NULL DEFAULT 'sessions';
+ALTER TABLE outbox ALTER COLUMN module DROP DEFAULT;
+ALTER TABLE outbox RENAME COLUMN session_seq TO object_seq;
+ALTER TABLE outbox DROP CONSTRAINT outbox_pkey, ADD PRIMARY KEY (partner_key, module, object_seq);
+ALTER TABLE push_state ADD COLUMN module text COLLATE "C" NOT NULL DEFAULT 'sessions';
+ALTER TABLE push_state ALTER COLUMN module DROP DEFAULT;
+ALTER TABLE push_state RENAME COLUMN session_seq TO object_seq;
+ALTER TABLE push_state DROP CONSTRAINT push_state_pkey, ADD PRIMARY KEY (partner_key, module, object_seq);
+`;
+
+// A pull's sync state is kept per (pull key, module) (src/service/pull-state.ts): the setting `pull.<key>.state` of
+// earlier releases becomes `pull.<key>.sessions.state`. Pull keys never end in `.sessions` (a party key, or a URL
+// key ending in a token hash). The token encoding and the saved configuration describe the peer and stay as they are.
+const V7_PULL_STATE_PER_MODULE = `
+UPDATE meta SET key = left(key, -length('.state')) || '.sessions.state'
+WHERE key LIKE 'pull.%.state' AND key NOT LIKE 'pull.%.sessions.state';
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
   { version: 3, name: 'locks', sql: V3_LOCKS },
   { version: 4, name: 'page bodies', sql: V4_PAGE_BODIES },
   { version: 5, name: 'outbox claim', sql: V5_OUTBOX_CLAIM },
+  { version: 6, name: 'outbox keyed by module', sql: V6_OUTBOX_BY_MODULE },
+  { version: 7, name: 'pull sync state per module', sql: V7_PULL_STATE_PER_MODULE },
 ];
 
-/** Applies the migrations this database lacks, in order; returns the versions applied (empty when up to date). */
-export async function migrate(pool: pg.Pool): Promise<number[]> {
+/**
+ * Applies the migrations this database lacks, in order, up to `target` (default: all; an earlier one builds the
+ * schema of an earlier release); returns the versions applied (empty when up to date).
+ */
+export async function migrate(pool: pg.Pool, target = Infinity): Promise<number[]> {
   return inTransaction(pool, async (client) => {
     const applied: number[] = [];
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', LOCK_KEY);
@@ -178,7 +207,7 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
     const done = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const have = new Set(done.rows.map((r) => Number(r.version)));
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
-      if (have.has(m.version)) continue;
+      if (have.has(m.version) || m.version > target) continue;
       // Some migrations move every stored session (minutes on large databases): say what is being done.
       if (have.size > 0)
         process.stderr.write(`ocpi-sessions: applying schema migration ${m.version} (${m.name})\n`);

@@ -15,6 +15,7 @@
 //   bumps in the same transaction as its counters, so a cache in one process sees writes from all others.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
@@ -25,6 +26,7 @@ import type {
   Delivery,
   FoundPartner,
   NewPartner,
+  OutboxKey,
   PutOptions,
   PutOutcome,
   SessionRecord,
@@ -92,7 +94,8 @@ interface SessionRow {
 
 interface DeliveryRow {
   partner_key: string;
-  session_seq: number;
+  module: ModuleId;
+  object_seq: number;
   rev: number;
   attempts: number;
   enqueued_at: number;
@@ -117,6 +120,10 @@ interface OwnerState {
   nextOrd: number;
   allocated: boolean;
 }
+
+/** An outbox or push_state key: always the first three parameters ($1-$3, from `key`). */
+const KEY_IS = 'partner_key = $1 AND module = $2 AND object_seq = $3';
+const key = (k: OutboxKey): [string, ModuleId, number] => [k.partnerKey, k.module, k.objectSeq];
 
 const SQL = {
   lockOwners: `INSERT INTO owners (owner, next_ord, version)
@@ -146,10 +153,13 @@ const SQL = {
   counts: `INSERT INTO session_counts (owner, block, day, n)
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::integer[])
     ON CONFLICT (owner, day, block) DO UPDATE SET n = session_counts.n + excluded.n`,
+  // Outbox rows and push_state are keyed by (partner_key, module, object_seq): OutboxKey.
   // A change arriving while an earlier revision is leased only raises rev: the lease and attempts stand.
-  enqueue: (rows: number) => `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at)
-    VALUES ${valuesList(rows, ['text', 'bigint', 'integer', 'bigint', 'bigint'])}
-    ON CONFLICT (partner_key, session_seq) DO UPDATE SET rev = excluded.rev`,
+  enqueue: (
+    rows: number,
+  ) => `INSERT INTO outbox (partner_key, module, object_seq, rev, enqueued_at, next_attempt_at)
+    VALUES ${valuesList(rows, ['text', 'text', 'bigint', 'integer', 'bigint', 'bigint'])}
+    ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET rev = excluded.rev`,
   nextOrd: `UPDATE owners o SET next_ord = v.next_ord FROM unnest($1::text[], $2::bigint[]) AS v(owner, next_ord)
     WHERE o.owner = v.owner`,
   get: 'SELECT seq, owner, doc, rev FROM sessions WHERE cpo = $1 AND id_ci = $2',
@@ -190,27 +200,27 @@ const SQL = {
   // row whose lease another worker just moved is re-checked against the WHERE before it is taken.
   claim: `UPDATE outbox o SET next_attempt_at = $2, claim = $4
     FROM (
-      SELECT partner_key, session_seq FROM outbox WHERE next_attempt_at <= $1
-      ORDER BY enqueued_at, session_seq LIMIT $3 FOR UPDATE SKIP LOCKED
+      SELECT partner_key, module, object_seq FROM outbox WHERE next_attempt_at <= $1
+      ORDER BY enqueued_at, object_seq LIMIT $3 FOR UPDATE SKIP LOCKED
     ) AS due
-    WHERE o.partner_key = due.partner_key AND o.session_seq = due.session_seq
-    RETURNING o.partner_key, o.session_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
+    WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
+    RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
   // Fenced: each of these changes the row only while it carries the worker's claim (a concurrent claim that moved
   // it first is seen: UPDATE re-checks its WHERE against the row's newest version).
-  renew: 'UPDATE outbox SET next_attempt_at = $1 WHERE partner_key = $2 AND session_seq = $3 AND claim = $4',
+  renew: `UPDATE outbox SET next_attempt_at = $4 WHERE ${KEY_IS} AND claim = $5`,
   // Locks the row for completeDelivery's transaction: no claim can take it over between the check and the writes.
-  held: 'SELECT rev FROM outbox WHERE partner_key = $1 AND session_seq = $2 AND claim = $3 FOR UPDATE',
+  held: `SELECT rev FROM outbox WHERE ${KEY_IS} AND claim = $4 FOR UPDATE`,
   complete: `WITH delivered AS (
-      INSERT INTO push_state (partner_key, session_seq, delivered) VALUES ($1, $2, $3)
-      ON CONFLICT (partner_key, session_seq) DO UPDATE SET delivered = excluded.delivered
+      INSERT INTO push_state (partner_key, module, object_seq, delivered) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET delivered = excluded.delivered
     ), requeue AS (
-      UPDATE outbox SET next_attempt_at = $5, attempts = 0, last_error = NULL, claim = NULL
-      WHERE partner_key = $1 AND session_seq = $2 AND rev <> $4
+      UPDATE outbox SET next_attempt_at = $6, attempts = 0, last_error = NULL, claim = NULL
+      WHERE ${KEY_IS} AND rev <> $5
     )
-    DELETE FROM outbox WHERE partner_key = $1 AND session_seq = $2 AND rev = $4`,
-  fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, claim = NULL
-    WHERE partner_key = $3 AND session_seq = $4 AND claim = $5`,
-  delivered: 'SELECT delivered FROM push_state WHERE partner_key = $1 AND session_seq = $2',
+    DELETE FROM outbox WHERE ${KEY_IS} AND rev = $5`,
+  fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $4, last_error = $5, claim = NULL
+    WHERE ${KEY_IS} AND claim = $6`,
+  delivered: `SELECT delivered FROM push_state WHERE ${KEY_IS}`,
   depth: 'SELECT count(*) AS n FROM outbox',
   acquireLock: `INSERT INTO locks (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE
     SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -341,7 +351,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       o.allocated = true;
       return ++o.nextOrd;
     };
-    const pushes = new Map<string, { owner: string; session: Pending; rev: number }>();
+    const pushes = new Map<string, { owner: string; module: ModuleId; session: Pending; rev: number }>();
     const moved: Position[] = [];
     const outcomes: PutOutcome[] = records.map((rec) => {
       const { cpo, idCi } = sessionKey(rec.session);
@@ -368,8 +378,9 @@ export class PostgresStore implements SessionStore, PagingBackend {
       });
       state.set(keyOf(cpo, idCi), p);
       for (const e of plan.outbox) {
-        pushes.set(`${e.partnerKey}\u0000${keyOf(cpo, idCi)}`, {
+        pushes.set(`${e.partnerKey}\u0000${e.module}\u0000${keyOf(cpo, idCi)}`, {
           owner: e.partnerKey,
+          module: e.module,
           session: p,
           rev: e.rev,
         });
@@ -423,7 +434,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     for (const part of chunks([...pushes.values()], CHUNK)) {
       await c.query(
         SQL.enqueue(part.length),
-        part.flatMap((e) => [e.owner, e.session.seq!, e.rev, now, now]),
+        part.flatMap((e) => [e.owner, e.module, e.session.seq!, e.rev, now, now]),
       );
     }
     const grown = [...owners].filter(([, o]) => o.allocated);
@@ -542,33 +553,33 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return r.rows
       .map((d) => ({
         partnerKey: d.partner_key,
-        sessionSeq: d.session_seq,
+        module: d.module,
+        objectSeq: d.object_seq,
         rev: d.rev,
         attempts: d.attempts,
         enqueuedAt: d.enqueued_at,
         claim: d.claim,
       }))
-      .sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.sessionSeq - b.sessionSeq);
+      .sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.objectSeq - b.objectSeq);
   }
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
-    const r = await this.pool.query(SQL.renew, [now + leaseMs, d.partnerKey, d.sessionSeq, d.claim]);
+    const r = await this.pool.query(SQL.renew, [...key(d), now + leaseMs, d.claim]);
     return (r.rowCount ?? 0) > 0;
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
     return this.transaction(async (c) => {
-      if ((await c.query(SQL.held, [d.partnerKey, d.sessionSeq, d.claim])).rowCount === 0) return false;
+      if ((await c.query(SQL.held, [...key(d), d.claim])).rowCount === 0) return false;
       // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-      await c.query(SQL.complete, [d.partnerKey, d.sessionSeq, deliveredDoc, d.rev, Date.now()]);
+      await c.query(SQL.complete, [...key(d), deliveredDoc, d.rev, Date.now()]);
       return true;
     });
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
-    const args = [nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq, d.claim];
+    const args = [...key(d), nextAttemptAt, error.slice(0, 500), d.claim];
     return ((await this.pool.query(SQL.fail, args)).rowCount ?? 0) > 0;
   }
-  async getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined> {
-    return (await this.pool.query<{ delivered: string }>(SQL.delivered, [partnerKey, sessionSeq])).rows[0]
-      ?.delivered;
+  async getDelivered(k: OutboxKey): Promise<string | undefined> {
+    return (await this.pool.query<{ delivered: string }>(SQL.delivered, key(k))).rows[0]?.delivered;
   }
   async outboxDepth(): Promise<number> {
     return (await this.pool.query<{ n: number }>(SQL.depth)).rows[0]!.n;

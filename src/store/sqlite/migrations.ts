@@ -1,10 +1,19 @@
 // Versioned schema migrations of the SQLite store, as PostgreSQL has (../postgres/migrations.ts): the file's
 // `PRAGMA user_version` is the last migration applied. Files written by builds before this mechanism have
 // user_version 0 and any of the earlier layouts, so every step is idempotent (IF NOT EXISTS, or a check of what
-// is there): migration 1 creates what is missing, the later ones bring an older layout to the current one and do
-// nothing on a file that migration 1 just created. Append-only: never edit a migration that has shipped.
+// is there): migration 1 creates what is missing in the layout of the release that introduced this mechanism, the
+// later ones bring an older layout to the current one and do nothing on a file they have brought there already.
+// Append-only: never edit a migration that has shipped (migration 1 included: the current layout of a table it
+// creates may be a later migration's, e.g. outbox and push_state from migration 5).
 import type Database from 'better-sqlite3';
-import { addOutboxClaim, moveBodiesToPageOrder, SQLITE_SCHEMA, SQLITE_UPGRADES } from './schema.js';
+import {
+  addOutboxClaim,
+  keyOutboxByModule,
+  moveBodiesToPageOrder,
+  PULL_STATE_PER_MODULE,
+  SQLITE_SCHEMA,
+  SQLITE_UPGRADES,
+} from './schema.js';
 
 export interface SqliteMigration {
   version: number;
@@ -17,20 +26,25 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 2, name: 'partners_version triggers, locks', up: (db) => db.exec(SQLITE_UPGRADES) },
   { version: 3, name: 'bodies in page order (owners numbered)', up: moveBodiesToPageOrder },
   { version: 4, name: 'fenced outbox claims (outbox.claim)', up: addOutboxClaim },
+  { version: 5, name: 'outbox and push_state keyed by module', up: keyOutboxByModule },
+  { version: 6, name: 'pull sync state per module', up: (db) => db.exec(PULL_STATE_PER_MODULE) },
 ];
 
+const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;
 const current = (db: Database.Database) => db.pragma('user_version', { simple: true }) as number;
 
-/** Applies the migrations this file lacks, in order, in one transaction; returns the versions applied. */
-export function migrateSqlite(db: Database.Database): number[] {
-  const latest = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;
-  if (current(db) >= latest) return []; // the usual open: nothing to do, no write lock taken
+/**
+ * Applies the migrations this file lacks, in order, up to `target` (default: the latest; an earlier one builds the
+ * layout of an earlier release), in one transaction; returns the versions applied.
+ */
+export function migrateSqlite(db: Database.Database, target = LATEST): number[] {
+  if (current(db) >= target) return []; // the usual open: nothing to do, no write lock taken
   const applied: number[] = [];
   // IMMEDIATE: the write lock first, then the version again under it, so two processes opening the same old file
   // cannot both migrate it. user_version is part of the transaction: a crash leaves the file as it was.
   db.transaction(() => {
     for (const m of SQLITE_MIGRATIONS) {
-      if (current(db) >= m.version) continue;
+      if (current(db) >= m.version || m.version > target) continue;
       m.up(db);
       db.pragma(`user_version = ${m.version}`);
       applied.push(m.version);

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 
 // SQLite schema, applied by the versioned migrations in migrations.ts. See src/store/paging.ts for what `ord` and
-// `session_counts` are for.
+// `session_counts` are for. Migration 1 as shipped (never edited): outbox and push_state are keyed by module since
+// migration 5 (keyOutboxByModule below), which holds their current layout.
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
@@ -135,3 +136,53 @@ export function moveBodiesToPageOrder(db: Database.Database): void {
   }
   db.exec('CREATE UNIQUE INDEX IF NOT EXISTS owners_no ON owners (no)');
 }
+
+/**
+ * Migration 5: the outbox and push_state keyed by (partner_key, module, object_seq) instead of (partner_key,
+ * session_seq), so that every module's objects (sessions, later CDRs, tariffs…) share them; Delivery/OutboxKey in
+ * src/store/contract.ts. A primary key cannot be altered in SQLite, so both tables are rebuilt (the column gets its
+ * new name on the way); existing rows are sessions. The claim index and order stay as they were. Done once per
+ * file: a file that has outbox.module already (e.g. an older user_version set by hand) is left as it is.
+ */
+export function keyOutboxByModule(db: Database.Database): void {
+  const keyed = db
+    .prepare<[], { name: string }>('PRAGMA table_info(outbox)')
+    .all()
+    .some((c) => c.name === 'module');
+  if (keyed) return;
+  db.exec(`
+CREATE TABLE outbox_by_module (
+  partner_key TEXT NOT NULL, module TEXT NOT NULL, object_seq INTEGER NOT NULL, rev INTEGER NOT NULL,
+  enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+  last_error TEXT, claim TEXT,
+  PRIMARY KEY (partner_key, module, object_seq)
+) WITHOUT ROWID;
+INSERT INTO outbox_by_module
+  (partner_key, module, object_seq, rev, enqueued_at, attempts, next_attempt_at, last_error, claim)
+  SELECT partner_key, 'sessions', session_seq, rev, enqueued_at, attempts, next_attempt_at, last_error, claim
+  FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_by_module RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox (next_attempt_at, enqueued_at);
+
+CREATE TABLE push_state_by_module (
+  partner_key TEXT NOT NULL, module TEXT NOT NULL, object_seq INTEGER NOT NULL, delivered TEXT NOT NULL,
+  PRIMARY KEY (partner_key, module, object_seq)
+) WITHOUT ROWID;
+INSERT INTO push_state_by_module (partner_key, module, object_seq, delivered)
+  SELECT partner_key, 'sessions', session_seq, delivered FROM push_state;
+DROP TABLE push_state;
+ALTER TABLE push_state_by_module RENAME TO push_state;
+`);
+}
+
+/**
+ * Migration 6: a pull's sync state is kept per (pull key, module) (src/service/pull-state.ts): the setting
+ * `pull.<key>.state` of earlier releases becomes `pull.<key>.sessions.state`. Pull keys never end in `.sessions`
+ * (a party key, or a URL key ending in a token hash), so a key renamed already is not renamed again. The token
+ * encoding and the saved configuration (`pull.<key>.encoding`, `.config`) describe the peer and stay as they are.
+ */
+export const PULL_STATE_PER_MODULE = `
+UPDATE meta SET key = substr(key, 1, length(key) - length('.state')) || '.sessions.state'
+WHERE key GLOB 'pull.*.state' AND key NOT GLOB 'pull.*.sessions.state';
+`;

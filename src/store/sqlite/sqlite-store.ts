@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey } from '../../domain/session.js';
@@ -12,6 +13,7 @@ import type { Setting } from '../settings.js';
 import type {
   Delivery,
   NewPartner,
+  OutboxKey,
   PutOptions,
   PutOutcome,
   SessionRecord,
@@ -32,6 +34,11 @@ interface ExistingRow {
   /** The owner's number (owners.no). */
   no: number;
 }
+
+/** An outbox or push_state key as statement parameters, and the condition that matches it. */
+type Key = [partnerKey: string, module: ModuleId, objectSeq: number];
+const KEY_IS = 'partner_key = ? AND module = ? AND object_seq = ?';
+const key = (k: OutboxKey): Key => [k.partnerKey, k.module, k.objectSeq];
 
 /** page_bodies id of a body (see schema.ts), computed by SQLite in 64-bit integers. */
 const BODY_ID = '(? << 44) | (? << 40) | ?';
@@ -70,41 +77,41 @@ export class SqliteStore implements SessionStore, PagingBackend {
       update: db.prepare<[string, number, number, string, number, number]>(
         'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ? WHERE seq = ?',
       ),
-      enqueue: db.prepare<[string, number, number, number, number]>(
-        `INSERT INTO outbox (partner_key, session_seq, rev, enqueued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (partner_key, session_seq) DO UPDATE SET rev = excluded.rev`,
+      // Outbox rows and push_state are keyed by (partner_key, module, object_seq): OutboxKey, `...key` below.
+      enqueue: db.prepare<[...Key, number, number, number]>(
+        `INSERT INTO outbox (partner_key, module, object_seq, rev, enqueued_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET rev = excluded.rev`,
       ),
       due: db.prepare<[number, number], Omit<Delivery, 'claim'>>(
-        `SELECT partner_key AS partnerKey, session_seq AS sessionSeq, rev, attempts, enqueued_at AS enqueuedAt
-         FROM outbox WHERE next_attempt_at <= ? ORDER BY enqueued_at, session_seq LIMIT ?`,
+        `SELECT partner_key AS partnerKey, module, object_seq AS objectSeq, rev, attempts, enqueued_at AS enqueuedAt
+         FROM outbox WHERE next_attempt_at <= ? ORDER BY enqueued_at, object_seq LIMIT ?`,
       ),
-      lease: db.prepare<[number, string, string, number]>(
-        'UPDATE outbox SET next_attempt_at = ?, claim = ? WHERE partner_key = ? AND session_seq = ?',
+      lease: db.prepare<[number, string, ...Key]>(
+        `UPDATE outbox SET next_attempt_at = ?, claim = ? WHERE ${KEY_IS}`,
       ),
       // Fenced: each of these changes the row only while it carries the worker's claim.
-      renew: db.prepare<[number, string, number, string]>(
-        'UPDATE outbox SET next_attempt_at = ? WHERE partner_key = ? AND session_seq = ? AND claim = ?',
+      renew: db.prepare<[number, ...Key, string]>(
+        `UPDATE outbox SET next_attempt_at = ? WHERE ${KEY_IS} AND claim = ?`,
       ),
-      held: db.prepare<[string, number, string], { rev: number }>(
-        'SELECT rev FROM outbox WHERE partner_key = ? AND session_seq = ? AND claim = ?',
+      held: db.prepare<[...Key, string], { rev: number }>(
+        `SELECT rev FROM outbox WHERE ${KEY_IS} AND claim = ?`,
       ),
-      done: db.prepare<[string, number, number]>(
-        'DELETE FROM outbox WHERE partner_key = ? AND session_seq = ? AND rev = ?',
-      ),
-      requeue: db.prepare<[number, string, number, number]>(
+      done: db.prepare<[...Key, number]>(`DELETE FROM outbox WHERE ${KEY_IS} AND rev = ?`),
+      requeue: db.prepare<[number, ...Key, number]>(
         `UPDATE outbox SET next_attempt_at = ?, attempts = 0, last_error = NULL, claim = NULL
-         WHERE partner_key = ? AND session_seq = ? AND rev <> ?`,
+         WHERE ${KEY_IS} AND rev <> ?`,
       ),
-      delivered: db.prepare<[string, number, string]>(
-        `INSERT INTO push_state (partner_key, session_seq, delivered) VALUES (?, ?, ?)
-         ON CONFLICT (partner_key, session_seq) DO UPDATE SET delivered = excluded.delivered`,
+      delivered: db.prepare<[...Key, string]>(
+        `INSERT INTO push_state (partner_key, module, object_seq, delivered) VALUES (?, ?, ?, ?)
+         ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET delivered = excluded.delivered`,
       ),
-      getDelivered: db.prepare<[string, number], { delivered: string }>(
-        'SELECT delivered FROM push_state WHERE partner_key = ? AND session_seq = ?',
+      getDelivered: db.prepare<Key, { delivered: string }>(
+        `SELECT delivered FROM push_state WHERE ${KEY_IS}`,
       ),
-      fail: db.prepare<[number, string, string, number, string]>(
+      fail: db.prepare<[number, string, ...Key, string]>(
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claim = NULL
-         WHERE partner_key = ? AND session_seq = ? AND claim = ?`,
+         WHERE ${KEY_IS} AND claim = ?`,
       ),
       depth: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
       bySeq: db.prepare<[number], { seq: number; owner: string; doc: string; rev: number }>(
@@ -195,7 +202,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return this.db.transaction(() =>
       records.map((r) => {
         const { outcome, seq, outbox } = this.putOne(r, options);
-        for (const e of outbox) this.st.enqueue.run(e.partnerKey, seq, e.rev, now, now);
+        for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
         return outcome;
       }),
     )();
@@ -326,33 +333,31 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return this.db
       .transaction(() => {
         const rows = this.st.due.all(now, limit);
-        for (const r of rows) this.st.lease.run(now + leaseMs, claim, r.partnerKey, r.sessionSeq);
+        for (const r of rows) this.st.lease.run(now + leaseMs, claim, ...key(r));
         return rows.map((r) => ({ ...r, claim }));
       })
       .immediate();
   }
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
-    return this.st.renew.run(now + leaseMs, d.partnerKey, d.sessionSeq, d.claim).changes > 0;
+    return this.st.renew.run(now + leaseMs, ...key(d), d.claim).changes > 0;
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
     return this.db
       .transaction(() => {
-        if (!this.st.held.get(d.partnerKey, d.sessionSeq, d.claim)) return false;
-        this.st.delivered.run(d.partnerKey, d.sessionSeq, deliveredDoc);
-        this.st.done.run(d.partnerKey, d.sessionSeq, d.rev);
+        if (!this.st.held.get(...key(d), d.claim)) return false;
+        this.st.delivered.run(...key(d), deliveredDoc);
+        this.st.done.run(...key(d), d.rev);
         // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-        this.st.requeue.run(Date.now(), d.partnerKey, d.sessionSeq, d.rev);
+        this.st.requeue.run(Date.now(), ...key(d), d.rev);
         return true;
       })
       .immediate();
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
-    return (
-      this.st.fail.run(nextAttemptAt, error.slice(0, 500), d.partnerKey, d.sessionSeq, d.claim).changes > 0
-    );
+    return this.st.fail.run(nextAttemptAt, error.slice(0, 500), ...key(d), d.claim).changes > 0;
   }
-  async getDelivered(partnerKey: PartyKey, sessionSeq: number): Promise<string | undefined> {
-    return this.st.getDelivered.get(partnerKey, sessionSeq)?.delivered;
+  async getDelivered(k: OutboxKey): Promise<string | undefined> {
+    return this.st.getDelivered.get(...key(k))?.delivered;
   }
   async outboxDepth(): Promise<number> {
     return this.st.depth.get()!.n;

@@ -1,0 +1,96 @@
+// The composition root of the HTTP server: the cross-cutting parts of src/http (errors, deadlines, transport
+// headers, rate limit, auth, documentation, health), then every module of the registry (src/modules/index.ts).
+// No business rules here.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { SessionStore } from '../store/contract.js';
+import '../http/types.js';
+
+import { registerAuth } from '../http/auth.js';
+import { clientError, frameworkError, registerErrorHandling } from '../http/errors.js';
+import { registerBodyDeadline, registerRateLimit, type RateLimitConfig } from '../http/rate-limit.js';
+import type { PagingConfig } from '../http/pagination.js';
+import type { OpenApiParts } from '../http/openapi/document.js';
+import { DOCS_PREFIX, registerDocs } from '../http/routes/docs.js';
+import { registerHealth } from '../http/routes/health.js';
+import { MODULES } from '../modules/index.js';
+import type { OcpiModule } from '../modules/module.js';
+import { registerTransportHeaders } from '../http/transport-headers.js';
+import { cachedIdentity } from '../service/identity.js';
+import { TokenCache } from '../service/token-cache.js';
+
+export interface ServerConfig extends PagingConfig {
+  logLevel?: string;
+  bodyLimit?: number;
+  /** Time a client has to send a whole request (headers and body); slower connections are closed (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Per-token (per-IP when unauthenticated) token bucket, in memory per process; default off. See rate-limit.ts. */
+  rateLimit?: RateLimitConfig;
+  /** `--deny-private-peers`: registration call-backs refuse private, loopback and link-local peer addresses. */
+  denyPrivatePeers?: boolean;
+  /** GET /openapi.json and GET /docs (default true). */
+  docs?: boolean;
+}
+
+export const DEFAULT_LIMIT = 100;
+export const DEFAULT_MAX_LIMIT = 1000;
+
+export async function buildServer(
+  store: SessionStore,
+  config: Partial<ServerConfig> = {},
+): Promise<FastifyInstance> {
+  const paging: PagingConfig = {
+    defaultLimit: Math.min(config.defaultLimit ?? DEFAULT_LIMIT, config.maxLimit ?? DEFAULT_MAX_LIMIT),
+    maxLimit: config.maxLimit ?? DEFAULT_MAX_LIMIT,
+    publicUrl: config.publicUrl,
+  };
+  const requestTimeout = config.requestTimeoutMs ?? 30_000;
+  const app = Fastify({
+    logger: config.logLevel && config.logLevel !== 'silent' ? { level: config.logLevel } : false,
+    bodyLimit: config.bodyLimit ?? 1024 * 1024,
+    requestTimeout,
+    connectionTimeout: requestTimeout,
+    // Node checks requestTimeout only every connectionsCheckingInterval (default 30 s): check often enough that
+    // a client trickling its headers byte by byte is cut off close to the configured timeout.
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))) },
+    return503OnClosing: true,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
+    ajv: { customOptions: { coerceTypes: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const identity = cachedIdentity(store);
+  registerErrorHandling(app);
+  registerBodyDeadline(app, requestTimeout);
+  registerTransportHeaders(app, identity);
+  if (config.rateLimit) registerRateLimit(app, config.rateLimit); // before auth: see rate-limit.ts
+  const tokens = new TokenCache(store);
+  registerAuth(app, store, tokens, [DOCS_PREFIX]);
+  // Before every route: the OpenAPI generator collects the routes as they are added.
+  const modules: readonly OcpiModule[] = MODULES;
+  if (config.docs !== false) await registerDocs(app, paging, openApiParts(modules));
+  registerHealth(app, store);
+  const cx = {
+    store,
+    tokens,
+    paging,
+    publicUrl: config.publicUrl,
+    identity,
+    denyPrivatePeers: config.denyPrivatePeers,
+    modules: modules.map((m) => m.descriptor),
+  };
+  for (const m of modules) m.registerRoutes(app, cx);
+  await app.ready();
+  return app;
+}
+
+/** The modules' part of the OpenAPI document: functional modules' tags first (what partners use), then the rest. */
+function openApiParts(modules: readonly OcpiModule[]): OpenApiParts {
+  const ordered = [
+    ...modules.filter((m) => m.descriptor.kind === 'functional'),
+    ...modules.filter((m) => m.descriptor.kind !== 'functional'),
+  ];
+  return {
+    tags: ordered.flatMap((m) => m.descriptor.tags),
+    examples: modules.flatMap((m) => (m.docExamples ? [m.docExamples] : [])),
+  };
+}

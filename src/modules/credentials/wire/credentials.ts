@@ -1,0 +1,156 @@
+// Versions and Credentials module objects (OCPI 2.1.1 §version_information_endpoint + §credentials,
+// 2.2.1 §6 Versions, §7 Credentials): schemas (validation + documentation), parse and render.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Endpoint, Role } from '../../../domain/party.js';
+import type { OcpiVersion } from '../../../domain/wire-format.js';
+import type { ParseResult } from '../../../wire/codec.js';
+import { addSchemaIssues, IssueList } from '../../../wire/validate.js';
+
+const Url = Type.String({ maxLength: 255, description: 'URL, string(255)' });
+// OCPI 2.2.1 §7.3.1: token string(64), printable non-whitespace ASCII.
+const Token = Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e]+$' });
+const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166 alpha-2, CiString(2)' });
+const PartyId = Type.String({ pattern: '^[A-Za-z0-9]{3}$', description: 'CiString(3)' });
+const BusinessDetails = Type.Object(
+  {
+    name: Type.String({ maxLength: 100 }),
+    website: Type.Optional(Type.Union([Url, Type.Null()])),
+  },
+  { additionalProperties: true },
+);
+
+export const Credentials211Schema = Type.Object(
+  { token: Token, url: Url, business_details: BusinessDetails, party_id: PartyId, country_code: CountryCode },
+  { $id: 'OcpiCredentials211', title: 'OCPI 2.1.1 Credentials', additionalProperties: true },
+);
+export const CredentialsRoleSchema = Type.Object(
+  {
+    role: Type.String({ description: 'CPO, EMSP, HUB, NAP, NSP, OTHER, SCSP' }),
+    business_details: BusinessDetails,
+    party_id: PartyId,
+    country_code: CountryCode,
+  },
+  { additionalProperties: true },
+);
+export const Credentials221Schema = Type.Object(
+  { token: Token, url: Url, roles: Type.Array(CredentialsRoleSchema, { minItems: 1 }) },
+  { $id: 'OcpiCredentials221', title: 'OCPI 2.2.1 Credentials', additionalProperties: true },
+);
+
+export const VersionSchema = Type.Object(
+  { version: Type.String(), url: Url },
+  { additionalProperties: true },
+);
+export const VersionListSchema = Type.Array(VersionSchema, { minItems: 1 });
+export const EndpointSchema = Type.Object(
+  {
+    identifier: Type.String(),
+    role: Type.Optional(Type.Union([Type.Literal('SENDER'), Type.Literal('RECEIVER')])),
+    url: Url,
+  },
+  { additionalProperties: true },
+);
+export const VersionDetailsSchema = Type.Object(
+  { version: Type.String(), endpoints: Type.Array(EndpointSchema, { minItems: 1 }) },
+  { additionalProperties: true },
+);
+
+/** What a credentials object tells us about the other party. */
+export interface PeerCredentials {
+  token: string;
+  url: string;
+  countryCode: string;
+  partyId: string;
+  roles: Role[];
+  businessName: string;
+}
+
+const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
+function check<T extends TSchema>(schema: T, json: unknown): ParseResult<Static<T>> {
+  let c = compiled.get(schema);
+  if (!c) compiled.set(schema, (c = TypeCompiler.Compile(schema)));
+  const issues = new IssueList();
+  addSchemaIssues(c, json, issues);
+  return issues.empty ? { ok: true, value: json as Static<T> } : { ok: false, issues: issues.items };
+}
+
+export function parseCredentials(version: OcpiVersion, json: unknown): ParseResult<PeerCredentials> {
+  if (version === '2.1.1') {
+    const r = check(Credentials211Schema, json);
+    if (!r.ok) return r;
+    const c = r.value;
+    return {
+      ok: true,
+      value: {
+        token: c.token,
+        url: c.url,
+        countryCode: c.country_code.toUpperCase(),
+        partyId: c.party_id.toUpperCase(),
+        roles: [],
+        businessName: c.business_details.name,
+      },
+    };
+  }
+  const r = check(Credentials221Schema, json);
+  if (!r.ok) return r;
+  const c = r.value;
+  // OCPI 2.2.1 §7.3.1: a platform may hold several roles; the first CPO/EMSP role names the partner.
+  const known = c.roles.filter((x) => x.role === 'CPO' || x.role === 'EMSP');
+  const first = known[0] ?? c.roles[0]!;
+  return {
+    ok: true,
+    value: {
+      token: c.token,
+      url: c.url,
+      countryCode: first.country_code.toUpperCase(),
+      partyId: first.party_id.toUpperCase(),
+      roles: [...new Set(known.map((x) => x.role as Role))],
+      businessName: first.business_details.name,
+    },
+  };
+}
+
+export interface OwnParty {
+  countryCode: string;
+  partyId: string;
+  roles: Role[];
+  name: string;
+  website?: string;
+}
+
+export function renderCredentials(
+  version: OcpiVersion,
+  token: string,
+  versionsUrl: string,
+  us: OwnParty,
+): unknown {
+  const business = { name: us.name, ...(us.website ? { website: us.website } : {}) };
+  if (version === '2.1.1') {
+    return {
+      token,
+      url: versionsUrl,
+      business_details: business,
+      party_id: us.partyId,
+      country_code: us.countryCode,
+    };
+  }
+  return {
+    token,
+    url: versionsUrl,
+    roles: us.roles.map((role) => ({
+      role,
+      business_details: business,
+      party_id: us.partyId,
+      country_code: us.countryCode,
+    })),
+  };
+}
+
+export function parseVersionList(json: unknown): ParseResult<Array<{ version: string; url: string }>> {
+  return check(VersionListSchema, json);
+}
+
+export function parseVersionDetails(json: unknown): ParseResult<{ version: string; endpoints: Endpoint[] }> {
+  return check(VersionDetailsSchema, json);
+}

@@ -1,0 +1,22 @@
+// The Sessions module, assembled: descriptor, routes of the sender, the charging preferences, the receiver and
+// the ingest interface, its push and pull adapters and its OpenAPI examples.
+import type { OcpiModule } from '../module.js';
+import { registerChargingPreferences } from './http/charging-preferences-routes.js';
+import { sessionExamples } from './http/openapi.js';
+import { registerSessionsReceiver } from './http/receiver-routes.js';
+import { registerSessionsSender } from './http/sender-routes.js';
+import { sessionsModule } from './module.js';
+import { sessionsPull } from './service/pull.js';
+import { sessionsPush } from './service/push.js';
+
+export const sessions: OcpiModule = {
+  descriptor: sessionsModule,
+  registerRoutes(app, cx) {
+    registerSessionsSender(app, cx.store, cx.tokens, cx.paging);
+    registerChargingPreferences(app, cx.store);
+    registerSessionsReceiver(app, cx.store, cx.identity);
+  },
+  push: sessionsPush,
+  pull: sessionsPull,
+  docExamples: sessionExamples,
+};

@@ -1,0 +1,142 @@
+// The Sessions module's pull adapter (service/pull-adapter.ts). "Store a page": parse every object of a page with the codec of its format, report the invalid ones,
+// and store the valid ones (upsert by CPO + id, never replacing a newer last_updated with an older one). Each
+// valid session is told to the page stream (its place, for the shifting rules of client/page-stream.ts).
+import { isDeepStrictEqual } from 'node:util';
+import type { StreamPage } from '../../../client/page-stream.js';
+import { partyKey, type Session } from '../../../domain/session.js';
+import { wireFormatFor, type OcpiVersion, type WireFormat } from '../../../domain/wire-format.js';
+import type { SessionStore } from '../../../store/contract.js';
+import type { ValidationIssue } from '../../../wire/codec.js';
+import type {
+  InvalidObject,
+  PageParsing,
+  PageWriter,
+  PageWriterOptions,
+  PullAdapter,
+  Sightings,
+} from '../../../service/pull-adapter.js';
+import { classifySession, detectFormat } from './classify.js';
+import { toRecord } from './writer.js';
+
+/** At most this many invalid objects are kept in the summary (all are counted and reported via onInvalid). */
+export const MAX_INVALID_LISTED = 1000;
+
+/** `ocpi` vs `camel` by key style, the version from the crawl (or, without one, from the object's keys). */
+export function formatOf(
+  obj: unknown,
+  version: OcpiVersion | undefined,
+  fallbackStyle: 'ocpi' | 'camel',
+): WireFormat | undefined {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  const keys = Object.keys(obj);
+  const style = keys.some((k) => /[a-z0-9][A-Z]/.test(k))
+    ? 'camel'
+    : keys.some((k) => k.includes('_'))
+      ? 'ocpi'
+      : fallbackStyle;
+  const v = version ?? (detectFormat(obj)?.endsWith('2.1.1') ? '2.1.1' : '2.2.1');
+  return wireFormatFor(style, v);
+}
+
+/** The Sessions module's pull: the CPO's Sessions SENDER, stored a page at a time by SessionPageWriter. */
+export const sessionsPull: PullAdapter = {
+  module: 'sessions',
+  // OCPI 2.2.1 §6.2.2: a CPO implements the Sessions SENDER interface, which we pull from (2.1.1: no role).
+  endpoint: { identifier: 'sessions', role: 'SENDER' },
+  pageWriter: (store, sightings, options) => new SessionPageWriter(store, sightings, options),
+};
+
+class SessionPageWriter implements PageWriter {
+  received = 0;
+  readonly stored = { new: 0, updated: 0, unchanged: 0 };
+  repeated = 0;
+  invalid = 0;
+  readonly invalidObjects: InvalidObject[] = [];
+  private readonly seenInvalid = new Set<string>();
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly stream: Sightings,
+    private readonly o: PageWriterOptions,
+  ) {}
+
+  /** Parses the page, reports its invalid objects and stores its new or changed sessions. */
+  async write(page: StreamPage, parsing: PageParsing): Promise<void> {
+    const { valid, positions } = this.parse(page, parsing);
+    await this.put(valid, positions);
+  }
+
+  private parse(page: StreamPage, parsing: PageParsing) {
+    const valid: Session[] = [];
+    const positions: Array<number | undefined> = [];
+    const codecOptions = { camelEnums: this.o.camelEnums };
+    page.items.forEach((obj, index) => {
+      this.received += 1;
+      const format = formatOf(obj, parsing.version, page.envelopeStyle);
+      const c = classifySession(obj, format, parsing.context, codecOptions, 'not a Session object');
+      if (c.ok) {
+        valid.push(c.session);
+        positions.push(page.base !== undefined ? page.base + index : undefined);
+      } else {
+        this.reportInvalid(page, index, obj, c.id, c.issues);
+      }
+    });
+    return { valid, positions };
+  }
+
+  private reportInvalid(
+    page: StreamPage,
+    index: number,
+    obj: unknown,
+    id: string | undefined,
+    issues: ValidationIssue[],
+  ): void {
+    // OCPI 2.2.1 transport_and_format, GET: the client cannot tell the server; log it and process the valid objects.
+    const dedupe = id !== undefined ? `id:${id}` : `json:${JSON.stringify(obj) ?? String(obj)}`;
+    if (this.seenInvalid.has(dedupe)) {
+      this.repeated += 1;
+      return;
+    }
+    this.seenInvalid.add(dedupe);
+    this.invalid += 1;
+    const report: InvalidObject = { page: page.number, index, url: page.url, id, issues };
+    if (this.invalidObjects.length < MAX_INVALID_LISTED) this.invalidObjects.push(report);
+    this.o.onInvalid?.(report);
+  }
+
+  private async put(valid: Session[], positions: Array<number | undefined>): Promise<void> {
+    const firsts: boolean[] = [];
+    const stored = await Promise.all(valid.map((s) => this.store.getSession(s.countryCode, s.partyId, s.id)));
+    const write: Session[] = [];
+    valid.forEach((s, i) => {
+      const k = `${partyKey(s.countryCode, s.partyId)}/${s.id.toUpperCase()}`;
+      const first = this.stream.see(k, s.lastUpdated, positions[i]) === 'first';
+      if (!first) this.repeated += 1;
+      const old = stored[i]?.session;
+      // Unchanged: what we hold is newer, or the same version (same last_updated and content).
+      if (
+        old &&
+        (old.lastUpdated > s.lastUpdated || (old.lastUpdated === s.lastUpdated && sameContent(old, s)))
+      ) {
+        if (first) this.stored.unchanged += 1;
+        return;
+      }
+      write.push(s);
+      firsts.push(first);
+    });
+    if (write.length === 0) return;
+    // One transaction per page; 'if-newer' keeps a newer stored session should one arrive meanwhile.
+    const outcomes = await this.store.putSessions(write.map(toRecord), { mode: 'if-newer' });
+    outcomes.forEach((outcome, i) => {
+      if (!firsts[i]) return;
+      if (outcome === 'created') this.stored.new += 1;
+      else if (outcome === 'updated') this.stored.updated += 1;
+      else this.stored.unchanged += 1;
+    });
+  }
+}
+
+function sameContent(stored: Session, incoming: Session): boolean {
+  // The stored session went through JSON (no undefined members); compare like with like.
+  return isDeepStrictEqual(stored, JSON.parse(JSON.stringify(incoming)));
+}

@@ -1,0 +1,63 @@
+// The Sessions module's push adapter (service/push-adapter.ts): the CPO PUTs a session to the owning eMSP's
+// Sessions RECEIVER the first time and PATCHes it afterwards (OCPI 2.2.1 §9.2.2, §9.1).
+import { isDeepStrictEqual } from 'node:util';
+import type { Session } from '../../../domain/session.js';
+import type { OcpiVersion } from '../../../domain/wire-format.js';
+import type { Body, PushAdapter } from '../../../service/push-adapter.js';
+import { codecFor } from '../wire/codecs.js';
+
+/**
+ * The PATCH that brings `before` to `after` at the wire level, or undefined when a PUT is needed.
+ * 2.2.1 appends charging_periods, so the new periods must extend the delivered ones; 2.1.1 replaces them.
+ */
+export function patchBetween(
+  before: Body,
+  after: Body,
+  version: OcpiVersion,
+  periodsKey: string,
+  updatedKey: string,
+): Body | undefined {
+  const patch: Body = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (isDeepStrictEqual(before[key], after[key])) continue;
+    if (!(key in after)) return undefined; // a field was removed: only a PUT can do that (2.2.1 §9.2.2.3)
+    if (key === periodsKey && version === '2.2.1') {
+      const old = (before[key] as unknown[] | undefined) ?? [];
+      const now = (after[key] as unknown[] | undefined) ?? [];
+      if (now.length < old.length || !old.every((p, i) => isDeepStrictEqual(p, now[i]))) return undefined;
+      patch[key] = now.slice(old.length);
+    } else {
+      patch[key] = after[key];
+    }
+  }
+  patch[updatedKey] = after[updatedKey];
+  return patch;
+}
+
+export const sessionsPush: PushAdapter = {
+  module: 'sessions',
+  identifier: 'sessions',
+  async load(store, objectSeq, format) {
+    const stored = await store.getSessionBySeq(objectSeq);
+    if (!stored) return undefined;
+    const s = stored.session;
+    return {
+      path: [s.countryCode, s.partyId, s.id],
+      rev: stored.rev,
+      body: JSON.parse(codecFor(format).render(s)) as Body,
+      doc: JSON.stringify(s),
+    };
+  },
+  patch(delivered, current, format, version) {
+    const codec = codecFor(format);
+    const before = JSON.parse(codec.render(JSON.parse(delivered) as Session)) as Body;
+    const camel = codec.style.naming === 'camel';
+    return patchBetween(
+      before,
+      current,
+      version,
+      camel ? 'chargingPeriods' : 'charging_periods',
+      camel ? 'lastUpdated' : 'last_updated',
+    );
+  },
+};
