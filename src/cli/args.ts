@@ -1,51 +1,15 @@
-// Small helpers over node:util parseArgs for the `ocpi-sessions` commands.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// Shared pieces of the `ocpi-sessions` commands (parsed by commander, program.ts): option values checked the same
+// way everywhere, the `--db` option, and actions whose result is the exit code.
+import { Option, type Command } from 'commander';
 import { parsePartyKey } from '../domain/session.js';
+import { PartnerError } from '../service/partners.js';
 
+/** A command line that cannot be run as given: exit code 2, the message on stderr. */
 export class UsageError extends Error {}
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
-  try {
-    return parseArgs({
-      args: joinOptionValues(argv, options),
-      allowPositionals: true,
-      options,
-      strict: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-/**
- * `--token -abc` → `--token=-abc`: a value-taking option always takes the next argument, even one that
- * starts with a dash (Base64url tokens and negative numbers do), where parseArgs would call it ambiguous.
- */
-function joinOptionValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
-  const takesValue = new Set<string>();
-  for (const [name, option] of Object.entries(options)) {
-    if (option.type !== 'string') continue;
-    takesValue.add(`--${name}`);
-    if (option.short) takesValue.add(`-${option.short}`);
-  }
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    const next = argv[i + 1];
-    if (takesValue.has(arg) && next !== undefined && next.startsWith('-')) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else out.push(arg);
-  }
-  return out;
-}
-
-export function intOption(name: string, value: string | undefined, fallback: number): number {
+export function intOption(name: string, value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
+  if (typeof value === 'number') return value;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`);
   return Number(value);
 }
@@ -58,8 +22,52 @@ export function partiesOption(name: string, value: string): { countryCode: strin
   });
 }
 
+export const DB_ENV = 'DATABASE_URL or DATABASE';
+
+/** `--db`: a SQLite file or a PostgreSQL URL (the environment's when not given: see dbOption). */
+export function dbFlag(description = 'SQLite file or postgres:// URL'): Option {
+  return new Option('--db <file|url>', `${description} (env: ${DB_ENV})`);
+}
+
 export function dbOption(value: string | undefined): string {
   const db = value ?? process.env.DATABASE_URL ?? process.env.DATABASE;
   if (!db) throw new UsageError('--db <file|postgres://…> is required (or DATABASE / DATABASE_URL)');
   return db;
+}
+
+/** `--json`: the result as one JSON document on stdout. */
+export const jsonFlag = () => new Option('--json', 'print the result as JSON');
+
+/** A subcommand of `parent` whose usage errors point to its own --help. */
+export function subcommand(parent: Command, name: string, description: string): Command {
+  const path = [...ancestry(parent), name].join(' ');
+  return parent.command(name).description(description).showHelpAfterError(`(see '${path} --help')`);
+}
+
+function ancestry(c: Command | null): string[] {
+  return c ? [...ancestry(c.parent), c.name()] : [];
+}
+
+/** Examples appended to a command's --help. */
+export function examples(command: Command, lines: string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/**
+ * A command's action whose result is the process's exit code (undefined: the process keeps running, e.g. a server).
+ * A UsageError (or a refused partner change) is reported like commander's own errors: on stderr, exit code 2.
+ */
+export function action<A extends unknown[]>(
+  run: (...args: A) => Promise<number | undefined> | number | undefined,
+) {
+  return async function (this: Command, ...args: A): Promise<void> {
+    try {
+      const code = await run(...args);
+      if (code !== undefined) process.exitCode = code;
+    } catch (e) {
+      if (e instanceof UsageError || e instanceof PartnerError)
+        this.error(`error: ${e.message}`, { exitCode: 2, code: 'ocpi-sessions.usage' });
+      throw e;
+    }
+  };
 }

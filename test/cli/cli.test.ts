@@ -136,6 +136,7 @@ describe('ocpi-sessions CLI', () => {
 
   it('partners add/list/remove, and the printed token authenticates on a served instance', async () => {
     const db = tempDb();
+    assert.equal(runCli(['migrate', '--db', db]).status, 0); // partners never creates a database
     const added = runCli([
       'partners',
       'add',

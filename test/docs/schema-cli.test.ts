@@ -98,6 +98,6 @@ describe('ocpi-sessions schema', () => {
     assert.match(l.stderr, /use --version 2\.1\.1/);
     const f = runCli(['schema', 'session', '--format', 'xml']);
     assert.equal(f.status, 2);
-    assert.match(f.stderr, /--format must be ocpi or camel/);
+    assert.match(f.stderr, /--format <format>' argument 'xml' is invalid\. Allowed choices are ocpi, camel/);
   });
 });

@@ -296,6 +296,7 @@ describe('rate limiting', () => {
 describe('serve options', () => {
   it('--rate-limit, --request-timeout-ms and --body-limit reach the server; a bad value is a usage error', async () => {
     const db = tempDb('opts.db');
+    assert.equal(runCli(['migrate', '--db', db]).status, 0);
     addPartnerWithToken(db, 'DE-EMP', 'opts-token');
     const bad = runCli(['serve', '--db', db, '--port', '0', '--rate-limit', 'lots']);
     assert.notEqual(bad.status, 0);

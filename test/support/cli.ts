@@ -1,7 +1,7 @@
 // Runs the real `ocpi-sessions` command (compiled) as a child process.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cliPath } from './paths.js';
+import { cliPath, repoRoot } from './paths.js';
 
 export interface CliResult {
   status: number | null;
@@ -72,9 +72,20 @@ export function addPartnerWithToken(db: string, party: string, token: string): v
   assert.equal(r.status, 0, `partners add: ${r.stderr}${r.stdout}`);
 }
 
-/** Starts a long-running command and resolves once its stdout matches `ready`. */
-export function startCli(args: string[], ready: RegExp, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env } });
+/** Starts a long-running command and resolves once its stdout matches `ready` (run in `cwd` if given). */
+export function startCli(args: string[], ready: RegExp, env: Record<string, string> = {}, cwd?: string) {
+  return watchStarted(
+    spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, cwd }),
+    ready,
+  );
+}
+
+/** `npm start -- <args>` in the repository, as a user runs it (prestart included); ready as for startCli. */
+export function startNpmStart(args: string[], ready: RegExp) {
+  return watchStarted(spawn('npm', ['start', '--', ...args], { cwd: repoRoot, env: process.env }), ready);
+}
+
+function watchStarted(child: ChildProcessWithoutNullStreams, ready: RegExp) {
   let stdout = '';
   let stderr = '';
   const started = new Promise<string>((resolve, reject) => {

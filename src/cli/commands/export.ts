@@ -2,14 +2,12 @@
 //                      [--format ndjson|csv|ocpi-2.2.1|camel-2.1.1|…] [--out <file>]`
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { Option, type Command } from 'commander';
 import { parseDateTime } from '../../domain/datetime.js';
 import { parsePartyKey, partyKey } from '../../domain/session.js';
 import { EXPORT_FORMATS, exportSessions, type ExportFormat } from '../../modules/sessions/service/export.js';
-import { openStore } from '../../store/open.js';
-import { dbOption, parse, UsageError } from '../args.js';
-
-export const EXPORT_USAGE = `export    --db <file> [--partner CC-PID] [--emsp CC-PID] [--since <DateTime>] [--until <DateTime>]
-            [--format ndjson|csv|ocpi-2.2.1|camel-2.1.1|ocpi-2.1.1|camel-2.2.1] [--out <file>]`;
+import { action, dbFlag, dbOption, examples, subcommand, UsageError } from '../args.js';
+import { openDb } from '../open-db.js';
 
 function party(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -44,27 +42,25 @@ function writerFor(stream: Writable): (text: string) => Promise<void> {
     });
 }
 
-export async function exportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    db: { type: 'string' },
-    partner: { type: 'string' },
-    emsp: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    format: { type: 'string' },
-    out: { type: 'string' },
-  });
-  if (positionals.length > 0) throw new UsageError(`export takes no positional arguments: ${positionals[0]}`);
-  const format = (values.format ?? 'ndjson') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+interface ExportOptions {
+  db?: string;
+  partner?: string;
+  emsp?: string;
+  since?: string;
+  until?: string;
+  format: ExportFormat;
+  out?: string;
+}
+
+async function exportTo(values: ExportOptions): Promise<number> {
+  const format = values.format;
   const filter = {
     partner: party('partner', values.partner),
     emsp: party('emsp', values.emsp),
     since: date('since', values.since),
     until: date('until', values.until),
   };
-  const store = await openStore(dbOption(values.db));
+  const store = await openDb(dbOption(values.db), { command: 'export', create: false });
   const out: Writable = values.out ? createWriteStream(values.out) : process.stdout;
   out.on('error', () => {}); // errors reach us through writerFor's promises; this keeps a late one from crashing
   try {
@@ -83,4 +79,31 @@ export async function exportCommand(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+export function addExportCommand(program: Command): void {
+  const cmd = subcommand(
+    program,
+    'export',
+    'write stored sessions to stdout or a file (NDJSON, CSV or a JSON array)',
+  )
+    .addOption(dbFlag('SQLite file (must exist) or postgres:// URL'))
+    .addOption(new Option('--partner <CC-PID>', "only this CPO's sessions"))
+    .addOption(new Option('--emsp <CC-PID>', "only sessions of this eMSP's tokens"))
+    .addOption(new Option('--since <DateTime>', 'only last_updated >= this (inclusive)'))
+    .addOption(new Option('--until <DateTime>', 'only last_updated < this (exclusive)'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'ndjson: one OCPI 2.2.1 session a line; csv; or a JSON array in a wire format',
+      )
+        .choices(EXPORT_FORMATS)
+        .default('ndjson'),
+    )
+    .addOption(new Option('--out <file>', 'write to this file (default: stdout); the count goes to stderr'))
+    .action(action(exportTo));
+  examples(cmd, [
+    'ocpi-sessions export --db ./emsp.db --partner NL-OCS --since 2025-05-01T00:00:00Z --format csv --out may.csv',
+    'ocpi-sessions export --db ./ocpi.db | head',
+  ]);
 }

@@ -1,6 +1,7 @@
 // `ocpi-sessions pull --db <file> (--partner CC-PID | --url <versions-or-sessions-url> --token T) [options]`
 import { parseDateTime } from '../../domain/datetime.js';
-import type { OcpiVersion } from '../../domain/wire-format.js';
+import { Option, type Command } from 'commander';
+import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
 import { DEFAULT_PULL_TIMEOUT_MS, DEFAULT_RETRY } from '../../client/transport.js';
 import { createProgressReporter, formatDuration } from '../../client/progress.js';
 import { PullError, type PullSummary } from '../../service/pull-runner.js';
@@ -8,13 +9,8 @@ import { DEFAULT_MARGIN_MS } from '../../service/pull-window.js';
 import { PullConfigError, pullFrom } from '../../service/pull.js';
 import { adapterOf } from '../../modules/index.js';
 import { PullLockedError } from '../../service/pull-lock.js';
-import { openStore } from '../../store/open.js';
-import { dbOption, intOption, parse, UsageError } from '../args.js';
-
-export const PULL_USAGE = `pull      --db <file> (--partner CC-PID | --url <versions-or-sessions-url> --token T) [--since <DateTime>]
-            [--until <DateTime>] [--page-size N] [--version 2.1.1|2.2.1] [--json] [--cpo CC-PID] [--emsp CC-PID]
-            [--margin-seconds 300] [--timeout-ms 30000] [--retries 8] [--retry-base-ms 500] [--retry-max-ms 30000]
-            [--retry-budget-ms 300000] [--progress-interval 5] [--camel-enums A|B]`;
+import { action, dbFlag, dbOption, examples, intOption, jsonFlag, subcommand, UsageError } from '../args.js';
+import { openDb } from '../open-db.js';
 
 function dateOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -24,49 +20,42 @@ function dateOption(name: string, value: string | undefined): number | undefined
   return ms;
 }
 
-export async function pullCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    db: { type: 'string' },
-    partner: { type: 'string' },
-    url: { type: 'string' },
-    token: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    'page-size': { type: 'string' },
-    version: { type: 'string' },
-    json: { type: 'boolean' },
-    cpo: { type: 'string' },
-    emsp: { type: 'string' },
-    'margin-seconds': { type: 'string' },
-    'timeout-ms': { type: 'string' },
-    retries: { type: 'string' },
-    'retry-base-ms': { type: 'string' },
-    'retry-max-ms': { type: 'string' },
-    'retry-budget-ms': { type: 'string' },
-    'progress-interval': { type: 'string' },
-    'camel-enums': { type: 'string' },
-  });
-  if (positionals.length > 0) throw new UsageError(`pull takes no positional arguments: ${positionals[0]}`);
-  const version = values.version as OcpiVersion | undefined;
-  if (version !== undefined && version !== '2.1.1' && version !== '2.2.1')
-    throw new UsageError('--version must be 2.1.1 or 2.2.1');
-  const camelEnums = values['camel-enums'];
-  if (camelEnums !== undefined && camelEnums !== 'A' && camelEnums !== 'B')
-    throw new UsageError('--camel-enums must be A or B');
-  const pageSize =
-    values['page-size'] !== undefined ? intOption('page-size', values['page-size'], 0) : undefined;
+interface PullOptions {
+  db?: string;
+  partner?: string;
+  url?: string;
+  token?: string;
+  since?: string;
+  until?: string;
+  pageSize?: string;
+  version?: OcpiVersion;
+  json?: boolean;
+  cpo?: string;
+  emsp?: string;
+  marginSeconds: string | number;
+  timeoutMs: string | number;
+  retries: string | number;
+  retryBaseMs: string | number;
+  retryMaxMs: string | number;
+  retryBudgetMs: string | number;
+  progressInterval: string | number;
+  camelEnums?: 'A' | 'B';
+}
+
+async function pull(values: PullOptions): Promise<number> {
+  const pageSize = values.pageSize !== undefined ? intOption('page-size', values.pageSize, 0) : undefined;
   if (pageSize === 0) throw new UsageError('--page-size must be at least 1');
   const since = dateOption('since', values.since);
   const until = dateOption('until', values.until);
   const retry = {
     retries: intOption('retries', values.retries, DEFAULT_RETRY.retries),
-    baseMs: intOption('retry-base-ms', values['retry-base-ms'], DEFAULT_RETRY.baseMs),
-    maxMs: intOption('retry-max-ms', values['retry-max-ms'], DEFAULT_RETRY.maxMs),
-    budgetMs: intOption('retry-budget-ms', values['retry-budget-ms'], DEFAULT_RETRY.budgetMs),
+    baseMs: intOption('retry-base-ms', values.retryBaseMs, DEFAULT_RETRY.baseMs),
+    maxMs: intOption('retry-max-ms', values.retryMaxMs, DEFAULT_RETRY.maxMs),
+    budgetMs: intOption('retry-budget-ms', values.retryBudgetMs, DEFAULT_RETRY.budgetMs),
   };
-  const timeoutMs = intOption('timeout-ms', values['timeout-ms'], DEFAULT_PULL_TIMEOUT_MS);
-  const marginMs = intOption('margin-seconds', values['margin-seconds'], DEFAULT_MARGIN_MS / 1000) * 1000;
-  const interval = values['progress-interval'] ?? '5';
+  const timeoutMs = intOption('timeout-ms', values.timeoutMs, DEFAULT_PULL_TIMEOUT_MS);
+  const marginMs = intOption('margin-seconds', values.marginSeconds, DEFAULT_MARGIN_MS / 1000) * 1000;
+  const interval = String(values.progressInterval);
   if (!/^\d+(\.\d+)?$/.test(interval))
     throw new UsageError('--progress-interval must be a number of seconds');
 
@@ -75,7 +64,8 @@ export async function pullCommand(argv: string[]): Promise<number> {
   // Lines written between bar redraws must first clear the bar's line.
   const note = (line: string) => err.write(`${err.isTTY ? '\r\x1b[K' : ''}${line}\n`);
 
-  const store = await openStore(dbOption(values.db));
+  // The first pull from a partner (--url) may set up a new eMSP instance; a pull of a saved partner needs its store.
+  const store = await openDb(dbOption(values.db), { command: 'pull', create: values.url !== undefined });
   try {
     let summary: PullSummary;
     try {
@@ -85,7 +75,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
           partner: values.partner,
           url: values.url,
           token: values.token,
-          version,
+          version: values.version,
           cpo: values.cpo,
           emsp: values.emsp,
         },
@@ -97,7 +87,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
           marginMs,
           timeoutMs,
           retry,
-          camelEnums: camelEnums as 'A' | 'B' | undefined,
+          camelEnums: values.camelEnums,
           onProgress: (p) => progress.update(p),
           onInvalid: (o) => {
             const what = `${o.id !== undefined ? `session ${JSON.stringify(o.id)}` : 'object'} (page ${o.page}, #${o.index + 1})`;
@@ -128,6 +118,74 @@ export async function pullCommand(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+export function addPullCommand(program: Command): void {
+  const cmd = subcommand(
+    program,
+    'pull',
+    "pull a CPO's sessions into our store (incremental after the first run)",
+  )
+    .addOption(dbFlag('SQLite file (created only with --url) or postgres:// URL'))
+    .addOption(
+      new Option('--partner <CC-PID>', 'the CPO: its saved URL and token, or a partner registered over OCPI'),
+    )
+    .addOption(
+      new Option('--url <url>', "the CPO's versions or sessions URL (saved under --partner for next time)"),
+    )
+    .addOption(new Option('--token <token>', 'the token to call --url with'))
+    .addOption(new Option('--since <DateTime>', 'date_from (default: where the last complete pull ended)'))
+    .addOption(new Option('--until <DateTime>', 'date_to (default: none)'))
+    .addOption(new Option('--page-size <n>', "limit asked per page (default: the server's)"))
+    .addOption(
+      new Option('--version <version>', 'OCPI version (default: the highest both speak)').choices(
+        OCPI_VERSIONS,
+      ),
+    )
+    .addOption(jsonFlag())
+    .addOption(new Option('--cpo <CC-PID>', 'the CPO of OCPI 2.1.1 sessions (default: --partner)'))
+    .addOption(
+      new Option(
+        '--emsp <CC-PID>',
+        'the eMSP of OCPI 2.1.1 sessions (default: saved with --partner, else this instance)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--margin-seconds <s>',
+        'the next incremental pull starts this much before the last one ended',
+      ).default(DEFAULT_MARGIN_MS / 1000),
+    )
+    .addOption(new Option('--timeout-ms <ms>', 'timeout of each request').default(DEFAULT_PULL_TIMEOUT_MS))
+    .addOption(new Option('--retries <n>', 'retries of a failing page').default(DEFAULT_RETRY.retries))
+    .addOption(
+      new Option('--retry-base-ms <ms>', 'first retry delay (doubling, with jitter)').default(
+        DEFAULT_RETRY.baseMs,
+      ),
+    )
+    .addOption(new Option('--retry-max-ms <ms>', 'longest retry delay').default(DEFAULT_RETRY.maxMs))
+    .addOption(
+      new Option('--retry-budget-ms <ms>', 'total time spent waiting to retry').default(
+        DEFAULT_RETRY.budgetMs,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--progress-interval <s>',
+        'seconds between progress lines when stderr is not a terminal (0: every page)',
+      ).default(5),
+    )
+    .addOption(
+      new Option(
+        '--camel-enums <A|B>',
+        "integer enum tables of a camelCase partner: A (OCPI 2.2.1's table order) or B (default: A)",
+      ).choices(['A', 'B']),
+    )
+    .action(action(pull));
+  examples(cmd, [
+    'ocpi-sessions pull --db ./emsp.db --partner NL-OCS --url https://cpo.example.com/ocpi/versions --token T',
+    'ocpi-sessions pull --db ./emsp.db --partner NL-OCS --json',
+  ]);
 }
 
 export function humanSummary(s: PullSummary, marginMs: number): string {

@@ -2,6 +2,7 @@
 // (2020-12) of an object as this server sends and accepts it: the schemas the codecs validate with, for
 // partners who validate what we send.
 import type { TSchema } from '@sinclair/typebox';
+import { Option, type Command } from 'commander';
 import { PARTNER_FORMATS, type PartnerFormat } from '../../domain/party.js';
 import { wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
 import { STATUS } from '../../http/envelope.js';
@@ -10,10 +11,7 @@ import { errorEnvelopeSchema, OCPI_VERSIONS } from '../../http/openapi/schemas.j
 import { sessionsPageSchema } from '../../modules/sessions/http/openapi.js';
 import { location211 } from '../../wire/ocpi-2.1.1/location.js';
 import { codecFor } from '../../modules/sessions/wire/codecs.js';
-import { parse, UsageError } from '../args.js';
-
-export const SCHEMA_USAGE =
-  'schema    <session|session-patch|location|envelope|error> [--version 2.1.1|2.2.1] [--format ocpi|camel]';
+import { action, examples, subcommand, UsageError } from '../args.js';
 
 interface SchemaObject {
   what: string;
@@ -66,20 +64,29 @@ export function schemaDocument(object: string, version: OcpiVersion, format: Par
   return { $schema: JSON_SCHEMA_DIALECT, ...toJsonSchema(entry.build(version, format)) };
 }
 
-export function schemaCommand(argv: string[]): number {
-  const { values, positionals } = parse(argv, {
-    version: { type: 'string' },
-    format: { type: 'string' },
-  });
-  const version = (values.version ?? '2.2.1') as OcpiVersion;
-  if (!OCPI_VERSIONS.includes(version))
-    throw new UsageError(`schema: --version must be ${OCPI_VERSIONS.join(' or ')}, got '${version}'`);
-  const format = (values.format ?? 'ocpi') as PartnerFormat;
-  if (!PARTNER_FORMATS.includes(format))
-    throw new UsageError(`schema: --format must be ${PARTNER_FORMATS.join(' or ')}, got '${format}'`);
-  const [object, ...extra] = positionals;
+function schema(object: string | undefined, values: { version: OcpiVersion; format: PartnerFormat }): number {
   if (object === undefined) throw new UsageError(`schema: which object? Known objects:\n${known()}`);
-  if (extra.length > 0) throw new UsageError(`schema: one object at a time, got ${positionals.join(' ')}`);
-  console.log(JSON.stringify(schemaDocument(object, version, format), null, 2));
+  console.log(JSON.stringify(schemaDocument(object, values.version, values.format), null, 2));
   return 0;
+}
+
+export function addSchemaCommand(program: Command): void {
+  const cmd = subcommand(
+    program,
+    'schema',
+    'print the JSON Schema (2020-12) of an object as we send and accept it',
+  )
+    .argument('[object]', `one of: ${Object.keys(SCHEMA_OBJECTS).join(', ')}`)
+    .addOption(new Option('--version <version>', 'OCPI version').choices(OCPI_VERSIONS).default('2.2.1'))
+    .addOption(
+      new Option('--format <format>', 'ocpi: standard OCPI; camel: the camelCase/integer format')
+        .choices(PARTNER_FORMATS)
+        .default('ocpi'),
+    )
+    .addHelpText('after', `\nObjects:\n${known()}\n`)
+    .action(action(schema));
+  examples(cmd, [
+    'ocpi-sessions schema session --version 2.2.1 --format camel',
+    'ocpi-sessions schema location --version 2.1.1',
+  ]);
 }

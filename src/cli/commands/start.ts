@@ -1,14 +1,14 @@
 // `ocpi-sessions start` (= `npm start`): serve ./data/ocpi-sessions.db, seeding demo data and demo partners on
 // first run, then print tokens and ready-to-paste curl commands.
+import type { Command } from 'commander';
 import { seedDemo } from '../../modules/sessions/service/demo.js';
 import { addPartner } from '../../service/partners.js';
 import { encodeToken } from '../../domain/token-encoding.js';
-import { openStore } from '../../store/open.js';
 import { jsonSetting } from '../../store/settings.js';
-import { parse } from '../args.js';
+import { action, dbFlag, examples, partiesOption, subcommand } from '../args.js';
+import { openDb } from '../open-db.js';
 import { DEFAULT_EMSPS, ensureIdentity } from './demo.js';
-import { serveOptions, startServer, stopOnSignals } from './serve.js';
-import { partiesOption } from '../args.js';
+import { addServerOptions, startServer, stopOnSignals, type ServeOptions } from './serve.js';
 
 interface DemoPartner {
   key: string;
@@ -17,11 +17,13 @@ interface DemoPartner {
 }
 
 const DEMO_PARTNERS = jsonSetting<DemoPartner[]>('demo.partners');
+export const START_DB = './data/ocpi-sessions.db';
 
-export async function start(argv: string[]): Promise<void> {
-  const { values } = parse(argv, serveOptions);
-  const db = values.db ?? process.env.DATABASE_URL ?? process.env.DATABASE ?? './data/ocpi-sessions.db';
-  const store = await openStore(db);
+async function start(options: ServeOptions): Promise<undefined> {
+  const given = options.db ?? process.env.DATABASE_URL ?? process.env.DATABASE;
+  const db = given ?? START_DB;
+  // The default's directory ./data is created on first run; a --db of the user's is not given a directory.
+  const store = await openDb(db, { command: 'start', create: true, createDirectory: given === undefined });
   let partners: DemoPartner[];
   try {
     const saved = await store.readSetting(DEMO_PARTNERS);
@@ -46,9 +48,9 @@ export async function start(argv: string[]): Promise<void> {
   } finally {
     await store.close();
   }
-  const running = await startServer({ ...values, db });
+  const running = await startServer({ ...options, db }, 'start');
   stopOnSignals(running);
-  const base = (values['public-url'] ?? process.env.PUBLIC_URL ?? running.url).replace(/\/+$/, '');
+  const base = (options.publicUrl ?? running.url).replace(/\/+$/, '');
   console.log(`\nocpi-sessions is running on ${running.url} (database ${db})\n`);
   for (const p of partners) {
     console.log(`demo partner ${p.key} (format ${p.format}) token: ${p.token}`);
@@ -57,4 +59,22 @@ export async function start(argv: string[]): Promise<void> {
     );
   }
   console.log(`health: curl -s ${base}/health`);
+  return undefined; // keeps running
+}
+
+export function addStartCommand(program: Command): void {
+  const cmd = subcommand(
+    program,
+    'start',
+    'like serve, on ./data/ocpi-sessions.db, with demo data and demo partners on first run (npm start)',
+  );
+  cmd.addOption(
+    dbFlag(`SQLite file or postgres:// URL (default: ${START_DB}, its directory created if missing)`),
+  );
+  addServerOptions(cmd).action(action(start));
+  examples(cmd, [
+    'ocpi-sessions start --port 9000',
+    'ocpi-sessions start --db /tmp/try.db --port 0',
+    'npm start   (the same, building dist/ first when it is missing or older than src/)',
+  ]);
 }

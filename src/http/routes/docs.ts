@@ -1,26 +1,15 @@
 // API documentation: GET /openapi.json (OpenAPI 3.1, generated from the registered routes) and GET /docs
 // (Swagger UI, served from the @fastify/swagger-ui package: no CDN). Both are public (no token: auth.ts; the UI's
 // routes by their prefix, see server.ts); both are hidden from the document itself.
-import { existsSync, readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { openApiOptions, type OpenApiParts } from '../openapi/document.js';
+import { packageVersion } from '../../service/version.js';
 import type { PagingConfig } from '../pagination.js';
 
 export const DOCS_PREFIX = '/docs';
 export const OPENAPI_PATH = '/openapi.json';
-
-/** The version in this package's package.json (found upwards from this file, in src/ or dist/src/). */
-function packageVersion(): string {
-  for (let dir = new URL('./', import.meta.url); dir.pathname !== '/'; dir = new URL('../', dir)) {
-    const file = new URL('package.json', dir);
-    if (!existsSync(file)) continue;
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'ocpi-sessions') return pkg.version ?? '0.0.0';
-  }
-  return '0.0.0';
-}
 
 /**
  * Swagger UI sends an apiKey value as the whole header. A pasted bare token (Base64 or raw) gets the `Token `
