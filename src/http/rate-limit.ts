@@ -149,9 +149,10 @@ export function registerRateLimit(app: FastifyInstance, config: RateLimitConfig)
   app.addHook('preParsing', (request, reply, payload, done) => {
     if (isProtected(request)) {
       // Authentication passed (else the auth hook answered 401 and this hook does not run).
+      const access = routeAccess(request);
       const key =
-        routeAccess(request) === 'ingest'
-          ? 'ingest'
+        access === 'ingest' || access === 'operator'
+          ? access
           : request.ocpiToken === null
             ? undefined
             : `token:${hashToken(request.ocpiToken)}`;
