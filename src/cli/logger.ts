@@ -14,6 +14,27 @@ export interface Loggers {
   lifecycle: Logger;
 }
 
+/** The fields of an access line (http/access-log.ts), shown on one line on a terminal. */
+const ACCESS_FIELDS = [
+  'method',
+  'route',
+  'status',
+  'durationMs',
+  'bytes',
+  'partner',
+  'requestId',
+  'correlationId',
+  'ip',
+];
+
+function accessLine(l: Record<string, unknown>): string {
+  const who = l.partner ? ` ${String(l.partner)}` : '';
+  return (
+    `${String(l.method)} ${String(l.route)} ${String(l.status)} ${String(l.durationMs)} ms ` +
+    `${String(l.bytes ?? '-')} B${who} ${String(l.ip)} req ${String(l.requestId)} corr ${String(l.correlationId)}`
+  );
+}
+
 /** `out`: where the lines go (default stdout); `pretty`: human-readable lines (default: when `out` is a terminal). */
 export function createLoggers(
   level: string,
@@ -27,7 +48,10 @@ export function createLoggers(
         destination: out,
         colorize: true,
         translateTime: 'SYS:HH:MM:ss.l',
-        ignore: 'pid,hostname',
+        // An access line reads as one line on a terminal: its fields go into the message.
+        ignore: `pid,hostname,${ACCESS_FIELDS.join(',')}`,
+        messageFormat: (log, messageKey) =>
+          log[messageKey] === 'request' ? accessLine(log) : String(log[messageKey] ?? ''),
       })
     : out;
   const log = pino({ level, timestamp: stdTimeFunctions.isoTime }, destination);
