@@ -1,7 +1,7 @@
 // The composition root of the HTTP server: the cross-cutting parts of src/http (errors, deadlines, transport
 // headers, rate limit, auth, documentation, health), then every module of the registry (src/modules/index.ts).
 // No business rules here.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { SessionStore } from '../store/contract.js';
 import '../http/types.js';
@@ -15,11 +15,17 @@ import { DOCS_PREFIX, registerDocs } from '../http/routes/docs.js';
 import { registerHealth } from '../http/routes/health.js';
 import { MODULES } from '../modules/index.js';
 import type { OcpiModule } from '../modules/module.js';
-import { registerTransportHeaders } from '../http/transport-headers.js';
+import { registerTransportHeaders, requestIdOf } from '../http/transport-headers.js';
+import { registerAccessLog } from '../http/access-log.js';
+import { Metrics } from '../http/metrics.js';
+import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { cachedIdentity } from '../service/identity.js';
 import { TokenCache } from '../service/token-cache.js';
 
 export interface ServerConfig extends PagingConfig {
+  /** A logger of Fastify's kind (pino) to log to: the access log (info) and errors. Wins over logLevel. */
+  logger?: FastifyBaseLogger;
+  /** Without `logger`: a pino logger at this level to stdout (absent or 'silent': no logs). */
   logLevel?: string;
   bodyLimit?: number;
   /** Time a client has to send a whole request (headers and body); slower connections are closed (default 30 s). */
@@ -30,6 +36,16 @@ export interface ServerConfig extends PagingConfig {
   denyPrivatePeers?: boolean;
   /** GET /openapi.json and GET /docs (default true). */
   docs?: boolean;
+  /** The metrics of this server (default: new ones); GET /metrics serves them to the operator token. */
+  metrics?: Metrics;
+  /** `--metrics-token`: opens GET /metrics (operator access); absent: /metrics refuses every request. */
+  metricsToken?: string;
+  /**
+   * `--trust-proxy`: Fastify's trustProxy. true trusts every hop, a number that many hops, a string or list the
+   * proxies' addresses/CIDRs. The client address (rate limit per IP, access log) is then taken from
+   * X-Forwarded-For; without it, the connection's peer.
+   */
+  trustProxy?: boolean | number | string | string[];
 }
 
 export const DEFAULT_LIMIT = 100;
@@ -46,7 +62,13 @@ export async function buildServer(
   };
   const requestTimeout = config.requestTimeoutMs ?? 30_000;
   const app = Fastify({
-    logger: config.logLevel && config.logLevel !== 'silent' ? { level: config.logLevel } : false,
+    ...(config.logger
+      ? { loggerInstance: config.logger }
+      : { logger: config.logLevel && config.logLevel !== 'silent' ? { level: config.logLevel } : false }),
+    // One access line per request (access-log.ts) instead of Fastify's two; its requestId is the X-Request-ID we echo.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: config.bodyLimit ?? 1024 * 1024,
     requestTimeout,
     connectionTimeout: requestTimeout,
@@ -59,16 +81,26 @@ export async function buildServer(
     ajv: { customOptions: { coerceTypes: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const identity = cachedIdentity(store);
-  registerErrorHandling(app);
+  const modules: readonly OcpiModule[] = MODULES;
+  const metrics =
+    config.metrics ??
+    new Metrics(
+      store,
+      modules.flatMap((m) => (m.pull ? [m.pull.module] : [])),
+    );
+  const storeFault = metrics.storeFault.bind(metrics);
+  metrics.register(app);
+  registerAccessLog(app);
+  registerErrorHandling(app, storeFault);
   registerBodyDeadline(app, requestTimeout);
   registerTransportHeaders(app, identity);
   if (config.rateLimit) registerRateLimit(app, config.rateLimit); // before auth: see rate-limit.ts
   const tokens = new TokenCache(store);
-  registerAuth(app, store, tokens, [DOCS_PREFIX]);
+  registerAuth(app, store, tokens, [DOCS_PREFIX], config.metricsToken);
   // Before every route: the OpenAPI generator collects the routes as they are added.
-  const modules: readonly OcpiModule[] = MODULES;
   if (config.docs !== false) await registerDocs(app, paging, openApiParts(modules));
-  registerHealth(app, store);
+  registerHealth(app, store, storeFault);
+  registerMetricsRoute(app, metrics, 'operator');
   const cx = {
     store,
     tokens,
@@ -81,6 +113,12 @@ export async function buildServer(
   for (const m of modules) m.registerRoutes(app, cx);
   await app.ready();
   return app;
+}
+
+/** Fastify's trustProxy; a hop count as the function Fastify makes of one (its types take no number). */
+function trustProxyOption(value: ServerConfig['trustProxy']) {
+  if (typeof value !== 'number') return value ?? false;
+  return (_address: string, hop: number) => hop < value;
 }
 
 /** The modules' part of the OpenAPI document: functional modules' tags first (what partners use), then the rest. */

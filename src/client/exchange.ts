@@ -7,7 +7,8 @@ import { fetch as undiciFetch } from 'undici';
 import type { TokenEncoding } from '../domain/party.js';
 import { encodeToken } from '../domain/token-encoding.js';
 import { readEnvelope, type Envelope } from './envelope.js';
-import { denyingDispatcher } from './peer-address.js';
+import { outboundDispatcher, proxyConfigured } from './outbound-agent.js';
+import { assertPublicHost } from './peer-address.js';
 
 /** Default response size cap for registration and push answers (an envelope with credentials or a version list). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -23,7 +24,8 @@ export interface ExchangeRequest {
   headers?: Record<string, string>;
   timeoutMs: number;
   maxResponseBytes: number;
-  /** Refuse loopback, private and link-local peer addresses at connect time (see peer-address.ts). */
+  /** Refuse loopback, private and link-local peer addresses: at connect time, or before the request when a proxy
+   * is configured (see peer-address.ts, outbound-agent.ts). */
   denyPrivatePeers?: boolean;
   signal?: AbortSignal;
   /** Test seam (the pull client's). */
@@ -69,18 +71,27 @@ export async function exchange(x: ExchangeRequest): Promise<Exchanged> {
   const stop = new AbortController();
   const signals = [AbortSignal.timeout(x.timeoutMs), stop.signal];
   if (x.signal) signals.push(x.signal);
+  // Through a proxy the peer's address is not ours to connect to: it is checked before the request, and a redirect
+  // (whose target would go unchecked) is refused instead of followed.
+  const checkFirst = x.denyPrivatePeers === true && proxyConfigured();
+  if (checkFirst && !x.fetch) {
+    // Failing like a refused connection does (a fetch error whose cause is PeerAddressDenied).
+    await assertPublicHost(new URL(x.url).hostname).catch((e: unknown) => {
+      throw new TypeError('fetch failed', { cause: e });
+    });
+  }
   const init = {
     method: x.method,
     headers,
     body,
     signal: AbortSignal.any(signals),
-    redirect: 'follow' as const,
+    redirect: checkFirst ? ('error' as const) : ('follow' as const),
   };
   const res = x.fetch
     ? await x.fetch(x.url, init)
     : ((await undiciFetch(x.url, {
         ...init,
-        ...(x.denyPrivatePeers ? { dispatcher: denyingDispatcher() } : {}),
+        dispatcher: outboundDispatcher(x.denyPrivatePeers === true),
       })) as unknown as Response);
   // The timeout covers the body too: a peer that stalls mid-body is a timeout, not a hang.
   const text = await readCapped(res, x.maxResponseBytes, x.url, () => stop.abort());

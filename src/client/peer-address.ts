@@ -1,9 +1,9 @@
 // Which peer addresses an outbound call may connect to (`--deny-private-peers`), checked at connect time on the
-// addresses the name resolved to, so a name that resolves to a public address once and a private one later
+// addresses the name resolved to (through a proxy: before the request, assertPublicHost), so a name that resolves to a public address once and a private one later
 // (DNS rebinding) is checked again on every connection, and an IP literal is checked as it is.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { buildConnector } from 'undici';
 
 /** Loopback, link-local, private (RFC 1918, RFC 4193), unspecified, CGNAT (RFC 6598); IPv4-mapped forms too. */
 const DENIED = new BlockList();
@@ -53,21 +53,35 @@ const checkedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-let denying: Agent | undefined;
-
-/** The undici dispatcher for calls to peer-supplied URLs with `--deny-private-peers`: one per process. */
-export function denyingDispatcher(): Agent {
-  if (denying) return denying;
+/**
+ * The undici connector for calls to peer-supplied URLs with `--deny-private-peers`: refuses denied addresses at
+ * connect time (outbound-agent.ts gives it to every direct connection).
+ */
+export function denyingConnector(): buildConnector.connector {
   const connect = buildConnector({ lookup: checkedLookup });
-  denying = new Agent({
-    connect: (options, callback) => {
-      // net.connect does not look up IP literals: check those here.
-      if (isDeniedAddress(options.hostname)) {
-        callback(new PeerAddressDenied(options.hostname), null);
-        return;
-      }
-      connect(options, callback);
-    },
-  });
-  return denying;
+  return (options, callback) => {
+    // net.connect does not look up IP literals: check those here.
+    if (isDeniedAddress(options.hostname)) {
+      callback(new PeerAddressDenied(options.hostname), null);
+      return;
+    }
+    connect(options, callback);
+  };
+}
+
+/**
+ * Through a proxy the connection goes to the proxy, not to the peer: `--deny-private-peers` then checks the
+ * target's host before the request instead (an IP literal as it is, a name by resolving it here, every address it
+ * resolves to). The proxy resolves the name again, so a name that changes its answer between the two lookups
+ * (DNS rebinding) is not caught: a proxy that must never reach private addresses has to refuse them itself.
+ */
+export async function assertPublicHost(hostname: string): Promise<void> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) {
+    if (isDeniedAddress(host)) throw new PeerAddressDenied(host);
+    return;
+  }
+  const addresses = await dnsPromises.lookup(host, { all: true });
+  const denied = addresses.find((x) => isDeniedAddress(x.address));
+  if (denied) throw new PeerAddressDenied(`${host} (${denied.address})`);
 }

@@ -62,6 +62,8 @@ export interface RetryInfo {
   attempt: number;
   delayMs: number;
   reason: string;
+  /** The HTTP status of the answer retried (none: no answer, a connection failure or timeout). */
+  status?: number;
 }
 
 /** Test seams: the network, waiting, randomness and the clock. */
@@ -206,7 +208,7 @@ export async function send(call: OcpiCall): Promise<OcpiAnswer> {
           `would be exceeded (last: ${reason}${a.retry.afterMs !== undefined ? `, Retry-After ${a.retry.afterMs} ms` : ''})`,
       );
     retries += 1;
-    call.onRetry?.({ url: call.url, attempt: retries, delayMs: delay, reason });
+    call.onRetry?.({ url: call.url, attempt: retries, delayMs: delay, reason, status: a.answer?.http });
     await abortable((call.sleep ?? wait)(delay), call.signal);
   }
 }

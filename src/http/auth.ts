@@ -6,9 +6,12 @@
 //   only use versions and credentials (OCPI 2.2.1 §7.2.1: token A on any other module gets 401).
 // - `partner`: a partner token allowed on functional modules.
 // - `ingest`: the CPO back end's ingest token (`ocpi-sessions ingest-token`).
+// - `operator`: the operator's token given at start-up (`--metrics-token`), compared in constant time; without one,
+//   operator routes refuse every request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, mayUseFunctionalModules, type Authenticated } from '../service/partners.js';
 import { checkIngestToken } from '../service/ingest-token.js';
+import { checkOperatorToken } from '../service/operator-token.js';
 import type { TokenCache } from '../service/token-cache.js';
 import type { SessionStore } from '../store/contract.js';
 import { sendError, STATUS } from './envelope.js';
@@ -45,6 +48,7 @@ export function registerAuth(
   store: SessionStore,
   tokens: TokenCache,
   publicPrefixes: string[] = [],
+  operatorToken?: string,
 ): void {
   requireAccess(app, publicPrefixes);
   app.decorateRequest('partner', null);
@@ -69,6 +73,11 @@ export function registerAuth(
     cached: boolean,
   ): Promise<boolean> {
     const header = request.headers.authorization;
+    if (access === 'operator') {
+      if (checkOperatorToken(operatorToken, header)) return true;
+      unauthorized(reply, 'Missing or unknown operator token');
+      return false;
+    }
     if (access === 'ingest') {
       if (await checkIngestToken(store, header)) return true;
       unauthorized(reply, 'Missing or unknown ingest token');

@@ -61,7 +61,11 @@ function storageProblem(error: { code?: unknown }): string | undefined {
   return undefined;
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** `storeFault`: told of each request answered 503 because of an unexpected failure (the store's: metrics.ts). */
+export function registerErrorHandling(
+  app: FastifyInstance,
+  storeFault: (request: FastifyRequest) => void = () => undefined,
+): void {
   const patterns = new Map<string, RoutePattern>();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -137,6 +141,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       );
     }
     request.log.error({ err: error }, 'request failed');
+    storeFault(request);
     return sendError(
       reply,
       503,

@@ -6,13 +6,14 @@
 // - A request without a valid token is keyed by the client IP: requests to other paths (404s, /docs,
 //   /openapi.json) draw from the IP's bucket, and every 401 answered by a protected route draws from it
 //   afterwards, so token guessing from one address is throttled before it costs a store lookup.
-// - GET /health is never limited (load balancers and monitors poll it): its route says `config.unlimited`.
+// - The health checks and /metrics are never limited (load balancers and monitors poll them): `config.unlimited`.
 // - Which requests are authenticated is decided by the route that matched (auth.ts `routeAccess`).
 // - A refused request gets HTTP 429, `Retry-After: <seconds>` and an OCPI envelope with status_code 2000.
 //
 // Limits are per process: N processes behind a load balancer allow up to N times the configured rate.
 // Behind a reverse proxy every client has the proxy's IP, so the per-IP buckets then throttle the proxy as a
-// whole (authenticated traffic is still limited per token).
+// whole (authenticated traffic is still limited per token), unless `--trust-proxy` (Fastify's trustProxy) makes
+// request.ip the X-Forwarded-For client. The operator token (/metrics) has one bucket, like the ingest token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hashToken } from '../service/tokens.js';
 import { routeAccess } from './auth.js';
@@ -149,9 +150,10 @@ export function registerRateLimit(app: FastifyInstance, config: RateLimitConfig)
   app.addHook('preParsing', (request, reply, payload, done) => {
     if (isProtected(request)) {
       // Authentication passed (else the auth hook answered 401 and this hook does not run).
+      const access = routeAccess(request);
       const key =
-        routeAccess(request) === 'ingest'
-          ? 'ingest'
+        access === 'ingest' || access === 'operator'
+          ? access
           : request.ocpiToken === null
             ? undefined
             : `token:${hashToken(request.ocpiToken)}`;

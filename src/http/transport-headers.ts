@@ -4,6 +4,7 @@
 // a request whose FROM contradicts the caller's credentials is refused with HTTP 400 + 2001. A client that
 // swapped FROM and TO (its own party in TO) is tolerated.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import { routingHeaders } from '../domain/party.js';
 import type { Identity } from '../service/identity.js';
@@ -19,15 +20,23 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The caller's X-Request-ID when it is a safe token, else a new one: Fastify's `genReqId`, so `request.id` (and
+ * the `requestId` of every log line of the request) is the id we echo. */
+export function requestIdOf(req: IncomingMessage): string {
+  return echoable(header(req.headers['x-request-id']));
+}
+
+function echoable(id: string | undefined): string {
+  return id && SAFE_ID.test(id) ? id : randomUUID();
+}
+
 export function registerTransportHeaders(
   app: FastifyInstance,
   identity: () => Promise<Identity | undefined>,
 ): void {
   app.addHook('onRequest', (request, reply, done) => {
-    const rid = header(request.headers['x-request-id']);
-    const cid = header(request.headers['x-correlation-id']);
-    reply.header('x-request-id', rid && SAFE_ID.test(rid) ? rid : randomUUID());
-    reply.header('x-correlation-id', cid && SAFE_ID.test(cid) ? cid : randomUUID());
+    reply.header('x-request-id', request.id);
+    reply.header('x-correlation-id', echoable(header(request.headers['x-correlation-id'])));
     done();
   });
 

@@ -9,9 +9,10 @@ import type { Authenticated } from '../service/partners.js';
  * - `public`: no token (health, API documents);
  * - `configuration`: any partner token, token A included (versions and credentials, OCPI 2.2.1 §7.2.1);
  * - `partner`: the token of a partner allowed on functional modules (registered or configured);
- * - `ingest`: the CPO back end's ingest token.
+ * - `ingest`: the CPO back end's ingest token;
+ * - `operator`: the operator's token (`--metrics-token`), for GET /metrics; no partner or ingest token opens it.
  */
-export type RouteAccess = 'public' | 'configuration' | 'partner' | 'ingest';
+export type RouteAccess = 'public' | 'configuration' | 'partner' | 'ingest' | 'operator';
 
 declare module 'fastify' {
   interface FastifyRequest {

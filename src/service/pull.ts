@@ -9,7 +9,8 @@ import type { Party } from '../client/page-stream.js';
 import type { SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
 import { withPullLock } from './pull-lock.js';
-import { pull, type PullOptions, type PullSummary } from './pull-runner.js';
+import { pull, PullError, type PullOptions, type PullSummary } from './pull-runner.js';
+import { recordPullRun } from './pull-stats.js';
 import { loadPullConfig, savePullConfig } from './pull-state.js';
 import { hashToken } from './tokens.js';
 
@@ -146,7 +147,20 @@ export async function pullFrom(
   options: Omit<PullOptions, 'store' | 'key' | 'url' | 'token' | 'version' | 'cpo' | 'emsp'>,
 ): Promise<PullSummary> {
   const target = await resolvePullTarget(store, input, options.adapter.endpoint);
-  return withPullLock(store, target.key, () => pull({ ...options, ...target, store }));
+  const module = options.adapter.module;
+  return withPullLock(store, target.key, async () => {
+    let summary: PullSummary;
+    try {
+      summary = await pull({ ...options, ...target, store });
+    } catch (e) {
+      // Counted for /metrics (pull-stats.ts); a store too broken to count it must not hide the pull's own error.
+      const counts = e instanceof PullError ? e.summary : undefined;
+      await recordPullRun(store, module, target.key, false, counts).catch(() => undefined);
+      throw e;
+    }
+    await recordPullRun(store, module, target.key, true, summary);
+    return summary;
+  });
 }
 
 /** The pull key without a partner: the URL and a short hash of the token (never the token itself). */

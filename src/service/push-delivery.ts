@@ -13,6 +13,7 @@ import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
 import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
+import type { Log } from './log.js';
 import type { Body, PushAdapter } from './push-adapter.js';
 
 export interface DeliveryOptions {
@@ -24,6 +25,8 @@ export interface DeliveryOptions {
   timeoutMs?: number;
   /** `--deny-private-peers`: the receiver URL came from the partner; refuse private/loopback addresses. */
   denyPrivatePeers?: boolean;
+  /** Failed attempts are logged here at warn (partner, URL, HTTP status, attempt, next attempt). */
+  log?: Log;
 }
 
 /**
@@ -36,6 +39,17 @@ export function leaseBounds(o: DeliveryOptions = {}): { leaseMs: number; timeout
   const timeoutMs = Math.max(1, Math.min(o.timeoutMs ?? 15_000, Math.floor(leaseMs / 2)));
   const batch = Math.max(1, Math.min(o.batch ?? 50, Math.floor(leaseMs / (2 * timeoutMs))));
   return { leaseMs, timeoutMs, batch };
+}
+
+/** A delivery attempt that failed at the receiver's URL: with the URL and HTTP status (none: no answer), for the log. */
+class PushFailed extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Another worker claimed the delivery after this one's lease ran out: it is theirs, send nothing. */
@@ -99,11 +113,9 @@ export class PushDelivery {
         await this.deliver(d);
       } catch (e) {
         if (e instanceof ClaimLost) continue;
-        await this.store.failDelivery(
-          d,
-          Date.now() + backoffMs(d.attempts, this.options),
-          (e as Error).message,
-        );
+        const next = Date.now() + backoffMs(d.attempts, this.options);
+        this.logFailure(d, next, e as Error);
+        await this.store.failDelivery(d, next, (e as Error).message);
       }
     }
     return due.length;
@@ -113,7 +125,9 @@ export class PushDelivery {
     const adapter = this.adapters.get(d.module);
     if (!adapter) {
       // Written by a release that pushes a module this one does not: keep it for that release, retry rarely.
-      await this.store.failDelivery(d, Date.now() + 3_600_000, `no push adapter for module ${d.module}`);
+      const why = `no push adapter for module ${d.module}`;
+      this.logFailure(d, Date.now() + 3_600_000, new Error(why));
+      await this.store.failDelivery(d, Date.now() + 3_600_000, why);
       return;
     }
     const partner = await this.store.getPartner(d.partnerKey);
@@ -125,6 +139,7 @@ export class PushDelivery {
     if (!partner || !receiver || !token) {
       // Not (or no longer) registered with a receiver: keep the entry, retry rarely; the GET stays the safety net.
       const why = `partner has no registered ${adapter.identifier} receiver`;
+      this.logFailure(d, Date.now() + 3_600_000, new Error(why));
       await this.store.failDelivery(d, Date.now() + 3_600_000, why);
       return;
     }
@@ -141,7 +156,11 @@ export class PushDelivery {
     const send = async (method: 'PUT' | 'PATCH', body: Body) => {
       // Still ours, for another lease: else another worker has it (and sends it); sending too would repeat it.
       if (!(await this.store.renewDelivery(d, Date.now(), this.lease.leaseMs))) throw new ClaimLost();
-      return this.call(partner, token, { method, url, body, headers });
+      try {
+        return await this.call(partner, token, { method, url, body, headers });
+      } catch (e) {
+        throw new PushFailed((e as Error).message, url); // no answer: connection failure or timeout
+      }
     };
 
     let answer: OcpiAnswer | undefined;
@@ -157,11 +176,27 @@ export class PushDelivery {
     }
     answer ??= await send('PUT', current.body);
     if (!succeeded(answer)) {
-      throw new Error(`HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim());
+      const why = `HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim();
+      throw new PushFailed(why, url, answer.http);
     }
     // What was sent is the revision read above, which may be newer than the one claimed: completing that one
     // keeps the row only for changes after it (else the next delivery would repeat an empty change).
     await this.store.completeDelivery({ ...d, rev: current.rev }, current.doc);
+  }
+
+  private logFailure(d: Delivery, nextAttemptAt: number, e: Error): void {
+    this.options.log?.warn(
+      {
+        partner: d.partnerKey,
+        module: d.module,
+        objectSeq: d.objectSeq,
+        ...(e instanceof PushFailed ? { url: e.url, status: e.status } : {}),
+        attempt: d.attempts + 1,
+        nextAttemptAt: new Date(nextAttemptAt).toISOString(),
+        error: e.message,
+      },
+      `push to ${d.partnerKey} failed (attempt ${d.attempts + 1}): ${e.message}`,
+    );
   }
 
   private async call(

@@ -134,6 +134,28 @@ export interface OutboxStore {
   /** The document last delivered to this partner for this object, if any. */
   getDelivered(key: OutboxKey): Promise<string | undefined>;
   outboxDepth(): Promise<number>;
+  /**
+   * Per partner: pending entries, the oldest enqueued_at, entries that failed at least once and their failed
+   * attempts, over at most `scanLimit` outbox rows (a bounded read for /metrics: past it the figures are lower
+   * bounds and `truncated` says so).
+   */
+  outboxSummary(scanLimit: number): Promise<OutboxSummary>;
+}
+
+/** What outboxSummary read: one row per partner with pending entries. */
+export interface OutboxSummary {
+  partners: {
+    partnerKey: PartyKey;
+    pending: number;
+    /** enqueued_at of the oldest entry read (epoch ms). */
+    oldestEnqueuedAt: number;
+    /** Entries with at least one failed attempt. */
+    failing: number;
+    /** Failed attempts of those entries (reset when an entry is delivered or re-enqueued). */
+    failedAttempts: number;
+  }[];
+  /** The scan stopped at its limit: more rows exist than were read. */
+  truncated: boolean;
 }
 
 /** Named leases across processes (e.g. one pull per partner at a time). */

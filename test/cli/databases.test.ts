@@ -9,6 +9,7 @@ import path from 'node:path';
 import { runCliAsync, startCli } from '../support/cli.js';
 import { startPeer } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
+import { findLog } from '../support/logs.js';
 
 const created = (file: string) =>
   new RegExp(`^created new database ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
@@ -101,8 +102,9 @@ describe('ocpi-sessions --db: which commands create a database', () => {
     await server.started;
     assert.match(server.errors(), created(db));
     assert.equal(await server.stop(), 0);
-    assert.match(server.output(), /ocpi-sessions stopping \(SIGTERM\)/);
-    assert.match(server.output(), /ocpi-sessions stopped\n/);
+    // Log lines (JSON: stdout is no terminal here), at info whatever --log-level says.
+    assert.equal(findLog(server.output(), /^ocpi-sessions stopping \(SIGTERM\)/).signal, 'SIGTERM');
+    assert.equal(findLog(server.output(), 'ocpi-sessions stopped').level, 30);
   });
 
   it('start without --db creates ./data/ocpi-sessions.db (and ./data) in its working directory', async () => {

@@ -10,6 +10,7 @@ import { startPeer, type Peer, type PeerOptions } from '../support/peer.js';
 import { tempDb } from '../support/server.js';
 import { waitFor } from '../support/ports.js';
 import { allStored, byId, CPO, demoSessions, EMSP, NOW, throughFormat } from './helpers.js';
+import { findLog } from '../support/logs.js';
 
 const peers: Peer[] = [];
 afterEach(async () => {
@@ -197,6 +198,15 @@ describe('ocpi-sessions pull (CLI)', () => {
       /pull failed: giving up on GET \S+offset=10\S* after 3 attempts \(last: HTTP 503\)/,
     );
     assert.match(r.stderr, /retry 1 in \d+ ms: HTTP 503/);
+    // Retries and the failure are log lines at warn (JSON: stderr is no terminal here).
+    const retry = findLog(r.stderr, /^retry 1 in /);
+    assert.equal(retry.level, 40);
+    assert.match(String(retry.url), /offset=10/);
+    assert.deepEqual([retry.status, retry.attempt], [503, 1]);
+    assert.ok(Date.parse(String(retry.nextAttemptAt)) > Date.now() - 60_000, String(retry.nextAttemptAt));
+    const failed = findLog(r.stderr, 'pull failed');
+    assert.equal(failed.level, 40);
+    assert.match(String(failed.error), /giving up on GET/);
     const summary = JSON.parse(r.stdout);
     assert.deepEqual([summary.complete, summary.sessions.new, summary.retries], [false, 10, 2]);
     assert.match(

@@ -1,5 +1,6 @@
 // GET /openapi.json: a valid OpenAPI 3.1 document covering every registered route, whose examples fit their
 // schemas and whose schemas fit what the server really answers.
+import { packageVersion } from '../../src/service/version.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -125,6 +126,16 @@ describe('OpenAPI document', () => {
       }
     }
     assert.deepEqual(doc.paths['/health'].get.security, undefined);
+    // Operations: health checks public, /metrics behind the operator token (never a partner token's scheme).
+    for (const path of ['/health', '/health/live', '/health/ready', '/metrics'])
+      assert.deepEqual(doc.paths[path].get.tags, ['operations'], path);
+    assert.deepEqual(doc.paths['/health/live'].get.security, undefined);
+    assert.deepEqual(doc.paths['/health/ready'].get.security, undefined);
+    assert.deepEqual(doc.paths['/metrics'].get.security, [{ operatorToken: [] }]);
+    assert.equal(doc.components.securitySchemes.operatorToken.scheme, 'bearer');
+    assert.deepEqual(Object.keys(doc.paths['/metrics'].get.responses['200'].content), [
+      'text/plain; version=0.0.4; charset=utf-8',
+    ]);
     // The error envelope schemas say which OCPI status_code goes with which HTTP status.
     const sender = doc.paths[SENDER('2.2.1')].get.responses;
     assert.deepEqual(doc.components.schemas.OcpiError2001.properties.status_code.enum, [2001]);
@@ -269,10 +280,18 @@ describe('OpenAPI document', () => {
       assert.ok(denied.headers.get('x-request-id'), 'errors carry trace ids too');
     });
 
-    it('GET /health', async () => {
+    it('GET /health, /health/live, /health/ready (with the version of package.json)', async () => {
       const r = await getJson(`${server.url}/health`);
       assert.equal(r.status, 200);
       check('/health', 'GET', 200, r.body);
+      assert.equal(r.body.data.version, packageVersion());
+      const live = await getJson(`${server.url}/health/live`);
+      assert.equal(live.status, 200);
+      check('/health/live', 'GET', 200, live.body);
+      assert.deepEqual(live.body.data, { status: 'up', version: packageVersion() });
+      const ready = await getJson(`${server.url}/health/ready`);
+      assert.equal(ready.status, 200);
+      check('/health/ready', 'GET', 200, ready.body);
     });
 
     it('error envelopes: 400 (both styles), 401, 404, 405, and the examples are what the server sends', async () => {
@@ -362,6 +381,13 @@ describe('OpenAPI document', () => {
         const health = await getJson(`${down.url}/health`);
         assert.equal(health.status, 503);
         check('/health', 'GET', 503, health.body);
+        const ready = await getJson(`${down.url}/health/ready`);
+        assert.deepEqual([ready.status, ready.body.status_code], [503, 3000]);
+        check('/health/ready', 'GET', 503, ready.body);
+        // Liveness does not ask the store: a store outage is no reason to restart the process.
+        const live = await getJson(`${down.url}/health/live`);
+        assert.equal(live.status, 200);
+        check('/health/live', 'GET', 200, live.body);
         const r = await getJson(`${down.url}${SENDER('2.2.1')}`, tokenHeader(tokens.camel));
         assert.equal(r.status, 503);
         check(SENDER('2.2.1'), 'GET', 503, r.body);

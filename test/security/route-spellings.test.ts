@@ -12,7 +12,7 @@ import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { raw, type RawResponse } from '../support/http.js';
 import { assertEnvelope, b64, closeSnapshots, partyServer, snapshot, type PartyServer } from './helpers.js';
 
-type Access = 'public' | 'configuration' | 'partner' | 'ingest';
+type Access = 'public' | 'configuration' | 'partner' | 'ingest' | 'operator';
 interface RouteCase {
   method: string;
   path: string;
@@ -23,6 +23,9 @@ interface RouteCase {
 // the server without being added here.
 const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/health', access: 'public' },
+  { method: 'GET', path: '/health/live', access: 'public' },
+  { method: 'GET', path: '/health/ready', access: 'public' },
+  { method: 'GET', path: '/metrics', access: 'operator' },
   { method: 'GET', path: '/ocpi/versions', access: 'configuration' },
   ...['2.1.1', '2.2.1'].flatMap((v): RouteCase[] => [
     { method: 'GET', path: `/ocpi/${v}`, access: 'configuration' },
@@ -42,6 +45,8 @@ const ROUTES: RouteCase[] = [
   { method: 'PUT', path: '/ingest/2.2.1/sessions/NL/OCS/SPELL-1', access: 'ingest' },
   { method: 'PATCH', path: '/ingest/2.2.1/sessions/NL/OCS/SPELL-1', access: 'ingest' },
 ];
+
+const OPERATOR_TOKEN = 'operator-token-of-the-spellings-test';
 
 const pct = (c: string, upper: boolean) => {
   const hex = c.charCodeAt(0).toString(16);
@@ -84,7 +89,7 @@ describe('authentication is decided by the route that matched, for every spellin
   let patchBody: string;
 
   before(async () => {
-    party = await partyServer();
+    party = await partyServer({ metricsToken: OPERATOR_TOKEN });
     // A body each write route would accept: a handler reached without authentication would store it (2xx).
     const s = { ...party.sessions[0]!, id: 'SPELL-1' };
     sessionBody = codecFor('ocpi-2.2.1').render(s);
@@ -167,7 +172,12 @@ describe('authentication is decided by the route that matched, for every spellin
     const before = snapshot(party.file);
     const cpoToken = party.tokens['BE-CPX']!;
     for (const route of ROUTES.filter((r) => r.access !== 'public' && r.access !== 'configuration')) {
-      const wrong = route.access === 'ingest' ? [cpoToken, party.tokenA] : [party.ingest, party.tokenA];
+      const wrong =
+        route.access === 'ingest'
+          ? [cpoToken, party.tokenA]
+          : route.access === 'operator'
+            ? [cpoToken, party.ingest, party.tokenA]
+            : [party.ingest, party.tokenA];
       for (const token of wrong) {
         for (const path of spellings(route.path)) {
           const what = `${route.method} ${path} with a ${route.access === 'ingest' ? 'partner' : 'wrong'} token`;
@@ -188,6 +198,20 @@ describe('authentication is decided by the route that matched, for every spellin
     assert.equal(res.status, 200, res.text);
     const put = await send('PUT', '/%69ngest/2.2.1/sessions/NL/OCS/SPELL-1', `Token ${b64(party.ingest)}`);
     assert.equal(put.status, 201, put.text);
+  });
+
+  it('opens /metrics to the operator token only (Bearer or Token), never to a partner token in either form', async () => {
+    const ok = await send('GET', '/metrics', `Bearer ${OPERATOR_TOKEN}`);
+    assert.equal(ok.status, 200, ok.text.slice(0, 200));
+    assert.match(ok.text, /^# HELP ocpi_http_requests_total /m);
+    assert.equal((await send('GET', '/metrics', `Token ${b64(OPERATOR_TOKEN)}`)).status, 200);
+    for (const token of [party.tokens['BE-CPX']!, party.ingest, party.tokenA, `${OPERATOR_TOKEN}x`]) {
+      for (const authorization of [`Bearer ${token}`, `Token ${b64(token)}`, `Token ${token}`]) {
+        const res = await send('GET', '/metrics', authorization);
+        assert.equal(res.status, 401, `${authorization} → HTTP ${res.status}`);
+        assertEnvelope(res, authorization, 'GET');
+      }
+    }
   });
 
   it('answers public routes without a token under their plain spelling', async () => {

@@ -379,6 +379,39 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.outboxDepth(), 0);
     });
 
+    it('summarises the outbox per partner from a bounded scan (pending, oldest enqueued, failing)', async () => {
+      const mine = (s: Awaited<ReturnType<SessionStore['outboxSummary']>>) =>
+        s.partners.filter((p) => p.partnerKey.startsWith('SU-'));
+      const t0 = Date.now();
+      await store.putSessions([makeRecord(makeSession('sum-1', 'SU-ONE', T0))], {
+        mode: 'replace',
+        pushTo: ['SU-ONE'],
+      });
+      await store.putSessions(
+        [makeRecord(makeSession('sum-2', 'SU-ONE', T0)), makeRecord(makeSession('sum-3', 'SU-TWO', T0))],
+        { mode: 'replace', pushTo: ['SU-ONE', 'SU-TWO'] },
+      );
+      const all = await store.outboxSummary(100_000);
+      assert.equal(all.truncated, false);
+      const [one, two] = mine(all);
+      assert.deepEqual(
+        [one?.partnerKey, one?.pending, one?.failing, one?.failedAttempts],
+        ['SU-ONE', 2, 0, 0],
+      );
+      assert.deepEqual([two?.partnerKey, two?.pending], ['SU-TWO', 1]);
+      assert.ok(one!.oldestEnqueuedAt >= t0 - 1000 && one!.oldestEnqueuedAt <= Date.now(), 'epoch ms');
+      // A scan cut at its limit says so; its figures are then lower bounds.
+      const cut = await store.outboxSummary(1);
+      assert.equal(cut.truncated, true);
+      assert.ok(cut.partners.reduce((n, p) => n + p.pending, 0) <= 2);
+      // Delivered entries leave the summary.
+      for (const d of await store.claimDeliveries(Date.now(), 100, 60_000)) {
+        if (d.partnerKey.startsWith('SU-')) await store.completeDelivery(d, 'doc');
+        else await store.failDelivery(d, Date.now(), 'released by the summary test');
+      }
+      assert.deepEqual(mine(await store.outboxSummary(100_000)), []);
+    });
+
     it('fences outbox claims: a leased row is not claimed twice; after the lease the first holder changes nothing', async () => {
       const owner = 'SE-FEN';
       const s = makeSession('fence-1', owner, T0);

@@ -11,6 +11,8 @@ import { adapterOf } from '../../modules/index.js';
 import { PullLockedError } from '../../service/pull-lock.js';
 import { action, dbFlag, dbOption, examples, intOption, jsonFlag, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
+import { Writable } from 'node:stream';
+import { createLoggers } from '../logger.js';
 
 function dateOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -40,6 +42,7 @@ interface PullOptions {
   retryBudgetMs: string | number;
   progressInterval: string | number;
   camelEnums?: 'A' | 'B';
+  logLevel: string;
 }
 
 async function pull(values: PullOptions): Promise<number> {
@@ -63,6 +66,18 @@ async function pull(values: PullOptions): Promise<number> {
   const progress = createProgressReporter(err, { intervalMs: Number(interval) * 1000 });
   // Lines written between bar redraws must first clear the bar's line.
   const note = (line: string) => err.write(`${err.isTTY ? '\r\x1b[K' : ''}${line}\n`);
+  // Retries and failures are log lines at warn (JSON, human-readable on a terminal), on stderr like the progress.
+  const { log } = createLoggers(
+    values.logLevel,
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        note(chunk.toString('utf8').replace(/\n$/, ''));
+        done();
+      },
+    }),
+    err.isTTY === true,
+  );
+  const who = { partner: values.partner, ...(values.url ? { url: values.url } : {}) };
 
   // The first pull from a partner (--url) may set up a new eMSP instance; a pull of a saved partner needs its store.
   const store = await openDb(dbOption(values.db), { command: 'pull', create: values.url !== undefined });
@@ -93,7 +108,18 @@ async function pull(values: PullOptions): Promise<number> {
             const what = `${o.id !== undefined ? `session ${JSON.stringify(o.id)}` : 'object'} (page ${o.page}, #${o.index + 1})`;
             for (const issue of o.issues) note(`invalid ${what}: ${issue.path}: ${issue.message}`);
           },
-          onRetry: (r) => note(`retry ${r.attempt} in ${r.delayMs} ms: ${r.reason} (GET ${r.url})`),
+          onRetry: (r) =>
+            log.warn(
+              {
+                ...who,
+                url: r.url,
+                status: r.status,
+                attempt: r.attempt,
+                nextAttemptAt: new Date(Date.now() + r.delayMs).toISOString(),
+                reason: r.reason,
+              },
+              `retry ${r.attempt} in ${r.delayMs} ms: ${r.reason} (GET ${r.url})`,
+            ),
           onNotice: (m) => note(m),
         },
       );
@@ -108,6 +134,7 @@ async function pull(values: PullOptions): Promise<number> {
       progress.done();
       if (e.kind === 'setup') throw new UsageError(e.message);
       if (values.json) console.log(JSON.stringify(e.summary));
+      log.warn({ ...who, url: e.summary.url ?? values.url, error: e.message }, 'pull failed');
       console.error(`ocpi-sessions: pull failed: ${e.message}`);
       return 1;
     }
@@ -180,6 +207,14 @@ export function addPullCommand(program: Command): void {
         '--camel-enums <A|B>',
         "integer enum tables of a camelCase partner: A (OCPI 2.2.1's table order) or B (default: A)",
       ).choices(['A', 'B']),
+    )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'retries and failures are logged at warn (JSON, or readable on a terminal)',
+      )
+        .env('LOG_LEVEL')
+        .default('warn'),
     )
     .action(action(pull));
   examples(cmd, [

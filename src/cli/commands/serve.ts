@@ -1,13 +1,19 @@
 // `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
-//   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]`
+//   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]
+//   [--log-level info] [--trust-proxy [hops|addresses]] [--metrics-token T] [--metrics-port N [--metrics-host A]]`
 import { Option, type Command } from 'commander';
-import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT } from '../../app/server.js';
+import type { Logger } from 'pino';
+import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT, type ServerConfig } from '../../app/server.js';
+import { buildMetricsServer } from '../../app/metrics-server.js';
+import { Metrics } from '../../http/metrics.js';
+import { packageVersion } from '../../service/version.js';
 import type { SessionStore } from '../../store/contract.js';
 import { PUBLIC_URL } from '../../service/identity.js';
-import { PUSH_ADAPTERS } from '../../modules/index.js';
+import { MODULES, PUSH_ADAPTERS } from '../../modules/index.js';
 import { PushDelivery } from '../../service/push-delivery.js';
 import { action, dbFlag, dbOption, examples, intOption, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
+import { createLoggers } from '../logger.js';
 import type { RateLimitConfig } from '../../http/rate-limit.js';
 
 /** The options of `serve` (and `start`), as commander gives them (numbers are defaults, strings typed values). */
@@ -25,6 +31,10 @@ export interface ServeOptions {
   requestTimeoutMs: string | number;
   bodyLimit: string | number;
   denyPrivatePeers?: boolean;
+  trustProxy?: string | boolean;
+  metricsToken?: string;
+  metricsPort?: string;
+  metricsHost: string;
 }
 
 /** The server's options, shared by `serve` and `start` (`--db` is each command's own). */
@@ -50,9 +60,13 @@ export function addServerOptions(cmd: Command): Command {
       ),
     )
     .addOption(
-      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+      new Option(
+        '--log-level <level>',
+        'fatal, error, warn, info (the access log: one line per request), debug, trace or silent; JSON lines, ' +
+          'human-readable on a terminal',
+      )
         .env('LOG_LEVEL')
-        .default('warn'),
+        .default('info'),
     )
     .addOption(new Option('--push-backoff-ms <ms>', 'first retry delay of a failed push').default(1000))
     .addOption(
@@ -79,12 +93,39 @@ export function addServerOptions(cmd: Command): Command {
         '--deny-private-peers',
         'refuse partner-supplied URLs on loopback, private and link-local addresses (env: DENY_PRIVATE_PEERS=1)',
       ),
+    )
+    .addOption(
+      new Option(
+        '--trust-proxy [hops|addresses]',
+        'behind a reverse proxy: take the client address (rate limit, logs) from X-Forwarded-For; bare: trust ' +
+          'every hop, a number: that many hops, else the proxy addresses/CIDRs, comma-separated',
+      ).env('TRUST_PROXY'),
+    )
+    .addOption(
+      new Option(
+        '--metrics-token <token>',
+        'operator token for GET /metrics (Authorization: Bearer <token>); without it /metrics refuses every request',
+      ).env('METRICS_TOKEN'),
+    )
+    .addOption(
+      new Option('--metrics-port <n>', 'also serve GET /metrics without a token on this port').env(
+        'METRICS_PORT',
+      ),
+    )
+    .addOption(
+      new Option('--metrics-host <address>', 'address of --metrics-port')
+        .env('METRICS_HOST')
+        .default('127.0.0.1'),
     );
 }
 
 export interface Running {
   url: string;
+  /** The URL of --metrics-port, when given. */
+  metricsUrl?: string;
   store: SessionStore;
+  /** Start and stop lines (createLoggers). */
+  lifecycle: Logger;
   close(): Promise<void>;
 }
 
@@ -92,11 +133,16 @@ export async function startServer(options: ServeOptions, command = 'serve'): Pro
   // Every value is checked before the store is opened: a usage error creates no database.
   const denyPrivatePeers = options.denyPrivatePeers === true || process.env.DENY_PRIVATE_PEERS === '1';
   const maxLimit = intOption('max-limit', options.maxLimit, DEFAULT_MAX_LIMIT);
-  const config = {
+  const loggers = createLoggers(options.logLevel);
+  const metricsPort =
+    options.metricsPort === undefined ? undefined : intOption('metrics-port', options.metricsPort, 0);
+  const config: Partial<ServerConfig> = {
+    logger: loggers.log,
+    trustProxy: trustProxyOption(options.trustProxy),
+    metricsToken: options.metricsToken || undefined,
     publicUrl: options.publicUrl,
     maxLimit,
     defaultLimit: intOption('default-limit', options.defaultLimit, Math.min(DEFAULT_LIMIT, maxLimit)),
-    logLevel: options.logLevel,
     requestTimeoutMs: intOption('request-timeout-ms', options.requestTimeoutMs, 30_000),
     bodyLimit: intOption('body-limit', options.bodyLimit, 1024 * 1024),
     rateLimit: rateLimitOption(options.rateLimit),
@@ -108,21 +154,47 @@ export async function startServer(options: ServeOptions, command = 'serve'): Pro
     // Advanced: how long a claimed delivery is leased (bounds the push request timeout to half of it).
     leaseMs: Math.max(100, intOption('push-lease-ms', options.pushLeaseMs, 60_000)),
     denyPrivatePeers,
+    log: loggers.log,
   };
   const store = await openDb(dbOption(options.db), { command, create: true });
-  const app = await buildServer(store, config);
+  const metrics = new Metrics(
+    store,
+    MODULES.flatMap((m) => (m.pull ? [m.pull.module] : [])),
+  );
+  const app = await buildServer(store, { ...config, metrics });
   const address = await app.listen({ port, host: options.host });
+  const metricsApp = metricsPort === undefined ? undefined : await buildMetricsServer(metrics);
+  const metricsUrl = await metricsApp?.listen({ port: metricsPort, host: options.metricsHost });
   await store.writeSetting(PUBLIC_URL, options.publicUrl ?? address);
   const delivery = new PushDelivery(store, PUSH_ADAPTERS, push);
   delivery.start();
+  const { lifecycle } = loggers;
+  lifecycle.info(
+    { url: address, store: store.kind, version: packageVersion(), ...(metricsUrl ? { metricsUrl } : {}) },
+    `ocpi-sessions listening on ${address} (store: ${store.kind}, version ${packageVersion()})`,
+  );
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await app.close(); // in-flight requests finish; new ones get 503
+      await metricsApp?.close();
       await delivery.stop();
       await store.close();
     })());
-  return { url: address, store, close };
+  return { url: address, metricsUrl, store, lifecycle, close };
+}
+
+/** `--trust-proxy`: bare (or true): every hop; a number: that many hops; else addresses/CIDRs, comma-separated. */
+function trustProxyOption(value: string | boolean | undefined): ServerConfig['trustProxy'] {
+  if (value === undefined || value === false || value === '' || value === 'false') return undefined;
+  if (value === true || value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new UsageError(`--trust-proxy: no address in '${value}'`);
+  return list;
 }
 
 /** `--rate-limit N` (N requests/s per token, burst 4 N) or `N/B` (burst B); 0 or absent: off. */
@@ -145,14 +217,15 @@ export function stopOnSignals(running: Running): void {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`ocpi-sessions stopping (${signal}): finishing in-flight requests …`);
+    const log = running.lifecycle;
+    log.info({ signal }, `ocpi-sessions stopping (${signal}): finishing in-flight requests …`);
     running.close().then(
       () => {
-        console.log('ocpi-sessions stopped');
+        log.info('ocpi-sessions stopped');
         process.exit(0);
       },
       (e: unknown) => {
-        console.error(`ocpi-sessions: stopping failed: ${(e as Error).message ?? e}`);
+        log.error({ err: e }, `ocpi-sessions: stopping failed: ${(e as Error).message ?? e}`);
         process.exit(1);
       },
     );
@@ -170,14 +243,14 @@ export function addServeCommand(program: Command): void {
   cmd.addOption(dbFlag('SQLite file (created if missing) or postgres:// URL'));
   addServerOptions(cmd).action(
     action(async (options: ServeOptions) => {
-      const running = await startServer(options);
+      const running = await startServer(options); // logs "listening on"
       stopOnSignals(running);
-      console.log(`ocpi-sessions listening on ${running.url} (store: ${running.store.kind})`);
       return undefined; // keeps running
     }),
   );
   examples(cmd, [
     'ocpi-sessions serve --db ./ocpi.db',
     'ocpi-sessions serve --db postgres://ocpi@db/ocpi --host 0.0.0.0 --public-url https://ocpi.example.com --rate-limit 20/100',
+    'ocpi-sessions serve --db ./ocpi.db --trust-proxy 1 --metrics-port 9464   (behind one reverse proxy; Prometheus scrapes 127.0.0.1:9464)',
   ]);
 }

@@ -54,16 +54,29 @@ export const INGEST_SECURITY_SCHEME = {
     "`Token <base64(ingest token)>` (or the raw token): the CPO back end's ingest token, not a partner token.",
 } as const;
 
+/** The operator's token on GET /metrics (`--metrics-token`). */
+export const OPERATOR_SECURITY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  description:
+    "`Bearer <operator token>` (Prometheus' `authorization` setting; `Token <token>` is accepted too): the token " +
+    'given to the server with `--metrics-token` / METRICS_TOKEN. Partner and ingest tokens are refused.',
+} as const;
+
 /** Which security scheme guards a route, from the access it declares (the same declaration auth.ts enforces). */
 const SCHEME_OF: Record<RouteAccess, string | undefined> = {
   public: undefined,
   configuration: 'ocpiToken',
   partner: 'ocpiToken',
   ingest: 'ingestToken',
+  operator: 'operatorToken',
 };
 
 /** The tag of the server's own routes (health); the modules' tags come first (OpenApiParts). */
-const OPERATIONS_TAG = { name: 'operations', description: 'Liveness and readiness of this server.' };
+const OPERATIONS_TAG = {
+  name: 'operations',
+  description: 'For operators, not partners: liveness, readiness and metrics of this server.',
+};
 
 /** What the modules contribute to the document (src/modules/index.ts). */
 export interface OpenApiParts {
@@ -186,7 +199,9 @@ function standardErrors(hasParams: boolean): Record<string, ErrorSpec> {
       message: (_method, url) =>
         url.startsWith('/ingest/')
           ? 'Missing or unknown ingest token'
-          : 'Missing Authorization header (Token <token>)',
+          : url === '/metrics'
+            ? 'Missing or unknown operator token'
+            : 'Missing Authorization header (Token <token>)',
       headers: { 'WWW-Authenticate': { type: 'string', enum: ['Token'], description: 'Always `Token`.' } },
     },
     404: hasParams
@@ -426,7 +441,11 @@ export function openApiOptions(
       ...(config.publicUrl ? { servers: [{ url: config.publicUrl.replace(/\/+$/, '') }] } : {}),
       tags: [...parts.tags, OPERATIONS_TAG],
       components: {
-        securitySchemes: { ocpiToken: TOKEN_SECURITY_SCHEME, ingestToken: INGEST_SECURITY_SCHEME },
+        securitySchemes: {
+          ocpiToken: TOKEN_SECURITY_SCHEME,
+          ingestToken: INGEST_SECURITY_SCHEME,
+          operatorToken: OPERATOR_SECURITY_SCHEME,
+        },
       },
     },
     // Subschemas with an `$id` outside body/response (e.g. in params) keep their name too.

@@ -4,6 +4,7 @@
 import { formatDateTime } from '../../domain/datetime.js';
 import type { PartnerFormat } from '../../domain/party.js';
 import type { DemoParty } from '../../demo/demo-data.js';
+import { packageVersion } from '../../service/version.js';
 import { envelopeText, STATUS } from '../envelope.js';
 
 /** The demo data the examples come from: the defaults of `ocpi-sessions demo` / `npm start`, at a fixed time. */
@@ -57,8 +58,21 @@ export function buildExamples(moduleExamples: readonly (() => Map<string, unknow
       'ocpi',
       STATUS.SUCCESS,
       'OK',
-      JSON.stringify({ store: 'sqlite', status: 'up', outbox: 0 }),
+      JSON.stringify({ store: 'sqlite', status: 'up', outbox: 0, version: packageVersion() }),
     ),
+  );
+  byId.set(
+    'HealthLive',
+    exampleEnvelope(
+      'ocpi',
+      STATUS.SUCCESS,
+      'OK',
+      JSON.stringify({ status: 'up', version: packageVersion() }),
+    ),
+  );
+  byId.set(
+    'HealthReady',
+    exampleEnvelope('ocpi', STATUS.SUCCESS, 'OK', JSON.stringify({ store: 'sqlite', status: 'up' })),
   );
   byId.set(
     'HealthDown',

@@ -148,6 +148,8 @@ export function anyEnvelopeSchema(style: PartnerFormat): TSchema {
   return schema;
 }
 
+const VERSION_FIELD = Type.String({ description: 'The version of ocpi-sessions (package.json)' });
+
 /** `GET /health` 200: the store answers. Sent without a partner, so always in the OCPI style. */
 export const HealthUpSchema = envelope(
   'ocpi',
@@ -156,11 +158,37 @@ export const HealthUpSchema = envelope(
       store: Type.Unsafe<string>({ type: 'string', enum: ['sqlite', 'postgres'], description: 'Store kind' }),
       status: Type.Unsafe<string>({ type: 'string', enum: ['up'] }),
       outbox: Type.Integer({ minimum: 0, description: 'Session pushes waiting in the outbox' }),
+      version: VERSION_FIELD,
     },
     { additionalProperties: false },
   ),
   [STATUS.SUCCESS],
   { $id: 'HealthUp', title: 'Health: up', description: 'The server runs and its store answers.' },
+);
+
+/** `GET /health/live` 200: the process runs (the store is not asked). */
+export const HealthLiveSchema = envelope(
+  'ocpi',
+  Type.Object(
+    { status: Type.Unsafe<string>({ type: 'string', enum: ['up'] }), version: VERSION_FIELD },
+    { additionalProperties: false },
+  ),
+  [STATUS.SUCCESS],
+  { $id: 'HealthLive', title: 'Liveness', description: 'The process runs; the store was not asked.' },
+);
+
+/** `GET /health/ready` 200: the store answers a ping. */
+export const HealthReadySchema = envelope(
+  'ocpi',
+  Type.Object(
+    {
+      store: Type.Unsafe<string>({ type: 'string', enum: ['sqlite', 'postgres'], description: 'Store kind' }),
+      status: Type.Unsafe<string>({ type: 'string', enum: ['up'] }),
+    },
+    { additionalProperties: false },
+  ),
+  [STATUS.SUCCESS],
+  { $id: 'HealthReady', title: 'Readiness: ready', description: 'The server runs and its store answers.' },
 );
 
 /** `GET /health` 503: the store does not answer. */

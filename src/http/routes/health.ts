@@ -1,41 +1,106 @@
-import type { FastifyInstance } from 'fastify';
+// Health checks, public and never rate limited (config.unlimited: load balancers and monitors poll them):
+// - GET /health/live: liveness; never touches the store (200 while the process serves requests);
+// - GET /health/ready: readiness; 200 when the store answers a ping, else 503 + OCPI 3000;
+// - GET /health: as before (store ping and outbox depth; 503 when the store fails), plus the version.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { packageVersion } from '../../service/version.js';
 import type { SessionStore } from '../../store/contract.js';
 import { sendEnvelope, STATUS } from '../envelope.js';
-import { HealthDownSchema, HealthUpSchema } from '../openapi/schemas.js';
+import { HealthDownSchema, HealthLiveSchema, HealthReadySchema, HealthUpSchema } from '../openapi/schemas.js';
 
-/** GET /health: 200 when the store answers, 503 otherwise. */
-export function registerHealth(app: FastifyInstance, store: SessionStore): void {
+const PUBLIC = { access: 'public', unlimited: true } as const;
+
+/** `storeFault`: told of each check that found the store failing (metrics.ts counts them). */
+export function registerHealth(
+  app: FastifyInstance,
+  store: SessionStore,
+  storeFault: (request: FastifyRequest) => void = () => undefined,
+): void {
+  const down = (request: FastifyRequest, reply: FastifyReply) => {
+    storeFault(request);
+    return sendEnvelope(
+      reply,
+      503,
+      STATUS.SERVER_ERROR,
+      'Store unreachable',
+      JSON.stringify({ store: 'down' }),
+    );
+  };
+
   app.get(
     '/health',
     {
-      config: { access: 'public', unlimited: true },
+      config: PUBLIC,
       schema: {
-        summary: 'Liveness and store reachability',
-        description: 'No token needed. 200 when the store answers, 503 when it does not.',
+        summary: 'Store reachability, outbox depth and version',
+        description:
+          'No token needed. 200 when the store answers (with the outbox depth: this counts the whole outbox), ' +
+          '503 when it does not. Kept for compatibility: prefer /health/live and /health/ready.',
         tags: ['operations'],
         response: { 200: HealthUpSchema, 503: HealthDownSchema },
       },
     },
-    async (_req, reply) => {
+    async (request, reply) => {
       let outbox: number;
       try {
         await store.ping();
         outbox = await store.outboxDepth();
       } catch {
-        return sendEnvelope(
-          reply,
-          503,
-          STATUS.SERVER_ERROR,
-          'Store unreachable',
-          JSON.stringify({ store: 'down' }),
-        );
+        return down(request, reply);
+      }
+      const data = { store: store.kind, status: 'up', outbox, version: packageVersion() };
+      return sendEnvelope(reply, 200, STATUS.SUCCESS, 'OK', JSON.stringify(data));
+    },
+  );
+
+  app.get(
+    '/health/live',
+    {
+      config: PUBLIC,
+      schema: {
+        summary: 'Liveness: the process runs',
+        description:
+          'No token needed. Always 200 while the process serves requests; the store is not asked, so a store ' +
+          'outage does not make an orchestrator restart a healthy process (use /health/ready for traffic).',
+        tags: ['operations'],
+        response: { 200: HealthLiveSchema },
+      },
+    },
+    async (_request, reply) =>
+      sendEnvelope(
+        reply,
+        200,
+        STATUS.SUCCESS,
+        'OK',
+        JSON.stringify({ status: 'up', version: packageVersion() }),
+      ),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      config: PUBLIC,
+      schema: {
+        summary: 'Readiness: the store answers',
+        description:
+          'No token needed. 200 when the store answers a ping; 503 with status_code 3000 when it does not ' +
+          '(take the instance out of the load balancer until it answers again).',
+        tags: ['operations'],
+        response: { 200: HealthReadySchema, 503: HealthDownSchema },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await store.ping();
+      } catch {
+        return down(request, reply);
       }
       return sendEnvelope(
         reply,
         200,
         STATUS.SUCCESS,
         'OK',
-        JSON.stringify({ store: store.kind, status: 'up', outbox }),
+        JSON.stringify({ store: store.kind, status: 'up' }),
       );
     },
   );

@@ -27,6 +27,7 @@ import type {
   FoundPartner,
   NewPartner,
   OutboxKey,
+  OutboxSummary,
   PutOptions,
   PutOutcome,
   SessionRecord,
@@ -42,6 +43,7 @@ import {
   type PageBodies,
   type PagingBackend,
 } from '../paging.js';
+import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import {
   placeWrite,
@@ -222,6 +224,7 @@ const SQL = {
     WHERE ${KEY_IS} AND claim = $6`,
   delivered: `SELECT delivered FROM push_state WHERE ${KEY_IS}`,
   depth: 'SELECT count(*) AS n FROM outbox',
+  outboxSummary: outboxSummarySql('$1'),
   acquireLock: `INSERT INTO locks (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE
     SET holder = excluded.holder, expires_at = excluded.expires_at
     WHERE locks.holder = excluded.holder OR locks.expires_at <= $4 RETURNING holder`,
@@ -583,6 +586,10 @@ export class PostgresStore implements SessionStore, PagingBackend {
   }
   async outboxDepth(): Promise<number> {
     return (await this.pool.query<{ n: number }>(SQL.depth)).rows[0]!.n;
+  }
+  async outboxSummary(scanLimit: number): Promise<OutboxSummary> {
+    const rows = (await this.pool.query<OutboxSummaryRow>(SQL.outboxSummary, [scanLimit + 1])).rows;
+    return summaryFromRows(rows, scanLimit);
   }
 
   async findPartnerByTokenHash(tokenHash: string): Promise<FoundPartner | undefined> {

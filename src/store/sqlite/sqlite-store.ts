@@ -14,6 +14,7 @@ import type {
   Delivery,
   NewPartner,
   OutboxKey,
+  OutboxSummary,
   PutOptions,
   PutOutcome,
   SessionRecord,
@@ -22,6 +23,7 @@ import type {
 } from '../contract.js';
 import { BLOCK_BITS, MAX, MIN, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
+import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
 import { placeWrite, planWrite, sessionKey, type OutboxEntry } from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
 
@@ -114,6 +116,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
          WHERE ${KEY_IS} AND claim = ?`,
       ),
       depth: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
+      outboxSummary: db.prepare<[number], OutboxSummaryRow>(outboxSummarySql('?')),
       bySeq: db.prepare<[number], { seq: number; owner: string; doc: string; rev: number }>(
         'SELECT seq, owner, doc, rev FROM sessions WHERE seq = ?',
       ),
@@ -361,6 +364,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
   async outboxDepth(): Promise<number> {
     return this.st.depth.get()!.n;
+  }
+  async outboxSummary(scanLimit: number): Promise<OutboxSummary> {
+    return summaryFromRows(this.st.outboxSummary.all(scanLimit + 1), scanLimit);
   }
 
   async findPartnerByTokenHash(tokenHash: string) {
