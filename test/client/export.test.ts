@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Session } from '../../src/domain/session.js';
-import { CSV_COLUMNS, exportSessions, type ExportFilter } from '../../src/modules/sessions/service/export.js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { exportSessions, type ExportFilter } from '../../src/modules/sessions/service/export.js';
+import { CSV_COLUMNS } from '../../src/modules/sessions/service/export-csv.js';
 import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
@@ -48,36 +50,6 @@ const ACTIVE: Session = {
   lastUpdated: Date.UTC(2025, 4, 2),
 };
 
-/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  assert.equal(field, '', 'the last record ends with CRLF');
-  return rows;
-}
-
 describe('ocpi-sessions export (CLI)', () => {
   const db = tempDb('export.db');
   let demo: Session[];
@@ -113,7 +85,8 @@ describe('ocpi-sessions export (CLI)', () => {
       'BE,CPX,"S-1,""A""",COMPLETED,2025-05-01T10:00:00Z,2025-05-01T11:30:15Z,12.5,4.13,5,EUR,LOC-9,EVSE-9-1,2,' +
         'WHITELIST,ABC123,NL-EMS-C12345678-X,NL,EMS,2025-05-01T11:31:00Z',
     );
-    const rows = parseCsv(text);
+    assert.ok(text.endsWith('\r\n'), 'the last record ends with CRLF');
+    const rows = parseCsv(text) as string[][];
     assert.deepEqual(rows[0], [...CSV_COLUMNS]);
     assert.equal(rows.length, 3);
     // An active session: no end, no cost yet; a line break inside a field stays inside its quoted field.

@@ -1,11 +1,11 @@
 // Use case: write stored sessions out for billing systems: NDJSON (one OCPI 2.2.1 session per line), CSV (one row
-// per session, RFC 4180), or a JSON array in one wire format. Streams in storage order (store.scanSessions).
-import { formatDateTime } from '../../../domain/datetime.js';
+// per session, export-csv.ts), or a JSON array in one wire format. Streams in storage order (store.scanSessions).
 import type { Millis } from '../../../domain/location.js';
 import { partyKey, type Session } from '../../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../../domain/wire-format.js';
 import type { SessionStore } from '../../../store/contract.js';
 import { codecFor } from '../wire/codecs.js';
+import { csvWriter, DEFAULT_CSV_OPTIONS, type CsvOptions } from './export-csv.js';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv', ...WIRE_FORMATS] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -19,62 +19,6 @@ export interface ExportFilter {
   since?: Millis;
   /** last_updated < until (exclusive, like OCPI date_to). */
   until?: Millis;
-}
-
-/** The CSV columns, in order: what a billing team needs to invoice and reconcile a session. */
-export const CSV_COLUMNS = [
-  'country_code',
-  'party_id',
-  'session_id',
-  'status',
-  'start_date_time',
-  'end_date_time',
-  'kwh',
-  'total_cost_excl_vat',
-  'total_cost_incl_vat',
-  'currency',
-  'location_id',
-  'evse_uid',
-  'connector_id',
-  'auth_method',
-  'token_uid',
-  'contract_id',
-  'emsp_country_code',
-  'emsp_party_id',
-  'last_updated',
-] as const;
-
-/** RFC 4180 §2: a field with a comma, double quote, CR or LF is quoted, quotes doubled. */
-export function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvRow(s: Session): string {
-  const cells: Array<string | number | undefined> = [
-    s.countryCode,
-    s.partyId,
-    s.id,
-    s.status,
-    formatDateTime(s.startDateTime),
-    s.endDateTime !== undefined ? formatDateTime(s.endDateTime) : undefined,
-    s.kwh,
-    s.totalCost?.exclVat,
-    s.totalCost?.inclVat,
-    s.currency,
-    s.locationId,
-    s.evseUid,
-    s.connectorId,
-    s.authMethod,
-    s.cdrToken.uid,
-    s.cdrToken.contractId,
-    s.cdrToken.countryCode,
-    s.cdrToken.partyId,
-    formatDateTime(s.lastUpdated),
-  ];
-  // RFC 4180 §2: records end with CRLF.
-  return `${cells.map(csvField).join(',')}\r\n`;
 }
 
 export function matches(s: Session, filter: ExportFilter): boolean {
@@ -97,14 +41,15 @@ export function matches(s: Session, filter: ExportFilter): boolean {
 export async function exportSessions(
   store: SessionStore,
   write: (text: string) => Promise<void>,
-  options: { format: ExportFormat; filter?: ExportFilter; batchSize?: number },
+  options: { format: ExportFormat; filter?: ExportFilter; batchSize?: number; csv?: CsvOptions },
 ): Promise<number> {
   const { format } = options;
   const filter = options.filter ?? {};
   const batch = options.batchSize ?? 1000;
   const array = format !== 'ndjson' && format !== 'csv';
   const codec = codecFor(array ? (format as WireFormat) : 'ocpi-2.2.1');
-  if (format === 'csv') await write(`${CSV_COLUMNS.join(',')}\r\n`);
+  const csv = format === 'csv' ? csvWriter(options.csv ?? DEFAULT_CSV_OPTIONS) : undefined;
+  if (csv) await write(csv.head());
   if (array) await write('[');
   let count = 0;
   let after = 0;
@@ -112,14 +57,13 @@ export async function exportSessions(
     const rows = await store.scanSessions(after, batch);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.seq;
+    const sessions = rows.map((r) => r.session).filter((s) => matches(s, filter));
     let chunk = '';
-    for (const { session } of rows) {
-      if (!matches(session, filter)) continue;
-      if (format === 'csv') chunk += csvRow(session);
-      else if (format === 'ndjson') chunk += `${codec.render(session)}\n`;
-      else chunk += `${count === 0 ? '\n' : ',\n'}${codec.render(session)}`;
-      count += 1;
-    }
+    if (csv) chunk = csv.rows(sessions);
+    else if (format === 'ndjson') for (const s of sessions) chunk += `${codec.render(s)}\n`;
+    else
+      for (const [i, s] of sessions.entries()) chunk += `${count + i === 0 ? '\n' : ',\n'}${codec.render(s)}`;
+    count += sessions.length;
     if (chunk !== '') await write(chunk);
     if (rows.length < batch) break;
   }
