@@ -129,7 +129,15 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServeOptions, command = 'serve'): Promise<Running> {
+/**
+ * `ready` runs once the server listens and before the "listening" line is logged: whoever reads that line (a
+ * supervisor, a test) may signal us at once, so the signal handlers must already be there.
+ */
+export async function startServer(
+  options: ServeOptions,
+  command = 'serve',
+  ready?: (running: Running) => void,
+): Promise<Running> {
   // Every value is checked before the store is opened: a usage error creates no database.
   const denyPrivatePeers = options.denyPrivatePeers === true || process.env.DENY_PRIVATE_PEERS === '1';
   const maxLimit = intOption('max-limit', options.maxLimit, DEFAULT_MAX_LIMIT);
@@ -169,10 +177,6 @@ export async function startServer(options: ServeOptions, command = 'serve'): Pro
   const delivery = new PushDelivery(store, PUSH_ADAPTERS, push);
   delivery.start();
   const { lifecycle } = loggers;
-  lifecycle.info(
-    { url: address, store: store.kind, version: packageVersion(), ...(metricsUrl ? { metricsUrl } : {}) },
-    `ocpi-sessions listening on ${address} (store: ${store.kind}, version ${packageVersion()})`,
-  );
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -181,7 +185,13 @@ export async function startServer(options: ServeOptions, command = 'serve'): Pro
       await delivery.stop();
       await store.close();
     })());
-  return { url: address, metricsUrl, store, lifecycle, close };
+  const running: Running = { url: address, metricsUrl, store, lifecycle, close };
+  ready?.(running);
+  lifecycle.info(
+    { url: address, store: store.kind, version: packageVersion(), ...(metricsUrl ? { metricsUrl } : {}) },
+    `ocpi-sessions listening on ${address} (store: ${store.kind}, version ${packageVersion()})`,
+  );
+  return running;
 }
 
 /** `--trust-proxy`: bare (or true): every hop; a number: that many hops; else addresses/CIDRs, comma-separated. */
@@ -243,8 +253,7 @@ export function addServeCommand(program: Command): void {
   cmd.addOption(dbFlag('SQLite file (created if missing) or postgres:// URL'));
   addServerOptions(cmd).action(
     action(async (options: ServeOptions) => {
-      const running = await startServer(options); // logs "listening on"
-      stopOnSignals(running);
+      await startServer(options, 'serve', stopOnSignals); // logs "listening on"
       return undefined; // keeps running
     }),
   );

@@ -48,8 +48,7 @@ async function start(options: ServeOptions): Promise<undefined> {
   } finally {
     await store.close();
   }
-  const running = await startServer({ ...options, db }, 'start');
-  stopOnSignals(running);
+  const running = await startServer({ ...options, db }, 'start', stopOnSignals);
   const base = (options.publicUrl ?? running.url).replace(/\/+$/, '');
   console.log(`\nocpi-sessions is running on ${running.url} (database ${db})\n`);
   for (const p of partners) {
