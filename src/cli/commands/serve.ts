@@ -2,6 +2,7 @@
 //   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]
 //   [--log-level info] [--trust-proxy [hops|addresses]] [--metrics-token T] [--metrics-port N [--metrics-host A]]`
 import { Option, type Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildServer, DEFAULT_MAX_LIMIT, DEFAULT_LIMIT, type ServerConfig } from '../../app/server.js';
 import { buildMetricsServer } from '../../app/metrics-server.js';
@@ -13,6 +14,7 @@ import { MODULES, PUSH_ADAPTERS } from '../../modules/index.js';
 import { PushDelivery } from '../../service/push-delivery.js';
 import { action, dbFlag, dbOption, examples, intOption, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
+import { Opened } from '../opened.js';
 import { createLoggers } from '../logger.js';
 import type { RateLimitConfig } from '../../http/rate-limit.js';
 
@@ -165,33 +167,51 @@ export async function startServer(
     log: loggers.log,
   };
   const store = await openDb(dbOption(options.db), { command, create: true });
-  const metrics = new Metrics(
-    store,
-    MODULES.flatMap((m) => (m.pull ? [m.pull.module] : [])),
-  );
-  const app = await buildServer(store, { ...config, metrics });
-  const address = await app.listen({ port, host: options.host });
-  const metricsApp = metricsPort === undefined ? undefined : await buildMetricsServer(metrics);
-  const metricsUrl = await metricsApp?.listen({ port: metricsPort, host: options.metricsHost });
-  await store.writeSetting(PUBLIC_URL, options.publicUrl ?? address);
-  const delivery = new PushDelivery(store, PUSH_ADAPTERS, push);
-  delivery.start();
-  const { lifecycle } = loggers;
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      await app.close(); // in-flight requests finish; new ones get 503
-      await metricsApp?.close();
-      await delivery.stop();
-      await store.close();
-    })());
-  const running: Running = { url: address, metricsUrl, store, lifecycle, close };
-  ready?.(running);
-  lifecycle.info(
-    { url: address, store: store.kind, version: packageVersion(), ...(metricsUrl ? { metricsUrl } : {}) },
-    `ocpi-sessions listening on ${address} (store: ${store.kind}, version ${packageVersion()})`,
-  );
-  return running;
+  // What is open so far, closed in reverse when a later step fails (a port taken, the store failing): the
+  // process must not keep a listening server, a store or the push worker after it reported the failure.
+  const opened = new Opened();
+  opened.add(() => store.close());
+  try {
+    const delivery = new PushDelivery(store, PUSH_ADAPTERS, push); // started once the server listens
+    opened.add(() => delivery.stop());
+    const metrics = new Metrics(
+      store,
+      MODULES.flatMap((m) => (m.pull ? [m.pull.module] : [])),
+    );
+    const metricsApp = metricsPort === undefined ? undefined : await buildMetricsServer(metrics);
+    if (metricsApp) opened.add(() => metricsApp.close());
+    const app = await buildServer(store, { ...config, metrics });
+    opened.add(() => app.close()); // closed first: in-flight requests finish, new ones get 503
+    const address = await listening('--port', app, port, options.host);
+    const metricsUrl =
+      metricsApp && (await listening('--metrics-port', metricsApp, metricsPort!, options.metricsHost));
+    await store.writeSetting(PUBLIC_URL, options.publicUrl ?? address);
+    delivery.start();
+    const { lifecycle } = loggers;
+    const close = () => opened.closeAll(); // the server, the metrics port, the push worker, the store
+    const running: Running = { url: address, metricsUrl, store, lifecycle, close };
+    ready?.(running);
+    lifecycle.info(
+      { url: address, store: store.kind, version: packageVersion(), ...(metricsUrl ? { metricsUrl } : {}) },
+      `ocpi-sessions listening on ${address} (store: ${store.kind}, version ${packageVersion()})`,
+    );
+    return running;
+  } catch (e) {
+    await opened.closeAll().catch(() => undefined); // the first failure is the one to report
+    throw e;
+  }
+}
+
+/** `app.listen`, failing with a message that names the option when the address is taken or not ours. */
+async function listening(option: string, app: FastifyInstance, port: number, host: string): Promise<string> {
+  try {
+    return await app.listen({ port, host });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES')
+      throw new Error(`cannot listen on ${host}:${port} (${option}): ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 /** `--trust-proxy`: bare (or true): every hop; a number: that many hops; else addresses/CIDRs, comma-separated. */
