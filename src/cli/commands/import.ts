@@ -1,5 +1,6 @@
 // `ocpi-sessions import --db <file> <file.json|file.ndjson> [--format ...] [--emsp CC-PID] [--cpo CC-PID]`
-import { readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { Option, type Command } from 'commander';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { getIdentity } from '../../service/identity.js';
@@ -28,16 +29,11 @@ async function importFile(file: string, values: ImportOptions): Promise<number> 
   const format = values.format;
   const cpoOption = values.cpo ? partiesOption('cpo', values.cpo)[0] : undefined;
   const emsp = values.emsp ? partiesOption('emsp', values.emsp)[0] : undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
+  const input = openInput(file);
   const store = await openDb(dbOption(values.db), { command: 'import', create: true });
   try {
     const cpo = cpoOption ?? (await getIdentity(store));
-    const report = await importSessions(store, text, {
+    const report = await importSessions(store, textOf(input), {
       format,
       context: {
         cpo: cpo
@@ -58,11 +54,37 @@ async function importFile(file: string, values: ImportOptions): Promise<number> 
         `imported ${valid} of ${report.total} sessions (created ${report.created}, updated ${report.updated}, ` +
           `not newer than stored ${report.stale}); invalid ${report.invalid.length}`,
       );
+      if (report.error)
+        console.error(`${file}: reading stopped after object #${report.total}: ${report.error}`);
     }
-    return report.invalid.length > 0 ? 1 : 0;
+    return report.invalid.length > 0 || report.error ? 1 : 0;
   } finally {
     await store.close();
   }
+}
+
+/** The file, opened now: one that cannot be read is a usage error before any database is opened or created. */
+function openInput(file: string): { fd: number; size: number } {
+  try {
+    const fd = openSync(file, 'r');
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) {
+      closeSync(fd);
+      throw new Error('is a directory');
+    }
+    return { fd, size: stat.size };
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The file's text in chunks, read as it is consumed (UTF-8 split anywhere across chunks is decoded whole). */
+async function* textOf(input: { fd: number }): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of createReadStream('', { fd: input.fd, highWaterMark: 256 * 1024 }))
+    yield decoder.write(chunk as Buffer);
+  const last = decoder.end();
+  if (last) yield last;
 }
 
 export function addImportCommand(program: Command): void {

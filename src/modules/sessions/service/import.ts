@@ -1,9 +1,12 @@
-// Use case: import sessions from a file's text (JSON array, single object, OCPI envelope, or NDJSON).
-// Invalid objects are reported with their reasons; valid ones are kept.
+// Use case: import sessions from a text read in chunks (a JSON array, an OCPI envelope, a single object, or
+// NDJSON), of any size: objects are read one at a time (wire/json-objects.ts) and written in batches. Invalid
+// objects are reported with their reasons; valid ones are kept. A JSON document that breaks off (a truncated
+// file) ends the import with `error`, after everything read before it has been written.
 import type { Session } from '../../../domain/session.js';
 import type { WireFormat } from '../../../domain/wire-format.js';
 import type { PutOutcome, SessionStore } from '../../../store/contract.js';
 import type { ParseContext, ValidationIssue } from '../../../wire/codec.js';
+import { JsonTextError, readJsonObjects } from '../../../wire/json-objects.js';
 import { classifySession, detectFormat } from './classify.js';
 import { writeSessions } from './writer.js';
 
@@ -19,64 +22,53 @@ export interface ImportReport {
   updated: number;
   stale: number;
   invalid: ImportProblem[];
+  /** Why reading stopped before the end of the text (a truncated or broken JSON document). */
+  error?: string;
 }
 
-/** Splits file text into objects: NDJSON (one per line) or JSON (array, envelope `{data: [...]}` or one object). */
-export function splitObjects(text: string): { objects: unknown[]; problems: ImportProblem[] } {
-  const trimmed = text.trim();
-  if (trimmed === '') return { objects: [], problems: [] };
-  try {
-    const json = JSON.parse(trimmed) as unknown;
-    if (Array.isArray(json)) return { objects: json, problems: [] };
-    if (json && typeof json === 'object' && Array.isArray((json as { data?: unknown }).data)) {
-      return { objects: (json as { data: unknown[] }).data, problems: [] };
-    }
-    return { objects: [json], problems: [] };
-  } catch {
-    const objects: unknown[] = [];
-    const problems: ImportProblem[] = [];
-    trimmed.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      try {
-        objects.push(JSON.parse(line));
-      } catch (e) {
-        problems.push({
-          index: objects.length,
-          issues: [{ path: '$', message: `line ${i + 1} is not JSON: ${(e as Error).message}` }],
-        });
-        objects.push(undefined);
-      }
-    });
-    return { objects, problems };
-  }
+export interface ImportOptions {
+  format?: WireFormat;
+  context: ParseContext;
+  /** Sessions per write (one transaction). Default 1000. */
+  batchSize?: number;
+  /** Called after each batch is written, and at the end. */
+  onProgress?: (report: ImportReport) => void;
 }
 
 export async function importSessions(
   store: SessionStore,
-  text: string,
-  options: { format?: WireFormat; context: ParseContext; batchSize?: number },
+  text: AsyncIterable<string>,
+  options: ImportOptions,
 ): Promise<ImportReport> {
-  const { objects, problems } = splitObjects(text);
-  const report: ImportReport = {
-    total: objects.length,
-    created: 0,
-    updated: 0,
-    stale: 0,
-    invalid: [...problems],
-  };
-  const failed = new Set(problems.map((p) => p.index));
-  const valid: Session[] = [];
-  objects.forEach((obj, index) => {
-    if (obj === undefined && failed.has(index)) return;
-    const c = classifySession(obj, options.format ?? detectFormat(obj), () => options.context);
-    if (c.ok) valid.push(c.session);
-    else report.invalid.push({ index, id: c.id, issues: c.issues });
-  });
+  const report: ImportReport = { total: 0, created: 0, updated: 0, stale: 0, invalid: [] };
   const size = options.batchSize ?? 1000;
-  for (let i = 0; i < valid.length; i += size) {
-    count(report, await writeSessions(store, valid.slice(i, i + size)));
+  let batch: Session[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const written = batch;
+    batch = [];
+    count(report, await writeSessions(store, written));
+    options.onProgress?.(report);
+  };
+  try {
+    for await (const item of readJsonObjects(text)) {
+      const index = report.total++;
+      if ('problem' in item) {
+        report.invalid.push({ index, issues: [{ path: '$', message: item.problem }] });
+        continue;
+      }
+      const obj = item.value;
+      const c = classifySession(obj, options.format ?? detectFormat(obj), () => options.context);
+      if (c.ok) batch.push(c.session);
+      else report.invalid.push({ index, id: c.id, issues: c.issues });
+      if (batch.length >= size) await flush();
+    }
+  } catch (e) {
+    if (!(e instanceof JsonTextError)) throw e;
+    report.error = e.message;
   }
-  report.invalid.sort((a, b) => a.index - b.index);
+  await flush();
+  options.onProgress?.(report);
   return report;
 }
 
