@@ -1,7 +1,11 @@
 // Pull progress: the TTY bar (pages, sessions, rate, ETA from X-Total-Count) and the periodic non-TTY lines.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProgressReporter, progressBar, progressLine } from '../../src/client/progress.js';
+import {
+  createPullProgressReporter as createProgressReporter,
+  progressBar,
+  progressLine,
+} from '../../src/cli/pull-progress.js';
 import type { PullProgress } from '../../src/client/progress.js';
 
 const at = (received: number, elapsedMs: number, total?: number): PullProgress => ({

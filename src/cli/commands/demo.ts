@@ -14,6 +14,7 @@ import {
   UsageError,
 } from '../args.js';
 import { openDb } from '../open-db.js';
+import { createProgressReporter, pace, progressIntervalMs, progressIntervalOption } from '../progress.js';
 
 export const DEMO_CPO: Identity = {
   countryCode: 'NL',
@@ -37,6 +38,7 @@ interface DemoOptions {
   seed: string | number;
   emsp: string;
   now?: string;
+  progressInterval: string | number;
 }
 
 async function demo(options: DemoOptions): Promise<number> {
@@ -46,19 +48,39 @@ async function demo(options: DemoOptions): Promise<number> {
   const now = options.now === undefined ? undefined : Date.parse(options.now);
   if (now !== undefined && Number.isNaN(now))
     throw new UsageError(`--now must be a date and time (e.g. 2025-06-01T00:00:00Z), got '${options.now}'`);
+  const intervalMs = progressIntervalMs(options.progressInterval);
   const store = await openDb(dbOption(options.db), { command: 'demo', create: true });
   try {
     const cpo = await ensureIdentity(store);
     const started = Date.now();
+    let shown = 0;
+    // `demo: 4000 of 10000 sessions (40%), 1300/s, ETA 0:05`
+    const progress = createProgressReporter(process.stderr, {
+      intervalMs,
+      view: (written: number) => {
+        const fraction = sessions > 0 ? written / sessions : 1;
+        const elapsedMs = Date.now() - started;
+        return {
+          label: 'demo',
+          count: written,
+          total: sessions,
+          fraction,
+          ...pace(written, elapsedMs, fraction),
+          details: [],
+          notes: [],
+        };
+      },
+    });
     const n = await seedDemo(store, {
       sessions,
       seed,
       emsps,
       cpo,
       now,
-      onProgress: (w) => process.stderr.isTTY && process.stderr.write(`\r${w} sessions written`),
+      onProgress: (written) => progress.update((shown = written)),
     });
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    if (shown !== n) progress.update(n);
+    progress.done();
     console.log(`wrote ${n} demo sessions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } finally {
@@ -75,6 +97,7 @@ export function addDemoCommand(program: Command): void {
       new Option('--emsp <CC-PID,...>', 'the eMSPs the sessions are spread over').default(DEFAULT_EMSPS),
     )
     .addOption(new Option('--now <DateTime>', 'the time the sessions are generated around (default: now)'))
+    .addOption(progressIntervalOption('2000 sessions'))
     .action(action(demo));
   examples(cmd, [
     'ocpi-sessions demo --db ./ocpi.db',

@@ -3,7 +3,8 @@ import { parseDateTime } from '../../domain/datetime.js';
 import { Option, type Command } from 'commander';
 import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
 import { DEFAULT_PULL_TIMEOUT_MS, DEFAULT_RETRY } from '../../client/transport.js';
-import { createProgressReporter, formatDuration } from '../../client/progress.js';
+import { formatDuration, progressIntervalMs, progressIntervalOption } from '../progress.js';
+import { createPullProgressReporter } from '../pull-progress.js';
 import { PullError, type PullSummary } from '../../service/pull-runner.js';
 import { DEFAULT_MARGIN_MS } from '../../service/pull-window.js';
 import { PullConfigError, pullFrom } from '../../service/pull.js';
@@ -58,12 +59,10 @@ async function pull(values: PullOptions): Promise<number> {
   };
   const timeoutMs = intOption('timeout-ms', values.timeoutMs, DEFAULT_PULL_TIMEOUT_MS);
   const marginMs = intOption('margin-seconds', values.marginSeconds, DEFAULT_MARGIN_MS / 1000) * 1000;
-  const interval = String(values.progressInterval);
-  if (!/^\d+(\.\d+)?$/.test(interval))
-    throw new UsageError('--progress-interval must be a number of seconds');
+  const intervalMs = progressIntervalMs(values.progressInterval);
 
   const err = process.stderr;
-  const progress = createProgressReporter(err, { intervalMs: Number(interval) * 1000 });
+  const progress = createPullProgressReporter(err, { intervalMs });
   // Lines written between bar redraws must first clear the bar's line.
   const note = (line: string) => err.write(`${err.isTTY ? '\r\x1b[K' : ''}${line}\n`);
   // Retries and failures are log lines at warn (JSON, human-readable on a terminal), on stderr like the progress.
@@ -196,12 +195,7 @@ export function addPullCommand(program: Command): void {
         DEFAULT_RETRY.budgetMs,
       ),
     )
-    .addOption(
-      new Option(
-        '--progress-interval <s>',
-        'seconds between progress lines when stderr is not a terminal (0: every page)',
-      ).default(5),
-    )
+    .addOption(progressIntervalOption('page'))
     .addOption(
       new Option(
         '--camel-enums <A|B>',

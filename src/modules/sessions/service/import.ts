@@ -31,7 +31,7 @@ export interface ImportOptions {
   context: ParseContext;
   /** Sessions per write (one transaction). Default 1000. */
   batchSize?: number;
-  /** Called after each batch is written, and at the end. */
+  /** Called after each batch is written, and at the end if something was read since. */
   onProgress?: (report: ImportReport) => void;
 }
 
@@ -43,12 +43,17 @@ export async function importSessions(
   const report: ImportReport = { total: 0, created: 0, updated: 0, stale: 0, invalid: [] };
   const size = options.batchSize ?? 1000;
   let batch: Session[] = [];
+  let reported = 0; // report.total at the last onProgress
+  const progress = () => {
+    reported = report.total;
+    options.onProgress?.(report);
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     const written = batch;
     batch = [];
     count(report, await writeSessions(store, written));
-    options.onProgress?.(report);
+    progress();
   };
   try {
     for await (const item of readJsonObjects(text)) {
@@ -68,7 +73,7 @@ export async function importSessions(
     report.error = e.message;
   }
   await flush();
-  options.onProgress?.(report);
+  if (reported !== report.total) progress();
   return report;
 }
 
