@@ -125,12 +125,12 @@ describe('OpenAPI document', () => {
         );
       }
     }
-    assert.deepEqual(doc.paths['/health'].get.security, undefined);
+    assert.deepEqual(doc.paths['/health'].get.security, [], 'no token: an explicitly empty requirement');
     // Operations: health checks public, /metrics behind the operator token (never a partner token's scheme).
     for (const path of ['/health', '/health/live', '/health/ready', '/metrics'])
       assert.deepEqual(doc.paths[path].get.tags, ['operations'], path);
-    assert.deepEqual(doc.paths['/health/live'].get.security, undefined);
-    assert.deepEqual(doc.paths['/health/ready'].get.security, undefined);
+    assert.deepEqual(doc.paths['/health/live'].get.security, []);
+    assert.deepEqual(doc.paths['/health/ready'].get.security, []);
     assert.deepEqual(doc.paths['/metrics'].get.security, [{ operatorToken: [] }]);
     assert.equal(doc.components.securitySchemes.operatorToken.scheme, 'bearer');
     assert.deepEqual(Object.keys(doc.paths['/metrics'].get.responses['200'].content), [
@@ -149,6 +149,54 @@ describe('OpenAPI document', () => {
       'statusMessage',
       'timestamp',
     ]);
+  });
+
+  it('marks who each operation is for and groups the tags: partner API first, operator and CPO back end apart', () => {
+    const audience: Record<string, string> = {};
+    for (const [path, item] of Object.entries<any>(doc.paths))
+      for (const [method, op] of Object.entries<any>(item))
+        audience[`${method.toUpperCase()} ${path}`] = op['x-audience'];
+    for (const [op, who] of Object.entries(audience)) {
+      const path = op.split(' ')[1]!;
+      const expected = path.startsWith('/ocpi/')
+        ? 'partner'
+        : path.startsWith('/ingest/')
+          ? 'cpo-back-end'
+          : 'operator';
+      assert.equal(who, expected, op);
+    }
+    assert.equal(audience['GET /metrics'], 'operator');
+    assert.equal(audience['GET /health/live'], 'operator');
+    const groups = doc['x-tagGroups'] as { name: string; tags: string[] }[];
+    assert.deepEqual(
+      groups.map((g) => g.name),
+      ['Partner API (OCPI)', 'Not for partners: CPO back end and operator'],
+    );
+    assert.deepEqual(groups[1]!.tags, ['ingest (CPO back end)', 'operations']);
+    assert.ok(groups[0]!.tags.includes('sessions (CPO sender)') && !groups[0]!.tags.includes('operations'));
+    assert.deepEqual(
+      [...groups[0]!.tags, ...groups[1]!.tags].sort(),
+      doc.tags.map((t: { name: string }) => t.name).sort(),
+      'every tag in one group',
+    );
+  });
+
+  it('names this server in servers: the listening address without --public-url', () => {
+    assert.deepEqual(
+      doc.servers.map((s: { url: string }) => s.url),
+      [server.url.replace(/\/+$/, '')],
+    );
+  });
+
+  it('documents date_from and date_to as date-time', () => {
+    for (const v of ['2.1.1', '2.2.1']) {
+      const params = doc.paths[SENDER(v)].get.parameters;
+      for (const name of ['date_from', 'date_to'])
+        assert.deepEqual(params.find((p: any) => p.name === name).schema, {
+          type: 'string',
+          format: 'date-time',
+        });
+    }
   });
 
   it('documents the page parameters with the spec wording, defaults and caps, and the pagination headers', () => {
@@ -478,6 +526,21 @@ describe('OpenAPI generation for routes added later', () => {
       assert.equal(r.statusCode, 200, 'not validated by Fastify');
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('OpenAPI servers with --public-url', () => {
+  it('names the public URL, not the listening address', async () => {
+    const server = await startTestServer({ publicUrl: 'https://ocpi.example.com/' });
+    try {
+      const doc = (await getJson(`${server.url}/openapi.json`)).body as { servers: { url: string }[] };
+      assert.deepEqual(
+        doc.servers.map((s) => s.url),
+        ['https://ocpi.example.com'],
+      );
+    } finally {
+      await server.close();
     }
   });
 });

@@ -72,6 +72,19 @@ const SCHEME_OF: Record<RouteAccess, string | undefined> = {
   operator: 'operatorToken',
 };
 
+/**
+ * Who an operation is for (`x-audience`), from the access the route declares: partners (OCPI), the CPO's own back
+ * end (ingest) or the operator (health, metrics). Tags whose operations are all for others than partners are
+ * grouped apart (`x-tagGroups`), so a partner reading the document sees the partner API first and the rest marked.
+ */
+const AUDIENCE_OF: Record<RouteAccess, 'partner' | 'cpo-back-end' | 'operator'> = {
+  public: 'operator',
+  configuration: 'partner',
+  partner: 'partner',
+  ingest: 'cpo-back-end',
+  operator: 'operator',
+};
+
 /** The tag of the server's own routes (health); the modules' tags come first (OpenApiParts). */
 const OPERATIONS_TAG = {
   name: 'operations',
@@ -261,6 +274,7 @@ export function openApiOptions(
   config: PagingConfig,
   parts: OpenApiParts,
   version = '0.0.0',
+  listenUrl?: () => string | undefined,
 ): FastifyDynamicSwaggerOptions {
   let made: DocExamples | undefined;
   const examples = (): DocExamples => (made ??= buildExamples(parts.examples));
@@ -339,6 +353,10 @@ export function openApiOptions(
     const offset = props.offset as Schema;
     const limit = props.limit as Schema;
     props.offset = { ...offset, default: 0 };
+    // OCPI DateTimes. Documented as date-time, not validated as such: pagination.ts also accepts the OCPI forms
+    // that RFC 3339 does not (no `Z`), as the description says.
+    for (const name of ['date_from', 'date_to'])
+      if (isObject(props[name])) props[name] = { ...props[name], format: 'date-time' };
     props.limit = {
       ...limit,
       default: config.defaultLimit,
@@ -369,9 +387,11 @@ export function openApiOptions(
     if (paginated) s.querystring = pageQuery(s.querystring as Schema);
 
     // Every /ocpi (and /ingest) request passes a token check (auth.ts) and the OCPI error handling (errors.ts).
-    const scheme = SCHEME_OF[route.config?.access ?? 'public'];
+    const access = route.config?.access ?? 'public';
+    s['x-audience'] ??= AUDIENCE_OF[access];
+    const scheme = SCHEME_OF[access];
+    s.security ??= scheme ? [{ [scheme]: [] }] : []; // [] = no token (the health checks)
     if (scheme) {
-      s.security ??= [{ [scheme]: [] }];
       if (!Object.keys(responses).some((status) => /^2/.test(status))) {
         responses['200'] = {
           description: 'An OCPI response envelope (this route does not describe its data).',
@@ -412,6 +432,12 @@ export function openApiOptions(
 
   const transformObject: NonNullable<FastifyDynamicSwaggerOptions['transformObject']> = (documentObject) => {
     const doc = (documentObject as { openapiObject: Schema }).openapiObject;
+    // `servers`: --public-url when given (options below), else the address this server listens on.
+    if (!Array.isArray(doc.servers) || doc.servers.length === 0) {
+      const url = listenUrl?.();
+      if (url) doc.servers = [{ url, description: 'This server (its listening address; set --public-url)' }];
+    }
+    groupTags(doc);
     const components = ((doc.components as Schema | undefined)?.schemas ?? {}) as Record<string, Schema>;
     for (const pathItem of Object.values((doc.paths ?? {}) as Record<string, Schema>)) {
       for (const operation of Object.values(pathItem)) {
@@ -457,6 +483,29 @@ export function openApiOptions(
     transformObject,
   };
   return options;
+}
+
+/**
+ * `x-tagGroups` (Redoc's tag groups): the tags of partner operations first, then those whose operations are all for
+ * the operator or the CPO back end, in the order of `tags`.
+ */
+function groupTags(doc: Schema): void {
+  const partnerTags = new Set<string>();
+  const used = new Set<string>();
+  for (const pathItem of Object.values((doc.paths ?? {}) as Record<string, Schema>)) {
+    for (const operation of Object.values(pathItem)) {
+      if (!isObject(operation) || !Array.isArray(operation.tags)) continue;
+      for (const tag of operation.tags as string[]) {
+        used.add(tag);
+        if (operation['x-audience'] === 'partner') partnerTags.add(tag);
+      }
+    }
+  }
+  const names = ((doc.tags ?? []) as { name: string }[]).map((t) => t.name).filter((n) => used.has(n));
+  doc['x-tagGroups'] = [
+    { name: 'Partner API (OCPI)', tags: names.filter((n) => partnerTags.has(n)) },
+    { name: 'Not for partners: CPO back end and operator', tags: names.filter((n) => !partnerTags.has(n)) },
+  ];
 }
 
 /**

@@ -25,13 +25,25 @@ function addTokenPrefix(request: { headers?: Record<string, string> }) {
   return request;
 }
 
+/** The address the server listens on, as a URL; a wildcard address (0.0.0.0, ::) names no host: `/`. */
+function listenUrl(app: FastifyInstance): string | undefined {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') return undefined;
+  if (address.address === '0.0.0.0' || address.address === '::') return '/';
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
 /** Registers the document generator, then the pages. Call before any route: the generator sees later routes. */
 export async function registerDocs(
   app: FastifyInstance,
   paging: PagingConfig,
   parts: OpenApiParts,
 ): Promise<void> {
-  await app.register(fastifySwagger, openApiOptions(paging, parts, packageVersion()));
+  await app.register(
+    fastifySwagger,
+    openApiOptions(paging, parts, packageVersion(), () => listenUrl(app)),
+  );
   await app.register(fastifySwaggerUi, {
     routePrefix: DOCS_PREFIX,
     theme: { title: 'ocpi-sessions API' },
