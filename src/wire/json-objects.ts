@@ -32,14 +32,17 @@ export async function* readJsonObjects(chunks: AsyncIterable<string>): AsyncGene
     return;
   }
   if (first === '{') {
-    // One object per line (NDJSON), or one JSON document over several lines: the first line tells.
-    for (let chunk = head; !chunk.includes('\n');) {
+    // One object per line (NDJSON), or one JSON document over several lines: the first line tells (read on
+    // until it ends; each chunk is searched once).
+    const start = head.length - head.trimStart().length;
+    for (let searched = start; head.indexOf('\n', searched) < 0;) {
+      searched = head.length;
       const more = await source.next();
       if (more.done) break;
-      chunk = more.value;
-      head += chunk;
+      head += more.value;
     }
-    const firstLine = head.trimStart().split('\n', 1)[0]!;
+    const end = head.indexOf('\n', start);
+    const firstLine = head.slice(start, end < 0 ? undefined : end);
     if (!parses(firstLine)) {
       yield* jsonDocument(head, rest, 'object');
       return;

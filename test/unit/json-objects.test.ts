@@ -43,6 +43,7 @@ describe('readJsonObjects', () => {
       assert.deepEqual(values(await read(JSON.stringify(objects[0]), size)), [objects[0]]);
       const nd = objects.map((o) => JSON.stringify(o)).join('\r\n') + '\n';
       assert.deepEqual(values(await read(nd, size)), objects);
+      assert.deepEqual(values(await read(`\n\n  ${nd}`, size)), objects, 'NDJSON after blank lines');
     });
 
     it(`chunks of ${size}: NDJSON lines that are not JSON are reported in their place, blank lines skipped`, async () => {
