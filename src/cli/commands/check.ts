@@ -1,0 +1,117 @@
+// `ocpi-sessions check <versions-url | sessions-url> --token T [options]`: a read-only conformance check of a
+// CPO's Sessions SENDER (src/check/). Exit 0 when no check fails, 1 when one does, 2 on usage errors.
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { parseDateTime } from '../../domain/datetime.js';
+import { parsePartyKey } from '../../domain/session.js';
+import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
+import { checkSessionsSender } from '../../check/sessions/run.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../check/render/index.js';
+import { action, examples, intOption, subcommand, UsageError } from '../args.js';
+
+interface CheckOptions {
+  token?: string;
+  version?: OcpiVersion;
+  role: 'cpo' | 'emsp';
+  party?: string;
+  format: ReportFormat;
+  out?: string;
+  maxRequests: string | number;
+  since?: string;
+  paceMs: string | number;
+  timeoutMs: string | number;
+  slowMs: string | number;
+  maxResponseBytes: string | number;
+}
+
+async function check(url: string, values: CheckOptions): Promise<number> {
+  if (!values.token) throw new UsageError('--token <token> is required');
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`'${url}' is not a URL (a versions URL or a Sessions endpoint)`);
+  }
+  if (values.role === 'emsp')
+    throw new UsageError(
+      "--role emsp checks an eMSP's Sessions RECEIVER, which needs writes (--write): not available yet; " +
+        "this release checks a CPO's Sessions SENDER (--role cpo)",
+    );
+  if (values.party !== undefined && !parsePartyKey(values.party))
+    throw new UsageError(`--party: '${values.party}' is not a party (CC-PID, e.g. NL-EMS)`);
+  if (values.since !== undefined && parseDateTime(values.since) === undefined)
+    throw new UsageError('--since must be an OCPI DateTime (e.g. 2025-05-01T00:00:00Z)');
+  const maxRequests = intOption('max-requests', values.maxRequests, 60);
+  if (maxRequests < 10) throw new UsageError('--max-requests must be at least 10');
+  const err = process.stderr;
+  const tty = err.isTTY === true;
+  const report = await checkSessionsSender({
+    url,
+    token: values.token,
+    version: values.version,
+    party: values.party,
+    since: values.since,
+    maxRequests,
+    paceMs: intOption('pace-ms', values.paceMs, 200),
+    timeoutMs: intOption('timeout-ms', values.timeoutMs, 30_000),
+    slowMs: intOption('slow-ms', values.slowMs, 2_000),
+    maxResponseBytes: intOption('max-response-bytes', values.maxResponseBytes, 16 * 1024 * 1024),
+    // Progress only on a terminal: a redrawn line on stderr.
+    onRequest: tty
+      ? (made, max, target) =>
+          err.write(`\r\x1b[K[${made}/${max}] GET ${target}`.slice(0, (err.columns ?? 80) + 5))
+      : undefined,
+  });
+  if (tty) err.write('\r\x1b[K');
+  const text = renderReport(report, values.format);
+  if (values.out) {
+    writeFileSync(values.out, text);
+    const s = report.summary;
+    console.error(
+      `ocpi-sessions check: ${s.failed === 0 ? 'passed' : 'failed'}: ${s.passed} passed, ${s.failed} failed, ` +
+        `${s.notDetermined} not determined; report written to ${values.out}`,
+    );
+  } else process.stdout.write(text);
+  return report.summary.failed === 0 ? 0 : 1;
+}
+
+export function addCheckCommand(program: Command): void {
+  const cmd = subcommand(
+    program,
+    'check',
+    "check another party's OCPI Sessions interface for conformance (read-only: GETs only)",
+  )
+    .argument('<url>', "the CPO's versions URL, version details URL or Sessions endpoint")
+    .addOption(new Option('--token <token>', 'the token to call it with (ours at that party)'))
+    .addOption(
+      new Option('--version <version>', 'OCPI version (default: the highest both speak)').choices(
+        OCPI_VERSIONS,
+      ),
+    )
+    .addOption(
+      new Option('--role <role>', "the other party's role: cpo (its Sessions SENDER is checked)")
+        .choices(['cpo', 'emsp'])
+        .default('cpo'),
+    )
+    .addOption(new Option('--party <CC-PID>', 'our party: only its sessions may be listed'))
+    .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
+    .addOption(new Option('--out <file>', 'write the report to this file instead of stdout'))
+    .addOption(new Option('--max-requests <n>', 'at most this many requests (at least 10)').default(60))
+    .addOption(
+      new Option(
+        '--since <DateTime>',
+        'date_from of the window checked (default: none; date_to is the start)',
+      ),
+    )
+    .addOption(new Option('--pace-ms <ms>', 'at least this long between two requests').default(200))
+    .addOption(new Option('--timeout-ms <ms>', 'timeout of each request').default(30_000))
+    .addOption(
+      new Option('--slow-ms <ms>', 'an answer slower than this fails performance.latency').default(2_000),
+    )
+    .addOption(new Option('--max-response-bytes <n>', 'a larger answer is aborted').default(16 * 1024 * 1024))
+    .action(action(check));
+  examples(cmd, [
+    'ocpi-sessions check https://cpo.example.com/ocpi/versions --token T --party NL-EMS',
+    'ocpi-sessions check https://cpo.example.com/ocpi/cpo/2.2.1/sessions --token T --format junit --out check.xml',
+    'ocpi-sessions check https://cpo.example.com/ocpi/versions --token T --since 2025-05-01T00:00:00Z --format json',
+  ]);
+}
