@@ -43,7 +43,7 @@ export async function walk(cx: Cx, first: Page): Promise<Walk> {
   let offset = 0;
   let count = 0;
   const out = (complete: boolean, reason?: string, emptyViaLink?: Page): Walk => {
-    checkLinks(cx, links);
+    checkLinks(cx, links, complete ? 'no page of the walk had a Link' : `the walk did not end: ${reason}`);
     return { pages, limit, complete, reason, count, emptyViaLink };
   };
   for (;;) {
@@ -110,7 +110,11 @@ function filtersKept(cx: Cx, page: Page): LinkFinding {
   return { ok: true };
 }
 
-function checkLinks(cx: Cx, links: Record<'arithmetic' | 'filters' | 'target', LinkFinding[]>): void {
+function checkLinks(
+  cx: Cx,
+  links: Record<'arithmetic' | 'filters' | 'target', LinkFinding[]>,
+  none: string,
+): void {
   const ids = {
     arithmetic: 'pagination.link-arithmetic',
     filters: 'pagination.link-filters',
@@ -119,7 +123,7 @@ function checkLinks(cx: Cx, links: Record<'arithmetic' | 'filters' | 'target', L
   for (const key of ['arithmetic', 'filters', 'target'] as const) {
     const found = links[key];
     const bad = found.find((f) => !f.ok);
-    if (found.length === 0) cx.results.undetermined(ids[key], 'no page of the walk had a Link');
+    if (found.length === 0) cx.results.undetermined(ids[key], none);
     else if (bad) cx.results.fail(ids[key], bad.detail!, [bad.evidence!]);
     else cx.results.pass(ids[key], `${found.length} Link(s) checked`);
   }

@@ -1,0 +1,136 @@
+// `ocpi-sessions check` (the CLI process) against our own server, the peer that does everything right: every check
+// passes in OCPI 2.1.1 and 2.2.1, for a standard OCPI partner and a camelCase partner, in every report format. The
+// JSON report is validated against docs/check-report.schema.json, the JUnit report read back with an XML parser.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { XMLParser } from 'fast-xml-parser';
+import { CHECK_IDS } from '../../src/check/catalogue.js';
+import type { CheckReport } from '../../src/check/model.js';
+import type { OcpiVersion } from '../../src/domain/wire-format.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
+import { addPartner } from '../../src/service/partners.js';
+import { runCliAsync } from '../support/cli.js';
+import { repoRoot } from '../support/paths.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { demoSessions } from '../client/helpers.js';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+const PARTNERS = {
+  ocpi: { countryCode: 'NL', partyId: 'EMS', token: 'nl-ems-check-token' },
+  camel: { countryCode: 'DE', partyId: 'EMP', token: 'de-emp-check-token' },
+} as const;
+
+describe('check against our own server: everything passes', () => {
+  let server: TestServer;
+  const schema = JSON.parse(readFileSync(path.join(repoRoot, 'docs', 'check-report.schema.json'), 'utf8'));
+  const ajv = new Ajv({ allErrors: true });
+  addFormats(ajv);
+  const validate = ajv.compile(schema);
+
+  before(async () => {
+    server = await startTestServer({ maxLimit: 50 });
+    const sessions = demoSessions(150, [
+      { countryCode: 'NL', partyId: 'EMS' },
+      { countryCode: 'DE', partyId: 'EMP' },
+      { countryCode: 'FR', partyId: 'MSP' },
+    ]);
+    await writeSessions(server.store, sessions, { mode: 'replace' });
+    for (const [format, p] of Object.entries(PARTNERS))
+      await addPartner(server.store, {
+        countryCode: p.countryCode,
+        partyId: p.partyId,
+        format: format as 'ocpi',
+        token: p.token,
+      });
+  });
+  after(() => server.close());
+
+  for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[])
+    for (const style of ['ocpi', 'camel'] as const) {
+      const p = PARTNERS[style];
+      const party = `${p.countryCode}-${p.partyId}`;
+      const args = () => [
+        'check',
+        `${server.url}/ocpi/versions`,
+        '--token',
+        p.token,
+        '--version',
+        version,
+        '--party',
+        party,
+        '--pace-ms',
+        '0',
+      ];
+
+      it(`OCPI ${version}, ${style} partner, json: every check passes; the report matches its schema`, async () => {
+        const r = await runCliAsync([...args(), '--format', 'json']);
+        assert.equal(r.status, 0, r.stderr + r.stdout);
+        const report = JSON.parse(r.stdout) as CheckReport;
+        assert.ok(validate(report), ajv.errorsText(validate.errors));
+        assert.equal(report.target.version, version);
+        assert.equal(report.target.style, style);
+        assert.equal(report.target.sessionsUrl, `${server.url}/ocpi/cpo/${version}/sessions`);
+        assert.deepEqual(
+          report.results.map((x) => x.id),
+          CHECK_IDS,
+        );
+        // 2.1.1 sessions do not name the eMSP of their token: that one check cannot be decided.
+        const undecided = version === '2.1.1' ? ['filters.own-party'] : [];
+        assert.deepEqual(
+          report.results.filter((x) => x.outcome !== 'pass').map((x) => `${x.id}: ${x.detail}`),
+          undecided.map((id) => `${id}: OCPI 2.1.1 sessions do not name the eMSP of their token`),
+        );
+        assert.deepEqual(report.quirks, []);
+        const total = report.results.find((x) => x.id === 'pagination.total-count')!;
+        assert.match(total.detail, /^X-Total-Count 50; 50 objects over \d+ pages$/);
+      });
+
+      it(`OCPI ${version}, ${style} partner, text: every area and a PASSED summary line`, async () => {
+        const r = await runCliAsync(args());
+        assert.equal(r.status, 0, r.stderr + r.stdout);
+        for (const area of [
+          'versions',
+          'authorization',
+          'envelope',
+          'pagination',
+          'filters',
+          'ordering',
+          'objects',
+          'performance',
+        ])
+          assert.match(r.stdout, new RegExp(`\\n${area}\\n`));
+        assert.doesNotMatch(r.stdout, /FAIL /);
+        const nd = version === '2.1.1' ? 1 : 0;
+        assert.match(
+          r.stdout,
+          new RegExp(`\\nPASSED: ${23 - nd} passed, 0 failed, ${nd} not determined \\(23 checks\\)\\n$`),
+        );
+        assert.equal(r.stderr, '', 'no progress when stderr is not a terminal');
+      });
+
+      it(`OCPI ${version}, ${style} partner, junit: 23 testcases, no failure`, async () => {
+        const r = await runCliAsync([...args(), '--format', 'junit']);
+        assert.equal(r.status, 0, r.stderr + r.stdout);
+        const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(r.stdout);
+        assert.equal(xml.testsuites.tests, '23');
+        assert.equal(xml.testsuites.failures, '0');
+        const cases = [xml.testsuites.testsuite]
+          .flat()
+          .flatMap((s: { testcase: unknown }) => [s.testcase].flat()) as {
+          name: string;
+          failure?: unknown;
+        }[];
+        assert.equal(cases.length, 23);
+        assert.deepEqual(
+          cases.map((c) => c.name.split(':')[0]),
+          CHECK_IDS,
+        );
+        assert.ok(cases.every((c) => c.failure === undefined));
+      });
+    }
+});
