@@ -9,21 +9,14 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
 import { CHECK_IDS } from '../../src/check/catalogue.js';
-import type { CheckReport } from '../../src/check/model.js';
+import { AREAS, type CheckReport } from '../../src/check/model.js';
 import type { OcpiVersion } from '../../src/domain/wire-format.js';
-import { writeSessions } from '../../src/modules/sessions/service/writer.js';
-import { addPartner } from '../../src/service/partners.js';
 import { runCliAsync } from '../support/cli.js';
 import { repoRoot } from '../support/paths.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { demoSessions } from '../client/helpers.js';
+import type { TestServer } from '../support/server.js';
+import { PARTNERS, serverWithPartners } from '../client/helpers.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-
-const PARTNERS = {
-  ocpi: { countryCode: 'NL', partyId: 'EMS', token: 'nl-ems-check-token' },
-  camel: { countryCode: 'DE', partyId: 'EMP', token: 'de-emp-check-token' },
-} as const;
 
 describe('check against our own server: everything passes', () => {
   let server: TestServer;
@@ -33,20 +26,7 @@ describe('check against our own server: everything passes', () => {
   const validate = ajv.compile(schema);
 
   before(async () => {
-    server = await startTestServer({ maxLimit: 50 });
-    const sessions = demoSessions(150, [
-      { countryCode: 'NL', partyId: 'EMS' },
-      { countryCode: 'DE', partyId: 'EMP' },
-      { countryCode: 'FR', partyId: 'MSP' },
-    ]);
-    await writeSessions(server.store, sessions, { mode: 'replace' });
-    for (const [format, p] of Object.entries(PARTNERS))
-      await addPartner(server.store, {
-        countryCode: p.countryCode,
-        partyId: p.partyId,
-        format: format as 'ocpi',
-        token: p.token,
-      });
+    server = await serverWithPartners(150, 50);
   });
   after(() => server.close());
 
@@ -93,17 +73,7 @@ describe('check against our own server: everything passes', () => {
       it(`OCPI ${version}, ${style} partner, text: every area and a PASSED summary line`, async () => {
         const r = await runCliAsync(args());
         assert.equal(r.status, 0, r.stderr + r.stdout);
-        for (const area of [
-          'versions',
-          'authorization',
-          'envelope',
-          'pagination',
-          'filters',
-          'ordering',
-          'objects',
-          'performance',
-        ])
-          assert.match(r.stdout, new RegExp(`\\n${area}\\n`));
+        for (const area of AREAS) assert.match(r.stdout, new RegExp(`\\n${area}\\n`));
         assert.doesNotMatch(r.stdout, /FAIL /);
         const nd = version === '2.1.1' ? 1 : 0;
         assert.match(
