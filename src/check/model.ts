@@ -1,5 +1,6 @@
 // What a conformance check run produces (docs/check-report.md describes the JSON form, schema
 // `ocpi-sessions-check/1`): one result per named check, with its outcome and the evidence it rests on.
+import type { TokenEncoding } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 
 /** error: sessions are lost, refused or corrupted; warning: a deviation a tolerant client survives. */
@@ -58,6 +59,8 @@ export interface CheckReport {
     role: 'cpo';
     /** Key style of the answers: standard OCPI or the documented camelCase / integer format. */
     style?: 'ocpi' | 'camel';
+    /** The token encoding the peer accepted (the version's own when it accepts both). */
+    encoding?: TokenEncoding;
     party?: string;
   };
   startedAt: string;

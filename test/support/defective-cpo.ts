@@ -40,8 +40,8 @@ export function peerSessions(count = 24, emsp = PEER_PARTY, base = Date.UTC(2025
 export interface DefectiveCpo {
   url: string;
   versionsUrl: string;
-  /** Every request: method and URL (path and query). */
-  requests: { method: string; url: string }[];
+  /** Every request: method, URL (path and query) and Authorization header. */
+  requests: { method: string; url: string; authorization?: string }[];
   close(): Promise<void>;
 }
 
@@ -120,7 +120,11 @@ export async function startDefectiveCpo(defect?: Defect): Promise<DefectiveCpo> 
   const requests: DefectiveCpo['requests'] = [];
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
-    requests.push({ method: req.method ?? 'GET', url: req.url ?? '/' });
+    requests.push({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      authorization: req.headers.authorization,
+    });
     if (!authorized(req.headers.authorization)) {
       const status = defect === 'forbidden-403' ? 403 : 401;
       return send(res, status, envelope(undefined, 2000, 'Unknown token'));

@@ -96,7 +96,7 @@ export async function checkAuthorization(cx: Cx): Promise<boolean> {
   const evidence = [tried.base64.evidence, tried.raw.evidence];
   if (ok(wanted)) {
     cx.results.pass('authorization.encoding', detail, evidence);
-    cx.encoding = wanted;
+    cx.encoding = cx.accepted = wanted;
   } else {
     const other = otherEncoding(wanted);
     cx.results.fail(
@@ -105,7 +105,7 @@ export async function checkAuthorization(cx: Cx): Promise<boolean> {
       evidence,
     );
     if (!ok(other)) return false;
-    cx.encoding = other;
+    cx.encoding = cx.accepted = other;
   }
   const wrong = await get(cx, url, `ocpi-sessions-check-${randomUUID()}`, wanted);
   const a = wrong.answer;

@@ -33,6 +33,8 @@ export interface Cx {
   sessionsUrl: string;
   version: OcpiVersion;
   encoding: TokenEncoding;
+  /** The encoding authorization found accepted (undefined: not known). */
+  accepted?: TokenEncoding;
   window: Window;
   style?: 'ocpi' | 'camel';
 }

@@ -47,6 +47,7 @@ export async function checkSessionsSender(o: SenderCheckOptions): Promise<CheckR
       url: o.url,
       role: 'cpo',
       ...(cx ? { sessionsUrl: cx.sessionsUrl, version: cx.version, style: cx.style } : {}),
+      ...(cx?.accepted ? { encoding: cx.accepted } : {}),
       ...(o.party ? { party: o.party } : {}),
     },
     startedAt: new Date(started).toISOString(),

@@ -3,13 +3,21 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseDateTime } from '../../domain/datetime.js';
-import { parsePartyKey } from '../../domain/session.js';
+import { parsePartyKey, partyKey } from '../../domain/session.js';
 import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
 import { checkSessionsSender } from '../../check/sessions/run.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../check/render/index.js';
-import { action, examples, intOption, subcommand, UsageError } from '../args.js';
+import type { CheckReport } from '../../check/model.js';
+import { adapterOf } from '../../modules/index.js';
+import { recordCheckVerdict, type CheckVerdict } from '../../service/check-verdicts.js';
+import { PullConfigError, resolvePullTarget } from '../../service/pull.js';
+import type { SessionStore } from '../../store/contract.js';
+import { action, dbFlag, dbOption, examples, intOption, subcommand, UsageError } from '../args.js';
+import { openDb } from '../open-db.js';
 
 interface CheckOptions {
+  db?: string;
+  partner?: string;
   token?: string;
   version?: OcpiVersion;
   role: 'cpo' | 'emsp';
@@ -24,7 +32,42 @@ interface CheckOptions {
   maxResponseBytes: string | number;
 }
 
-async function check(url: string, values: CheckOptions): Promise<number> {
+async function check(url: string | undefined, values: CheckOptions): Promise<number> {
+  if (values.partner === undefined) {
+    if (values.db !== undefined)
+      throw new UsageError('--db records the verdict of --partner: give --partner too');
+    if (url === undefined) throw new UsageError('a URL to check is required (or --partner with --db)');
+    return run(url, values);
+  }
+  // The verdict is recorded with the partner: its saved pull configuration (or registration) gives the URL and token
+  // when none is given.
+  const partner = parsePartyKey(values.partner);
+  if (!partner) throw new UsageError(`--partner: '${values.partner}' is not a party (CC-PID, e.g. NL-OCS)`);
+  values = { ...values, partner: partyKey(partner.countryCode, partner.partyId) };
+  const store = await openDb(dbOption(values.db), { command: 'check', create: false });
+  try {
+    if (url === undefined) {
+      if (values.token !== undefined) throw new UsageError('--token goes with a URL');
+      const target = await resolvePullTarget(
+        store,
+        { partner: values.partner },
+        adapterOf('sessions', 'pull').endpoint,
+      ).catch((e: unknown) => {
+        throw e instanceof PullConfigError ? new UsageError(e.message) : e;
+      });
+      return await run(
+        target.url,
+        { ...values, token: target.token, version: values.version ?? target.version },
+        store,
+      );
+    }
+    return await run(url, values, store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function run(url: string, values: CheckOptions, store?: SessionStore): Promise<number> {
   if (!values.token) throw new UsageError('--token <token> is required');
   try {
     new URL(url);
@@ -71,7 +114,22 @@ async function check(url: string, values: CheckOptions): Promise<number> {
         `${s.notDetermined} not determined; report written to ${values.out}`,
     );
   } else process.stdout.write(text);
+  if (store && values.partner) await recordCheckVerdict(store, values.partner, verdictOf(report));
   return report.summary.failed === 0 ? 0 : 1;
+}
+
+function verdictOf(r: CheckReport): CheckVerdict {
+  return {
+    at: r.finishedAt,
+    url: r.target.sessionsUrl ?? r.target.url,
+    ...(r.target.version ? { version: r.target.version } : {}),
+    passed: r.summary.passed,
+    failed: r.summary.failed,
+    notDetermined: r.summary.notDetermined,
+    failedChecks: r.results.filter((x) => x.outcome === 'fail').map((x) => x.id),
+    quirks: r.quirks,
+    ...(r.target.encoding ? { encoding: r.target.encoding } : {}),
+  };
 }
 
 export function addCheckCommand(program: Command): void {
@@ -80,8 +138,18 @@ export function addCheckCommand(program: Command): void {
     'check',
     "check another party's OCPI Sessions interface for conformance (read-only: GETs only)",
   )
-    .argument('<url>', "the CPO's versions URL, version details URL or Sessions endpoint")
+    .argument(
+      '[url]',
+      "the CPO's versions URL, version details URL or Sessions endpoint (default: --partner's)",
+    )
     .addOption(new Option('--token <token>', 'the token to call it with (ours at that party)'))
+    .addOption(dbFlag('SQLite file or postgres:// URL where the verdict is recorded with --partner'))
+    .addOption(
+      new Option(
+        '--partner <CC-PID>',
+        'the CPO checked: its saved pull configuration when no URL is given; the verdict is recorded with it (--db)',
+      ),
+    )
     .addOption(
       new Option('--version <version>', 'OCPI version (default: the highest both speak)').choices(
         OCPI_VERSIONS,
