@@ -17,6 +17,7 @@ const S = {
   get: 'OCPI 2.2.1 §9.2.1.1 (2.1.1 mod_sessions §3.1.1)',
   object: 'OCPI 2.2.1 §9.3.1 Session object (2.1.1 mod_sessions §4.1)',
   datetime: 'OCPI 2.2.1 §16.2 DateTime (2.1.1 types §1.2)',
+  receiver: 'OCPI 2.2.1 §9.2.2 (2.1.1 mod_sessions §3.2)',
 };
 
 export const CHECKS = {
@@ -158,7 +159,42 @@ export const CHECKS = {
     severity: 'warning',
     spec: S.paging,
   },
+  // The eMSP's Sessions RECEIVER (--role emsp --write): one test session, PUT, read back, PATCHed.
+  'receiver.endpoint': {
+    area: 'receiver',
+    title: 'version details list a sessions endpoint with the RECEIVER role',
+    severity: 'error',
+    spec: S.versions,
+  },
+  'receiver.put': {
+    area: 'receiver',
+    title: 'PUT of a new session is accepted (HTTP 200/201, OCPI 1000)',
+    severity: 'error',
+    spec: S.receiver,
+  },
+  'receiver.get': {
+    area: 'receiver',
+    title: 'GET of the session PUT gives it back',
+    severity: 'warning',
+    spec: S.receiver,
+  },
+  'receiver.patch': {
+    area: 'receiver',
+    title: 'PATCH with a later last_updated is accepted and applied',
+    severity: 'error',
+    spec: S.receiver,
+  },
+  'receiver.wrong-token': {
+    area: 'receiver',
+    title: 'a PUT with a wrong token gets HTTP 401',
+    severity: 'error',
+    spec: S.auth,
+  },
 } satisfies Record<string, CheckDefinition>;
 
 export type CheckId = keyof typeof CHECKS;
-export const CHECK_IDS = Object.keys(CHECKS) as CheckId[];
+const ALL = Object.keys(CHECKS) as CheckId[];
+/** The checks of a CPO's Sessions SENDER (the default, read-only run), in report order. */
+export const CHECK_IDS = ALL.filter((id) => CHECKS[id].area !== 'receiver');
+/** The checks of an eMSP's Sessions RECEIVER (--role emsp --write). */
+export const RECEIVER_CHECK_IDS = ALL.filter((id) => CHECKS[id].area === 'receiver');

@@ -17,12 +17,13 @@ export const AREAS = [
   'ordering',
   'objects',
   'performance',
+  'receiver',
 ] as const;
 export type Area = (typeof AREAS)[number];
 
 /** One request and what came back, as shown in a report. */
 export interface Evidence {
-  /** `GET <url>` (the token is never shown). */
+  /** `GET <url>` (PUT, PATCH for the receiver checks; the token is never shown). */
   request: string;
   /** HTTP status; absent when no answer came (the error says why). */
   status?: number;
@@ -53,10 +54,11 @@ export interface CheckReport {
   target: {
     /** The URL given on the command line. */
     url: string;
-    /** The Sessions SENDER endpoint checked (undefined: it could not be found). */
+    /** The Sessions endpoint checked: the CPO's SENDER, or the eMSP's RECEIVER (undefined: not found). */
     sessionsUrl?: string;
     version?: OcpiVersion;
-    role: 'cpo';
+    /** The other party's role: cpo (its SENDER checked) or emsp (its RECEIVER, with --write). */
+    role: 'cpo' | 'emsp';
     /** Key style of the answers: standard OCPI or the documented camelCase / integer format. */
     style?: 'ocpi' | 'camel';
     /** The token encoding the peer accepted (the version's own when it accepts both). */

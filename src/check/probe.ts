@@ -1,6 +1,7 @@
 // The check's requests: every one through the one outbound transport (client/transport.ts `send`: timeout,
-// response size cap, request ids), GET only, no retries and no encoding fallback (the check wants to see what the
-// peer answers), at most `maxRequests` of them, spaced at least `paceMs` apart. Each answer is kept as Evidence.
+// response size cap, request ids), no retries and no encoding fallback (the check wants to see what the peer
+// answers), at most `maxRequests` of them, spaced at least `paceMs` apart. Each answer is kept as Evidence. GETs
+// only, except the receiver checks' PUT/PATCH of their test session (`--write`).
 import type { TokenEncoding } from '../domain/party.js';
 import { send, type OcpiAnswer } from '../client/transport.js';
 import type { Evidence } from './model.js';
@@ -49,20 +50,30 @@ export class Prober {
   }
 
   /** GET `url` with our token in `encoding` (or `token` instead, for the wrong-token probe). */
-  async get(url: string, encoding: TokenEncoding, token = this.o.token): Promise<Probe> {
+  get(url: string, encoding: TokenEncoding, token = this.o.token): Promise<Probe> {
+    return this.request('GET', url, encoding, { token });
+  }
+
+  async request(
+    method: 'GET' | 'PUT' | 'PATCH',
+    url: string,
+    encoding: TokenEncoding,
+    { token = this.o.token, body }: { token?: string; body?: unknown } = {},
+  ): Promise<Probe> {
     if (this.made >= this.o.maxRequests) throw new BudgetSpent(this.o.maxRequests);
     const wait = this.last + this.o.paceMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     this.made += 1;
     this.o.onRequest?.(this.made, this.o.maxRequests, url);
     const started = performance.now();
-    const evidence: Evidence = { request: `GET ${url}` };
+    const evidence: Evidence = { request: `${method} ${url}` };
     let answer: OcpiAnswer | undefined;
     try {
       answer = await send({
-        method: 'GET',
+        method,
         url,
         token,
+        body,
         encoding,
         fallback: false,
         timeoutMs: this.o.timeoutMs,

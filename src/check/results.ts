@@ -1,6 +1,6 @@
 // The results of one run, in catalogue order: each check decided once; those never decided are "not determined"
 // with the reason the run gives (e.g. the request budget was spent, or an earlier step failed).
-import { CHECK_IDS, CHECKS, type CheckId } from './catalogue.js';
+import { CHECKS, type CheckId } from './catalogue.js';
 import type { CheckResult, Evidence, Outcome } from './model.js';
 
 /** At most this many evidence items per check (the first ones: they show the defect). */
@@ -8,6 +8,9 @@ const MAX_EVIDENCE = 5;
 
 export class Results {
   private readonly decided = new Map<CheckId, CheckResult>();
+
+  /** `ids`: the checks of this run, in report order. */
+  constructor(private readonly ids: readonly CheckId[]) {}
 
   set(id: CheckId, outcome: Outcome, detail: string, evidence: Evidence[] = []): void {
     if (this.decided.has(id)) return;
@@ -36,7 +39,7 @@ export class Results {
 
   /** Every check; the undecided ones not determined for `reason`. */
   list(reason: string): CheckResult[] {
-    return CHECK_IDS.map(
+    return this.ids.map(
       (id) =>
         this.decided.get(id) ?? {
           id,

@@ -53,6 +53,7 @@ const COMMANDS: Array<[command: string[], options: string[], env?: string[]]> = 
       '--version',
       '--role',
       '--party',
+      '--write',
       '--format',
       '--out',
       '--max-requests',

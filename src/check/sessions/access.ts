@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { TokenEncoding } from '../../domain/party.js';
 import { defaultEncoding, otherEncoding } from '../../domain/token-encoding.js';
 import type { OcpiVersion } from '../../domain/wire-format.js';
-import { discoverEndpoint, isEndpointUrl, versionInPath } from '../../client/discovery.js';
+import { discoverEndpoint, isEndpointUrl, versionInPath, type InterfaceRef } from '../../client/discovery.js';
 import { OcpiHttpError, refused, succeeded } from '../../client/transport.js';
 import { adapterOf } from '../../modules/index.js';
+import type { CheckId } from '../catalogue.js';
 import type { Evidence } from '../model.js';
 import type { Prober, Probe } from '../probe.js';
 import type { Results } from '../results.js';
@@ -19,20 +20,25 @@ export interface Found {
   encoding: TokenEncoding;
 }
 
-/** Finds the Sessions SENDER (versions.* checks); undefined when it cannot be found (the reason is in results). */
+/** Finds the Sessions SENDER (versions.* checks), or the interface and checks given; undefined when it cannot be
+ * found (the reason is in results). */
 export async function discover(
   o: SenderCheckOptions,
   prober: Prober,
   results: Results,
   probes: Probe[],
+  sender: InterfaceRef = adapterOf('sessions', 'pull').endpoint,
+  ids: { list?: CheckId; endpoint: CheckId } = {
+    list: 'versions.list',
+    endpoint: 'versions.sessions-endpoint',
+  },
 ): Promise<Found | undefined> {
-  const sender = adapterOf('sessions', 'pull').endpoint;
   const first = o.version ?? versionInPath(o.url);
   let encoding = defaultEncoding(first);
   if (isEndpointUrl(o.url, sender.identifier)) {
     const why = 'the Sessions endpoint was given, not a versions URL';
-    results.undetermined('versions.list', why);
-    results.undetermined('versions.sessions-endpoint', why);
+    if (ids.list) results.undetermined(ids.list, why);
+    results.undetermined(ids.endpoint, why);
     return { sessionsUrl: o.url, version: first ?? '2.2.1', encoding };
   }
   const evidence: Evidence[] = [];
@@ -63,21 +69,26 @@ export async function discover(
   try {
     const found = await discoverEndpoint(read, o.url, sender, o.version);
     const version = found.version ?? o.version ?? '2.2.1';
-    results.pass(
-      'versions.list',
-      offered.length > 0
-        ? `offers ${offered.join(', ')}; ${version} checked`
-        : `version details of ${version}`,
-      evidence.slice(0, 1),
-    );
-    results.pass('versions.sessions-endpoint', `Sessions SENDER at ${found.url}`, evidence.slice(1));
+    if (ids.list)
+      results.pass(
+        ids.list,
+        offered.length > 0
+          ? `offers ${offered.join(', ')}; ${version} checked`
+          : `version details of ${version}`,
+        evidence.slice(0, 1),
+      );
+    results.pass(ids.endpoint, `Sessions ${sender.role} at ${found.url}`, evidence.slice(1));
     return { sessionsUrl: found.url, version, encoding };
   } catch (e) {
     if (!(e instanceof OcpiHttpError)) throw e;
-    if (reads <= 1) results.fail('versions.list', e.message, evidence);
-    else results.pass('versions.list', `offers ${offered.join(', ')}`, evidence.slice(0, 1));
-    if (reads <= 1) results.undetermined('versions.sessions-endpoint', 'the versions list could not be read');
-    else results.fail('versions.sessions-endpoint', e.message, evidence.slice(1));
+    if (reads <= 1) {
+      if (ids.list) results.fail(ids.list, e.message, evidence);
+      if (ids.list) results.undetermined(ids.endpoint, 'the versions list could not be read');
+      else results.fail(ids.endpoint, e.message, evidence);
+    } else {
+      if (ids.list) results.pass(ids.list, `offers ${offered.join(', ')}`, evidence.slice(0, 1));
+      results.fail(ids.endpoint, e.message, evidence.slice(1));
+    }
     return undefined;
   }
 }

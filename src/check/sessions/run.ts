@@ -2,6 +2,7 @@
 // walk of a bounded window (date_to = the start of the run, date_from = --since), the probes around it, then the
 // checks that read what was fetched. Every request goes through the prober (budget, pacing).
 import { formatDateTime } from '../../domain/datetime.js';
+import { CHECK_IDS } from '../catalogue.js';
 import { quirksOf } from '../quirks.js';
 import { summarize, type CheckReport, type Evidence } from '../model.js';
 import { BudgetSpent, Prober, type Probe } from '../probe.js';
@@ -18,7 +19,7 @@ import { checkLatency } from './performance.js';
 export async function checkSessionsSender(o: SenderCheckOptions): Promise<CheckReport> {
   const started = Date.now();
   const prober = new Prober(o);
-  const results = new Results();
+  const results = new Results(CHECK_IDS);
   const probes: Probe[] = [];
   let reason = 'an earlier step failed';
   let cx: Cx | undefined;

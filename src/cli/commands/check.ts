@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { parseDateTime } from '../../domain/datetime.js';
 import { parsePartyKey, partyKey } from '../../domain/session.js';
 import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
+import { checkSessionsReceiver } from '../../check/receiver/run.js';
 import { checkSessionsSender } from '../../check/sessions/run.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../check/render/index.js';
 import type { CheckReport } from '../../check/model.js';
@@ -16,6 +17,7 @@ import { action, dbFlag, dbOption, examples, intOption, subcommand, UsageError }
 import { openDb } from '../open-db.js';
 
 interface CheckOptions {
+  write?: boolean;
   db?: string;
   partner?: string;
   token?: string;
@@ -74,20 +76,23 @@ async function run(url: string, values: CheckOptions, store?: SessionStore): Pro
   } catch {
     throw new UsageError(`'${url}' is not a URL (a versions URL or a Sessions endpoint)`);
   }
-  if (values.role === 'emsp')
-    throw new UsageError(
-      "--role emsp checks an eMSP's Sessions RECEIVER, which needs writes (--write): not available yet; " +
-        "this release checks a CPO's Sessions SENDER (--role cpo)",
-    );
   if (values.party !== undefined && !parsePartyKey(values.party))
     throw new UsageError(`--party: '${values.party}' is not a party (CC-PID, e.g. NL-EMS)`);
+  // Writes only when asked for, and only under a party the caller names as its own.
+  if (values.role === 'emsp' && (!values.write || values.party === undefined))
+    throw new UsageError(
+      "--role emsp checks an eMSP's Sessions RECEIVER by writing a test session: it needs --write and " +
+        '--party <your CPO party> (the test session is PUT under it)',
+    );
+  if (values.write && values.role !== 'emsp')
+    throw new UsageError("--write goes with --role emsp (a CPO's Sessions SENDER is only read)");
   if (values.since !== undefined && parseDateTime(values.since) === undefined)
     throw new UsageError('--since must be an OCPI DateTime (e.g. 2025-05-01T00:00:00Z)');
   const maxRequests = intOption('max-requests', values.maxRequests, 60);
   if (maxRequests < 10) throw new UsageError('--max-requests must be at least 10');
   const err = process.stderr;
   const tty = err.isTTY === true;
-  const report = await checkSessionsSender({
+  const options = {
     url,
     token: values.token,
     version: values.version,
@@ -100,10 +105,14 @@ async function run(url: string, values: CheckOptions, store?: SessionStore): Pro
     maxResponseBytes: intOption('max-response-bytes', values.maxResponseBytes, 16 * 1024 * 1024),
     // Progress only on a terminal: a redrawn line on stderr.
     onRequest: tty
-      ? (made, max, target) =>
-          err.write(`\r\x1b[K[${made}/${max}] GET ${target}`.slice(0, (err.columns ?? 80) + 5))
+      ? (made: number, max: number, target: string) =>
+          err.write(`\r\x1b[K[${made}/${max}] ${target}`.slice(0, (err.columns ?? 80) + 5))
       : undefined,
-  });
+  };
+  const report =
+    values.role === 'emsp'
+      ? await checkSessionsReceiver({ ...options, party: values.party! })
+      : await checkSessionsSender(options);
   if (tty) err.write('\r\x1b[K');
   const text = renderReport(report, values.format);
   if (values.out) {
@@ -156,11 +165,25 @@ export function addCheckCommand(program: Command): void {
       ),
     )
     .addOption(
-      new Option('--role <role>', "the other party's role: cpo (its Sessions SENDER is checked)")
+      new Option(
+        '--role <role>',
+        "the other party's role: cpo (its Sessions SENDER is read) or emsp (its RECEIVER, with --write)",
+      )
         .choices(['cpo', 'emsp'])
         .default('cpo'),
     )
-    .addOption(new Option('--party <CC-PID>', 'our party: only its sessions may be listed'))
+    .addOption(
+      new Option(
+        '--party <CC-PID>',
+        'our party: only its sessions may be listed (cpo); the test session is written under it (emsp)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--write',
+        'with --role emsp: PUT/PATCH one test session (id OCPI-SESSIONS-CHECK-…) to the receiver',
+      ),
+    )
     .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
     .addOption(new Option('--out <file>', 'write the report to this file instead of stdout'))
     .addOption(new Option('--max-requests <n>', 'at most this many requests (at least 10)').default(60))
