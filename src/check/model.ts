@@ -74,6 +74,26 @@ export interface CheckReport {
   quirks: string[];
 }
 
+/** The report of a run that started at `started` (epoch ms) and made `requests`. */
+export function makeReport(
+  target: CheckReport['target'],
+  started: number,
+  requests: CheckReport['requests'],
+  results: CheckResult[],
+  quirks: string[],
+): CheckReport {
+  return {
+    schema: 'ocpi-sessions-check/1',
+    target,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    requests,
+    summary: summarize(results),
+    results,
+    quirks,
+  };
+}
+
 export function summarize(results: CheckResult[]): CheckReport['summary'] {
   const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
   return {

@@ -10,7 +10,7 @@ import { wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
 import { succeeded } from '../../client/transport.js';
 import { codecFor } from '../../modules/sessions/wire/codecs.js';
 import { RECEIVER_CHECK_IDS } from '../catalogue.js';
-import { summarize, type CheckReport } from '../model.js';
+import { makeReport, type CheckReport } from '../model.js';
 import { BudgetSpent, Prober, type Probe } from '../probe.js';
 import { Results } from '../results.js';
 import { discover } from '../sessions/access.js';
@@ -74,22 +74,13 @@ export async function checkSessionsReceiver(o: SenderCheckOptions & { party: str
     if (!(e instanceof BudgetSpent)) throw e;
     reason = e.message;
   }
-  const list = results.list(reason);
-  return {
-    schema: 'ocpi-sessions-check/1',
-    target: {
-      url: o.url,
-      role: 'emsp',
-      ...(target ? { sessionsUrl: target.url, version: target.version, style: 'ocpi' as const } : {}),
-      party: o.party,
-    },
-    startedAt: new Date(started).toISOString(),
-    finishedAt: new Date().toISOString(),
-    requests: { made: prober.made, max: prober.max },
-    summary: summarize(list),
-    results: list,
-    quirks: [],
+  const about: CheckReport['target'] = {
+    url: o.url,
+    role: 'emsp',
+    ...(target ? { sessionsUrl: target.url, version: target.version, style: 'ocpi' as const } : {}),
+    party: o.party,
   };
+  return makeReport(about, started, { made: prober.made, max: prober.max }, results.list(reason), []);
 }
 
 async function writeChecks(

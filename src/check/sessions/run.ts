@@ -4,7 +4,7 @@
 import { formatDateTime } from '../../domain/datetime.js';
 import { CHECK_IDS } from '../catalogue.js';
 import { quirksOf } from '../quirks.js';
-import { summarize, type CheckReport, type Evidence } from '../model.js';
+import { makeReport, type CheckReport, type Evidence } from '../model.js';
 import { BudgetSpent, Prober, type Probe } from '../probe.js';
 import { Results } from '../results.js';
 import { checkAuthorization, discover } from './access.js';
@@ -42,22 +42,15 @@ export async function checkSessionsSender(o: SenderCheckOptions): Promise<CheckR
   }
   if (cx) checkEnvelopes(cx);
   const list = results.list(reason);
-  return {
-    schema: 'ocpi-sessions-check/1',
-    target: {
-      url: o.url,
-      role: 'cpo',
-      ...(cx ? { sessionsUrl: cx.sessionsUrl, version: cx.version, style: cx.style } : {}),
-      ...(cx?.accepted ? { encoding: cx.accepted } : {}),
-      ...(o.party ? { party: o.party } : {}),
-    },
-    startedAt: new Date(started).toISOString(),
-    finishedAt: new Date().toISOString(),
-    requests: { made: prober.made, max: prober.max },
-    summary: summarize(list),
-    results: list,
-    quirks: quirksOf(list),
+  const target: CheckReport['target'] = {
+    url: o.url,
+    role: 'cpo',
+    ...(cx ? { sessionsUrl: cx.sessionsUrl, version: cx.version, style: cx.style } : {}),
+    ...(cx?.accepted ? { encoding: cx.accepted } : {}),
+    ...(o.party ? { party: o.party } : {}),
   };
+  const requests = { made: prober.made, max: prober.max };
+  return makeReport(target, started, requests, list, quirksOf(list));
 }
 
 /** The checks after discovery; gives the reason for the checks left undecided. */
