@@ -70,6 +70,22 @@ describe('check against our own server: everything passes', () => {
         assert.match(total.detail, /^X-Total-Count 50; 50 objects over \d+ pages$/);
       });
 
+      it(`OCPI ${version}, ${style} partner, --since: the window starts there, every request asks it`, async () => {
+        const since = '2025-01-01T00:00:00Z';
+        const r = await runCliAsync([...args(), '--since', since, '--format', 'json']);
+        assert.equal(r.status, 0, r.stderr + r.stdout);
+        const report = JSON.parse(r.stdout) as CheckReport;
+        const requests = report.results.flatMap((x) => x.evidence.map((e) => e.request));
+        const listed = requests.filter((q) => q.includes('/sessions?') && q.includes('offset='));
+        assert.ok(listed.length > 0);
+        // The filter probes ask their own window; every other list request asks date_from = --since.
+        for (const q of listed.filter(
+          (q) => !report.results.some((x) => x.area === 'filters' && x.evidence.some((e) => e.request === q)),
+        ))
+          assert.equal(new URL(q.slice(4)).searchParams.get('date_from'), since, q);
+        assert.equal(report.summary.failed, 0);
+      });
+
       it(`OCPI ${version}, ${style} partner, text: every area and a PASSED summary line`, async () => {
         const r = await runCliAsync(args());
         assert.equal(r.status, 0, r.stderr + r.stdout);
