@@ -3,11 +3,13 @@
 // CPO without a defect passes every check. Also: the request budget, GETs only, usage errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { CHECK_IDS } from '../../src/check/catalogue.js';
 import type { CheckReport } from '../../src/check/model.js';
 import { runCli, runCliAsync } from '../support/cli.js';
+import { cliPath } from '../support/paths.js';
 import {
   PEER_PARTY,
   PEER_TOKEN,
@@ -156,6 +158,26 @@ describe('check against a CPO without defects', () => {
       const r = runCli(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /error: /);
+    }
+  });
+});
+
+describe('check progress', () => {
+  it('on a terminal (script(1) gives the command a pty): one redrawn line per request, cleared before the report', async () => {
+    const peer = await startDefectiveCpo();
+    try {
+      const command = ['node', cliPath, 'check', peer.versionsUrl, '--token', PEER_TOKEN, '--pace-ms', '0'];
+      const child = spawn('script', ['-qfec', command.join(' '), '/dev/null']);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(status, 0, out);
+      const lines = out.split('\r\x1b[K').filter((l) => l.startsWith('['));
+      assert.equal(lines.length, peer.requests.length, out.slice(0, 500));
+      assert.match(lines[0]!, /^\[1\/60\] http:\/\/127\.0\.0\.1:\d+\/ocpi\/versions$/);
+      assert.ok(out.includes('\r\x1b[Kocpi-sessions check: http:'), 'the line is cleared before the report');
+    } finally {
+      await peer.close();
     }
   });
 });

@@ -106,7 +106,7 @@ async function run(url: string, values: CheckOptions, store?: SessionStore): Pro
     // Progress only on a terminal: a redrawn line on stderr.
     onRequest: tty
       ? (made: number, max: number, target: string) =>
-          err.write(`\r\x1b[K[${made}/${max}] ${target}`.slice(0, (err.columns ?? 80) + 5))
+          err.write(`\r\x1b[K${`[${made}/${max}] ${target}`.slice(0, columns(err.columns) - 1)}`)
       : undefined,
   };
   const report =
@@ -125,6 +125,11 @@ async function run(url: string, values: CheckOptions, store?: SessionStore): Pro
   } else process.stdout.write(text);
   if (store && values.partner) await recordCheckVerdict(store, values.partner, verdictOf(report));
   return report.summary.failed === 0 ? 0 : 1;
+}
+
+/** The terminal's width, when it tells one that is usable. */
+function columns(reported: number | undefined): number {
+  return reported !== undefined && reported > 20 ? reported : 80;
 }
 
 function verdictOf(r: CheckReport): CheckVerdict {
