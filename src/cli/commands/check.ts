@@ -1,5 +1,6 @@
 // `ocpi-sessions check <versions-url | sessions-url> --token T [options]`: a read-only conformance check of a
-// CPO's Sessions SENDER (src/check/). Exit 0 when no check fails, 1 when one does, 2 on usage errors.
+// CPO's Sessions SENDER, or with `--role emsp --write --party CC-PID` of an eMSP's Sessions RECEIVER (src/check/).
+// Exit 0 when no check fails, 1 when one does, 2 on usage errors.
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseDateTime } from '../../domain/datetime.js';
@@ -150,7 +151,7 @@ export function addCheckCommand(program: Command): void {
   const cmd = subcommand(
     program,
     'check',
-    "check another party's OCPI Sessions interface for conformance (read-only: GETs only)",
+    "check another party's OCPI Sessions interface for conformance (GETs only, unless --write)",
   )
     .argument(
       '[url]',
@@ -209,5 +210,7 @@ export function addCheckCommand(program: Command): void {
     'ocpi-sessions check https://cpo.example.com/ocpi/versions --token T --party NL-EMS',
     'ocpi-sessions check https://cpo.example.com/ocpi/cpo/2.2.1/sessions --token T --format junit --out check.xml',
     'ocpi-sessions check https://cpo.example.com/ocpi/versions --token T --since 2025-05-01T00:00:00Z --format json',
+    'ocpi-sessions check --db ./emsp.db --partner NL-OCS   # its saved pull configuration; partners list shows the verdict',
+    'ocpi-sessions check https://emsp.example.com/ocpi/versions --token T --role emsp --write --party NL-OCS',
   ]);
 }
