@@ -55,6 +55,8 @@ describe('check records its verdict with the partner', () => {
         'nl-cpo',
         '--pace-ms',
         '0',
+        '--slow-ms',
+        '600000',
         '--format',
         'json',
       ]);
@@ -111,7 +113,17 @@ describe('check records its verdict with the partner', () => {
     assert.equal(runCli(['migrate', '--db', db]).status, 0);
     assert.equal((await pull(db)).status, 0);
     const before = peer.requests.length;
-    const r = await runCliAsync(['check', '--db', db, '--partner', 'NL-CPO', '--pace-ms', '0']);
+    const r = await runCliAsync([
+      'check',
+      '--db',
+      db,
+      '--partner',
+      'NL-CPO',
+      '--pace-ms',
+      '0',
+      '--slow-ms',
+      '600000',
+    ]);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /FAIL authorization\.encoding/);
     assert.ok(peer.requests.length > before, 'the saved URL was checked');
