@@ -7,7 +7,8 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 // paths: the OCPI modules (src/modules/<module>/) hold one folder per layer (wire/, service/, http/), a pure
 // descriptor (module.ts) and their assembly (index.ts), so a module's files obey the same rule as the machinery's.
 //   domain ← wire ← store ; client (domain, wire) ← service (+ store, client, demo) ← http (+ store types)
-//   ← modules (assemblies and the registry) ← app (the server's composition root) ← cli
+//   ← modules (assemblies and the registry) ← check (the conformance checker) ; app (the server's composition
+//   root) ← cli
 // The machinery (src/wire, src/service, src/http) never imports a module's code: modules plug into it.
 const LAYERS = {
   domain: ['src/domain/**', 'src/modules/descriptor.*', 'src/modules/*/module.ts'],
@@ -18,6 +19,7 @@ const LAYERS = {
   service: ['src/service/**', 'src/modules/*/service/**'],
   http: ['src/http/**', 'src/modules/*/http/**'],
   modules: ['src/modules/module.*', 'src/modules/index.*', 'src/modules/*/index.*'],
+  check: ['src/check/**'],
   app: ['src/app/**'],
   cli: ['src/cli/**'],
 };
@@ -30,6 +32,8 @@ const MAY_IMPORT = {
   service: ['domain', 'wire', 'store', 'client', 'demo'],
   http: ['domain', 'wire', 'service', 'demo', 'store'], // src/store: `import type` only (below)
   modules: ['domain', 'wire', 'store', 'client', 'demo', 'service', 'http'],
+  // The conformance checker: outbound through the client, validation by the modules' codecs, never a store.
+  check: ['domain', 'wire', 'client', 'demo', 'service', 'modules'],
   app: ['domain', 'wire', 'store', 'client', 'demo', 'service', 'http', 'modules'],
 };
 /** Paths of the machinery: they may not import any module's code, whatever their layer allows. */

@@ -3,6 +3,7 @@
 // CommanderError for main.ts to turn into an exit code.
 import { Command } from 'commander';
 import { packageVersion } from '../service/version.js';
+import { addCheckCommand } from './commands/check.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addExportCommand } from './commands/export.js';
 import { addImportCommand } from './commands/import.js';
@@ -46,6 +47,7 @@ Exit codes: 0 done, 1 failed (or nothing found), 2 usage error.`,
     addMigrateCommand,
     addIngestTokenCommand,
     addPullCommand,
+    addCheckCommand,
     addExportCommand,
     addSchemaCommand,
   ])

@@ -6,6 +6,9 @@ import { generateDemoSessions, type DemoParty } from '../../src/demo/demo-data.j
 import type { SessionStore } from '../../src/store/contract.js';
 import type { ParseContext } from '../../src/wire/codec.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
+import { writeSessions } from '../../src/modules/sessions/service/writer.js';
+import { addPartner } from '../../src/service/partners.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 export const NOW = Date.UTC(2025, 5, 1);
 export const CPO = { countryCode: 'NL', partyId: 'OCS' };
@@ -54,4 +57,29 @@ export async function assertStoredExactly(
   assert.equal(stored.length, want.length, 'number of stored sessions');
   assert.equal(new Set(stored.map((s) => s.id)).size, stored.length, 'each session once');
   assert.deepEqual(stored, want);
+}
+
+/** Two partners of a real server: NL-EMS gets standard OCPI, DE-EMP the camelCase format. */
+export const PARTNERS = {
+  ocpi: { countryCode: 'NL', partyId: 'EMS', token: 'nl-ems-token' },
+  camel: { countryCode: 'DE', partyId: 'EMP', token: 'de-emp-token' },
+} as const;
+
+/** A real server holding `count` demo sessions of NL-EMS, DE-EMP and FR-MSP, with PARTNERS registered. */
+export async function serverWithPartners(count: number, maxLimit: number): Promise<TestServer> {
+  const server = await startTestServer({ maxLimit });
+  const sessions = demoSessions(count, [
+    { countryCode: 'NL', partyId: 'EMS' },
+    { countryCode: 'DE', partyId: 'EMP' },
+    { countryCode: 'FR', partyId: 'MSP' },
+  ]);
+  await writeSessions(server.store, sessions, { mode: 'replace' });
+  for (const [format, p] of Object.entries(PARTNERS))
+    await addPartner(server.store, {
+      countryCode: p.countryCode,
+      partyId: p.partyId,
+      format: format as 'ocpi',
+      token: p.token,
+    });
+  return server;
 }

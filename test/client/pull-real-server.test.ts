@@ -6,38 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { Session } from '../../src/domain/session.js';
 import { wireFormatFor, type OcpiVersion } from '../../src/domain/wire-format.js';
-import { addPartner } from '../../src/service/partners.js';
-import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { startTestServer, tempDb, type TestServer } from '../support/server.js';
+import { tempDb, type TestServer } from '../support/server.js';
 import { runCliAsync } from '../support/cli.js';
-import { allStored, byId, CPO, demoSessions, throughFormat } from './helpers.js';
-
-const PARTNERS = {
-  ocpi: { countryCode: 'NL', partyId: 'EMS', token: 'nl-ems-token' },
-  camel: { countryCode: 'DE', partyId: 'EMP', token: 'de-emp-token' },
-} as const;
+import { allStored, byId, CPO, PARTNERS, serverWithPartners, throughFormat } from './helpers.js';
 
 describe('pull from a real ocpi-sessions server (the CLI)', () => {
   let server: TestServer;
   const view: Record<string, Session[]> = {};
 
   before(async () => {
-    server = await startTestServer({ maxLimit: 400 });
-    const sessions = demoSessions(3000, [
-      { countryCode: 'NL', partyId: 'EMS' },
-      { countryCode: 'DE', partyId: 'EMP' },
-      { countryCode: 'FR', partyId: 'MSP' },
-    ]);
-    await writeSessions(server.store, sessions, { mode: 'replace' });
-    for (const [format, p] of Object.entries(PARTNERS)) {
-      await addPartner(server.store, {
-        countryCode: p.countryCode,
-        partyId: p.partyId,
-        format: format as 'ocpi',
-        token: p.token,
-      });
-    }
+    server = await serverWithPartners(3000, 400);
     // The CPO's view for each partner: what its own store says that partner may see.
     for (const p of Object.values(PARTNERS)) view[`${p.countryCode}-${p.partyId}`] = [];
     for (const s of await allStored(server.store))

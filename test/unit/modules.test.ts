@@ -111,6 +111,21 @@ describe('layer boundaries (eslint.config.js)', () => {
       file: 'src/modules/sessions/service/probe.ts',
       text: "import { codecFor } from '../wire/codecs.js';\nexport const x = codecFor;\n",
       refused: null,
+    }, // The conformance checker: client, codecs and the registry, never a store; nothing but the CLI imports it.
+    {
+      file: 'src/check/probe2.ts',
+      text: "import { SqliteStore } from '../store/sqlite/sqlite-store.js';\nexport const x = SqliteStore;\n",
+      refused: /the check layer may import only/,
+    },
+    {
+      file: 'src/app/probe.ts',
+      text: "import { checkSessionsSender } from '../check/sessions/run.js';\nexport const x = checkSessionsSender;\n",
+      refused: /the app layer may import only/,
+    },
+    {
+      file: 'src/check/probe2.ts',
+      text: "import { MODULES } from '../modules/index.js';\nimport { send } from '../client/transport.js';\nexport const x = [MODULES, send];\n",
+      refused: null,
     },
   ];
   for (const c of cases)

@@ -1,6 +1,7 @@
 // `ocpi-sessions partners add|list|remove|invite --db <file> ...`
 import { Option, type Command } from 'commander';
 import { PARTNER_FORMATS, ROLES, type PartnerFormat, type Role } from '../../domain/party.js';
+import { loadCheckVerdicts, verdictLine } from '../../service/check-verdicts.js';
 import { addPartner, removePartner } from '../../service/partners.js';
 import { invite } from '../../modules/credentials/service/registration.js';
 import type { SessionStore } from '../../store/contract.js';
@@ -51,9 +52,19 @@ async function add(store: SessionStore, values: PartnersOptions): Promise<number
 
 async function list(store: SessionStore, values: PartnersOptions): Promise<number> {
   const partners = await store.listPartners();
-  if (values.json) console.log(JSON.stringify(partners));
-  else if (partners.length === 0) console.log('no partners');
-  else
+  // The last `check` of a party (check --db --partner): on its partner, or on its own for a party we only pull from.
+  const checks = await loadCheckVerdicts(store);
+  const pullOnly = Object.keys(checks).filter((k) => !partners.some((p) => p.key === k));
+  if (values.json)
+    console.log(
+      JSON.stringify([
+        ...partners.map((p) => (checks[p.key] ? { ...p, lastCheck: checks[p.key] } : p)),
+        ...pullOnly.map((key) => ({ key, state: 'checked', lastCheck: checks[key] })),
+      ]),
+    );
+  else if (partners.length === 0 && pullOnly.length === 0) console.log('no partners');
+  else {
+    const check = (key: string) => (checks[key] ? [`check: ${verdictLine(checks[key])}`] : []);
     for (const p of partners) {
       const endpoints = p.endpoints
         .map((e) => `${e.identifier}${e.role ? `/${e.role}` : ''}=${e.url}`)
@@ -65,8 +76,11 @@ async function list(store: SessionStore, values: PartnersOptions): Promise<numbe
         p.version ?? '-',
         `format=${p.format}`,
       ];
-      console.log([...cols, endpoints].join('\t'));
+      console.log([...cols, endpoints, ...check(p.key)].join('\t'));
     }
+    for (const key of pullOnly)
+      console.log([key, '-', 'checked', checks[key]!.version ?? '-', '-', '', ...check(key)].join('\t'));
+  }
   return 0;
 }
 
