@@ -25,6 +25,8 @@ import type { Setting } from '../settings.js';
 import type {
   Delivery,
   FoundPartner,
+  LaneClaim,
+  LaneState,
   NewPartner,
   OutboxKey,
   OutboxSummary,
@@ -44,6 +46,7 @@ import {
   type PagingBackend,
 } from '../paging.js';
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
+import { laneFromRow, laneSql, MAX_ERROR_CHARS, postgresPlaceholder, type LaneRow } from '../push-lanes.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import {
   placeWrite,
@@ -127,6 +130,8 @@ interface OwnerState {
 const KEY_IS = 'partner_key = $1 AND module = $2 AND object_seq = $3';
 const key = (k: OutboxKey): [string, ModuleId, number] => [k.partnerKey, k.module, k.objectSeq];
 
+const LANES = laneSql(postgresPlaceholder);
+
 const SQL = {
   lockOwners: `INSERT INTO owners (owner, next_ord, version)
     SELECT o, 0, 1 FROM unnest($1::text[]) AS o ORDER BY o COLLATE "C"
@@ -203,7 +208,19 @@ const SQL = {
   claim: `UPDATE outbox o SET next_attempt_at = $2, claim = $4
     FROM (
       SELECT partner_key, module, object_seq FROM outbox WHERE next_attempt_at <= $1
-      ORDER BY enqueued_at, object_seq LIMIT $3 FOR UPDATE SKIP LOCKED
+      ORDER BY next_attempt_at, enqueued_at LIMIT $3 FOR UPDATE SKIP LOCKED
+    ) AS due
+    WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
+    RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
+  // Per lane (partner $1, limit $2), from outbox_lane in due order; all lanes in one statement.
+  claimLanes: `UPDATE outbox o SET next_attempt_at = $4, claim = $5
+    FROM (
+      SELECT d.partner_key, d.module, d.object_seq FROM unnest($1::text[], $2::int[]) AS w(k, n)
+      CROSS JOIN LATERAL (
+        SELECT partner_key, module, object_seq FROM outbox
+        WHERE partner_key = w.k AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT w.n
+        FOR UPDATE SKIP LOCKED
+      ) AS d
     ) AS due
     WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
     RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
@@ -223,8 +240,8 @@ const SQL = {
   fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $4, last_error = $5, claim = NULL
     WHERE ${KEY_IS} AND claim = $6`,
   delivered: `SELECT delivered FROM push_state WHERE ${KEY_IS}`,
-  depth: 'SELECT count(*) AS n FROM outbox',
-  outboxSummary: outboxSummarySql('$1'),
+  depth: LANES.depth,
+  outboxSummary: outboxSummarySql(postgresPlaceholder),
   acquireLock: `INSERT INTO locks (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE
     SET holder = excluded.holder, expires_at = excluded.expires_at
     WHERE locks.holder = excluded.holder OR locks.expires_at <= $4 RETURNING holder`,
@@ -553,17 +570,38 @@ export class PostgresStore implements SessionStore, PagingBackend {
 
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
     const r = await this.pool.query<DeliveryRow>(SQL.claim, [now, now + leaseMs, limit, randomUUID()]);
-    return r.rows
-      .map((d) => ({
-        partnerKey: d.partner_key,
-        module: d.module,
-        objectSeq: d.object_seq,
-        rev: d.rev,
-        attempts: d.attempts,
-        enqueuedAt: d.enqueued_at,
-        claim: d.claim,
-      }))
-      .sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.objectSeq - b.objectSeq);
+    return r.rows.map(delivery).sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.objectSeq - b.objectSeq);
+  }
+  async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]> {
+    if (wants.length === 0) return [];
+    const r = await this.pool.query<DeliveryRow>(SQL.claimLanes, [
+      wants.map((w) => w.partnerKey),
+      wants.map((w) => w.limit),
+      now,
+      now + leaseMs,
+      randomUUID(),
+    ]);
+    return r.rows.map(delivery);
+  }
+  async outboxPartners(): Promise<PartyKey[]> {
+    const r = await this.query<{ partner_key: string }>('ocpi_lane_partners', LANES.partners, []);
+    return r.rows.map((row) => row.partner_key as PartyKey);
+  }
+  async laneStates(): Promise<LaneState[]> {
+    return (await this.query<LaneRow>('ocpi_lane_states', LANES.states, [])).rows.map(laneFromRow);
+  }
+  async laneFailed(partnerKey: PartyKey, at: number, error: string): Promise<LaneState> {
+    const args = [partnerKey, error.slice(0, MAX_ERROR_CHARS), at];
+    return laneFromRow((await this.pool.query<LaneRow>(LANES.failed, args)).rows[0]!);
+  }
+  async pauseLane(partnerKey: PartyKey, until: number): Promise<void> {
+    await this.pool.query(LANES.pause, [partnerKey, until]);
+  }
+  async takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean> {
+    return ((await this.pool.query(LANES.probe, [partnerKey, now, until])).rowCount ?? 0) > 0;
+  }
+  async laneSucceeded(partnerKey: PartyKey, at: number): Promise<void> {
+    await this.pool.query(LANES.succeeded, [partnerKey, at]);
   }
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
     const r = await this.pool.query(SQL.renew, [...key(d), now + leaseMs, d.claim]);
@@ -578,17 +616,17 @@ export class PostgresStore implements SessionStore, PagingBackend {
     });
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
-    const args = [...key(d), nextAttemptAt, error.slice(0, 500), d.claim];
+    const args = [...key(d), nextAttemptAt, error.slice(0, MAX_ERROR_CHARS), d.claim];
     return ((await this.pool.query(SQL.fail, args)).rowCount ?? 0) > 0;
   }
   async getDelivered(k: OutboxKey): Promise<string | undefined> {
     return (await this.pool.query<{ delivered: string }>(SQL.delivered, key(k))).rows[0]?.delivered;
   }
-  async outboxDepth(): Promise<number> {
-    return (await this.pool.query<{ n: number }>(SQL.depth)).rows[0]!.n;
+  async outboxDepth(limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+    return (await this.pool.query<{ n: number }>(SQL.depth, [limit])).rows[0]!.n;
   }
-  async outboxSummary(scanLimit: number): Promise<OutboxSummary> {
-    const rows = (await this.pool.query<OutboxSummaryRow>(SQL.outboxSummary, [scanLimit + 1])).rows;
+  async outboxSummary(scanLimit: number, now = Date.now()): Promise<OutboxSummary> {
+    const rows = (await this.pool.query<OutboxSummaryRow>(SQL.outboxSummary, [scanLimit + 1, now])).rows;
     return summaryFromRows(rows, scanLimit);
   }
 
@@ -653,6 +691,18 @@ export class PostgresStore implements SessionStore, PagingBackend {
 async function lockOwners(c: pg.PoolClient, wanted: string[]): Promise<Map<string, OwnerState>> {
   const r = await c.query<{ owner: string; next_ord: number }>(SQL.lockOwners, [[...new Set(wanted)]]);
   return new Map(r.rows.map((row) => [row.owner, { nextOrd: row.next_ord, allocated: false }]));
+}
+
+function delivery(d: DeliveryRow): Delivery {
+  return {
+    partnerKey: d.partner_key,
+    module: d.module,
+    objectSeq: d.object_seq,
+    rev: d.rev,
+    attempts: d.attempts,
+    enqueuedAt: d.enqueued_at,
+    claim: d.claim,
+  };
 }
 
 function stored(row: SessionRow | undefined): StoredSession | undefined {
