@@ -7,6 +7,7 @@ import { addDemoCommand } from './commands/demo.js';
 import { addExportCommand } from './commands/export.js';
 import { addImportCommand } from './commands/import.js';
 import { addMigrateCommand } from './commands/migrate.js';
+import { addOutboxCommand } from './commands/outbox.js';
 import { addPartnersCommand } from './commands/partners.js';
 import { addPartyCommand } from './commands/party.js';
 import { addPullCommand } from './commands/pull.js';
@@ -47,6 +48,7 @@ Exit codes: 0 done, 1 failed (or nothing found), 2 usage error.`,
     addIngestTokenCommand,
     addPullCommand,
     addExportCommand,
+    addOutboxCommand,
     addSchemaCommand,
   ])
     add(program);
