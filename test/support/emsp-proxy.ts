@@ -19,7 +19,17 @@ export interface AcceptedPush {
 export function emspProxy(target: number, options: { delayMs?: number } = {}) {
   let mode: ProxyMode = 'up';
   const accepted: AcceptedPush[] = [];
-  const stats = { refused: 0, failed503: 0, answerDropped: 0, patchAnswerDropped: 0, slow: 0, forwarded: 0 };
+  const stats = {
+    refused: 0,
+    failed503: 0,
+    answerDropped: 0,
+    patchAnswerDropped: 0,
+    slow: 0,
+    forwarded: 0,
+    /** PUT/PATCH requests in progress now, and the most at once. */
+    pushing: 0,
+    maxPushing: 0,
+  };
   const server = http.createServer((req, res) => {
     if (mode === 'down') {
       stats.refused++;
@@ -46,6 +56,8 @@ export function emspProxy(target: number, options: { delayMs?: number } = {}) {
       const slow = mode === 'flaky' && dice > 0.9;
       if (slow) stats.slow++;
       const push = req.method === 'PUT' || req.method === 'PATCH';
+      if (push) stats.maxPushing = Math.max(stats.maxPushing, ++stats.pushing);
+      if (push) res.once('close', () => stats.pushing--);
       setTimeout(
         () => {
           const up = http.request(
