@@ -214,7 +214,7 @@ export class Metrics {
     );
     gauge(
       'ocpi_push_last_success_timestamp_seconds',
-      'The last successful push to a partner (Unix time; recorded at most once a second per process)',
+      'The last successful push to a partner (Unix time; recorded at most every 5 s per process)',
       ['partner'],
       perLane((l) => (l.lastSuccessAt === undefined ? undefined : l.lastSuccessAt / 1000)),
     );

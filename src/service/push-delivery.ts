@@ -19,6 +19,7 @@ import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
 import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Delivery, LaneClaim, LaneState, SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
+import { GroupCommit } from './group-commit.js';
 import type { Log } from './log.js';
 import type { Body, PushAdapter } from './push-adapter.js';
 import {
@@ -84,8 +85,8 @@ interface Lane {
 }
 
 const TARGET_TTL_MS = 1000;
-/** A lane's last success is written at most this often per process while nothing else changes. */
-const SUCCESS_RECORD_MS = 1000;
+/** A lane's last success is written at most this often per process while its state does not change. */
+const SUCCESS_RECORD_MS = 5000;
 /** Retry of an entry that cannot be sent (no adapter, partner not registered): rarely. */
 const PARKED_MS = 3_600_000;
 
@@ -96,6 +97,7 @@ export class PushDelivery {
   private readonly lanes = new Map<PartyKey, Lane>();
   private readonly targets = new Map<string, Target>();
   private readonly sending = new Set<Promise<void>>();
+  private readonly completions: GroupCommit;
   private inFlight = 0;
   private states = new Map<PartyKey, LaneState>();
   private partners: PartyKey[] = [];
@@ -117,6 +119,7 @@ export class PushDelivery {
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.policy = { ...LANE_DEFAULTS, ...given };
     this.adapters = new Map(adapters.map((a) => [a.module, a]));
+    this.completions = new GroupCommit((items) => store.completeDeliveries(items));
   }
 
   /**
@@ -311,7 +314,7 @@ export class PushDelivery {
     const format = wireFormatFor(partner.format, version);
     const current = await adapter.load(this.store, d.objectSeq, format);
     if (!current) {
-      await this.store.completeDelivery(d, '');
+      await this.completions.complete({ delivery: d, doc: '' });
       return false;
     }
     // What was sent is the revision read here, which may be newer than the one claimed: completing that one keeps
@@ -346,7 +349,7 @@ export class PushDelivery {
           : adapter.patch(delivered, current.body, format, version);
       if (plan.kind === 'unchanged') {
         // The partner acknowledged exactly this state: nothing to send.
-        await this.store.completeDelivery(done, current.doc);
+        await this.completions.complete({ delivery: done, doc: current.doc });
         return false;
       }
       if (plan.kind === 'patch') {
@@ -360,7 +363,7 @@ export class PushDelivery {
       const why = `HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim();
       throw new PushFailed(why, url, answer.http);
     }
-    await this.store.completeDelivery(done, current.doc);
+    await this.completions.complete({ delivery: done, doc: current.doc });
     return true;
   }
 

@@ -129,6 +129,8 @@ export interface OutboxStore {
    * the answer is false.
    */
   completeDelivery(delivery: Delivery, deliveredDoc: string): Promise<boolean>;
+  /** completeDelivery of several deliveries in one transaction (one commit): each one's answer, in order. */
+  completeDeliveries(done: readonly Completed[]): Promise<boolean[]>;
   /** Counts a failed attempt and releases the claim until `nextAttemptAt`; like completeDelivery, fenced. */
   failDelivery(delivery: Delivery, nextAttemptAt: number, error: string): Promise<boolean>;
   /**
@@ -148,6 +150,12 @@ export interface OutboxStore {
    * bounds and `truncated` says so). In flight: leased at `now` (default: the current time).
    */
   outboxSummary(scanLimit: number, now?: number): Promise<OutboxSummary>;
+}
+
+/** A delivery that was acknowledged, with what was delivered (completeDeliveries). */
+export interface Completed {
+  delivery: Delivery;
+  doc: string;
 }
 
 /** A claim of one partner's lane: at most `limit` deliveries. */

@@ -23,6 +23,7 @@ import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
 import type {
+  Completed,
   Delivery,
   FoundPartner,
   LaneClaim,
@@ -608,11 +609,22 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return (r.rowCount ?? 0) > 0;
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
+    return (await this.completeDeliveries([{ delivery: d, doc: deliveredDoc }]))[0]!;
+  }
+  async completeDeliveries(done: readonly Completed[]): Promise<boolean[]> {
+    // In key order: two workers completing overlapping sets lock the rows in one direction.
+    const order = done.map((_, i) => i).sort((a, b) => compareKeys(done[a]!.delivery, done[b]!.delivery));
     return this.transaction(async (c) => {
-      if ((await c.query(SQL.held, [...key(d), d.claim])).rowCount === 0) return false;
-      // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-      await c.query(SQL.complete, [...key(d), deliveredDoc, d.rev, Date.now()]);
-      return true;
+      const out: boolean[] = done.map(() => false);
+      const now = Date.now();
+      for (const i of order) {
+        const { delivery: d, doc } = done[i]!;
+        if ((await c.query(SQL.held, [...key(d), d.claim])).rowCount === 0) continue;
+        // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
+        await c.query(SQL.complete, [...key(d), doc, d.rev, now]);
+        out[i] = true;
+      }
+      return out;
     });
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
@@ -747,6 +759,10 @@ function valuesList(rows: number, casts: string[]): string {
 
 function keyOf(cpo: string, idCi: string): string {
   return `${cpo}\u0000${idCi}`;
+}
+
+function compareKeys(a: OutboxKey, b: OutboxKey): number {
+  return compare(a.partnerKey, b.partnerKey) || compare(a.module, b.module) || a.objectSeq - b.objectSeq;
 }
 
 function compare(a: string, b: string): number {

@@ -11,6 +11,7 @@ import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
 import type {
+  Completed,
   Delivery,
   LaneClaim,
   LaneState,
@@ -223,13 +224,18 @@ export class SqliteStore implements SessionStore, PagingBackend {
 
   async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
     const now = Date.now();
-    return this.db.transaction(() =>
-      records.map((r) => {
-        const { outcome, seq, outbox } = this.putOne(r, options);
-        for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
-        return outcome;
-      }),
-    )();
+    // IMMEDIATE: the write lock first. A deferred transaction that reads and then writes fails at once with
+    // SQLITE_BUSY (no busy wait) when another process wrote since its read began (the push worker of a server,
+    // while `import` or another writer runs on the same file).
+    return this.db
+      .transaction(() =>
+        records.map((r) => {
+          const { outcome, seq, outbox } = this.putOne(r, options);
+          for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
+          return outcome;
+        }),
+      )
+      .immediate();
   }
 
   /** Executes the write plan (src/store/write-plan.ts) of one record, statement by statement. */
@@ -397,15 +403,21 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return this.st.renew.run(now + leaseMs, ...key(d), d.claim).changes > 0;
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
+    return (await this.completeDeliveries([{ delivery: d, doc: deliveredDoc }]))[0]!;
+  }
+  async completeDeliveries(done: readonly Completed[]): Promise<boolean[]> {
+    const now = Date.now();
     return this.db
-      .transaction(() => {
-        if (!this.st.held.get(...key(d), d.claim)) return false;
-        this.st.delivered.run(...key(d), deliveredDoc);
-        this.st.done.run(...key(d), d.rev);
-        // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-        this.st.requeue.run(Date.now(), ...key(d), d.rev);
-        return true;
-      })
+      .transaction(() =>
+        done.map(({ delivery: d, doc }) => {
+          if (!this.st.held.get(...key(d), d.claim)) return false;
+          this.st.delivered.run(...key(d), doc);
+          this.st.done.run(...key(d), d.rev);
+          // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
+          this.st.requeue.run(now, ...key(d), d.rev);
+          return true;
+        }),
+      )
       .immediate();
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
