@@ -21,11 +21,11 @@ import { loadAverage, log, machineDescription, markdownTable, num } from '../lib
 import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { toRecord } from '../../src/modules/sessions/service/writer.js';
 import { setIdentity } from '../../src/service/identity.js';
-import { hashToken } from '../../src/service/tokens.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Session } from '../../src/domain/session.js';
+import { registerReceiverPartner } from '../../test/support/receiver.js';
+import { makeSession } from '../../test/support/sessions.js';
 
 const PARTNERS = 50;
 const SLOW_MS = 2000;
@@ -93,31 +93,8 @@ async function startReceivers(): Promise<Receivers> {
   return r;
 }
 
-function session(id: string, emsp: string, at: number): Session {
-  const [cc, pid] = emsp.split('-') as [string, string];
-  return {
-    countryCode: 'NL',
-    partyId: 'CPO',
-    id,
-    startDateTime: at - 3_600_000,
-    kwh: 1.5,
-    cdrToken: {
-      countryCode: cc,
-      partyId: pid,
-      uid: `U${id}`,
-      type: 'RFID',
-      contractId: `${cc}-${pid}-C${id}`,
-    },
-    authMethod: 'WHITELIST',
-    locationId: 'LOC1',
-    evseUid: 'EVSE1',
-    connectorId: '1',
-    currency: 'EUR',
-    chargingPeriods: [],
-    status: 'ACTIVE',
-    lastUpdated: at,
-  };
-}
+/** One change of a new session of `emsp` (a fresh session: one PUT delivers it). */
+const session = (id: string, emsp: string, at: number) => makeSession(id, emsp, at);
 
 /** A fresh store with the 50 partners registered and `n` pending changes spread over them. */
 async function prepare(kind: StoreKind, o: CommonOptions, r: Receivers, tag: string) {
@@ -137,22 +114,7 @@ async function prepare(kind: StoreKind, o: CommonOptions, r: Receivers, tag: str
     store = await PostgresStore.connect(db, { poolSize: 4 });
   }
   await setIdentity(store, { countryCode: 'NL', partyId: 'CPO', roles: ['CPO'], name: 'bench CPO' });
-  for (const key of r.keys) {
-    const [countryCode, partyId] = key.split('-') as [string, string];
-    const p = await store.addPartner({
-      countryCode,
-      partyId,
-      roles: ['EMSP'],
-      format: 'ocpi',
-      tokenHash: hashToken(key),
-    });
-    await store.updatePartner(p.id, {
-      state: 'registered',
-      version: '2.2.1',
-      endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: r.urls.get(key)! }],
-      theirToken: `token-${key}`,
-    });
-  }
+  for (const key of r.keys) await registerReceiverPartner(store, key, r.urls.get(key)!);
   const at = Date.UTC(2025, 5, 1);
   for (let i = 0; i < o.sessions; i += BATCH) {
     const recs = [];

@@ -14,8 +14,8 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { body221, sleep } from '../faults/helpers.js';
-import { setParty, cli, cliAsync, serve, type Served } from '../support/cli.js';
-import { emspProxy } from '../support/emsp-proxy.js';
+import { setParty, cli, serve, type Served } from '../support/cli.js';
+import { registeredEmspBehindProxy, type emspProxy } from '../support/emsp-proxy.js';
 import { waitFor, freePort } from '../support/ports.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { tempDb, tokenHeader } from '../support/server.js';
@@ -43,46 +43,16 @@ describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => 
     db = await postgresUrl();
     cli(['migrate', '--db', db]);
     setParty(db, 'NL-CPO', 'CPO', 'CPO');
-    setParty(emspDb, 'DE-EMS', 'EMSP', 'eMSP');
-    const emspPort = await freePort();
-    p = emspProxy(emspPort, { delayMs: RECEIVER_DELAY_MS });
-    await new Promise<void>((r) => p.server.listen(0, '127.0.0.1', r));
-    const proxyUrl = `http://127.0.0.1:${(p.server.address() as { port: number }).port}`;
-    // Every URL the eMSP hands out points at the proxy.
-    emsp = await serve(emspDb, emspPort, ['--public-url', proxyUrl]);
     for (let i = 0; i < 3; i++) {
       const flags = ['--push-lease-ms', String(LEASE_MS), '--push-backoff-ms', '100'];
       cpos.push(await serve(db, await freePort(), flags));
     }
-    const inv = JSON.parse(cli(['partners', 'invite', '--db', emspDb, '--json']));
-    const reg = JSON.parse(
-      await cliAsync(['register', '--db', db, inv.url, '--token', inv.token, '--version', '2.2.1', '--json']),
-    );
-    assert.equal(reg.key, 'DE-EMS');
+    ({ proxy: p, emsp } = await registeredEmspBehindProxy(db, emspDb, 'DE-EMS', {
+      delayMs: RECEIVER_DELAY_MS,
+    }));
     ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
-
     // The second eMSP registers, then goes down for the rest of the test.
-    setParty(downDb, 'DE-DWN', 'EMSP', 'down eMSP');
-    const downPort = await freePort();
-    pDown = emspProxy(downPort);
-    await new Promise<void>((r) => pDown.server.listen(0, '127.0.0.1', r));
-    const downUrl = `http://127.0.0.1:${(pDown.server.address() as { port: number }).port}`;
-    down = await serve(downDb, downPort, ['--public-url', downUrl]);
-    const inv2 = JSON.parse(cli(['partners', 'invite', '--db', downDb, '--json']));
-    const reg2 = JSON.parse(
-      await cliAsync([
-        'register',
-        '--db',
-        db,
-        inv2.url,
-        '--token',
-        inv2.token,
-        '--version',
-        '2.2.1',
-        '--json',
-      ]),
-    );
-    assert.equal(reg2.key, 'DE-DWN');
+    ({ proxy: pDown, emsp: down } = await registeredEmspBehindProxy(db, downDb, 'DE-DWN'));
     pDown.setMode('down');
   });
   after(async () => {

@@ -12,10 +12,16 @@ import { toRecord } from '../../src/modules/sessions/service/writer.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { PushDelivery, type DeliveryOptions } from '../../src/service/push-delivery.js';
-import { hashToken } from '../../src/service/tokens.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { waitFor } from '../support/ports.js';
-import { gate, startReceiver, type Body, type Events, type Receiver } from '../support/receiver.js';
+import {
+  gate,
+  registerReceiverPartner,
+  startReceiver,
+  type Body,
+  type Events,
+  type Receiver,
+} from '../support/receiver.js';
 import { tempDb } from '../support/server.js';
 import { makeSession } from '../support/sessions.js';
 
@@ -35,20 +41,7 @@ async function cpoStore(): Promise<SqliteStore> {
 async function receiver(store: SqliteStore, party: string, events: Events, behave?: Receiver['behave']) {
   const r = await startReceiver(events, behave);
   open.push(r);
-  const [countryCode, partyId] = party.split('-') as [string, string];
-  const partner = await store.addPartner({
-    countryCode,
-    partyId,
-    roles: ['EMSP'],
-    format: 'ocpi',
-    tokenHash: hashToken(`token-of-${party}`),
-  });
-  await store.updatePartner(partner.id, {
-    state: 'registered',
-    version: '2.2.1',
-    endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: r.url }],
-    theirToken: `our-token-for-${party}`,
-  });
+  await registerReceiverPartner(store, party, r.url);
   return r;
 }
 

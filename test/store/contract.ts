@@ -517,6 +517,51 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.ok(!(await store.outboxPartners()).includes(b), 'a drained lane is no longer listed');
     });
 
+    it('completes several deliveries in one call: each only while its claim holds', async () => {
+      const owner = 'GC-GRP';
+      const recs = [0, 1, 2].map((i) => makeRecord(makeSession(`group-${i}`, owner, T0)));
+      await store.putSessions(recs, { mode: 'replace', pushTo: [owner] });
+      const now = Date.now();
+      const [a, b] = await store.claimLanes([{ partnerKey: owner, limit: 2 }], now, 60_000);
+      const [c] = await store.claimLanes([{ partnerKey: owner, limit: 2 }], now, 1000);
+      assert.ok(a && b && c);
+      // c's lease runs out and another worker claims it: c's holder no longer completes it.
+      const [c2] = await store.claimLanes([{ partnerKey: owner, limit: 3 }], now + 1000, 60_000);
+      assert.equal(c2?.objectSeq, c.objectSeq);
+      // b changed again while it was sent: completing it keeps the entry for the new revision.
+      const bSession = (await store.getSessionBySeq(b.objectSeq))!.session;
+      await store.putSessions([makeRecord({ ...bSession, kwh: 9 })], {
+        mode: 'replace',
+        pushTo: [owner],
+      });
+      assert.deepEqual(
+        await store.completeDeliveries([
+          { delivery: a, doc: 'doc-a' },
+          { delivery: b, doc: 'doc-b' },
+          { delivery: c, doc: 'doc-c' },
+        ]),
+        [true, true, false],
+      );
+      assert.deepEqual(
+        [await store.getDelivered(a), await store.getDelivered(b), await store.getDelivered(c)],
+        ['doc-a', 'doc-b', undefined],
+      );
+      const left = await store.claimLanes([{ partnerKey: owner, limit: 10 }], Date.now(), 60_000);
+      assert.deepEqual(
+        left.map((d) => [d.objectSeq, d.rev]),
+        [[b.objectSeq, 2]],
+        'b due again at once for its new revision; c still leased by the other worker',
+      );
+      assert.deepEqual(await store.completeDeliveries([]), []);
+      assert.deepEqual(
+        await store.completeDeliveries([
+          { delivery: c2, doc: 'doc-c2' },
+          { delivery: left[0]!, doc: 'b2' },
+        ]),
+        [true, true],
+      );
+    });
+
     it('keeps push lane state: consecutive failures, a pause, one probe after it, reset by a success', async () => {
       const lane = 'LS-DWN';
       const mine = async () => (await store.laneStates()).find((l) => l.partnerKey === lane);

@@ -6,6 +6,8 @@
 // receivers of a test (`events`), so tests compare the order of things, never wall-clock times.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hashToken } from '../../src/service/tokens.js';
+import type { SessionStore } from '../../src/store/contract.js';
 
 export type Body = Record<string, unknown>;
 
@@ -134,4 +136,26 @@ export function gate(): { wait: () => Promise<void>; open: () => void } {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { wait: () => opened, open };
+}
+
+/** Registers `party` (CC-PID) as an eMSP partner whose Sessions RECEIVER (2.2.1) is `receiverUrl`. */
+export async function registerReceiverPartner(
+  store: SessionStore,
+  party: string,
+  receiverUrl: string,
+): Promise<void> {
+  const [countryCode, partyId] = party.split('-') as [string, string];
+  const partner = await store.addPartner({
+    countryCode,
+    partyId,
+    roles: ['EMSP'],
+    format: 'ocpi',
+    tokenHash: hashToken(`token-of-${party}`),
+  });
+  await store.updatePartner(partner.id, {
+    state: 'registered',
+    version: '2.2.1',
+    endpoints: [{ identifier: 'sessions', role: 'RECEIVER', url: receiverUrl }],
+    theirToken: `our-token-for-${party}`,
+  });
 }

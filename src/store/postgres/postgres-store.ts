@@ -228,16 +228,29 @@ const SQL = {
   // Fenced: each of these changes the row only while it carries the worker's claim (a concurrent claim that moved
   // it first is seen: UPDATE re-checks its WHERE against the row's newest version).
   renew: `UPDATE outbox SET next_attempt_at = $4 WHERE ${KEY_IS} AND claim = $5`,
-  // Locks the row for completeDelivery's transaction: no claim can take it over between the check and the writes.
-  held: `SELECT rev FROM outbox WHERE ${KEY_IS} AND claim = $4 FOR UPDATE`,
-  complete: `WITH delivered AS (
-      INSERT INTO push_state (partner_key, module, object_seq, delivered) VALUES ($1, $2, $3, $4)
+  // completeDeliveries in one statement (atomic): the rows still carrying their delivery's claim are locked in key
+  // order (two workers completing overlapping sets wait in one direction), their delivered state written, and each
+  // row deleted, or, when a newer revision arrived meanwhile, made due at once ($7) for it.
+  completeMany: `WITH d (partner_key, module, object_seq, claim, rev, doc) AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text[])
+    ), held AS (
+      SELECT o.partner_key, o.module, o.object_seq, d.rev, d.doc FROM outbox o
+      JOIN d ON o.partner_key = d.partner_key AND o.module = d.module AND o.object_seq = d.object_seq
+        AND o.claim = d.claim
+      ORDER BY o.partner_key, o.module, o.object_seq
+      FOR UPDATE OF o
+    ), delivered AS (
+      INSERT INTO push_state (partner_key, module, object_seq, delivered)
+      SELECT partner_key, module, object_seq, doc FROM held
       ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET delivered = excluded.delivered
     ), requeue AS (
-      UPDATE outbox SET next_attempt_at = $6, attempts = 0, last_error = NULL, claim = NULL
-      WHERE ${KEY_IS} AND rev <> $5
+      UPDATE outbox o SET next_attempt_at = $7, attempts = 0, last_error = NULL, claim = NULL FROM held h
+      WHERE o.partner_key = h.partner_key AND o.module = h.module AND o.object_seq = h.object_seq AND o.rev <> h.rev
+    ), done AS (
+      DELETE FROM outbox o USING held h
+      WHERE o.partner_key = h.partner_key AND o.module = h.module AND o.object_seq = h.object_seq AND o.rev = h.rev
     )
-    DELETE FROM outbox WHERE ${KEY_IS} AND rev = $5`,
+    SELECT partner_key, module, object_seq FROM held`,
   fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $4, last_error = $5, claim = NULL
     WHERE ${KEY_IS} AND claim = $6`,
   delivered: `SELECT delivered FROM push_state WHERE ${KEY_IS}`,
@@ -612,20 +625,23 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return (await this.completeDeliveries([{ delivery: d, doc: deliveredDoc }]))[0]!;
   }
   async completeDeliveries(done: readonly Completed[]): Promise<boolean[]> {
-    // In key order: two workers completing overlapping sets lock the rows in one direction.
-    const order = done.map((_, i) => i).sort((a, b) => compareKeys(done[a]!.delivery, done[b]!.delivery));
-    return this.transaction(async (c) => {
-      const out: boolean[] = done.map(() => false);
-      const now = Date.now();
-      for (const i of order) {
-        const { delivery: d, doc } = done[i]!;
-        if ((await c.query(SQL.held, [...key(d), d.claim])).rowCount === 0) continue;
-        // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-        await c.query(SQL.complete, [...key(d), doc, d.rev, now]);
-        out[i] = true;
-      }
-      return out;
-    });
+    if (done.length === 0) return [];
+    const ds = done.map((c) => c.delivery);
+    const r = await this.query<{ partner_key: string; module: string; object_seq: number }>(
+      'ocpi_complete_many',
+      SQL.completeMany,
+      [
+        ds.map((d) => d.partnerKey),
+        ds.map((d) => d.module),
+        ds.map((d) => d.objectSeq),
+        ds.map((d) => d.claim),
+        ds.map((d) => d.rev),
+        done.map((c) => c.doc),
+        Date.now(),
+      ],
+    );
+    const held = new Set(r.rows.map((row) => `${row.partner_key}\u0000${row.module}\u0000${row.object_seq}`));
+    return ds.map((d) => held.has(`${d.partnerKey}\u0000${d.module}\u0000${d.objectSeq}`));
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
     const args = [...key(d), nextAttemptAt, error.slice(0, MAX_ERROR_CHARS), d.claim];
@@ -759,10 +775,6 @@ function valuesList(rows: number, casts: string[]): string {
 
 function keyOf(cpo: string, idCi: string): string {
   return `${cpo}\u0000${idCi}`;
-}
-
-function compareKeys(a: OutboxKey, b: OutboxKey): number {
-  return compare(a.partnerKey, b.partnerKey) || compare(a.module, b.module) || a.objectSeq - b.objectSeq;
 }
 
 function compare(a: string, b: string): number {
