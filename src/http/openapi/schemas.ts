@@ -174,8 +174,7 @@ export const HealthUpSchema = envelope(
           }),
           failing: Type.Integer({ minimum: 0, description: 'Partners whose last push attempts failed' }),
           lastSuccessAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-            description:
-              'The last successful push to any partner (recorded at most every 5 s per process)',
+            description: 'The last successful push to any partner (recorded at most every 5 s per process)',
           }),
           lastError: Type.Union([Type.String(), Type.Null()], {
             description: 'The last push error of a failing partner: "<partner>: <error>"',
