@@ -588,7 +588,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
   }
   async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]> {
     if (wants.length === 0) return [];
-    const r = await this.pool.query<DeliveryRow>(SQL.claimLanes, [
+    const r = await this.query<DeliveryRow>('ocpi_claim_lanes', SQL.claimLanes, [
       wants.map((w) => w.partnerKey),
       wants.map((w) => w.limit),
       now,
@@ -618,7 +618,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     await this.pool.query(LANES.succeeded, [partnerKey, at]);
   }
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
-    const r = await this.pool.query(SQL.renew, [...key(d), now + leaseMs, d.claim]);
+    const r = await this.query('ocpi_renew', SQL.renew, [...key(d), now + leaseMs, d.claim]);
     return (r.rowCount ?? 0) > 0;
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
@@ -648,7 +648,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return ((await this.pool.query(SQL.fail, args)).rowCount ?? 0) > 0;
   }
   async getDelivered(k: OutboxKey): Promise<string | undefined> {
-    return (await this.pool.query<{ delivered: string }>(SQL.delivered, key(k))).rows[0]?.delivered;
+    return (await this.query<{ delivered: string }>('ocpi_delivered', SQL.delivered, key(k))).rows[0]
+      ?.delivered;
   }
   async outboxDepth(limit = Number.MAX_SAFE_INTEGER): Promise<number> {
     return (await this.pool.query<{ n: number }>(SQL.depth, [limit])).rows[0]!.n;
