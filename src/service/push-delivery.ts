@@ -1,7 +1,5 @@
-// Delivers the push outbox, for every module with a push adapter (push-adapter.ts): an object is PUT to the
-// partner's receiver the first time and PATCHed afterwards (sessions: OCPI 2.2.1 §9.2.2, §9.1). Deliveries are
-// coalesced per object: each one takes the partner from the state it last acknowledged to the current state (one
-// PUT, or one PATCH with everything new), and nothing is sent when the partner has that state already.
+// Delivers the push outbox, for every module with a push adapter (push-adapter.ts); one delivery is sent by
+// push-send.ts (PUT the first time, then PATCHes; coalesced per object; nothing when nothing changed).
 //
 // Lanes (push-lanes.ts): each partner's deliveries are claimed and sent in its own lane, up to `perPartner` at
 // once, all lanes at most `maxInFlight`, so a slow or dead partner never delays another. An object has one outbox
@@ -12,16 +10,11 @@
 // (Delivery.claim), renews the claim before a request when the lease has run down and sends nothing once another
 // worker has taken the delivery over; completing or failing a delivery it no longer holds changes nothing. So two
 // processes never send the same change.
-import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
 import type { PartyKey } from '../domain/session.js';
-import { defaultEncoding } from '../domain/token-encoding.js';
-import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
-import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Delivery, LaneClaim, LaneState, SessionStore } from '../store/contract.js';
-import { getIdentity } from './identity.js';
 import { GroupCommit } from './group-commit.js';
 import type { Log } from './log.js';
-import type { Body, PushAdapter } from './push-adapter.js';
+import type { PushAdapter } from './push-adapter.js';
 import {
   backoffMs,
   LANE_DEFAULTS,
@@ -31,6 +24,7 @@ import {
   shareBudget,
   type LanePolicy,
 } from './push-lanes.js';
+import { ClaimLost, PushFailed, PushSender } from './push-send.js';
 
 export interface DeliveryOptions extends Partial<LanePolicy> {
   leaseMs?: number;
@@ -51,53 +45,21 @@ export function leaseBounds(o: DeliveryOptions = {}): { leaseMs: number; timeout
   return { leaseMs, timeoutMs };
 }
 
-/** A delivery attempt that failed at the receiver's URL: with the URL and HTTP status (none: no answer), for the log. */
-class PushFailed extends Error {
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Another worker claimed the delivery after this one's lease ran out: it is theirs, send nothing. */
-class ClaimLost extends Error {
-  constructor() {
-    super('the delivery was claimed by another worker');
-  }
-}
-
-/** A partner's receiver as the lane sends to it, read at most once per TARGET_TTL_MS. */
-interface Target {
-  partner: Partner;
-  token: string;
-  version: OcpiVersion;
-  headers: Record<string, string>;
-  at: number;
-}
-
 /** What this process knows of a lane: its deliveries in flight here and when it last recorded a success. */
 interface Lane {
   inFlight: number;
   successRecordedAt: number;
 }
 
-const TARGET_TTL_MS = 1000;
 /** A lane's last success is written at most this often per process while its state does not change. */
 const SUCCESS_RECORD_MS = 5000;
-/** Retry of an entry that cannot be sent (no adapter, partner not registered): rarely. */
-const PARKED_MS = 3_600_000;
 
 export class PushDelivery {
   private readonly policy: LanePolicy;
   private readonly lease: ReturnType<typeof leaseBounds>;
-  private readonly adapters: ReadonlyMap<string, PushAdapter>;
+  private readonly sender: PushSender;
   private readonly lanes = new Map<PartyKey, Lane>();
-  private readonly targets = new Map<string, Target>();
   private readonly sending = new Set<Promise<void>>();
-  private readonly completions: GroupCommit;
   private inFlight = 0;
   private states = new Map<PartyKey, LaneState>();
   private partners: PartyKey[] = [];
@@ -108,6 +70,7 @@ export class PushDelivery {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
+  private lastClaimError: { message: string; at: number } | undefined;
 
   /** `adapters`: one per module that pushes (src/modules/index.ts), found by the outbox entry's module. */
   constructor(
@@ -118,8 +81,12 @@ export class PushDelivery {
     this.lease = leaseBounds(options);
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.policy = { ...LANE_DEFAULTS, ...given };
-    this.adapters = new Map(adapters.map((a) => [a.module, a]));
-    this.completions = new GroupCommit((items) => store.completeDeliveries(items));
+    const completions = new GroupCommit((items) => store.completeDeliveries(items));
+    this.sender = new PushSender(store, new Map(adapters.map((a) => [a.module, a])), completions, {
+      ...this.lease,
+      denyPrivatePeers: options.denyPrivatePeers,
+      log: options.log,
+    });
   }
 
   /**
@@ -134,14 +101,19 @@ export class PushDelivery {
         try {
           claimed = await this.fill(Date.now());
         } catch (e) {
-          this.options.log?.warn(
-            { error: (e as Error).message },
-            `push: claiming failed: ${(e as Error).message}`,
-          );
+          this.claimFailed(e as Error);
         }
         if (claimed === 0 || this.inFlight >= this.policy.maxInFlight) await this.sleep(intervalMs);
       }
     })();
+  }
+
+  /** A round that failed (the store is down): logged once per message and at most every 30 s, then retried. */
+  private claimFailed(e: Error): void {
+    const now = Date.now();
+    if (e.message === this.lastClaimError?.message && now - this.lastClaimError.at < 30_000) return;
+    this.lastClaimError = { message: e.message, at: now };
+    this.options.log?.warn({ error: e.message }, `push: claiming failed: ${e.message}`);
   }
 
   async stop(): Promise<void> {
@@ -241,14 +213,14 @@ export class PushDelivery {
   /** One delivery, its outcome recorded on the entry and on its lane; never throws. */
   private async attempt(d: Delivery, claimedAt: number): Promise<void> {
     try {
-      const sent = await this.deliver(d, claimedAt);
+      const sent = await this.sender.deliver(d, claimedAt);
       if (sent) await this.laneSucceeded(d.partnerKey);
     } catch (e) {
       if (e instanceof ClaimLost) return;
       const err = e as Error;
       try {
         const next = Date.now() + backoffMs(d.attempts, this.policy);
-        this.logFailure(d, next, err);
+        this.sender.logFailure(d, next, err);
         await this.store.failDelivery(d, next, err.message);
         if (err instanceof PushFailed && partnerFault(err.status)) await this.laneFailed(d.partnerKey, err);
       } catch (storeError) {
@@ -294,141 +266,5 @@ export class PushDelivery {
       );
     }
     this.states.set(partnerKey, state);
-  }
-
-  /** Sends the delivery; false when nothing needed sending (the partner has this state, or it cannot be sent). */
-  private async deliver(d: Delivery, claimedAt: number): Promise<boolean> {
-    const adapter = this.adapters.get(d.module);
-    if (!adapter) {
-      // Written by a release that pushes a module this one does not: keep it for that release, retry rarely.
-      await this.park(d, `no push adapter for module ${d.module}`);
-      return false;
-    }
-    const target = await this.target(d.partnerKey, adapter.identifier);
-    if (!target) {
-      // Not (or no longer) registered with a receiver: keep the entry, retry rarely; the GET stays the safety net.
-      await this.park(d, `partner has no registered ${adapter.identifier} receiver`);
-      return false;
-    }
-    const { partner, token, version, headers } = target;
-    const format = wireFormatFor(partner.format, version);
-    const current = await adapter.load(this.store, d.objectSeq, format);
-    if (!current) {
-      await this.completions.complete({ delivery: d, doc: '' });
-      return false;
-    }
-    // What was sent is the revision read here, which may be newer than the one claimed: completing that one keeps
-    // the row only for changes after it (else the next delivery would repeat an empty change).
-    const done = { ...d, rev: current.rev };
-    const delivered = await this.store.getDelivered(d);
-    const receiver = partnerEndpoint(partner, adapter.identifier, 'RECEIVER')!;
-    const url = [receiver.replace(/\/+$/, ''), ...current.path.map(encodeURIComponent)].join('/');
-    let heldUntil = claimedAt + this.lease.leaseMs;
-    const send = async (method: 'PUT' | 'PATCH', body: Body) => {
-      // Still ours, for long enough: renewed when less than the request's timeout and a quarter lease of margin is
-      // left; refused when another worker has it (and sends it): sending too would repeat it.
-      const now = Date.now();
-      if (heldUntil - now < this.lease.timeoutMs + this.lease.leaseMs / 4) {
-        if (!(await this.store.renewDelivery(d, now, this.lease.leaseMs))) throw new ClaimLost();
-        heldUntil = now + this.lease.leaseMs;
-      }
-      try {
-        return await this.call(partner, token, { method, url, body, headers });
-      } catch (e) {
-        throw new PushFailed((e as Error).message, url); // no answer: connection failure or timeout
-      }
-    };
-
-    let answer: OcpiAnswer | undefined;
-    // After a failed attempt we do not know what the receiver applied (it may have applied a PATCH whose answer
-    // was lost): a PATCH appending charging periods again would bill them twice. A PUT is idempotent.
-    if (delivered !== undefined && d.attempts === 0) {
-      const plan =
-        delivered === current.doc
-          ? { kind: 'unchanged' as const }
-          : adapter.patch(delivered, current.body, format, version);
-      if (plan.kind === 'unchanged') {
-        // The partner acknowledged exactly this state: nothing to send.
-        await this.completions.complete({ delivery: done, doc: current.doc });
-        return false;
-      }
-      if (plan.kind === 'patch') {
-        answer = await send('PATCH', plan.body);
-        // OCPI 2.2.1 §9.2.2.3 / §2.7: the receiver does not know the object: send it whole.
-        if (answer.http === 404) answer = undefined;
-      }
-    }
-    answer ??= await send('PUT', current.body);
-    if (!succeeded(answer)) {
-      const why = `HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim();
-      throw new PushFailed(why, url, answer.http);
-    }
-    await this.completions.complete({ delivery: done, doc: current.doc });
-    return true;
-  }
-
-  private async park(d: Delivery, why: string): Promise<void> {
-    this.logFailure(d, Date.now() + PARKED_MS, new Error(why));
-    await this.store.failDelivery(d, Date.now() + PARKED_MS, why);
-  }
-
-  /** The partner's registration, token and routing headers, when it has a registered receiver of `identifier`. */
-  private async target(partnerKey: PartyKey, identifier: string): Promise<Target | undefined> {
-    const cached = this.targets.get(`${partnerKey} ${identifier}`);
-    if (cached && Date.now() - cached.at < TARGET_TTL_MS) return cached;
-    const partner = await this.store.getPartner(partnerKey);
-    const receiver =
-      partner && partner.state === 'registered'
-        ? partnerEndpoint(partner, identifier, 'RECEIVER')
-        : undefined;
-    const token = partner ? await this.store.getTheirToken(partner.id) : undefined;
-    if (!partner || !receiver || !token) return undefined;
-    const version = partner.version ?? '2.2.1';
-    const headers = await this.routingHeaders(partner, version);
-    const target = { partner, token, version, headers, at: Date.now() };
-    this.targets.set(`${partnerKey} ${identifier}`, target);
-    return target;
-  }
-
-  private logFailure(d: Delivery, nextAttemptAt: number, e: Error): void {
-    this.options.log?.warn(
-      {
-        partner: d.partnerKey,
-        module: d.module,
-        objectSeq: d.objectSeq,
-        ...(e instanceof PushFailed ? { url: e.url, status: e.status } : {}),
-        attempt: d.attempts + 1,
-        nextAttemptAt: new Date(nextAttemptAt).toISOString(),
-        error: e.message,
-      },
-      `push to ${d.partnerKey} failed (attempt ${d.attempts + 1}): ${e.message}`,
-    );
-  }
-
-  private async call(
-    partner: Partner,
-    token: string,
-    req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> },
-  ) {
-    const encoding = partner.tokenEncoding ?? defaultEncoding(partner.version);
-    const answer = await send({
-      ...req,
-      token,
-      encoding,
-      timeoutMs: this.lease.timeoutMs,
-      denyPrivatePeers: this.options.denyPrivatePeers,
-    });
-    if (answer.encoding !== encoding && !refused(answer)) {
-      await this.store.updatePartner(partner.id, { tokenEncoding: answer.encoding }); // remembered per partner
-      partner.tokenEncoding = answer.encoding;
-    }
-    return answer;
-  }
-
-  private async routingHeaders(partner: Partner, version: OcpiVersion): Promise<Record<string, string>> {
-    if (version !== '2.2.1') return {};
-    const us = await getIdentity(this.store);
-    // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
-    return routingHeaders(us, partner);
   }
 }
