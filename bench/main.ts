@@ -4,6 +4,11 @@
 //            plus a Link-chain walk (issue #2)
 //   ingest   PUT/PATCH /ingest/2.2.1/sessions/{cc}/{pid}/{id} under load (issue #6), on a scratch copy
 //   pull     `ocpi-sessions pull` of one partner over loopback: sessions/s, CPU client vs server (issue #6)
+//   push     a push backlog for 50 loopback receivers (one slow, one refusing): drain time, deliveries/s, the
+//            delay of a new change, duplicates (issue 14); --sessions is the number of pending changes
+//            --processes 1,3  serve processes on PostgreSQL (SQLite: always 1)
+//            --before <cli>   also run that build's dist/src/cli/main.js first (e.g. main's), cut at --cap
+//            --cap S          longest wait for a drain (default 600)
 //
 // Options (all scenarios):
 //   --sessions N         data set size (default 100000; the data set is built once and cached, see lib/dataset.ts)
@@ -22,11 +27,12 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PG_ADMIN_URL, DEFAULT_SEED, type StoreKind } from './lib/dataset.js';
 import { ingest } from './scenarios/ingest.js';
 import { pull } from './scenarios/pull.js';
+import { push } from './scenarios/push.js';
 import { CASE_IDS, sender } from './scenarios/sender.js';
 
-const USAGE = `usage: npm run bench -- <sender|ingest|pull> [--sessions N] [--store sqlite|postgres|both]
+const USAGE = `usage: npm run bench -- <sender|ingest|pull|push> [--sessions N] [--store sqlite|postgres|both]
        [--duration S] [--warmup S] [--connections C] [--seed N] [--cases ${CASE_IDS.join(',')}]
-       [--rebuild] [--pg-url postgres://…]`;
+       [--rebuild] [--pg-url postgres://…] [--processes 1,3] [--before <cli>] [--cap S]`;
 
 export interface CommonOptions {
   sessions: number;
@@ -38,6 +44,10 @@ export interface CommonOptions {
   rebuild: boolean;
   pgAdminUrl: string;
   cases?: string[];
+  /** push only: serve processes on PostgreSQL, the build to compare with, the longest wait. */
+  processes: number[];
+  before?: string;
+  capSeconds: number;
 }
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number, integer = true): number {
@@ -63,6 +73,9 @@ function parse(argv: string[]): { scenario: string | undefined; options: CommonO
       cases: { type: 'string' },
       rebuild: { type: 'boolean' },
       'pg-url': { type: 'string' },
+      processes: { type: 'string' },
+      before: { type: 'string' },
+      cap: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -87,6 +100,11 @@ function parse(argv: string[]): { scenario: string | undefined; options: CommonO
       rebuild: values.rebuild ?? false,
       pgAdminUrl: values['pg-url'] ?? process.env.BENCH_PG_URL ?? DEFAULT_PG_ADMIN_URL,
       cases,
+      processes: (values.processes ?? '1,3')
+        .split(',')
+        .map((p) => Math.max(1, positiveNumber('processes', p, 1))),
+      before: values.before,
+      capSeconds: positiveNumber('cap', values.cap, 600),
     },
   };
 }
@@ -102,6 +120,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'pull':
       await pull(options);
+      return 0;
+    case 'push':
+      await push(options);
       return 0;
     default:
       console.error(USAGE);

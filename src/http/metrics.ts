@@ -6,13 +6,14 @@
 // - Read from the store at scrape time, at most once per CACHE_MS however often it is scraped: the outbox per partner
 //   (pending, oldest age, entries that failed and their failed attempts) from one bounded scan (SessionStore
 //   outboxSummary: at most OUTBOX_SCAN_LIMIT rows; past it the figures are lower bounds and
-//   ocpi_outbox_scan_truncated is 1), and the pull runs and pulled objects per partner that every `pull` counts in
+//   ocpi_outbox_scan_truncated is 1), in flight per partner, the push lanes (failures in a row, paused, paused until,
+//   last success, last error: the push_lanes table), and the pull runs and pulled objects per partner that every `pull` counts in
 //   the store (service/pull-stats.ts), so a pull run by cron in its own process shows here too.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModuleId } from '../domain/module-id.js';
 import { partnersPullStats, type PullStats } from '../service/pull-stats.js';
-import type { OutboxSummary, SessionStore } from '../store/contract.js';
+import type { LaneState, OutboxSummary, SessionStore } from '../store/contract.js';
 
 /** Outbox rows read per scrape at most (the outbox is normally drained within seconds; a backlog is the exception). */
 export const OUTBOX_SCAN_LIMIT = 100_000;
@@ -32,6 +33,7 @@ function processMetrics(): Registry {
 
 interface StoreFigures {
   outbox?: OutboxSummary;
+  lanes?: LaneState[];
   pulls?: { partner: string; module: ModuleId; stats: PullStats }[];
   up: boolean;
 }
@@ -115,9 +117,10 @@ export class Metrics {
     if (this.figures && now - this.figures.at < CACHE_MS) return this.figures.value;
     const value = (async (): Promise<StoreFigures> => {
       try {
-        const outbox = await this.store.outboxSummary(OUTBOX_SCAN_LIMIT);
+        const outbox = await this.store.outboxSummary(OUTBOX_SCAN_LIMIT, now);
+        const lanes = await this.store.laneStates();
         const pulls = await partnersPullStats(this.store, this.pulled);
-        return { outbox, pulls, up: true };
+        return { outbox, lanes, pulls, up: true };
       } catch {
         return { up: false };
       }
@@ -176,6 +179,50 @@ export class Metrics {
       'Failed delivery attempts of the entries waiting in the outbox, per partner',
       ['partner'],
       perPartner((p) => p.failedAttempts),
+    );
+    gauge(
+      'ocpi_outbox_in_flight',
+      'Pushes being sent (claimed and leased by a worker of any process), per partner',
+      ['partner'],
+      perPartner((p) => p.inFlight),
+    );
+    const perLane = (pick: (l: LaneState, now: number) => number | undefined) => {
+      return (g: Gauge<'partner'>, f: StoreFigures) => {
+        for (const l of f.lanes ?? []) {
+          const v = pick(l, this.now());
+          if (v !== undefined) g.set({ partner: l.partnerKey }, v);
+        }
+      };
+    };
+    gauge(
+      'ocpi_push_lane_failures',
+      "Failed push attempts in a row of a partner's lane (0 after a success)",
+      ['partner'],
+      perLane((l) => l.failures),
+    );
+    gauge(
+      'ocpi_push_lane_paused',
+      "1 while a partner's push lane is paused after failing repeatedly (then probed with one delivery)",
+      ['partner'],
+      perLane((l, now) => (l.pausedUntil > now ? 1 : 0)),
+    );
+    gauge(
+      'ocpi_push_lane_paused_until_timestamp_seconds',
+      "End of the pause of a partner's push lane (Unix time), while paused",
+      ['partner'],
+      perLane((l, now) => (l.pausedUntil > now ? l.pausedUntil / 1000 : undefined)),
+    );
+    gauge(
+      'ocpi_push_last_success_timestamp_seconds',
+      'The last successful push to a partner (Unix time; recorded at most every 5 s per process)',
+      ['partner'],
+      perLane((l) => (l.lastSuccessAt === undefined ? undefined : l.lastSuccessAt / 1000)),
+    );
+    gauge(
+      'ocpi_push_last_error_timestamp_seconds',
+      'The last failed push to a partner (Unix time)',
+      ['partner'],
+      perLane((l) => (l.lastErrorAt === undefined ? undefined : l.lastErrorAt / 1000)),
     );
     gauge(
       'ocpi_outbox_scan_truncated',

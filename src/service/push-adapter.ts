@@ -25,6 +25,11 @@ export interface PushAdapter {
   readonly identifier: string;
   /** The object at `objectSeq` rendered for the partner; undefined when it is gone. */
   load(store: SessionStore, objectSeq: number, format: WireFormat): Promise<PushedObject | undefined>;
-  /** The PATCH that takes the partner from `delivered` (a `doc`) to `current`, or undefined when a PUT is needed. */
-  patch(delivered: string, current: Body, format: WireFormat, version: OcpiVersion): Body | undefined;
+  /**
+   * What takes the partner from `delivered` (a `doc` it acknowledged) to `current`: a PATCH body, a PUT (a PATCH
+   * cannot), or nothing (`unchanged`: the partner has exactly this already; nothing is sent).
+   */
+  patch(delivered: string, current: Body, format: WireFormat, version: OcpiVersion): PatchPlan;
 }
+
+export type PatchPlan = { kind: 'patch'; body: Body } | { kind: 'put' } | { kind: 'unchanged' };

@@ -1,27 +1,33 @@
-// Delivers the push outbox, for every module with a push adapter (push-adapter.ts): an object is PUT to the
-// partner's receiver the first time and PATCHed afterwards (sessions: OCPI 2.2.1 §9.2.2, §9.1). Deliveries are
-// coalesced per object: each one takes the partner from the state it last acknowledged to the current state, so
-// per object they arrive in order. Failures back off
+// Delivers the push outbox, for every module with a push adapter (push-adapter.ts); one delivery is sent by
+// push-send.ts (PUT the first time, then PATCHes; coalesced per object; nothing when nothing changed).
+//
+// Lanes (push-lanes.ts): each partner's deliveries are claimed and sent in its own lane, up to `perPartner` at
+// once, all lanes at most `maxInFlight`, so a slow or dead partner never delays another. An object has one outbox
+// entry, leased while it is sent: its next change goes out only after the previous one was acknowledged (or
+// failed). A lane that keeps failing pauses and is probed (push-lanes.ts); failed deliveries back off
 // exponentially (capped, with jitter) and survive restarts because the outbox lives in the store.
-// Several processes share one outbox: a worker claims a few deliveries under a lease and a fencing token
-// (Delivery.claim), renews the claim before every request and sends nothing once another worker has taken the
-// delivery over; completing or failing a delivery it no longer holds changes nothing. So two processes never send
-// the same change.
-import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
-import { defaultEncoding } from '../domain/token-encoding.js';
-import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
-import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
-import type { Delivery, SessionStore } from '../store/contract.js';
-import { getIdentity } from './identity.js';
+// Several processes share one outbox: a worker claims deliveries under a lease and a fencing token
+// (Delivery.claim), renews the claim before a request when the lease has run down and sends nothing once another
+// worker has taken the delivery over; completing or failing a delivery it no longer holds changes nothing. So two
+// processes never send the same change.
+import type { PartyKey } from '../domain/session.js';
+import type { Delivery, LaneClaim, LaneState, SessionStore } from '../store/contract.js';
+import { GroupCommit } from './group-commit.js';
 import type { Log } from './log.js';
-import type { Body, PushAdapter } from './push-adapter.js';
+import type { PushAdapter } from './push-adapter.js';
+import {
+  backoffMs,
+  LANE_DEFAULTS,
+  laneMode,
+  partnerFault,
+  pauseMs,
+  shareBudget,
+  type LanePolicy,
+} from './push-lanes.js';
+import { ClaimLost, PushFailed, PushSender } from './push-send.js';
 
-export interface DeliveryOptions {
-  /** Most deliveries claimed at once (further bounded by the lease, see leaseBounds). */
-  batch?: number;
+export interface DeliveryOptions extends Partial<LanePolicy> {
   leaseMs?: number;
-  baseBackoffMs?: number;
-  maxBackoffMs?: number;
   timeoutMs?: number;
   /** `--deny-private-peers`: the receiver URL came from the partner; refuse private/loopback addresses. */
   denyPrivatePeers?: boolean;
@@ -30,49 +36,41 @@ export interface DeliveryOptions {
 }
 
 /**
- * Per-request timeout and batch that fit the lease: a request never outlives the lease renewed just before it
- * (at most half of it, the rest is margin for the store calls around it), and a claimed batch is sent before its
- * lease ends even when every request times out (a delivery is at most two requests: PATCH, then PUT on 404).
+ * The per-request timeout that fits the lease: a request never outlives the lease renewed just before it (at most
+ * half of it, the rest is margin for the store calls around it).
  */
-export function leaseBounds(o: DeliveryOptions = {}): { leaseMs: number; timeoutMs: number; batch: number } {
+export function leaseBounds(o: DeliveryOptions = {}): { leaseMs: number; timeoutMs: number } {
   const leaseMs = o.leaseMs ?? 60_000;
   const timeoutMs = Math.max(1, Math.min(o.timeoutMs ?? 15_000, Math.floor(leaseMs / 2)));
-  const batch = Math.max(1, Math.min(o.batch ?? 50, Math.floor(leaseMs / (2 * timeoutMs))));
-  return { leaseMs, timeoutMs, batch };
+  return { leaseMs, timeoutMs };
 }
 
-/** A delivery attempt that failed at the receiver's URL: with the URL and HTTP status (none: no answer), for the log. */
-class PushFailed extends Error {
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
+/** What this process knows of a lane: its deliveries in flight here and when it last recorded a success. */
+interface Lane {
+  inFlight: number;
+  successRecordedAt: number;
 }
 
-/** Another worker claimed the delivery after this one's lease ran out: it is theirs, send nothing. */
-class ClaimLost extends Error {
-  constructor() {
-    super('the delivery was claimed by another worker');
-  }
-}
-
-export function backoffMs(attempts: number, o: DeliveryOptions = {}): number {
-  const base = o.baseBackoffMs ?? 1000;
-  const max = o.maxBackoffMs ?? 5 * 60_000;
-  const capped = Math.min(max, base * 2 ** Math.min(attempts, 20));
-  return Math.round(capped / 2 + (Math.random() * capped) / 2);
-}
+/** A lane's last success is written at most this often per process while its state does not change. */
+const SUCCESS_RECORD_MS = 5000;
 
 export class PushDelivery {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly policy: LanePolicy;
   private readonly lease: ReturnType<typeof leaseBounds>;
-
-  private readonly adapters: ReadonlyMap<string, PushAdapter>;
+  private readonly sender: PushSender;
+  private readonly lanes = new Map<PartyKey, Lane>();
+  private readonly sending = new Set<Promise<void>>();
+  private inFlight = 0;
+  private states = new Map<PartyKey, LaneState>();
+  private partners: PartyKey[] = [];
+  private readAt = -Infinity;
+  private rotation = 0;
+  private intervalMs = 200;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private woken = false;
+  private lastClaimError: { message: string; at: number } | undefined;
 
   /** `adapters`: one per module that pushes (src/modules/index.ts), found by the outbox entry's module. */
   constructor(
@@ -81,148 +79,192 @@ export class PushDelivery {
     private readonly options: DeliveryOptions = {},
   ) {
     this.lease = leaseBounds(options);
-    this.adapters = new Map(adapters.map((a) => [a.module, a]));
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.policy = { ...LANE_DEFAULTS, ...given };
+    const completions = new GroupCommit((items) => store.completeDeliveries(items));
+    this.sender = new PushSender(store, new Map(adapters.map((a) => [a.module, a])), completions, {
+      ...this.lease,
+      denyPrivatePeers: options.denyPrivatePeers,
+      log: options.log,
+    });
   }
 
-  /** Polls the outbox every `intervalMs` until stopped; at once again after a full batch (more may be due). */
+  /**
+   * Claims for every lane with room, every `intervalMs` and at once whenever a delivery ends (a slot is free),
+   * until stopped.
+   */
   start(intervalMs = 200): void {
-    const tick = () => {
-      if (this.stopped) return;
-      let full = false;
-      this.running = this.runOnce()
-        .then((n) => void (full = n >= this.lease.batch))
-        .catch(() => undefined)
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, full ? 0 : intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.intervalMs = intervalMs;
+    this.loop = (async () => {
+      while (!this.stopped) {
+        let claimed = 0;
+        try {
+          claimed = await this.fill(Date.now());
+        } catch (e) {
+          this.claimFailed(e as Error);
+        }
+        if (claimed === 0 || this.inFlight >= this.policy.maxInFlight) await this.sleep(intervalMs);
+      }
+    })();
+  }
+
+  /** A round that failed (the store is down): logged once per message and at most every 30 s, then retried. */
+  private claimFailed(e: Error): void {
+    const now = Date.now();
+    if (e.message === this.lastClaimError?.message && now - this.lastClaimError.at < 30_000) return;
+    this.lastClaimError = { message: e.message, at: now };
+    this.options.log?.warn({ error: e.message }, `push: claiming failed: ${e.message}`);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.sending]);
   }
 
-  /** Delivers what is due now; returns how many deliveries were attempted. */
+  /** Claims what is due at `now` in every lane and waits for those deliveries; returns how many were attempted. */
   async runOnce(now = Date.now()): Promise<number> {
-    const due = await this.store.claimDeliveries(now, this.lease.batch, this.lease.leaseMs);
-    for (const d of due) {
-      try {
-        await this.deliver(d);
-      } catch (e) {
-        if (e instanceof ClaimLost) continue;
-        const next = Date.now() + backoffMs(d.attempts, this.options);
-        this.logFailure(d, next, e as Error);
-        await this.store.failDelivery(d, next, (e as Error).message);
-      }
+    this.readAt = -Infinity;
+    const n = await this.fill(now);
+    await Promise.allSettled([...this.sending]);
+    return n;
+  }
+
+  /** Waits `ms`, or less when a delivery ends meanwhile (or ended since the last wait). */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopped) {
+      this.woken = false;
+      return Promise.resolve();
     }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private notify(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
+  }
+
+  /** One round: which lanes may claim how many, the budget shared between them, one claim for all. */
+  private async fill(now: number): Promise<number> {
+    const budget = this.policy.maxInFlight - this.inFlight;
+    if (budget <= 0) return 0;
+    if (now - this.readAt >= this.intervalMs || now < this.readAt) {
+      // Lanes with entries and the shared lane states: refreshed once per interval, not per delivery.
+      this.partners = await this.store.outboxPartners();
+      this.states = new Map((await this.store.laneStates()).map((s) => [s.partnerKey, s]));
+      this.readAt = now;
+    }
+    const wants: LaneClaim[] = [];
+    for (const partnerKey of this.partners) {
+      const lane = this.lane(partnerKey);
+      const mode = laneMode(this.states.get(partnerKey), now, this.policy);
+      if (mode === 'none') continue;
+      if (mode === 'probe') {
+        // One probe across processes: whoever moves the pause first sends one delivery.
+        if (lane.inFlight > 0) continue;
+        if (!(await this.store.takeLaneProbe(partnerKey, now, now + this.lease.leaseMs))) {
+          this.readAt = -Infinity; // someone else probes: read their outcome next round
+          continue;
+        }
+        const state = this.states.get(partnerKey)!;
+        this.states.set(partnerKey, { ...state, pausedUntil: now + this.lease.leaseMs });
+        wants.push({ partnerKey, limit: 1 });
+        continue;
+      }
+      const free = this.policy.perPartner - lane.inFlight;
+      if (free > 0) wants.push({ partnerKey, limit: free });
+    }
+    if (wants.length === 0) return 0;
+    const share = shareBudget(wants, budget, this.rotation++ % wants.length);
+    const due = await this.store.claimLanes(share, now, this.lease.leaseMs);
+    for (const d of due) this.launch(d, now);
     return due.length;
   }
 
-  private async deliver(d: Delivery): Promise<void> {
-    const adapter = this.adapters.get(d.module);
-    if (!adapter) {
-      // Written by a release that pushes a module this one does not: keep it for that release, retry rarely.
-      const why = `no push adapter for module ${d.module}`;
-      this.logFailure(d, Date.now() + 3_600_000, new Error(why));
-      await this.store.failDelivery(d, Date.now() + 3_600_000, why);
-      return;
-    }
-    const partner = await this.store.getPartner(d.partnerKey);
-    const receiver =
-      partner && partner.state === 'registered'
-        ? partnerEndpoint(partner, adapter.identifier, 'RECEIVER')
-        : undefined;
-    const token = partner ? await this.store.getTheirToken(partner.id) : undefined;
-    if (!partner || !receiver || !token) {
-      // Not (or no longer) registered with a receiver: keep the entry, retry rarely; the GET stays the safety net.
-      const why = `partner has no registered ${adapter.identifier} receiver`;
-      this.logFailure(d, Date.now() + 3_600_000, new Error(why));
-      await this.store.failDelivery(d, Date.now() + 3_600_000, why);
-      return;
-    }
-    const version = partner.version ?? '2.2.1';
-    const format = wireFormatFor(partner.format, version);
-    const current = await adapter.load(this.store, d.objectSeq, format);
-    if (!current) {
-      await this.store.completeDelivery(d, '');
-      return;
-    }
-    const delivered = await this.store.getDelivered(d);
-    const url = [receiver.replace(/\/+$/, ''), ...current.path.map(encodeURIComponent)].join('/');
-    const headers = await this.routingHeaders(partner, version);
-    const send = async (method: 'PUT' | 'PATCH', body: Body) => {
-      // Still ours, for another lease: else another worker has it (and sends it); sending too would repeat it.
-      if (!(await this.store.renewDelivery(d, Date.now(), this.lease.leaseMs))) throw new ClaimLost();
-      try {
-        return await this.call(partner, token, { method, url, body, headers });
-      } catch (e) {
-        throw new PushFailed((e as Error).message, url); // no answer: connection failure or timeout
-      }
-    };
-
-    let answer: OcpiAnswer | undefined;
-    // After a failed attempt we do not know what the receiver applied (it may have applied a PATCH whose answer
-    // was lost): a PATCH appending charging periods again would bill them twice. A PUT is idempotent.
-    if (delivered && d.attempts === 0) {
-      const patch = adapter.patch(delivered, current.body, format, version);
-      if (patch) {
-        answer = await send('PATCH', patch);
-        // OCPI 2.2.1 §9.2.2.3 / §2.7: the receiver does not know the object: send it whole.
-        if (answer.http === 404) answer = undefined;
-      }
-    }
-    answer ??= await send('PUT', current.body);
-    if (!succeeded(answer)) {
-      const why = `HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim();
-      throw new PushFailed(why, url, answer.http);
-    }
-    // What was sent is the revision read above, which may be newer than the one claimed: completing that one
-    // keeps the row only for changes after it (else the next delivery would repeat an empty change).
-    await this.store.completeDelivery({ ...d, rev: current.rev }, current.doc);
+  private lane(partnerKey: PartyKey): Lane {
+    let lane = this.lanes.get(partnerKey);
+    if (!lane) this.lanes.set(partnerKey, (lane = { inFlight: 0, successRecordedAt: -Infinity }));
+    return lane;
   }
 
-  private logFailure(d: Delivery, nextAttemptAt: number, e: Error): void {
-    this.options.log?.warn(
-      {
-        partner: d.partnerKey,
-        module: d.module,
-        objectSeq: d.objectSeq,
-        ...(e instanceof PushFailed ? { url: e.url, status: e.status } : {}),
-        attempt: d.attempts + 1,
-        nextAttemptAt: new Date(nextAttemptAt).toISOString(),
-        error: e.message,
-      },
-      `push to ${d.partnerKey} failed (attempt ${d.attempts + 1}): ${e.message}`,
-    );
-  }
-
-  private async call(
-    partner: Partner,
-    token: string,
-    req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> },
-  ) {
-    const encoding = partner.tokenEncoding ?? defaultEncoding(partner.version);
-    const answer = await send({
-      ...req,
-      token,
-      encoding,
-      timeoutMs: this.lease.timeoutMs,
-      denyPrivatePeers: this.options.denyPrivatePeers,
+  private launch(d: Delivery, claimedAt: number): void {
+    const lane = this.lane(d.partnerKey);
+    lane.inFlight++;
+    this.inFlight++;
+    const run = this.attempt(d, claimedAt).finally(() => {
+      lane.inFlight--;
+      this.inFlight--;
+      this.sending.delete(run);
+      this.notify();
     });
-    if (answer.encoding !== encoding && !refused(answer)) {
-      await this.store.updatePartner(partner.id, { tokenEncoding: answer.encoding }); // remembered per partner
-      partner.tokenEncoding = answer.encoding;
-    }
-    return answer;
+    this.sending.add(run);
   }
 
-  private async routingHeaders(partner: Partner, version: OcpiVersion): Promise<Record<string, string>> {
-    if (version !== '2.2.1') return {};
-    const us = await getIdentity(this.store);
-    // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
-    return routingHeaders(us, partner);
+  /** One delivery, its outcome recorded on the entry and on its lane; never throws. */
+  private async attempt(d: Delivery, claimedAt: number): Promise<void> {
+    try {
+      const sent = await this.sender.deliver(d, claimedAt);
+      if (sent) await this.laneSucceeded(d.partnerKey);
+    } catch (e) {
+      if (e instanceof ClaimLost) return;
+      const err = e as Error;
+      try {
+        const next = Date.now() + backoffMs(d.attempts, this.policy);
+        this.sender.logFailure(d, next, err);
+        await this.store.failDelivery(d, next, err.message);
+        if (err instanceof PushFailed && partnerFault(err.status)) await this.laneFailed(d.partnerKey, err);
+      } catch (storeError) {
+        // The store failed too: the lease runs out and the entry is claimed again.
+        this.options.log?.warn(
+          { partner: d.partnerKey, error: (storeError as Error).message },
+          `push: recording a failure failed: ${(storeError as Error).message}`,
+        );
+      }
+    }
+  }
+
+  private async laneSucceeded(partnerKey: PartyKey): Promise<void> {
+    const lane = this.lane(partnerKey);
+    const state = this.states.get(partnerKey);
+    const now = Date.now();
+    const changed = state !== undefined && (state.failures > 0 || state.pausedUntil > 0);
+    if (!changed && now - lane.successRecordedAt < SUCCESS_RECORD_MS) return;
+    lane.successRecordedAt = now;
+    await this.store.laneSucceeded(partnerKey, now);
+    this.states.set(partnerKey, {
+      ...(state ?? { partnerKey }),
+      failures: 0,
+      pausedUntil: 0,
+      lastSuccessAt: now,
+    });
+  }
+
+  private async laneFailed(partnerKey: PartyKey, err: Error): Promise<void> {
+    const now = Date.now();
+    const state = await this.store.laneFailed(partnerKey, now, err.message);
+    const pause = pauseMs(state.failures, this.policy);
+    if (pause !== undefined) {
+      state.pausedUntil = now + pause;
+      await this.store.pauseLane(partnerKey, state.pausedUntil);
+      this.options.log?.warn(
+        {
+          partner: partnerKey,
+          failures: state.failures,
+          pausedUntil: new Date(state.pausedUntil).toISOString(),
+        },
+        `push to ${partnerKey} paused for ${pause} ms after ${state.failures} failed attempts in a row`,
+      );
+    }
+    this.states.set(partnerKey, state);
   }
 }

@@ -129,17 +129,69 @@ export interface OutboxStore {
    * the answer is false.
    */
   completeDelivery(delivery: Delivery, deliveredDoc: string): Promise<boolean>;
+  /** completeDelivery of several deliveries in one transaction (one commit): each one's answer, in order. */
+  completeDeliveries(done: readonly Completed[]): Promise<boolean[]>;
   /** Counts a failed attempt and releases the claim until `nextAttemptAt`; like completeDelivery, fenced. */
   failDelivery(delivery: Delivery, nextAttemptAt: number, error: string): Promise<boolean>;
+  /**
+   * Claims, per partner lane, up to `limit` of that partner's due deliveries (oldest due first, read from the
+   * lane index: no sort of all due rows), leased and fenced as claimDeliveries does; one transaction.
+   */
+  claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]>;
+  /** The partners with at least one outbox entry (a skip scan of the lane index: one probe per partner). */
+  outboxPartners(): Promise<PartyKey[]>;
   /** The document last delivered to this partner for this object, if any. */
   getDelivered(key: OutboxKey): Promise<string | undefined>;
-  outboxDepth(): Promise<number>;
+  /** Outbox entries, counted up to `limit` at most (a bounded read for /health: `limit` means at least that). */
+  outboxDepth(limit?: number): Promise<number>;
   /**
    * Per partner: pending entries, the oldest enqueued_at, entries that failed at least once and their failed
    * attempts, over at most `scanLimit` outbox rows (a bounded read for /metrics: past it the figures are lower
-   * bounds and `truncated` says so).
+   * bounds and `truncated` says so). In flight: leased at `now` (default: the current time).
    */
-  outboxSummary(scanLimit: number): Promise<OutboxSummary>;
+  outboxSummary(scanLimit: number, now?: number): Promise<OutboxSummary>;
+}
+
+/** A delivery that was acknowledged, with what was delivered (completeDeliveries). */
+export interface Completed {
+  delivery: Delivery;
+  doc: string;
+}
+
+/** A claim of one partner's lane: at most `limit` deliveries. */
+export interface LaneClaim {
+  partnerKey: PartyKey;
+  limit: number;
+}
+
+/**
+ * What every process knows of a partner's push lane (push_lanes): consecutive failed attempts (reset by a success),
+ * the pause after too many, the last error and the last success. Absent: never failed nor recorded.
+ */
+export interface LaneState {
+  partnerKey: PartyKey;
+  failures: number;
+  /** Epoch ms: no claims before it (0: not paused). Once passed, one process probes (takeLaneProbe). */
+  pausedUntil: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  lastSuccessAt?: number;
+}
+
+/** The push lanes' shared state (see LaneState), written by the push workers of every process. */
+export interface LaneStore {
+  laneStates(): Promise<LaneState[]>;
+  /** Counts a failed attempt of the lane (and its error); the state after it. */
+  laneFailed(partnerKey: PartyKey, at: number, error: string): Promise<LaneState>;
+  /** Pauses the lane until `until`. */
+  pauseLane(partnerKey: PartyKey, until: number): Promise<void>;
+  /**
+   * The lane's pause has ended (paused_until in (0, now]): takes the one probe, moving the pause to `until` so that
+   * no other process probes meanwhile. False when the lane is not paused, still paused, or another took the probe.
+   */
+  takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean>;
+  /** A delivery succeeded: failures 0, no pause, last success `at`. */
+  laneSucceeded(partnerKey: PartyKey, at: number): Promise<void>;
 }
 
 /** What outboxSummary read: one row per partner with pending entries. */
@@ -153,6 +205,8 @@ export interface OutboxSummary {
     failing: number;
     /** Failed attempts of those entries (reset when an entry is delivered or re-enqueued). */
     failedAttempts: number;
+    /** Entries claimed by a worker and still leased (being sent) at the time given to outboxSummary. */
+    inFlight: number;
   }[];
   /** The scan stopped at its limit: more rows exist than were read. */
   truncated: boolean;
@@ -181,7 +235,8 @@ export interface SettingsStore {
  * The one store contract, one interface per concern; `sqlite/` and `postgres/` implement all of them and pass
  * one contract test suite. A use case may ask for only the concerns it uses.
  */
-export interface SessionStore extends SessionObjects, PartnerStore, OutboxStore, LockStore, SettingsStore {
+export interface SessionStore
+  extends SessionObjects, PartnerStore, OutboxStore, LaneStore, LockStore, SettingsStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;

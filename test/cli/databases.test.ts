@@ -19,6 +19,8 @@ describe('ocpi-sessions --db: which commands create a database', () => {
     const db = tempDb('missing.db');
     const commands: string[][] = [
       ['export'],
+      ['outbox'],
+      ['outbox', '--json'],
       ['partners', 'list'],
       ['partners', 'add', '--country-code', 'NL', '--party-id', 'EMS'],
       ['partners', 'remove', 'NL-EMS'],

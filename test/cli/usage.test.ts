@@ -17,6 +17,10 @@ const SERVER_OPTIONS = [
   '--default-limit',
   '--log-level',
   '--push-backoff-ms',
+  '--push-max-backoff-ms',
+  '--push-concurrency',
+  '--push-max-in-flight',
+  '--push-pause-after',
   '--push-lease-ms',
   '--rate-limit',
   '--request-timeout-ms',
@@ -115,6 +119,7 @@ const COMMANDS: Array<[command: string[], options: string[], env?: string[]]> = 
     ],
   ],
   [['export'], ['--db', '--partner', '--emsp', '--since', '--until', '--format', '--out']],
+  [['outbox'], ['--db', '--json']],
   [['schema'], ['[object]', '--version', '--format']],
 ];
 

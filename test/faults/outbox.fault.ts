@@ -16,8 +16,8 @@ import { tempDb, tokenHeader } from '../support/server.js';
 import { request } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 import { body221, sleep } from './helpers.js';
-import { setParty, cli, cliAsync, serve, type Served } from '../support/cli.js';
-import { emspProxy } from '../support/emsp-proxy.js';
+import { setParty, cli, serve, type Served } from '../support/cli.js';
+import { registeredEmspBehindProxy, type emspProxy } from '../support/emsp-proxy.js';
 
 const DOWN_SECONDS = Number(process.env.OUTBOX_DOWN_SECONDS ?? 30);
 const SESSIONS = 25;
@@ -35,30 +35,9 @@ describe('push outbox: eMSP down for a long time, then flaky, then back', () => 
 
   before(async () => {
     setParty(cpoDb, 'NL-CPO', 'CPO', 'CPO');
-    setParty(emspDb, 'DE-EMS', 'EMSP', 'eMSP');
-    const emspPort = await freePort();
-    p = emspProxy(emspPort);
-    await new Promise<void>((r) => p.server.listen(0, '127.0.0.1', r));
-    const proxyUrl = `http://127.0.0.1:${(p.server.address() as { port: number }).port}`;
-    // Every URL the eMSP hands out points at the proxy.
-    emsp = await serve(emspDb, emspPort, ['--public-url', proxyUrl]);
     cpoPort = await freePort();
     cpo = await serve(cpoDb, cpoPort, ['--push-backoff-ms', '100']);
-    const inv = JSON.parse(cli(['partners', 'invite', '--db', emspDb, '--json']));
-    const reg = JSON.parse(
-      await cliAsync([
-        'register',
-        '--db',
-        cpoDb,
-        inv.url,
-        '--token',
-        inv.token,
-        '--version',
-        '2.2.1',
-        '--json',
-      ]),
-    );
-    assert.equal(reg.key, 'DE-EMS');
+    ({ proxy: p, emsp } = await registeredEmspBehindProxy(cpoDb, emspDb, 'DE-EMS'));
     ingest = tokenHeader(cli(['ingest-token', '--db', cpoDb]).trim());
   });
   after(async () => {

@@ -62,7 +62,7 @@ describe('GET /metrics (operator token)', () => {
     assert.equal(now.value('ocpi_store_up'), 1);
   });
 
-  it('reports the outbox per partner: pending, oldest age, failing entries and their failed attempts', async () => {
+  it('reports the outbox per partner (pending, oldest age, failing entries, failed attempts, in flight) and the push lanes', async () => {
     const store = server.store;
     const t0 = Date.now() - 60_000;
     for (const id of ['m-1', 'm-2', 'm-3'])
@@ -78,6 +78,11 @@ describe('GET /metrics (operator token)', () => {
       (d) => d.partnerKey === 'DE-OUT',
     );
     await store.failDelivery(failing!, Date.now() + 600_000, 'receiver down');
+    // The lanes: DE-OUT failed three times in a row and is paused, BE-OUT succeeded.
+    for (let i = 0; i < 3; i++) await store.laneFailed('DE-OUT', t0 + i, 'receiver down');
+    const pausedUntil = Date.now() + 600_000;
+    await store.pauseLane('DE-OUT', pausedUntil);
+    await store.laneSucceeded('BE-OUT', t0);
     await new Promise((r) => setTimeout(r, 5_100)); // the store figures are cached for 5 s
     const s = await metrics();
     assert.equal(s.value('ocpi_outbox_pending', { partner: 'DE-OUT' }), 3);
@@ -88,6 +93,19 @@ describe('GET /metrics (operator token)', () => {
     const age = s.value('ocpi_outbox_oldest_age_seconds', { partner: 'DE-OUT' })!;
     assert.ok(age >= 5 && age < 600, `oldest age ${age} s`);
     assert.equal(s.value('ocpi_outbox_scan_truncated'), 0);
+    // The other entries claimed above are leased: in flight until their lease ends.
+    assert.equal(s.value('ocpi_outbox_in_flight', { partner: 'DE-OUT' }), 2);
+    assert.equal(s.value('ocpi_outbox_in_flight', { partner: 'BE-OUT' }), 1);
+    assert.equal(s.value('ocpi_push_lane_failures', { partner: 'DE-OUT' }), 3);
+    assert.equal(s.value('ocpi_push_lane_failures', { partner: 'BE-OUT' }), 0);
+    assert.equal(s.value('ocpi_push_lane_paused', { partner: 'DE-OUT' }), 1);
+    assert.equal(s.value('ocpi_push_lane_paused', { partner: 'BE-OUT' }), 0);
+    assert.equal(
+      s.value('ocpi_push_lane_paused_until_timestamp_seconds', { partner: 'DE-OUT' }),
+      pausedUntil / 1000,
+    );
+    assert.equal(s.value('ocpi_push_last_error_timestamp_seconds', { partner: 'DE-OUT' }), (t0 + 2) / 1000);
+    assert.equal(s.value('ocpi_push_last_success_timestamp_seconds', { partner: 'BE-OUT' }), t0 / 1000);
   });
 
   it('counts 503s from store faults per route, and says the store is down', async () => {

@@ -1,9 +1,11 @@
 // Three `ocpi-sessions serve` processes on one PostgreSQL push to one slow eMSP (a real eMSP process behind a
-// proxy that answers every PUT/PATCH after 400 ms). The lease is short (serve --push-lease-ms 2000), so a worker
-// that claimed more than it can send in time has its deliveries taken over by another process while it is still
-// sending. What must hold: every change is delivered exactly once (no PUT/PATCH body twice for one session, charging
-// periods appended exactly once when the accepted requests are replayed without de-duplication), in order per
-// session (last_updated never goes back), and the eMSP ends with the CPO's copy of every session.
+// proxy that answers every PUT/PATCH after 400 ms), each with up to 4 deliveries in flight to it (push lanes), while
+// a second eMSP is down (its proxy closes every connection). The lease is short (serve --push-lease-ms 4000), so a
+// worker whose deliveries outlive it has them taken over by another process while it is still sending. What must
+// hold: every change is delivered exactly once (no PUT/PATCH body twice for one session, charging periods appended
+// exactly once when the accepted requests are replayed without de-duplication), in order per session (last_updated
+// never goes back), the eMSP ends with the CPO's copy of every session, deliveries overlapped (lanes in use), and
+// the down eMSP's lane is paused (seen by /health and by `ocpi-sessions outbox`) without holding the other up.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/domain/session.js';
@@ -12,8 +14,8 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { body221, sleep } from '../faults/helpers.js';
-import { setParty, cli, cliAsync, serve, type Served } from '../support/cli.js';
-import { emspProxy } from '../support/emsp-proxy.js';
+import { setParty, cli, serve, type Served } from '../support/cli.js';
+import { registeredEmspBehindProxy, type emspProxy } from '../support/emsp-proxy.js';
 import { waitFor, freePort } from '../support/ports.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { tempDb, tokenHeader } from '../support/server.js';
@@ -32,34 +34,33 @@ describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => 
   const cpos: Served[] = [];
   let emsp: Served | undefined;
   let p: ReturnType<typeof emspProxy>;
+  const downDb = tempDb('down.db');
+  let down: Served | undefined;
+  let pDown: ReturnType<typeof emspProxy>;
   let ingest: Record<string, string>;
 
   before(async () => {
     db = await postgresUrl();
     cli(['migrate', '--db', db]);
     setParty(db, 'NL-CPO', 'CPO', 'CPO');
-    setParty(emspDb, 'DE-EMS', 'EMSP', 'eMSP');
-    const emspPort = await freePort();
-    p = emspProxy(emspPort, { delayMs: RECEIVER_DELAY_MS });
-    await new Promise<void>((r) => p.server.listen(0, '127.0.0.1', r));
-    const proxyUrl = `http://127.0.0.1:${(p.server.address() as { port: number }).port}`;
-    // Every URL the eMSP hands out points at the proxy.
-    emsp = await serve(emspDb, emspPort, ['--public-url', proxyUrl]);
     for (let i = 0; i < 3; i++) {
       const flags = ['--push-lease-ms', String(LEASE_MS), '--push-backoff-ms', '100'];
       cpos.push(await serve(db, await freePort(), flags));
     }
-    const inv = JSON.parse(cli(['partners', 'invite', '--db', emspDb, '--json']));
-    const reg = JSON.parse(
-      await cliAsync(['register', '--db', db, inv.url, '--token', inv.token, '--version', '2.2.1', '--json']),
-    );
-    assert.equal(reg.key, 'DE-EMS');
+    ({ proxy: p, emsp } = await registeredEmspBehindProxy(db, emspDb, 'DE-EMS', {
+      delayMs: RECEIVER_DELAY_MS,
+    }));
     ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
+    // The second eMSP registers, then goes down for the rest of the test.
+    ({ proxy: pDown, emsp: down } = await registeredEmspBehindProxy(db, downDb, 'DE-DWN'));
+    pDown.setMode('down');
   });
   after(async () => {
     for (const c of cpos) await c.stop();
     await emsp?.stop();
+    await down?.stop();
     p?.server.close();
+    pDown?.server.close();
     if (db) await dropDatabase(db);
   });
 
@@ -97,6 +98,17 @@ describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => 
         `${method} ${id}: ${res.status} ${await res.text()}`,
       );
     };
+    // The down eMSP's sessions first: its lane must not hold up the other one.
+    const downSessions = [
+      ...generateDemoSessions({
+        count: 6,
+        seed: 22,
+        emsps: [{ countryCode: 'DE', partyId: 'DWN' }],
+        cpo: { countryCode: 'NL', partyId: 'CPO' },
+        now: Date.now() - 3_600_000,
+      }),
+    ].map((s, i) => ({ ...s, id: `DWN-${i}`, lastUpdated: t0 + i }));
+    for (const s of downSessions) await send('PUT', s.id, body221(s));
     for (const s of sessions) await send('PUT', s.id, body221(s));
     for (let k = 1; k <= PATCHES; k++) {
       for (const [i, s] of sessions.entries()) {
@@ -121,10 +133,10 @@ describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => 
     try {
       for (const s of sessions) cpoCopy.set(s.id, (await cpoStore.getSession('NL', 'CPO', s.id))!.session);
       await waitFor(
-        'an empty outbox and every session at the eMSP equal to the CPO copy',
+        "the live eMSP's entries delivered and every session there equal to the CPO copy",
         async () => {
           const h = await getJson(`${cpos[0]!.url}/health`);
-          if (h.body?.data?.outbox !== 0) return undefined;
+          if (h.body?.data?.outbox !== downSessions.length) return undefined;
           for (const s of sessions) {
             const b = (await emspStore.getSession('NL', 'CPO', s.id))?.session;
             if (!b || render(b) !== render(cpoCopy.get(s.id)!)) return undefined;
@@ -163,8 +175,26 @@ describe('push outbox: three processes on one PostgreSQL, one slow eMSP', () => 
         problems.push(`${s.id}: replayed ${periods.length} charging periods, the CPO has ${want.length}`);
     }
     assert.deepEqual(problems, [], `${problems.length} of ${SESSIONS} sessions:\n${problems.join('\n')}`);
+    assert.ok(p.stats.maxPushing > 1, `deliveries overlapped (at most ${p.stats.maxPushing} at once)`);
+    assert.ok(p.stats.maxPushing <= 3 * 4, 'at most --push-concurrency per process');
+
+    // The down eMSP: nothing delivered, its lane paused after failing, as /health and `outbox` show.
+    assert.equal(pDown.accepted.length, 0);
+    assert.ok(pDown.stats.refused >= 3, `refused ${pDown.stats.refused}`);
+    const health = (await getJson(`${cpos[1]!.url}/health`)).body.data;
+    assert.ok(health.push.failing >= 1, JSON.stringify(health.push));
+    assert.match(health.push.lastError, /^DE-DWN: /);
+    assert.ok(health.push.lastSuccessAt !== null);
+    const outbox = JSON.parse(cli(['outbox', '--db', db, '--json']));
+    const dwn = outbox.partners.find((x: { partner: string }) => x.partner === 'DE-DWN');
+    assert.equal(dwn.pending, downSessions.length);
+    assert.ok(dwn.failures >= 3, `failures in a row: ${dwn.failures}`);
+    assert.ok(dwn.lastError, 'last error kept');
+    const ems = outbox.partners.find((x: { partner: string }) => x.partner === 'DE-EMS');
+    assert.deepEqual([ems.pending, ems.failures], [0, 0]);
+    assert.ok(ems.lastSuccessAt !== null);
     console.log(
-      `push exactly once: ${p.accepted.length} deliveries for ${SESSIONS} sessions and ${SESSIONS * (PATCHES + 1)} changes, 3 processes`,
+      `push exactly once: ${p.accepted.length} deliveries for ${SESSIONS} sessions and ${SESSIONS * (PATCHES + 1)} changes, 3 processes, at most ${p.stats.maxPushing} at once`,
     );
   });
 });

@@ -458,6 +458,164 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.failDelivery(c, now, 'after completion'), false, 'a completed row is gone');
     });
 
+    it('claims per partner lane: each lane up to its limit, in due order, fenced; lists the partners with entries', async () => {
+      const [a, b] = ['LA-AAA', 'LA-BBB'] as const;
+      const put = (id: string, owner: string) =>
+        store.putSessions([makeRecord(makeSession(id, owner, T0))], { mode: 'replace', pushTo: [owner] });
+      for (let i = 0; i < 5; i++) await put(`lane-a-${i}`, a);
+      for (let i = 0; i < 2; i++) await put(`lane-b-${i}`, b);
+      const partners = await store.outboxPartners();
+      assert.ok(partners.includes(a) && partners.includes(b), `lanes listed: ${partners.join(' ')}`);
+      assert.deepEqual(
+        partners,
+        [...new Set(partners)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+        'once each, in key order',
+      );
+      const now = Date.now() + 1000;
+      const seqA = async (i: number) => (await store.getSession('NL', 'CPO', `lane-a-${i}`))!.seq;
+      // A failed entry of lane A is due later than the others: the lane hands out the others first.
+      const [first] = await store.claimLanes([{ partnerKey: a, limit: 1 }], now, 60_000);
+      assert.equal(first?.objectSeq, await seqA(0));
+      assert.equal(await store.failDelivery(first, now + 500, 'later'), true);
+      const got = await store.claimLanes(
+        [
+          { partnerKey: a, limit: 3 },
+          { partnerKey: b, limit: 10 },
+          { partnerKey: 'LA-NON', limit: 5 },
+        ],
+        now,
+        60_000,
+      );
+      const laneA = got.filter((d) => d.partnerKey === a);
+      assert.deepEqual(
+        laneA.map((d) => d.objectSeq),
+        [await seqA(1), await seqA(2), await seqA(3)],
+        'lane A: its limit, oldest due first',
+      );
+      assert.equal(got.filter((d) => d.partnerKey === b).length, 2, 'lane B: all it has');
+      assert.equal(got.length, 5, 'nothing of other partners');
+      assert.ok(
+        got.every((d) => d.claim && d.claim === got[0]!.claim),
+        'one fencing token per claim',
+      );
+      assert.deepEqual(
+        (await store.claimLanes([{ partnerKey: a, limit: 10 }], now, 60_000)).map((d) => d.objectSeq),
+        [await seqA(4)],
+        'leased entries are not handed out twice; the failed one is not due yet',
+      );
+      const [retry] = await store.claimLanes([{ partnerKey: a, limit: 10 }], now + 500, 60_000);
+      assert.deepEqual([retry?.objectSeq, retry?.attempts], [await seqA(0), 1]);
+      const summary = (await store.outboxSummary(100_000, now)).partners.find((p) => p.partnerKey === a);
+      assert.deepEqual([summary?.pending, summary?.inFlight], [5, 5], 'in flight: leased at the time given');
+      const expired = (await store.outboxSummary(100_000, now + 60_501)).partners.find(
+        (p) => p.partnerKey === a,
+      );
+      assert.equal(expired?.inFlight, 0, 'a lease that ran out is not in flight');
+      for (const d of [...got, retry!]) assert.equal(await store.completeDelivery(d, 'doc'), true);
+      const later = (await store.outboxSummary(100_000, now)).partners.find((p) => p.partnerKey === a);
+      assert.deepEqual([later?.pending, later?.inFlight], [1, 1], 'lane A: the entry claimed on its own');
+      assert.ok(!(await store.outboxPartners()).includes(b), 'a drained lane is no longer listed');
+    });
+
+    it('completes several deliveries in one call: each only while its claim holds', async () => {
+      const owner = 'GC-GRP';
+      const recs = [0, 1, 2].map((i) => makeRecord(makeSession(`group-${i}`, owner, T0)));
+      await store.putSessions(recs, { mode: 'replace', pushTo: [owner] });
+      const now = Date.now();
+      const [a, b] = await store.claimLanes([{ partnerKey: owner, limit: 2 }], now, 60_000);
+      const [c] = await store.claimLanes([{ partnerKey: owner, limit: 2 }], now, 1000);
+      assert.ok(a && b && c);
+      // c's lease runs out and another worker claims it: c's holder no longer completes it.
+      const [c2] = await store.claimLanes([{ partnerKey: owner, limit: 3 }], now + 1000, 60_000);
+      assert.equal(c2?.objectSeq, c.objectSeq);
+      // b changed again while it was sent: completing it keeps the entry for the new revision.
+      const bSession = (await store.getSessionBySeq(b.objectSeq))!.session;
+      await store.putSessions([makeRecord({ ...bSession, kwh: 9 })], {
+        mode: 'replace',
+        pushTo: [owner],
+      });
+      assert.deepEqual(
+        await store.completeDeliveries([
+          { delivery: a, doc: 'doc-a' },
+          { delivery: b, doc: 'doc-b' },
+          { delivery: c, doc: 'doc-c' },
+        ]),
+        [true, true, false],
+      );
+      assert.deepEqual(
+        [await store.getDelivered(a), await store.getDelivered(b), await store.getDelivered(c)],
+        ['doc-a', 'doc-b', undefined],
+      );
+      const left = await store.claimLanes([{ partnerKey: owner, limit: 10 }], Date.now(), 60_000);
+      assert.deepEqual(
+        left.map((d) => [d.objectSeq, d.rev]),
+        [[b.objectSeq, 2]],
+        'b due again at once for its new revision; c still leased by the other worker',
+      );
+      assert.deepEqual(await store.completeDeliveries([]), []);
+      assert.deepEqual(
+        await store.completeDeliveries([
+          { delivery: c2, doc: 'doc-c2' },
+          { delivery: left[0]!, doc: 'b2' },
+        ]),
+        [true, true],
+      );
+    });
+
+    it('keeps push lane state: consecutive failures, a pause, one probe after it, reset by a success', async () => {
+      const lane = 'LS-DWN';
+      const mine = async () => (await store.laneStates()).find((l) => l.partnerKey === lane);
+      assert.equal(await mine(), undefined);
+      const t = 1_000_000;
+      assert.deepEqual(await store.laneFailed(lane, t, 'connect ECONNREFUSED'), {
+        partnerKey: lane,
+        failures: 1,
+        pausedUntil: 0,
+        lastError: 'connect ECONNREFUSED',
+        lastErrorAt: t,
+        lastSuccessAt: undefined,
+      });
+      assert.equal(await store.takeLaneProbe(lane, t, t + 100), false, 'not paused: no probe');
+      assert.equal((await store.laneFailed(lane, t + 1, 'HTTP 503')).failures, 2);
+      await store.pauseLane(lane, t + 5000);
+      assert.deepEqual(
+        [(await mine())?.failures, (await mine())?.pausedUntil, (await mine())?.lastError],
+        [2, t + 5000, 'HTTP 503'],
+      );
+      assert.equal(await store.takeLaneProbe(lane, t + 4999, t + 9999), false, 'still paused');
+      assert.equal(
+        await store.takeLaneProbe(lane, t + 5000, t + 65_000),
+        true,
+        'the pause is over: one probe',
+      );
+      assert.equal(await store.takeLaneProbe(lane, t + 5001, t + 65_001), false, 'taken: nobody else probes');
+      assert.equal((await mine())?.pausedUntil, t + 65_000);
+      await store.laneSucceeded(lane, t + 6000);
+      assert.deepEqual(await mine(), {
+        partnerKey: lane,
+        failures: 0,
+        pausedUntil: 0,
+        lastError: 'HTTP 503',
+        lastErrorAt: t + 1,
+        lastSuccessAt: t + 6000,
+      });
+      await store.laneSucceeded('LS-NEW', t);
+      assert.equal((await store.laneStates()).find((l) => l.partnerKey === 'LS-NEW')?.lastSuccessAt, t);
+    });
+
+    it('counts the outbox up to a limit (bounded, for /health)', async () => {
+      const owner = 'CD-CNT';
+      const recs = [0, 1, 2, 3].map((i) => makeRecord(makeSession(`count-${i}`, owner, T0)));
+      await store.putSessions(recs, { mode: 'replace', pushTo: [owner] });
+      const all = await store.outboxDepth();
+      assert.ok(all >= 4);
+      assert.equal(await store.outboxDepth(3), 3);
+      assert.equal(await store.outboxDepth(all + 10), all);
+      for (const d of await store.claimLanes([{ partnerKey: owner, limit: 10 }], Date.now(), 60_000))
+        await store.completeDelivery(d, 'doc');
+      assert.equal(await store.outboxDepth(), all - 4);
+    });
+
     it('leases named locks: one holder at a time, renewal by the holder, takeover after expiry, release', async () => {
       const t = 1_000_000;
       assert.equal(await store.acquireLock('pull:X', 'a', t, t + 100), true);

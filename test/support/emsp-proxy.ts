@@ -3,7 +3,10 @@
 //   down:  every connection is closed at once (the eMSP is "down");
 //   flaky: 15 % 503, 15 % of the answers lost after the eMSP applied the request, 10 % answered after 1.5 s;
 //   up:    every request forwarded, after `delayMs` (a slow receiver).
+import assert from 'node:assert/strict';
 import http from 'node:http';
+import { cli, cliAsync, serve, setParty, type Served } from './cli.js';
+import { freePort } from './ports.js';
 
 export type ProxyMode = 'down' | 'flaky' | 'up';
 
@@ -19,7 +22,17 @@ export interface AcceptedPush {
 export function emspProxy(target: number, options: { delayMs?: number } = {}) {
   let mode: ProxyMode = 'up';
   const accepted: AcceptedPush[] = [];
-  const stats = { refused: 0, failed503: 0, answerDropped: 0, patchAnswerDropped: 0, slow: 0, forwarded: 0 };
+  const stats = {
+    refused: 0,
+    failed503: 0,
+    answerDropped: 0,
+    patchAnswerDropped: 0,
+    slow: 0,
+    forwarded: 0,
+    /** PUT/PATCH requests in progress now, and the most at once. */
+    pushing: 0,
+    maxPushing: 0,
+  };
   const server = http.createServer((req, res) => {
     if (mode === 'down') {
       stats.refused++;
@@ -46,6 +59,8 @@ export function emspProxy(target: number, options: { delayMs?: number } = {}) {
       const slow = mode === 'flaky' && dice > 0.9;
       if (slow) stats.slow++;
       const push = req.method === 'PUT' || req.method === 'PATCH';
+      if (push) stats.maxPushing = Math.max(stats.maxPushing, ++stats.pushing);
+      if (push) res.once('close', () => stats.pushing--);
       setTimeout(
         () => {
           const up = http.request(
@@ -90,4 +105,38 @@ export function emspProxy(target: number, options: { delayMs?: number } = {}) {
     stats,
     setMode: (m: ProxyMode) => (mode = m),
   };
+}
+
+/**
+ * A real eMSP (`serve` on `emspDb` as `party`) behind an emspProxy (every URL it hands out points at the proxy),
+ * registered (2.2.1) by the CPO on `cpoDb` through the proxy.
+ */
+export async function registeredEmspBehindProxy(
+  cpoDb: string,
+  emspDb: string,
+  party: string,
+  options: { delayMs?: number } = {},
+): Promise<{ proxy: ReturnType<typeof emspProxy>; emsp: Served }> {
+  setParty(emspDb, party, 'EMSP', `eMSP ${party}`);
+  const emspPort = await freePort();
+  const proxy = emspProxy(emspPort, options);
+  await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', r));
+  const proxyUrl = `http://127.0.0.1:${(proxy.server.address() as { port: number }).port}`;
+  const emsp = await serve(emspDb, emspPort, ['--public-url', proxyUrl]);
+  const inv = JSON.parse(cli(['partners', 'invite', '--db', emspDb, '--json']));
+  const reg = JSON.parse(
+    await cliAsync([
+      'register',
+      '--db',
+      cpoDb,
+      inv.url,
+      '--token',
+      inv.token,
+      '--version',
+      '2.2.1',
+      '--json',
+    ]),
+  );
+  assert.equal(reg.key, party);
+  return { proxy, emsp };
 }

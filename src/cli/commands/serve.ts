@@ -1,4 +1,5 @@
 // `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
+//   [--push-concurrency 4] [--push-max-in-flight 64] [--push-pause-after 3] [--push-max-backoff-ms 60000]
 //   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]
 //   [--log-level info] [--trust-proxy [hops|addresses]] [--metrics-token T] [--metrics-port N [--metrics-host A]]`
 import { Option, type Command } from 'commander';
@@ -12,6 +13,7 @@ import type { SessionStore } from '../../store/contract.js';
 import { PUBLIC_URL } from '../../service/identity.js';
 import { MODULES, PUSH_ADAPTERS } from '../../modules/index.js';
 import { PushDelivery } from '../../service/push-delivery.js';
+import { LANE_DEFAULTS } from '../../service/push-lanes.js';
 import { action, dbFlag, dbOption, examples, intOption, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
 import { Opened } from '../opened.js';
@@ -28,6 +30,10 @@ export interface ServeOptions {
   defaultLimit?: string;
   logLevel: string;
   pushBackoffMs: string | number;
+  pushMaxBackoffMs: string | number;
+  pushConcurrency: string | number;
+  pushMaxInFlight: string | number;
+  pushPauseAfter: string | number;
   pushLeaseMs: string | number;
   rateLimit?: string;
   requestTimeoutMs: string | number;
@@ -71,6 +77,29 @@ export function addServerOptions(cmd: Command): Command {
         .default('info'),
     )
     .addOption(new Option('--push-backoff-ms <ms>', 'first retry delay of a failed push').default(1000))
+    .addOption(
+      new Option(
+        '--push-max-backoff-ms <ms>',
+        'longest retry delay of a failed push, and longest pause of a partner that keeps failing',
+      ).default(LANE_DEFAULTS.maxBackoffMs),
+    )
+    .addOption(
+      new Option('--push-concurrency <n>', 'pushes in flight at once per partner (per process)').default(
+        LANE_DEFAULTS.perPartner,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--push-max-in-flight <n>',
+        'pushes in flight at once in this process, all partners',
+      ).default(LANE_DEFAULTS.maxInFlight),
+    )
+    .addOption(
+      new Option(
+        '--push-pause-after <n>',
+        'failed pushes in a row (no answer, HTTP 5xx or 429) after which a partner is paused and probed',
+      ).default(LANE_DEFAULTS.pauseAfter),
+    )
     .addOption(
       new Option('--push-lease-ms <ms>', 'advanced: how long a claimed push delivery is leased').default(
         60_000,
@@ -161,6 +190,13 @@ export async function startServer(
   const port = intOption('port', options.port, 8080);
   const push = {
     baseBackoffMs: intOption('push-backoff-ms', options.pushBackoffMs, 1000),
+    maxBackoffMs: intOption('push-max-backoff-ms', options.pushMaxBackoffMs, LANE_DEFAULTS.maxBackoffMs),
+    perPartner: Math.max(1, intOption('push-concurrency', options.pushConcurrency, LANE_DEFAULTS.perPartner)),
+    maxInFlight: Math.max(
+      1,
+      intOption('push-max-in-flight', options.pushMaxInFlight, LANE_DEFAULTS.maxInFlight),
+    ),
+    pauseAfter: Math.max(1, intOption('push-pause-after', options.pushPauseAfter, LANE_DEFAULTS.pauseAfter)),
     // Advanced: how long a claimed delivery is leased (bounds the push request timeout to half of it).
     leaseMs: Math.max(100, intOption('push-lease-ms', options.pushLeaseMs, 60_000)),
     denyPrivatePeers,

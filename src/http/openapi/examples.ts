@@ -58,7 +58,14 @@ export function buildExamples(moduleExamples: readonly (() => Map<string, unknow
       'ocpi',
       STATUS.SUCCESS,
       'OK',
-      JSON.stringify({ store: 'sqlite', status: 'up', outbox: 0, version: packageVersion() }),
+      JSON.stringify({
+        store: 'sqlite',
+        status: 'up',
+        outbox: 0,
+        outboxTruncated: false,
+        push: { paused: [], failing: 0, lastSuccessAt: '2025-06-01T12:00:00.000Z', lastError: null },
+        version: packageVersion(),
+      }),
     ),
   );
   byId.set(

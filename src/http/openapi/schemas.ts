@@ -148,6 +148,9 @@ export function anyEnvelopeSchema(style: PartnerFormat): TSchema {
   return schema;
 }
 
+/** /health counts the outbox up to this many entries (a bounded read, not a full count). */
+export const HEALTH_OUTBOX_LIMIT = 10_000;
+
 const VERSION_FIELD = Type.String({ description: 'The version of ocpi-sessions (package.json)' });
 
 /** `GET /health` 200: the store answers. Sent without a partner, so always in the OCPI style. */
@@ -157,7 +160,28 @@ export const HealthUpSchema = envelope(
     {
       store: Type.Unsafe<string>({ type: 'string', enum: ['sqlite', 'postgres'], description: 'Store kind' }),
       status: Type.Unsafe<string>({ type: 'string', enum: ['up'] }),
-      outbox: Type.Integer({ minimum: 0, description: 'Session pushes waiting in the outbox' }),
+      outbox: Type.Integer({
+        minimum: 0,
+        description: `Pushes waiting in the outbox, counted up to ${HEALTH_OUTBOX_LIMIT} (then outboxTruncated)`,
+      }),
+      outboxTruncated: Type.Boolean({
+        description: `true: the outbox holds at least ${HEALTH_OUTBOX_LIMIT}`,
+      }),
+      push: Type.Object(
+        {
+          paused: Type.Array(Type.String(), {
+            description: 'Partners whose push lane is paused after failing repeatedly (probed, then resumed)',
+          }),
+          failing: Type.Integer({ minimum: 0, description: 'Partners whose last push attempts failed' }),
+          lastSuccessAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+            description: 'The last successful push to any partner (recorded at most every 5 s per process)',
+          }),
+          lastError: Type.Union([Type.String(), Type.Null()], {
+            description: 'The last push error of a failing partner: "<partner>: <error>"',
+          }),
+        },
+        { additionalProperties: false },
+      ),
       version: VERSION_FIELD,
     },
     { additionalProperties: false },

@@ -1,12 +1,19 @@
 // Health checks, public and never rate limited (config.unlimited: load balancers and monitors poll them):
 // - GET /health/live: liveness; never touches the store (200 while the process serves requests);
 // - GET /health/ready: readiness; 200 when the store answers a ping, else 503 + OCPI 3000;
-// - GET /health: as before (store ping and outbox depth; 503 when the store fails), plus the version.
+// - GET /health: store ping, the outbox depth (a bounded count) and the push lanes' summary (paused and failing
+//   partners, last success, last error: the small push_lanes table); 503 when the store fails; the version.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { packageVersion } from '../../service/version.js';
-import type { SessionStore } from '../../store/contract.js';
+import type { LaneState, SessionStore } from '../../store/contract.js';
 import { sendEnvelope, STATUS } from '../envelope.js';
-import { HealthDownSchema, HealthLiveSchema, HealthReadySchema, HealthUpSchema } from '../openapi/schemas.js';
+import {
+  HEALTH_OUTBOX_LIMIT,
+  HealthDownSchema,
+  HealthLiveSchema,
+  HealthReadySchema,
+  HealthUpSchema,
+} from '../openapi/schemas.js';
 
 const PUBLIC = { access: 'public', unlimited: true } as const;
 
@@ -32,23 +39,33 @@ export function registerHealth(
     {
       config: PUBLIC,
       schema: {
-        summary: 'Store reachability, outbox depth and version',
+        summary: 'Store reachability, outbox depth, push lanes and version',
         description:
-          'No token needed. 200 when the store answers (with the outbox depth: this counts the whole outbox), ' +
-          '503 when it does not. Kept for compatibility: prefer /health/live and /health/ready.',
+          `No token needed. 200 when the store answers (with the outbox depth, counted up to ${HEALTH_OUTBOX_LIMIT}, ` +
+          'and the push lanes: paused and failing partners, last success, last error), 503 when it does not. ' +
+          'For traffic decisions prefer /health/live and /health/ready.',
         tags: ['operations'],
         response: { 200: HealthUpSchema, 503: HealthDownSchema },
       },
     },
     async (request, reply) => {
       let outbox: number;
+      let lanes: LaneState[];
       try {
         await store.ping();
-        outbox = await store.outboxDepth();
+        outbox = await store.outboxDepth(HEALTH_OUTBOX_LIMIT);
+        lanes = await store.laneStates();
       } catch {
         return down(request, reply);
       }
-      const data = { store: store.kind, status: 'up', outbox, version: packageVersion() };
+      const data = {
+        store: store.kind,
+        status: 'up',
+        outbox,
+        outboxTruncated: outbox >= HEALTH_OUTBOX_LIMIT,
+        push: pushSummary(lanes, Date.now()),
+        version: packageVersion(),
+      };
       return sendEnvelope(reply, 200, STATUS.SUCCESS, 'OK', JSON.stringify(data));
     },
   );
@@ -104,4 +121,20 @@ export function registerHealth(
       );
     },
   );
+}
+
+/** The push lanes in a few fields: paused partners, failing ones, the last success and the last error. */
+export function pushSummary(lanes: readonly LaneState[], now: number) {
+  const lastSuccess = Math.max(-Infinity, ...lanes.map((l) => l.lastSuccessAt ?? -Infinity));
+  const failing = lanes.filter((l) => l.failures > 0);
+  const last = failing.reduce<LaneState | undefined>(
+    (a, l) => ((l.lastErrorAt ?? 0) > (a?.lastErrorAt ?? -1) ? l : a),
+    undefined,
+  );
+  return {
+    paused: lanes.filter((l) => l.pausedUntil > now).map((l) => l.partnerKey),
+    failing: failing.length,
+    lastSuccessAt: Number.isFinite(lastSuccess) ? new Date(lastSuccess).toISOString() : null,
+    lastError: last?.lastError !== undefined ? `${last.partnerKey}: ${last.lastError}` : null,
+  };
 }

@@ -180,6 +180,20 @@ UPDATE meta SET key = left(key, -length('.state')) || '.sessions.state'
 WHERE key LIKE 'pull.%.state' AND key NOT LIKE 'pull.%.sessions.state';
 `;
 
+// Push lanes (src/store/push-lanes.ts): outbox_lane serves the per-partner claims and the skip scan of the partners
+// with entries; push_lanes keeps each lane's consecutive failures, pause, last error and last success.
+const V8_PUSH_LANES = `
+CREATE INDEX outbox_lane ON outbox (partner_key, next_attempt_at);
+CREATE TABLE push_lanes (
+  partner_key text COLLATE "C" PRIMARY KEY,
+  failures integer NOT NULL DEFAULT 0,
+  paused_until bigint NOT NULL DEFAULT 0,
+  last_error text,
+  last_error_at bigint,
+  last_success_at bigint
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
@@ -188,6 +202,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'outbox claim', sql: V5_OUTBOX_CLAIM },
   { version: 6, name: 'outbox keyed by module', sql: V6_OUTBOX_BY_MODULE },
   { version: 7, name: 'pull sync state per module', sql: V7_PULL_STATE_PER_MODULE },
+  { version: 8, name: 'push lanes', sql: V8_PUSH_LANES },
 ];
 
 /**

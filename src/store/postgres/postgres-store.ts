@@ -23,8 +23,11 @@ import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
 import type {
+  Completed,
   Delivery,
   FoundPartner,
+  LaneClaim,
+  LaneState,
   NewPartner,
   OutboxKey,
   OutboxSummary,
@@ -44,6 +47,7 @@ import {
   type PagingBackend,
 } from '../paging.js';
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
+import { laneFromRow, laneSql, MAX_ERROR_CHARS, postgresPlaceholder, type LaneRow } from '../push-lanes.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import {
   placeWrite,
@@ -127,6 +131,8 @@ interface OwnerState {
 const KEY_IS = 'partner_key = $1 AND module = $2 AND object_seq = $3';
 const key = (k: OutboxKey): [string, ModuleId, number] => [k.partnerKey, k.module, k.objectSeq];
 
+const LANES = laneSql(postgresPlaceholder);
+
 const SQL = {
   lockOwners: `INSERT INTO owners (owner, next_ord, version)
     SELECT o, 0, 1 FROM unnest($1::text[]) AS o ORDER BY o COLLATE "C"
@@ -203,28 +209,53 @@ const SQL = {
   claim: `UPDATE outbox o SET next_attempt_at = $2, claim = $4
     FROM (
       SELECT partner_key, module, object_seq FROM outbox WHERE next_attempt_at <= $1
-      ORDER BY enqueued_at, object_seq LIMIT $3 FOR UPDATE SKIP LOCKED
+      ORDER BY next_attempt_at, enqueued_at LIMIT $3 FOR UPDATE SKIP LOCKED
+    ) AS due
+    WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
+    RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
+  // Per lane (partner $1, limit $2), from outbox_lane in due order; all lanes in one statement.
+  claimLanes: `UPDATE outbox o SET next_attempt_at = $4, claim = $5
+    FROM (
+      SELECT d.partner_key, d.module, d.object_seq FROM unnest($1::text[], $2::int[]) AS w(k, n)
+      CROSS JOIN LATERAL (
+        SELECT partner_key, module, object_seq FROM outbox
+        WHERE partner_key = w.k AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT w.n
+        FOR UPDATE SKIP LOCKED
+      ) AS d
     ) AS due
     WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
     RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
   // Fenced: each of these changes the row only while it carries the worker's claim (a concurrent claim that moved
   // it first is seen: UPDATE re-checks its WHERE against the row's newest version).
   renew: `UPDATE outbox SET next_attempt_at = $4 WHERE ${KEY_IS} AND claim = $5`,
-  // Locks the row for completeDelivery's transaction: no claim can take it over between the check and the writes.
-  held: `SELECT rev FROM outbox WHERE ${KEY_IS} AND claim = $4 FOR UPDATE`,
-  complete: `WITH delivered AS (
-      INSERT INTO push_state (partner_key, module, object_seq, delivered) VALUES ($1, $2, $3, $4)
+  // completeDeliveries in one statement (atomic): the rows still carrying their delivery's claim are locked in key
+  // order (two workers completing overlapping sets wait in one direction), their delivered state written, and each
+  // row deleted, or, when a newer revision arrived meanwhile, made due at once ($7) for it.
+  completeMany: `WITH d (partner_key, module, object_seq, claim, rev, doc) AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::text[])
+    ), held AS (
+      SELECT o.partner_key, o.module, o.object_seq, d.rev, d.doc FROM outbox o
+      JOIN d ON o.partner_key = d.partner_key AND o.module = d.module AND o.object_seq = d.object_seq
+        AND o.claim = d.claim
+      ORDER BY o.partner_key, o.module, o.object_seq
+      FOR UPDATE OF o
+    ), delivered AS (
+      INSERT INTO push_state (partner_key, module, object_seq, delivered)
+      SELECT partner_key, module, object_seq, doc FROM held
       ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET delivered = excluded.delivered
     ), requeue AS (
-      UPDATE outbox SET next_attempt_at = $6, attempts = 0, last_error = NULL, claim = NULL
-      WHERE ${KEY_IS} AND rev <> $5
+      UPDATE outbox o SET next_attempt_at = $7, attempts = 0, last_error = NULL, claim = NULL FROM held h
+      WHERE o.partner_key = h.partner_key AND o.module = h.module AND o.object_seq = h.object_seq AND o.rev <> h.rev
+    ), done AS (
+      DELETE FROM outbox o USING held h
+      WHERE o.partner_key = h.partner_key AND o.module = h.module AND o.object_seq = h.object_seq AND o.rev = h.rev
     )
-    DELETE FROM outbox WHERE ${KEY_IS} AND rev = $5`,
+    SELECT partner_key, module, object_seq FROM held`,
   fail: `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $4, last_error = $5, claim = NULL
     WHERE ${KEY_IS} AND claim = $6`,
   delivered: `SELECT delivered FROM push_state WHERE ${KEY_IS}`,
-  depth: 'SELECT count(*) AS n FROM outbox',
-  outboxSummary: outboxSummarySql('$1'),
+  depth: LANES.depth,
+  outboxSummary: outboxSummarySql(postgresPlaceholder),
   acquireLock: `INSERT INTO locks (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE
     SET holder = excluded.holder, expires_at = excluded.expires_at
     WHERE locks.holder = excluded.holder OR locks.expires_at <= $4 RETURNING holder`,
@@ -553,42 +584,78 @@ export class PostgresStore implements SessionStore, PagingBackend {
 
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<Delivery[]> {
     const r = await this.pool.query<DeliveryRow>(SQL.claim, [now, now + leaseMs, limit, randomUUID()]);
-    return r.rows
-      .map((d) => ({
-        partnerKey: d.partner_key,
-        module: d.module,
-        objectSeq: d.object_seq,
-        rev: d.rev,
-        attempts: d.attempts,
-        enqueuedAt: d.enqueued_at,
-        claim: d.claim,
-      }))
-      .sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.objectSeq - b.objectSeq);
+    return r.rows.map(delivery).sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.objectSeq - b.objectSeq);
+  }
+  async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]> {
+    if (wants.length === 0) return [];
+    const r = await this.query<DeliveryRow>('ocpi_claim_lanes', SQL.claimLanes, [
+      wants.map((w) => w.partnerKey),
+      wants.map((w) => w.limit),
+      now,
+      now + leaseMs,
+      randomUUID(),
+    ]);
+    return r.rows.map(delivery);
+  }
+  async outboxPartners(): Promise<PartyKey[]> {
+    const r = await this.query<{ partner_key: string }>('ocpi_lane_partners', LANES.partners, []);
+    return r.rows.map((row) => row.partner_key as PartyKey);
+  }
+  async laneStates(): Promise<LaneState[]> {
+    return (await this.query<LaneRow>('ocpi_lane_states', LANES.states, [])).rows.map(laneFromRow);
+  }
+  async laneFailed(partnerKey: PartyKey, at: number, error: string): Promise<LaneState> {
+    const args = [partnerKey, error.slice(0, MAX_ERROR_CHARS), at];
+    return laneFromRow((await this.pool.query<LaneRow>(LANES.failed, args)).rows[0]!);
+  }
+  async pauseLane(partnerKey: PartyKey, until: number): Promise<void> {
+    await this.pool.query(LANES.pause, [partnerKey, until]);
+  }
+  async takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean> {
+    return ((await this.pool.query(LANES.probe, [partnerKey, now, until])).rowCount ?? 0) > 0;
+  }
+  async laneSucceeded(partnerKey: PartyKey, at: number): Promise<void> {
+    await this.pool.query(LANES.succeeded, [partnerKey, at]);
   }
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
-    const r = await this.pool.query(SQL.renew, [...key(d), now + leaseMs, d.claim]);
+    const r = await this.query('ocpi_renew', SQL.renew, [...key(d), now + leaseMs, d.claim]);
     return (r.rowCount ?? 0) > 0;
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
-    return this.transaction(async (c) => {
-      if ((await c.query(SQL.held, [...key(d), d.claim])).rowCount === 0) return false;
-      // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-      await c.query(SQL.complete, [...key(d), deliveredDoc, d.rev, Date.now()]);
-      return true;
-    });
+    return (await this.completeDeliveries([{ delivery: d, doc: deliveredDoc }]))[0]!;
+  }
+  async completeDeliveries(done: readonly Completed[]): Promise<boolean[]> {
+    if (done.length === 0) return [];
+    const ds = done.map((c) => c.delivery);
+    const r = await this.query<{ partner_key: string; module: string; object_seq: number }>(
+      'ocpi_complete_many',
+      SQL.completeMany,
+      [
+        ds.map((d) => d.partnerKey),
+        ds.map((d) => d.module),
+        ds.map((d) => d.objectSeq),
+        ds.map((d) => d.claim),
+        ds.map((d) => d.rev),
+        done.map((c) => c.doc),
+        Date.now(),
+      ],
+    );
+    const held = new Set(r.rows.map((row) => `${row.partner_key}\u0000${row.module}\u0000${row.object_seq}`));
+    return ds.map((d) => held.has(`${d.partnerKey}\u0000${d.module}\u0000${d.objectSeq}`));
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
-    const args = [...key(d), nextAttemptAt, error.slice(0, 500), d.claim];
+    const args = [...key(d), nextAttemptAt, error.slice(0, MAX_ERROR_CHARS), d.claim];
     return ((await this.pool.query(SQL.fail, args)).rowCount ?? 0) > 0;
   }
   async getDelivered(k: OutboxKey): Promise<string | undefined> {
-    return (await this.pool.query<{ delivered: string }>(SQL.delivered, key(k))).rows[0]?.delivered;
+    return (await this.query<{ delivered: string }>('ocpi_delivered', SQL.delivered, key(k))).rows[0]
+      ?.delivered;
   }
-  async outboxDepth(): Promise<number> {
-    return (await this.pool.query<{ n: number }>(SQL.depth)).rows[0]!.n;
+  async outboxDepth(limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+    return (await this.pool.query<{ n: number }>(SQL.depth, [limit])).rows[0]!.n;
   }
-  async outboxSummary(scanLimit: number): Promise<OutboxSummary> {
-    const rows = (await this.pool.query<OutboxSummaryRow>(SQL.outboxSummary, [scanLimit + 1])).rows;
+  async outboxSummary(scanLimit: number, now = Date.now()): Promise<OutboxSummary> {
+    const rows = (await this.pool.query<OutboxSummaryRow>(SQL.outboxSummary, [scanLimit + 1, now])).rows;
     return summaryFromRows(rows, scanLimit);
   }
 
@@ -653,6 +720,18 @@ export class PostgresStore implements SessionStore, PagingBackend {
 async function lockOwners(c: pg.PoolClient, wanted: string[]): Promise<Map<string, OwnerState>> {
   const r = await c.query<{ owner: string; next_ord: number }>(SQL.lockOwners, [[...new Set(wanted)]]);
   return new Map(r.rows.map((row) => [row.owner, { nextOrd: row.next_ord, allocated: false }]));
+}
+
+function delivery(d: DeliveryRow): Delivery {
+  return {
+    partnerKey: d.partner_key,
+    module: d.module,
+    objectSeq: d.object_seq,
+    rev: d.rev,
+    attempts: d.attempts,
+    enqueuedAt: d.enqueued_at,
+    claim: d.claim,
+  };
 }
 
 function stored(row: SessionRow | undefined): StoredSession | undefined {

@@ -11,6 +11,7 @@ import {
   keyOutboxByModule,
   moveBodiesToPageOrder,
   PULL_STATE_PER_MODULE,
+  PUSH_LANES,
   SQLITE_SCHEMA,
   SQLITE_UPGRADES,
 } from './schema.js';
@@ -28,6 +29,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 4, name: 'fenced outbox claims (outbox.claim)', up: addOutboxClaim },
   { version: 5, name: 'outbox and push_state keyed by module', up: keyOutboxByModule },
   { version: 6, name: 'pull sync state per module', up: (db) => db.exec(PULL_STATE_PER_MODULE) },
+  { version: 7, name: 'push lanes (lane index, lane state)', up: (db) => db.exec(PUSH_LANES) },
 ];
 
 const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

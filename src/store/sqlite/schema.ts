@@ -186,3 +186,15 @@ export const PULL_STATE_PER_MODULE = `
 UPDATE meta SET key = substr(key, 1, length(key) - length('.state')) || '.sessions.state'
 WHERE key GLOB 'pull.*.state' AND key NOT GLOB 'pull.*.sessions.state';
 `;
+
+/**
+ * Migration 7: push lanes (src/store/push-lanes.ts). outbox_lane serves the per-partner claims and the skip scan
+ * of the partners with entries; push_lanes keeps each lane's consecutive failures, pause, last error and success.
+ */
+export const PUSH_LANES = `
+CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (partner_key, next_attempt_at);
+CREATE TABLE IF NOT EXISTS push_lanes (
+  partner_key TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, paused_until INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT, last_error_at INTEGER, last_success_at INTEGER
+) WITHOUT ROWID;
+`;

@@ -11,7 +11,10 @@ import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
 import type {
+  Completed,
   Delivery,
+  LaneClaim,
+  LaneState,
   NewPartner,
   OutboxKey,
   OutboxSummary,
@@ -24,6 +27,7 @@ import type {
 import { BLOCK_BITS, MAX, MIN, PagePlanner, type BlockCounts, type PagingBackend } from '../paging.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
+import { laneFromRow, laneSql, MAX_ERROR_CHARS, sqlitePlaceholder, type LaneRow } from '../push-lanes.js';
 import { placeWrite, planWrite, sessionKey, type OutboxEntry } from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
 
@@ -45,6 +49,10 @@ const key = (k: OutboxKey): Key => [k.partnerKey, k.module, k.objectSeq];
 /** page_bodies id of a body (see schema.ts), computed by SQLite in 64-bit integers. */
 const BODY_ID = '(? << 44) | (? << 40) | ?';
 const ORD_MASK = 2 ** 40 - 1;
+const LANES = laneSql(sqlitePlaceholder);
+/** Parameters of a statement with numbered placeholders (`?1`…): better-sqlite3 binds them by name. */
+type Numbered = Record<number, unknown>;
+const numbered = (...values: unknown[]): Numbered => Object.fromEntries(values.map((v, i) => [i + 1, v]));
 
 type PageRow = [ord: number, body: string, version: number, partnersVersion: number];
 
@@ -85,10 +93,24 @@ export class SqliteStore implements SessionStore, PagingBackend {
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET rev = excluded.rev`,
       ),
+      // Due order is the index's (outbox_due): no sort of the due rows.
       due: db.prepare<[number, number], Omit<Delivery, 'claim'>>(
         `SELECT partner_key AS partnerKey, module, object_seq AS objectSeq, rev, attempts, enqueued_at AS enqueuedAt
-         FROM outbox WHERE next_attempt_at <= ? ORDER BY enqueued_at, object_seq LIMIT ?`,
+         FROM outbox WHERE next_attempt_at <= ? ORDER BY next_attempt_at, enqueued_at LIMIT ?`,
       ),
+      laneDue: db.prepare<[Numbered], { partner_key: string; module: ModuleId; object_seq: number }>(
+        LANES.due,
+      ),
+      leased: db.prepare<[number, string, ...Key], Omit<Delivery, 'claim'>>(
+        `UPDATE outbox SET next_attempt_at = ?, claim = ? WHERE ${KEY_IS}
+         RETURNING partner_key AS partnerKey, module, object_seq AS objectSeq, rev, attempts, enqueued_at AS enqueuedAt`,
+      ),
+      lanePartners: db.prepare<[], { partner_key: string }>(LANES.partners),
+      laneStates: db.prepare<[], LaneRow>(LANES.states),
+      laneFailed: db.prepare<[Numbered], LaneRow>(LANES.failed),
+      pauseLane: db.prepare<[Numbered]>(LANES.pause),
+      laneProbe: db.prepare<[Numbered]>(LANES.probe),
+      laneSucceeded: db.prepare<[Numbered]>(LANES.succeeded),
       lease: db.prepare<[number, string, ...Key]>(
         `UPDATE outbox SET next_attempt_at = ?, claim = ? WHERE ${KEY_IS}`,
       ),
@@ -115,8 +137,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claim = NULL
          WHERE ${KEY_IS} AND claim = ?`,
       ),
-      depth: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
-      outboxSummary: db.prepare<[number], OutboxSummaryRow>(outboxSummarySql('?')),
+      depth: db.prepare<[Numbered], { n: number }>(LANES.depth),
+      outboxSummary: db.prepare<[Numbered], OutboxSummaryRow>(outboxSummarySql(sqlitePlaceholder)),
       bySeq: db.prepare<[number], { seq: number; owner: string; doc: string; rev: number }>(
         'SELECT seq, owner, doc, rev FROM sessions WHERE seq = ?',
       ),
@@ -202,13 +224,18 @@ export class SqliteStore implements SessionStore, PagingBackend {
 
   async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
     const now = Date.now();
-    return this.db.transaction(() =>
-      records.map((r) => {
-        const { outcome, seq, outbox } = this.putOne(r, options);
-        for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
-        return outcome;
-      }),
-    )();
+    // IMMEDIATE: the write lock first. A deferred transaction that reads and then writes fails at once with
+    // SQLITE_BUSY (no busy wait) when another process wrote since its read began (the push worker of a server,
+    // while `import` or another writer runs on the same file).
+    return this.db
+      .transaction(() =>
+        records.map((r) => {
+          const { outcome, seq, outbox } = this.putOne(r, options);
+          for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
+          return outcome;
+        }),
+      )
+      .immediate();
   }
 
   /** Executes the write plan (src/store/write-plan.ts) of one record, statement by statement. */
@@ -341,32 +368,69 @@ export class SqliteStore implements SessionStore, PagingBackend {
       })
       .immediate();
   }
+  async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]> {
+    const claim = randomUUID();
+    return this.db
+      .transaction(() =>
+        wants.flatMap((w) =>
+          this.st.laneDue.all(numbered(w.partnerKey, now, w.limit)).map((r) => ({
+            ...this.st.leased.get(now + leaseMs, claim, r.partner_key, r.module, r.object_seq)!,
+            claim,
+          })),
+        ),
+      )
+      .immediate();
+  }
+  async outboxPartners(): Promise<PartyKey[]> {
+    return this.st.lanePartners.all().map((r) => r.partner_key as PartyKey);
+  }
+  async laneStates(): Promise<LaneState[]> {
+    return this.st.laneStates.all().map(laneFromRow);
+  }
+  async laneFailed(partnerKey: PartyKey, at: number, error: string): Promise<LaneState> {
+    return laneFromRow(this.st.laneFailed.get(numbered(partnerKey, error.slice(0, MAX_ERROR_CHARS), at))!);
+  }
+  async pauseLane(partnerKey: PartyKey, until: number): Promise<void> {
+    this.st.pauseLane.run(numbered(partnerKey, until));
+  }
+  async takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean> {
+    return this.st.laneProbe.run(numbered(partnerKey, now, until)).changes > 0;
+  }
+  async laneSucceeded(partnerKey: PartyKey, at: number): Promise<void> {
+    this.st.laneSucceeded.run(numbered(partnerKey, at));
+  }
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
     return this.st.renew.run(now + leaseMs, ...key(d), d.claim).changes > 0;
   }
   async completeDelivery(d: Delivery, deliveredDoc: string): Promise<boolean> {
+    return (await this.completeDeliveries([{ delivery: d, doc: deliveredDoc }]))[0]!;
+  }
+  async completeDeliveries(done: readonly Completed[]): Promise<boolean[]> {
+    const now = Date.now();
     return this.db
-      .transaction(() => {
-        if (!this.st.held.get(...key(d), d.claim)) return false;
-        this.st.delivered.run(...key(d), deliveredDoc);
-        this.st.done.run(...key(d), d.rev);
-        // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
-        this.st.requeue.run(Date.now(), ...key(d), d.rev);
-        return true;
-      })
+      .transaction(() =>
+        done.map(({ delivery: d, doc }) => {
+          if (!this.st.held.get(...key(d), d.claim)) return false;
+          this.st.delivered.run(...key(d), doc);
+          this.st.done.run(...key(d), d.rev);
+          // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
+          this.st.requeue.run(now, ...key(d), d.rev);
+          return true;
+        }),
+      )
       .immediate();
   }
   async failDelivery(d: Delivery, nextAttemptAt: number, error: string): Promise<boolean> {
-    return this.st.fail.run(nextAttemptAt, error.slice(0, 500), ...key(d), d.claim).changes > 0;
+    return this.st.fail.run(nextAttemptAt, error.slice(0, MAX_ERROR_CHARS), ...key(d), d.claim).changes > 0;
   }
   async getDelivered(k: OutboxKey): Promise<string | undefined> {
     return this.st.getDelivered.get(...key(k))?.delivered;
   }
-  async outboxDepth(): Promise<number> {
-    return this.st.depth.get()!.n;
+  async outboxDepth(limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+    return this.st.depth.get(numbered(limit))!.n;
   }
-  async outboxSummary(scanLimit: number): Promise<OutboxSummary> {
-    return summaryFromRows(this.st.outboxSummary.all(scanLimit + 1), scanLimit);
+  async outboxSummary(scanLimit: number, now = Date.now()): Promise<OutboxSummary> {
+    return summaryFromRows(this.st.outboxSummary.all(numbered(scanLimit + 1, now)), scanLimit);
   }
 
   async findPartnerByTokenHash(tokenHash: string) {

@@ -3,11 +3,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Session } from '../../../domain/session.js';
 import type { OcpiVersion } from '../../../domain/wire-format.js';
-import type { Body, PushAdapter } from '../../../service/push-adapter.js';
+import type { Body, PatchPlan, PushAdapter } from '../../../service/push-adapter.js';
 import { codecFor } from '../wire/codecs.js';
 
 /**
- * The PATCH that brings `before` to `after` at the wire level, or undefined when a PUT is needed.
+ * What brings `before` to `after` at the wire level: a PATCH of the fields that changed (with last_updated), a PUT
+ * when a PATCH cannot, or nothing when no field changed (last_updated included: the partner has this state).
  * 2.2.1 appends charging_periods, so the new periods must extend the delivered ones; 2.1.1 replaces them.
  */
 export function patchBetween(
@@ -16,22 +17,24 @@ export function patchBetween(
   version: OcpiVersion,
   periodsKey: string,
   updatedKey: string,
-): Body | undefined {
+): PatchPlan {
   const patch: Body = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (isDeepStrictEqual(before[key], after[key])) continue;
-    if (!(key in after)) return undefined; // a field was removed: only a PUT can do that (2.2.1 §9.2.2.3)
+    if (!(key in after)) return { kind: 'put' }; // a field was removed: only a PUT can do that (2.2.1 §9.2.2.3)
     if (key === periodsKey && version === '2.2.1') {
       const old = (before[key] as unknown[] | undefined) ?? [];
       const now = (after[key] as unknown[] | undefined) ?? [];
-      if (now.length < old.length || !old.every((p, i) => isDeepStrictEqual(p, now[i]))) return undefined;
+      if (now.length < old.length || !old.every((p, i) => isDeepStrictEqual(p, now[i])))
+        return { kind: 'put' };
       patch[key] = now.slice(old.length);
     } else {
       patch[key] = after[key];
     }
   }
+  if (Object.keys(patch).length === 0) return { kind: 'unchanged' };
   patch[updatedKey] = after[updatedKey];
-  return patch;
+  return { kind: 'patch', body: patch };
 }
 
 export const sessionsPush: PushAdapter = {
