@@ -20,7 +20,7 @@ import {
 import { tempDb } from '../support/server.js';
 
 /** The one check each defect must fail, and what its detail and evidence must show. */
-const EXPECTED: Record<Defect, { check: string; detail: RegExp; evidence: RegExp }> = {
+const EXPECTED: Record<Defect, { check: string; detail: RegExp; evidence: RegExp; args?: string[] }> = {
   'total-is-page-length': {
     check: 'pagination.total-count',
     detail: /X-Total-Count says 2, the Link chain reached 24 objects over 12 pages/,
@@ -81,6 +81,14 @@ const EXPECTED: Record<Defect, { check: string; detail: RegExp; evidence: RegExp
     check: 'objects.valid',
     detail: /session "S0\d\d" \(page \d+, #1\): \$\.status: /,
     evidence: /\\"status\\":\\"CHARGING\\"/,
+  },
+  // Every page past the first answers SLOW_PAGE_MS (300 ms) late: with --slow-ms 100 those are flagged, whatever
+  // the machine's load (a late answer can only be later).
+  'slow-deep-pages': {
+    check: 'performance.latency',
+    detail: /^\d+ answer\(s\) slower than 100 ms; pages of the walk: median \d+ ms, max \d+ ms over \d+/,
+    evidence: /"request":"GET http:\/\/127\.0\.0\.1:\d+\/ocpi\/2\.2\.1\/sessions\?[^"]*offset=[1-9]/,
+    args: ['--slow-ms', '100'],
   },
 };
 
@@ -188,7 +196,7 @@ describe('check against a CPO with one defect: exactly the expected check fails'
     it(`${defect} → ${want.check}`, async () => {
       const peer = await startDefectiveCpo(defect);
       try {
-        const { status, report, stderr } = await checkJson(peer);
+        const { status, report, stderr } = await checkJson(peer, want.args);
         assert.equal(status, 1, stderr);
         assert.deepEqual(failed(report), [want.check]);
         const result = report.results.find((x) => x.id === want.check)!;

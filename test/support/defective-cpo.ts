@@ -21,6 +21,7 @@ export const DEFECTS = [
   'forbidden-403',
   'datetime-without-z',
   'invalid-enum',
+  'slow-deep-pages',
 ] as const;
 export type Defect = (typeof DEFECTS)[number];
 
@@ -28,6 +29,8 @@ export const PEER_TOKEN = 'defective-cpo-token';
 export const PEER_PARTY = 'NL-EMS';
 const MAX_LIMIT = 20;
 const DEFAULT_LIMIT = 10;
+/** `slow-deep-pages`: every page past the first answers this much later. */
+export const SLOW_PAGE_MS = 300;
 
 /** 24 sessions of NL-EMS: started in creation order, last updated in another order (7 · i mod 24 minutes). */
 export function peerSessions(count = 24, emsp = PEER_PARTY, base = Date.UTC(2025, 4, 1)): Session[] {
@@ -114,6 +117,8 @@ export async function startDefectiveCpo(defect?: Defect): Promise<DefectiveCpo> 
       const path = defect === 'link-wrong-path' ? url.pathname.replace(/sessions$/, 'session') : url.pathname;
       headers.link = `<${origin}${path}?${params}>; rel="next"`;
     }
+    if (defect === 'slow-deep-pages' && offset > 0)
+      return void setTimeout(() => send(res, 200, envelope(data), headers), SLOW_PAGE_MS);
     send(res, 200, envelope(data), headers);
   };
 
