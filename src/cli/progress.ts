@@ -64,8 +64,8 @@ export function progressLine(v: ProgressView): string {
   return `${v.label}: ${v.head ? `${v.head}, ` : ''}${v.count}${of} sessions${pct}, ${Math.round(v.rate)}/s${eta}${details}`;
 }
 
-/** Terminal width: what the stream reports, or 80 when it is unknown or not positive (some report 0). */
-function terminalColumns(columns: number | undefined): number {
+/** Terminal width: what the stream reports, or 80 when it is unknown or not positive (some report 0). Also `check`'s line. */
+export function terminalColumns(columns: number | undefined): number {
   return columns !== undefined && Number.isFinite(columns) && columns > 0 ? columns : 80;
 }
 

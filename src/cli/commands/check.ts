@@ -16,6 +16,7 @@ import { PullConfigError, resolvePullTarget } from '../../service/pull.js';
 import type { SessionStore } from '../../store/contract.js';
 import { action, dbFlag, dbOption, examples, intOption, subcommand, UsageError } from '../args.js';
 import { openDb } from '../open-db.js';
+import { terminalColumns } from '../progress.js';
 
 interface CheckOptions {
   write?: boolean;
@@ -107,7 +108,9 @@ async function run(url: string, values: CheckOptions, store?: SessionStore): Pro
     // Progress only on a terminal: a redrawn line on stderr.
     onRequest: tty
       ? (made: number, max: number, target: string) =>
-          err.write(`\r\x1b[K${`[${made}/${max}] ${target}`.slice(0, columns(err.columns) - 1)}`)
+          err.write(
+            `\r\x1b[K${`[${made}/${max}] ${target}`.slice(0, Math.max(20, terminalColumns(err.columns) - 1))}`,
+          )
       : undefined,
   };
   const report =
@@ -126,11 +129,6 @@ async function run(url: string, values: CheckOptions, store?: SessionStore): Pro
   } else process.stdout.write(text);
   if (store && values.partner) await recordCheckVerdict(store, values.partner, verdictOf(report));
   return report.summary.failed === 0 ? 0 : 1;
-}
-
-/** The terminal's width, when it tells one that is usable. */
-function columns(reported: number | undefined): number {
-  return reported !== undefined && reported > 20 ? reported : 80;
 }
 
 function verdictOf(r: CheckReport): CheckVerdict {
