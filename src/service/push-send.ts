@@ -149,8 +149,9 @@ export class PushSender {
       partner && partner.state === 'registered'
         ? partnerEndpoint(partner, identifier, 'RECEIVER')
         : undefined;
-    const token = partner ? await this.store.getTheirToken(partner.id) : undefined;
-    if (!partner || !receiver || !token) return undefined;
+    if (!partner || !receiver) return undefined;
+    const token = await this.store.getTheirToken(partner.id);
+    if (!token) return undefined;
     const version = partner.version ?? '2.2.1';
     const headers = await this.routingHeaders(partner, version);
     const target = { partner, token, version, headers, at: Date.now() };
