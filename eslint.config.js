@@ -93,7 +93,7 @@ export default tseslint.config(
   },
   // Type-aware rules: promises that are neither awaited nor deliberately voided, and thenables misused.
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': [

@@ -1,0 +1,139 @@
+// The console API's shapes (docs/console-api.md; /work/notes/console-contract.md): what the server sends, typed once
+// for the pages. Numbers and dates are as the API gives them (ISO 8601 strings, UTC).
+
+export interface Envelope<T> {
+  data: T;
+  status_code: number;
+  status_message?: string;
+  timestamp: string;
+}
+
+export interface Whoami {
+  via: 'operator-token' | 'password';
+}
+
+export interface PartnerSessions {
+  partner: string;
+  role: string;
+  sessions_today: number;
+  active: number;
+}
+
+export interface OutboxLane {
+  partner: string;
+  pending: number;
+  oldest_age_s: number | null;
+  in_flight: number;
+  last_error: string | null;
+  last_success: string | null;
+  paused_until: string | null;
+}
+
+export interface PullStatus {
+  key: string;
+  module: string;
+  last_sync: string | null;
+  result: string | null;
+  next_run: string | null;
+}
+
+export interface Overview {
+  generated_at: string;
+  sessions: { total: number; today: number; active: number; per_partner: PartnerSessions[] };
+  rates: { ingest_per_min: number; pages_per_min: number };
+  outbox: OutboxLane[];
+  pulls: PullStatus[];
+  errors_last_hour: number;
+}
+
+export interface Cost {
+  excl_vat: number;
+  incl_vat?: number | null;
+}
+
+export interface SessionRow {
+  country_code: string;
+  party_id: string;
+  id: string;
+  status: string;
+  start_date_time: string;
+  end_date_time: string | null;
+  kwh: number;
+  location_id: string;
+  total_cost: Cost | null;
+  currency: string;
+  last_updated: string;
+}
+
+export interface SessionPage {
+  items: SessionRow[];
+  next_cursor: string | null;
+}
+
+export type SortField = 'last_updated' | 'start_date_time';
+export type SortOrder = 'desc' | 'asc';
+
+export interface SessionFilter {
+  partner?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+  location?: string;
+  q?: string;
+  sort?: SortField;
+  order?: SortOrder;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CurvePoint {
+  t: string;
+  kw: number;
+  kwh: number;
+}
+
+export interface Curve {
+  points: CurvePoint[];
+  currency: string;
+  total_cost: Cost | null;
+}
+
+export interface SessionDetail {
+  session: Record<string, unknown>;
+  formats: Record<string, unknown>;
+  history: Array<{ rev: number; at: string; change: unknown }>;
+  deliveries: Array<{ partner: string; rev: number; at: string; result: string; error: string | null }>;
+  curve: Curve;
+}
+
+export interface Endpoint {
+  identifier: string;
+  role: string;
+  url: string;
+}
+
+export interface Lane {
+  pending: number;
+  in_flight: number;
+  last_error: string | null;
+  last_success: string | null;
+  paused_until: string | null;
+  paused_by_operator: boolean;
+}
+
+export interface Partner {
+  key: string;
+  country_code: string;
+  party_id: string;
+  role?: string;
+  roles?: string[];
+  registered: boolean;
+  version: string | null;
+  format: string;
+  endpoints: Endpoint[];
+  token_encoding: string | null;
+  check_verdict: { result: string; at: string } | null;
+  lane: Lane | null;
+}
+
+export type PartnerAction = 'pause' | 'resume' | 'retry' | 'pull';

@@ -1,0 +1,130 @@
+// One session: its summary, the charging curve with its cost, its data in each wire format (the exact bodies
+// partners get), the history of its changes and its deliveries to partners.
+import { useState } from 'preact/hooks';
+import { api } from '../api/client.js';
+import type { SessionDetail } from '../api/types.js';
+import { CurveChart } from '../components/CurveChart.js';
+import { Link } from '../components/Link.js';
+import { useLoad } from '../components/load.js';
+import { ErrorNote } from '../components/Notice.js';
+import { ScrollTable } from '../components/ScrollTable.js';
+import { fmtTime } from '../format.js';
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+}
+
+function Formats(props: { formats: SessionDetail['formats'] }) {
+  const names = Object.keys(props.formats);
+  const [current, setCurrent] = useState(names[0]);
+  if (names.length === 0) return <p>No rendered formats.</p>;
+  const selected = current && names.includes(current) ? current : names[0]!;
+  return (
+    <div>
+      <label for="format">Wire format</label>{' '}
+      <select id="format" value={selected} onChange={(e) => setCurrent(e.currentTarget.value)}>
+        {names.map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+      <pre
+        class="body"
+        tabIndex={0}
+        aria-label={`The session as partners get it in ${selected}`}
+        data-format={selected}
+      >
+        {show(props.formats[selected])}
+      </pre>
+    </div>
+  );
+}
+
+export function Session(props: { countryCode: string; partyId: string; id: string }) {
+  const { countryCode, partyId, id } = props;
+  const loaded = useLoad(() => api.session(countryCode, partyId, id), [countryCode, partyId, id]);
+  const d = loaded.data;
+  const s = d?.session;
+  return (
+    <>
+      <p class="crumbs">
+        <Link to="/sessions">← Sessions</Link>
+      </p>
+      <h1>
+        Session <span class="id">{id}</span>
+      </h1>
+      <p class="meta">
+        {countryCode}-{partyId}
+        {s && typeof s.status === 'string' && ` · ${s.status}`}
+        {s && typeof s.last_updated === 'string' && ` · last updated ${fmtTime(s.last_updated)} UTC`}
+      </p>
+      <ErrorNote error={loaded.error} />
+      {d && (
+        <>
+          <h2>Charging curve</h2>
+          <CurveChart curve={d.curve} />
+
+          <h2>As partners get it</h2>
+          <Formats formats={d.formats} />
+
+          <h2>History of changes</h2>
+          <ScrollTable label="History of changes" testid="history">
+            <thead>
+              <tr>
+                <th scope="col">Revision</th>
+                <th scope="col">At (UTC)</th>
+                <th scope="col">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.history.length === 0 && (
+                <tr>
+                  <td colSpan={3}>No history recorded.</td>
+                </tr>
+              )}
+              {d.history.map((h) => (
+                <tr key={h.rev}>
+                  <td class="num">{h.rev}</td>
+                  <td>{fmtTime(h.at)}</td>
+                  <td>
+                    <code class="wrap">{show(h.change)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+
+          <h2>Deliveries</h2>
+          <ScrollTable label="Deliveries to partners" testid="deliveries">
+            <thead>
+              <tr>
+                <th scope="col">Partner</th>
+                <th scope="col">Revision</th>
+                <th scope="col">At (UTC)</th>
+                <th scope="col">Result</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.deliveries.length === 0 && (
+                <tr>
+                  <td colSpan={5}>No deliveries.</td>
+                </tr>
+              )}
+              {d.deliveries.map((x) => (
+                <tr key={`${x.partner}/${x.rev}/${x.at}`}>
+                  <td>{x.partner}</td>
+                  <td class="num">{x.rev}</td>
+                  <td>{fmtTime(x.at)}</td>
+                  <td>{x.result}</td>
+                  <td class="wrap">{x.error ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        </>
+      )}
+    </>
+  );
+}
