@@ -3,37 +3,21 @@
 // The screenshot is kept in test-artifacts/docs.png (not committed).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/modules/sessions/service/writer.js';
-import { repoRoot } from '../support/paths.js';
+import { ARTIFACTS, launchBrowser, type Browser } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
 const TOKEN = 'docs-demo-token';
 /** The "Fetch Sessions" (2.2.1) operation block. */
 const OPERATION = '.opblock-get:has(.opblock-summary-path[data-path="/ocpi/cpo/2.2.1/sessions"])';
 
 describe('/docs in headless Chromium', { timeout: 180_000 }, () => {
   let server: TestServer;
-  let context: BrowserContext | undefined;
-  let profile: string;
+  let browser: Browser | undefined;
   let mine: Session[];
 
   before(async () => {
@@ -47,27 +31,16 @@ describe('/docs in headless Chromium', { timeout: 180_000 }, () => {
     await writeSessions(server.store, sessions, { mode: 'replace' });
     await addPartner(server.store, { countryCode: 'NL', partyId: 'EMS', format: 'ocpi', token: TOKEN });
     mine = sessions.filter((s) => s.cdrToken.partyId === 'EMS');
-    profile = mkdtempSync(path.join(tmpdir(), 'ocpi-docs-chromium-'));
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('authorizes with the demo token, runs the sessions GET and shows a 200 with sessions', async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Debian chromium is not installed at ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` (as root; .ci/run does)`,
-    );
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ARGS,
-      headless: true,
-      viewport: { width: 1400, height: 1800 },
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchBrowser({ width: 1400, height: 1800 });
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     const sent: Array<{ url: string; authorization: string | undefined }> = [];
     page.on('request', (req) => {
       if (req.url().includes('/ocpi/'))
@@ -100,7 +73,6 @@ describe('/docs in headless Chromium', { timeout: 180_000 }, () => {
     const status = (await live.first().locator('.response-col_status').innerText()).trim();
     const body = await op.locator('.live-responses-table .response-col_description pre').first().innerText();
 
-    mkdirSync(ARTIFACTS, { recursive: true });
     // The request as sent (curl, URL) and the live response: the part of the page a person looks at.
     await op
       .locator('.responses-wrapper')
