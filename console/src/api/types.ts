@@ -24,24 +24,35 @@ export interface OutboxLane {
   pending: number;
   oldest_age_s: number | null;
   in_flight: number;
+  failing?: number;
   last_error: string | null;
   last_success: string | null;
   paused_until: string | null;
+  paused_by_operator?: boolean;
 }
 
 export interface PullStatus {
   key: string;
   module: string;
   last_sync: string | null;
+  last_run?: string | null;
   result: string | null;
   next_run: string | null;
 }
 
 export interface Overview {
   generated_at: string;
-  sessions: { total: number; today: number; active: number; per_partner: PartnerSessions[] };
+  sessions: {
+    total: number;
+    today: number;
+    active: number;
+    /** The recent window was cut: active and per-partner figures are lower bounds. */
+    window_truncated?: boolean;
+    per_partner: PartnerSessions[];
+  };
   rates: { ingest_per_min: number; pages_per_min: number };
   outbox: OutboxLane[];
+  outbox_truncated?: boolean;
   pulls: PullStatus[];
   errors_last_hour: number;
 }
@@ -55,6 +66,8 @@ export interface SessionRow {
   country_code: string;
   party_id: string;
   id: string;
+  /** The eMSP the session belongs to (its token's party), as a partner key. */
+  owner?: string;
   status: string;
   start_date_time: string;
   end_date_time: string | null;
@@ -100,9 +113,16 @@ export interface Curve {
 
 export interface SessionDetail {
   session: Record<string, unknown>;
+  /** Per wire format, the body partners get (JSON text, exactly as sent). */
   formats: Record<string, unknown>;
   history: Array<{ rev: number; at: string; change: unknown }>;
-  deliveries: Array<{ partner: string; rev: number; at: string; result: string; error: string | null }>;
+  deliveries: Array<{
+    partner: string;
+    rev: number | null;
+    at: string | null;
+    result: string;
+    error: string | null;
+  }>;
   curve: Curve;
 }
 
@@ -115,6 +135,7 @@ export interface Endpoint {
 export interface Lane {
   pending: number;
   in_flight: number;
+  failing?: number;
   last_error: string | null;
   last_success: string | null;
   paused_until: string | null;
@@ -132,7 +153,7 @@ export interface Partner {
   format: string;
   endpoints: Endpoint[];
   token_encoding: string | null;
-  check_verdict: { result: string; at: string } | null;
+  check_verdict: { result: string; at: string; failed_checks?: string[] } | null;
   lane: Lane | null;
 }
 

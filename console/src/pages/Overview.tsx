@@ -27,7 +27,11 @@ function Body(props: { o: OverviewData }) {
       <dl class="figures">
         <Figure label="Sessions in all" name="sessions.total" value={o.sessions.total} />
         <Figure label="Sessions today" name="sessions.today" value={o.sessions.today} />
-        <Figure label="Active now" name="sessions.active" value={o.sessions.active} />
+        <Figure
+          label={o.sessions.window_truncated ? 'Active now (at least)' : 'Active now'}
+          name="sessions.active"
+          value={o.sessions.active}
+        />
         <Figure label="Ingested per minute" name="rates.ingest_per_min" value={o.rates.ingest_per_min} />
         <Figure label="Pages served per minute" name="rates.pages_per_min" value={o.rates.pages_per_min} />
         <Figure label="Errors in the last hour" name="errors_last_hour" value={o.errors_last_hour} />
@@ -72,6 +76,7 @@ function Body(props: { o: OverviewData }) {
             <th scope="col">Pending</th>
             <th scope="col">Oldest</th>
             <th scope="col">In flight</th>
+            <th scope="col">Failing</th>
             <th scope="col">Last success</th>
             <th scope="col">Paused until</th>
             <th scope="col">Last error</th>
@@ -80,7 +85,7 @@ function Body(props: { o: OverviewData }) {
         <tbody>
           {o.outbox.length === 0 && (
             <tr>
-              <td colSpan={7}>Nothing to push.</td>
+              <td colSpan={8}>Nothing to push.</td>
             </tr>
           )}
           {o.outbox.map((l) => (
@@ -95,8 +100,13 @@ function Body(props: { o: OverviewData }) {
               <td class="num" data-field="in_flight">
                 {l.in_flight}
               </td>
+              <td class="num" data-field="failing">
+                {l.failing ?? '—'}
+              </td>
               <td>{fmtTime(l.last_success)}</td>
-              <td>{fmtTime(l.paused_until)}</td>
+              <td data-field="paused">
+                {l.paused_by_operator ? 'paused by an operator' : fmtTime(l.paused_until)}
+              </td>
               <td class="wrap">{l.last_error ?? '—'}</td>
             </tr>
           ))}
@@ -110,6 +120,7 @@ function Body(props: { o: OverviewData }) {
             <th scope="col">Pull</th>
             <th scope="col">Module</th>
             <th scope="col">Last sync</th>
+            <th scope="col">Last run</th>
             <th scope="col">Result</th>
             <th scope="col">Next run</th>
           </tr>
@@ -117,7 +128,7 @@ function Body(props: { o: OverviewData }) {
         <tbody>
           {o.pulls.length === 0 && (
             <tr>
-              <td colSpan={5}>No pulls configured.</td>
+              <td colSpan={6}>No pulls configured.</td>
             </tr>
           )}
           {o.pulls.map((p) => (
@@ -125,6 +136,7 @@ function Body(props: { o: OverviewData }) {
               <th scope="row">{p.key}</th>
               <td>{p.module}</td>
               <td data-field="last_sync">{fmtTime(p.last_sync)}</td>
+              <td>{fmtTime(p.last_run)}</td>
               <td data-field="result">{p.result ?? '—'}</td>
               <td data-field="next_run">{fmtTime(p.next_run)}</td>
             </tr>

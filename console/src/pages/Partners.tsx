@@ -66,6 +66,7 @@ function Card(props: { p: Partner; onAction: (p: Partner, a: PartnerAction) => v
         <dd data-field="lane">
           {lane
             ? `${lane.pending} pending, ${lane.in_flight} in flight` +
+              (lane.failing ? `, ${lane.failing} failing` : '') +
               (lane.paused_by_operator ? ', paused by an operator' : '') +
               (lane.paused_until ? `, paused until ${fmtTime(lane.paused_until)}` : '')
             : 'no lane'}

@@ -115,7 +115,7 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
               {d.deliveries.map((x) => (
                 <tr key={`${x.partner}/${x.rev}/${x.at}`}>
                   <td>{x.partner}</td>
-                  <td class="num">{x.rev}</td>
+                  <td class="num">{x.rev ?? '—'}</td>
                   <td>{fmtTime(x.at)}</td>
                   <td>{x.result}</td>
                   <td class="wrap">{x.error ?? '—'}</td>

@@ -159,6 +159,7 @@ export function Sessions(props: { query: URLSearchParams }) {
           <tr>
             <th scope="col">Session</th>
             <th scope="col">Party</th>
+            <th scope="col">Partner</th>
             <th scope="col">Status</th>
             <SortHeader field="start_date_time" label="Start" filter={filter} query={props.query} />
             <th scope="col">End</th>
@@ -181,6 +182,7 @@ export function Sessions(props: { query: URLSearchParams }) {
               <td>
                 {s.country_code}-{s.party_id}
               </td>
+              <td data-field="owner">{s.owner ?? '—'}</td>
               <td data-field="status">{s.status}</td>
               <td data-field="start_date_time">{fmtTime(s.start_date_time)}</td>
               <td>{fmtTime(s.end_date_time)}</td>
