@@ -47,7 +47,13 @@ function App() {
   const [loggedIn, setLoggedIn] = useState(() => getSecret() !== null);
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
   useEffect(() => whenRefused(() => setLoggedIn(false)), []);
+  // After a client-side navigation, focus goes to the new page's content (as a page load would put it at the top).
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [route]);
   useEffect(() => {
     document.title = `${loggedIn ? TITLES[route.page] : 'Log in'} · ocpi-sessions console`;
   }, [route, loggedIn]);
