@@ -49,11 +49,14 @@ function App() {
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => whenRefused(() => setLoggedIn(false)), []);
-  // After a client-side navigation, focus goes to the new page's content (as a page load would put it at the top).
+  // After a client-side navigation to another page, focus goes to its content (as a page load would put it at the
+  // top); not when only the query changes (filters, sorting): focus stays on the control that was used.
+  const pageKey =
+    route.page === 'session' ? `session/${route.countryCode}/${route.partyId}/${route.id}` : route.page;
   useEffect(() => {
     if (first.current) first.current = false;
     else main.current?.focus();
-  }, [route]);
+  }, [pageKey]);
   useEffect(() => {
     document.title = `${loggedIn ? TITLES[route.page] : 'Log in'} · ocpi-sessions console`;
   }, [route, loggedIn]);
