@@ -1,10 +1,10 @@
 // How the console shows dates, numbers and money: one place, so every page (and the tests) read them alike.
 
-/** An ISO 8601 date-time as `YYYY-MM-DD HH:MM:SS` UTC; empty for none. */
-export function fmtTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
+/** An ISO 8601 date-time (or epoch ms) as `YYYY-MM-DD HH:MM:SS` UTC; a dash for none. */
+export function fmtTime(iso: string | number | null | undefined): string {
+  if (iso === null || iso === undefined || iso === '') return '—';
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
+  if (Number.isNaN(d.getTime())) return String(iso);
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
 

@@ -14,9 +14,21 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
 
+/** A wire body as partners get it: the API's JSON text, byte for byte (compact), or indented to read it. */
+function body(value: unknown, indented: boolean): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (!indented) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 function Formats(props: { formats: SessionDetail['formats'] }) {
   const names = Object.keys(props.formats);
   const [current, setCurrent] = useState(names[0]);
+  const [indented, setIndented] = useState(false);
   if (names.length === 0) return <p>No rendered formats.</p>;
   const selected = current && names.includes(current) ? current : names[0]!;
   return (
@@ -28,14 +40,19 @@ function Formats(props: { formats: SessionDetail['formats'] }) {
             {n}
           </option>
         ))}
-      </select>
+      </select>{' '}
+      <label class="inline">
+        <input type="checkbox" checked={indented} onChange={(e) => setIndented(e.currentTarget.checked)} />{' '}
+        Indented
+      </label>
       <pre
-        class="body"
+        class={indented ? 'body' : 'body exact'}
         tabIndex={0}
         aria-label={`The session as partners get it in ${selected}`}
         data-format={selected}
+        data-indented={String(indented)}
       >
-        {show(props.formats[selected])}
+        {body(props.formats[selected], indented)}
       </pre>
     </div>
   );
@@ -46,6 +63,9 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
   const loaded = useLoad(() => api.session(countryCode, partyId, id), [countryCode, partyId, id]);
   const d = loaded.data;
   const s = d?.session;
+  // The canonical session: lastUpdated in epoch ms (the wire formats say last_updated).
+  const updated =
+    s && (typeof s.lastUpdated === 'number' || typeof s.lastUpdated === 'string') ? s.lastUpdated : undefined;
   return (
     <>
       <p class="crumbs">
@@ -57,7 +77,7 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
       <p class="meta">
         {countryCode}-{partyId}
         {s && typeof s.status === 'string' && ` · ${s.status}`}
-        {s && typeof s.last_updated === 'string' && ` · last updated ${fmtTime(s.last_updated)} UTC`}
+        {updated !== undefined && ` · last updated ${fmtTime(updated)} UTC`}
       </p>
       <ErrorNote error={loaded.error} />
       {d && (

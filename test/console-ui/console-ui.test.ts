@@ -1,0 +1,469 @@
+// The operator console (/console) in headless Debian Chromium against a real server (`buildServer` with the console
+// on) over a SQLite file seeded with demo sessions and a registered eMSP partner with a push backlog. Every figure
+// the test expects is fetched from the console API itself (/console/api/…) with the operator token, and compared
+// with what the page shows. Screenshots of the session page at 1280×800 and 390×844 go to test-artifacts/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Page, Request } from 'playwright-core';
+import { generateDemoSessions } from '../../src/demo/demo-data.js';
+import { toRecord } from '../../src/modules/sessions/service/writer.js';
+import { createOperatorToken } from '../../src/service/console/operator-tokens.js';
+import { setIdentity } from '../../src/service/identity.js';
+import { hashToken } from '../../src/service/tokens.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { ARTIFACTS, launchBrowser, type Browser } from '../support/browser.js';
+import { startTestServer, tempDb, type TestServer } from '../support/server.js';
+
+const PARTNER_TOKEN = 'emsp-token-for-us';
+const PASSWORD = 'console-password-for-tests';
+const PARTNER = 'DE-EMS';
+const WIDE = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface Envelope<T> {
+  data: T;
+  status_code: number;
+}
+interface Item {
+  country_code: string;
+  party_id: string;
+  id: string;
+  status: string;
+}
+interface Curve {
+  points: Array<{ t: string; kw: number; kwh: number }>;
+  currency: string;
+  total_cost: { excl_vat: number; incl_vat?: number } | null;
+}
+
+describe('the operator console in headless Chromium', { timeout: 300_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let operatorToken: string;
+  /** The seeded sessions of the eMSP partner: its push backlog. */
+  let backlog: number;
+  /** Every request any page of the browser made. */
+  const requests: Request[] = [];
+
+  async function api<T>(
+    path: string,
+    secret = operatorToken,
+  ): Promise<{ status: number; body: Envelope<T> }> {
+    const res = await fetch(`${server.url}/console/api/${path}`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    return { status: res.status, body: (await res.json()) as Envelope<T> };
+  }
+  const data = async <T>(path: string) => {
+    const r = await api<T>(path);
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+    return r.body.data;
+  };
+
+  async function newPage(viewport = WIDE): Promise<Page> {
+    const page = await browser.context.newPage();
+    await page.setViewportSize(viewport);
+    return page;
+  }
+
+  async function login(page: Page, secret: string, at = '/console/'): Promise<void> {
+    await page.goto(`${server.url}${at}`);
+    await page.getByLabel('Operator token or console password').fill(secret);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+  }
+
+  /** The ids in the sessions table, in order, once the page has loaded. */
+  async function shownIds(page: Page): Promise<string[]> {
+    await page.getByTestId('result-count').filter({ hasNotText: 'Loading' }).waitFor();
+    return page
+      .locator('[data-testid=sessions] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session') ?? ''));
+  }
+
+  /** Serious or critical accessibility violations on the page as it is now (axe-core). */
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
+      return (await axe.run()).violations;
+    });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join('; ')})`,
+      );
+  }
+
+  before(async () => {
+    const store = new SqliteStore(tempDb('console-ui.db'));
+    await setIdentity(store, { countryCode: 'NL', partyId: 'CPO', roles: ['CPO'], name: 'CPO' });
+    const emsp = await store.addPartner({
+      countryCode: 'DE',
+      partyId: 'EMS',
+      roles: ['EMSP'],
+      format: 'ocpi',
+      tokenHash: hashToken(PARTNER_TOKEN),
+    });
+    await store.updatePartner(emsp.id, {
+      state: 'registered',
+      version: '2.2.1',
+      endpoints: [
+        { identifier: 'sessions', role: 'RECEIVER', url: 'http://127.0.0.1:9/ocpi/emsp/2.2.1/sessions' },
+      ],
+      theirToken: 'our-token-for-them',
+    });
+    const emsps = [
+      { countryCode: 'DE', partyId: 'EMS' },
+      { countryCode: 'BE', partyId: 'EMB' },
+    ];
+    const cpo = { countryCode: 'NL', partyId: 'CPO' };
+    const sessions = [...generateDemoSessions({ count: 240, seed: 18, emsps, cpo, now: Date.now() })];
+    // The eMSP's sessions queued for it: a push backlog (no push worker runs in this server).
+    await store.putSessions(sessions.map(toRecord), { mode: 'replace', pushTo: [PARTNER] });
+    backlog = sessions.filter((s) => `${s.cdrToken.countryCode}-${s.cdrToken.partyId}` === PARTNER).length;
+    operatorToken = (await createOperatorToken(store, 'console-ui test')).token;
+    server = await startTestServer({ console: true, consolePassword: PASSWORD }, store);
+    browser = await launchBrowser(WIDE);
+    browser.context.on('request', (r) => requests.push(r));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("refuses a partner's token at login, opens with the password and with an operator token", async () => {
+    const page = await newPage();
+    // A client route loads the app (index.html) and shows the login page first.
+    await page.goto(`${server.url}/console/sessions?status=COMPLETED`);
+    const secret = page.getByLabel('Operator token or console password');
+    await secret.fill(PARTNER_TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Refused' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'a refused secret is not kept');
+    assert.equal(await page.getByRole('navigation', { name: 'Console' }).count(), 0);
+    assert.equal((await api('whoami', PARTNER_TOKEN)).status, 401);
+
+    await secret.fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
+    assert.match(
+      page.url(),
+      /\/console\/sessions\?status=COMPLETED$/,
+      'the page asked for is shown after login',
+    );
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await secret.waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'logging out forgets the secret');
+
+    await login(page, operatorToken);
+    assert.equal((await data<{ via: string }>('whoami')).via, 'operator-token');
+    await page.close();
+  });
+
+  it('shows the figures the API reports on the overview and refreshes them without reloading', async () => {
+    const page = await newPage();
+    await login(page, operatorToken);
+    await page.locator('[data-figure="sessions.total"]').waitFor();
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    type O = {
+      generated_at: string;
+      sessions: {
+        total: number;
+        today: number;
+        active: number;
+        per_partner: Array<{ partner: string; sessions_today: number; active: number }>;
+      };
+      rates: { ingest_per_min: number; pages_per_min: number };
+      outbox: Array<{ partner: string; pending: number; in_flight: number }>;
+      errors_last_hour: number;
+    };
+    const o = await data<O>('overview');
+    const figure = (name: string) => page.locator(`[data-figure="${name}"]`).getAttribute('data-value');
+    assert.equal(o.sessions.total, 240);
+    assert.equal(await figure('sessions.total'), String(o.sessions.total));
+    assert.equal(await figure('sessions.today'), String(o.sessions.today));
+    assert.equal(await figure('sessions.active'), String(o.sessions.active));
+    assert.equal(await figure('rates.ingest_per_min'), String(o.rates.ingest_per_min));
+    assert.equal(await figure('rates.pages_per_min'), String(o.rates.pages_per_min));
+    assert.equal(await figure('errors_last_hour'), String(o.errors_last_hour));
+    assert.ok(o.sessions.per_partner.length > 0);
+    for (const p of o.sessions.per_partner) {
+      const row = page.locator(`[data-testid=per-partner] tr[data-partner="${p.partner}"]`);
+      assert.equal(await row.locator('[data-field=sessions_today]').innerText(), String(p.sessions_today));
+      assert.equal(await row.locator('[data-field=active]').innerText(), String(p.active));
+    }
+    // The eMSP's backlog: its own sessions (the others belong to another eMSP).
+    const lane = o.outbox.find((l) => l.partner === PARTNER);
+    assert.ok(lane && lane.pending === backlog, JSON.stringify(o.outbox));
+    const row = page.locator(`[data-testid=outbox] tr[data-partner="${PARTNER}"]`);
+    assert.equal(await row.locator('[data-field=pending]').innerText(), String(backlog));
+
+    // New sessions arrive: the next poll (every 5 s) shows them, and the page was not reloaded.
+    const more = [
+      ...generateDemoSessions({
+        count: 3,
+        seed: 19,
+        emsps: [{ countryCode: 'DE', partyId: 'EMS' }],
+        cpo: { countryCode: 'NL', partyId: 'CPO' },
+        now: Date.now(),
+      }),
+    ];
+    await server.store.putSessions(more.map(toRecord), { mode: 'replace', pushTo: [PARTNER] });
+    await page.waitForFunction(
+      () => document.querySelector('[data-figure="sessions.total"]')?.getAttribute('data-value') === '243',
+      undefined,
+      { timeout: 15_000 },
+    );
+    assert.equal((await data<O>('overview')).sessions.total, 243);
+    assert.notEqual(await page.getByTestId('generated-at').getAttribute('datetime'), o.generated_at);
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+      true,
+    );
+    await page.close();
+  });
+
+  it('filters, sorts and pages the sessions as the API does', async () => {
+    const page = await newPage();
+    await login(page, operatorToken);
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    const first = await data<{ items: Item[]; next_cursor: string | null }>('sessions?limit=50');
+    assert.deepEqual(
+      await shownIds(page),
+      first.items.map((s) => s.id),
+    );
+
+    // Next and previous page: the API's keyset cursor.
+    assert.ok(first.next_cursor);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    const second = await data<{ items: Item[] }>(
+      `sessions?limit=50&cursor=${encodeURIComponent(first.next_cursor)}`,
+    );
+    await page.getByTestId('result-count').filter({ hasText: 'Page 2' }).waitFor();
+    assert.deepEqual(
+      await shownIds(page),
+      second.items.map((s) => s.id),
+    );
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.getByTestId('result-count').filter({ hasText: 'Page 1' }).waitFor();
+    assert.deepEqual(
+      await shownIds(page),
+      first.items.map((s) => s.id),
+    );
+
+    // Filters: partner and status.
+    await page.getByLabel('Partner').selectOption(PARTNER);
+    await page.getByLabel('Status').selectOption('COMPLETED');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/status=COMPLETED/);
+    const filtered = await data<{ items: Item[] }>(
+      `sessions?partner=${PARTNER}&status=COMPLETED&sort=last_updated&order=desc&limit=50`,
+    );
+    assert.ok(filtered.items.length > 0 && filtered.items.length < first.items.length + 50);
+    const ids = await shownIds(page);
+    assert.deepEqual(
+      ids,
+      filtered.items.map((s) => s.id),
+    );
+    const statuses = await page.locator('[data-testid=sessions] [data-field=status]').allInnerTexts();
+    assert.ok(statuses.length > 0 && statuses.every((s) => s === 'COMPLETED'), statuses.join());
+
+    // Id prefix search, on top of the filters.
+    const prefix = filtered.items[0]!.id.slice(0, 3);
+    await page.getByLabel('Session id starts with').fill(prefix);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(new RegExp(`q=${prefix}`));
+    const searched = await data<{ items: Item[] }>(
+      `sessions?partner=${PARTNER}&status=COMPLETED&q=${prefix}&sort=last_updated&order=desc&limit=50`,
+    );
+    assert.ok(searched.items.length > 0);
+    const found = await shownIds(page);
+    assert.deepEqual(
+      found,
+      searched.items.map((s) => s.id),
+    );
+    assert.ok(found.every((id) => id.startsWith(prefix)));
+
+    // Sorting by start, ascending (the column header toggles the order).
+    await page.getByRole('link', { name: 'Clear' }).click();
+    await page.locator('button[data-sort=start_date_time]').click();
+    await page.waitForURL(/sort=start_date_time&order=desc/);
+    await page.locator('button[data-sort=start_date_time]').click();
+    await page.waitForURL(/sort=start_date_time&order=asc/);
+    const byStart = await data<{ items: Item[] }>('sessions?sort=start_date_time&order=asc&limit=50');
+    assert.deepEqual(
+      await shownIds(page),
+      byStart.items.map((s) => s.id),
+    );
+    assert.equal(
+      await page.locator('th:has(button[data-sort=start_date_time])').getAttribute('aria-sort'),
+      'ascending',
+    );
+    await page.close();
+  });
+
+  it("shows a session's charging curve as the API computes it, its cost and its wire bodies", async () => {
+    const list = await data<{ items: Item[] }>('sessions?status=COMPLETED&limit=50');
+    let chosen: { item: Item; detail: { curve: Curve; formats: Record<string, unknown> } } | undefined;
+    for (const item of list.items) {
+      const detail = await data<{ curve: Curve; formats: Record<string, unknown> }>(
+        `sessions/${item.country_code}/${item.party_id}/${encodeURIComponent(item.id)}`,
+      );
+      if (detail.curve.points.length >= 4) {
+        chosen = { item, detail };
+        break;
+      }
+    }
+    assert.ok(chosen, 'a completed demo session with charging periods');
+    const { item, detail } = chosen;
+    const page = await newPage();
+    await login(page, operatorToken);
+    await page.goto(`${server.url}/console/sessions/${item.country_code}/${item.party_id}/${item.id}`);
+    const chart = page.getByTestId('curve');
+    await chart.locator('canvas').first().waitFor();
+
+    const plotted = JSON.parse((await chart.getAttribute('data-series')) ?? 'null') as {
+      t: number[];
+      kw: number[];
+      kwh: number[];
+    };
+    assert.deepEqual(plotted, {
+      t: detail.curve.points.map((p) => Date.parse(p.t) / 1000),
+      kw: detail.curve.points.map((p) => p.kw),
+      kwh: detail.curve.points.map((p) => p.kwh),
+    });
+    const cost = await page.getByTestId('curve-cost').innerText();
+    assert.ok(detail.curve.total_cost, 'a completed demo session has a cost');
+    assert.ok(
+      cost.includes(`${detail.curve.total_cost.excl_vat.toFixed(2)} ${detail.curve.currency}`),
+      `cost shown: ${cost}`,
+    );
+
+    // The body of each wire format, exactly as partners get it (the API embeds the stored JSON text).
+    const formats = Object.keys(detail.formats);
+    assert.ok(formats.length >= 2, formats.join());
+    for (const f of formats) {
+      await page.getByLabel('Wire format').selectOption(f);
+      const body = page.locator(`pre[data-format="${f}"]`);
+      const expected = detail.formats[f]!;
+      assert.equal(
+        await body.textContent(),
+        typeof expected === 'string' ? expected : JSON.stringify(expected),
+      );
+    }
+    await page.getByLabel('Indented').check();
+    const last = formats.at(-1)!;
+    assert.deepEqual(
+      JSON.parse((await page.locator(`pre[data-format="${last}"][data-indented=true]`).textContent()) ?? ''),
+      typeof detail.formats[last] === 'string' ? JSON.parse(detail.formats[last]) : detail.formats[last],
+    );
+    await page.getByLabel('Indented').uncheck();
+
+    await chart.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-session-1280x800.png') });
+    await page.setViewportSize(PHONE);
+    // uPlot follows its box's width: the chart fits a phone's width.
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector('[data-testid=curve] canvas');
+      return canvas !== null && canvas.getBoundingClientRect().right <= window.innerWidth;
+    });
+    await chart.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-session-390x844.png') });
+    await page.close();
+  });
+
+  it('asks for a confirmation before a partner action; cancel does nothing, confirm does it', async () => {
+    type P = { key: string; lane: { paused_by_operator: boolean } };
+    const paused = async () =>
+      (await data<P[]>('partners')).find((p) => p.key === PARTNER)!.lane.paused_by_operator;
+    const page = await newPage();
+    const posts: Request[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r);
+    });
+    await login(page, operatorToken);
+    await page.getByRole('link', { name: 'Partners' }).click();
+    const card = page.locator(`section[data-partner="${PARTNER}"]`);
+    const dialog = page.getByRole('dialog');
+
+    await card.locator('button[data-action=pause]').click();
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Pause pushing for DE-EMS\?/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await card.locator('button[data-action=pause]').click();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(posts.length, 0, 'cancel sends nothing');
+    assert.equal(await paused(), false);
+
+    await card.locator('button[data-action=pause]').click();
+    await dialog.getByRole('button', { name: 'Pause', exact: true }).click();
+    await card.locator('button[data-action=resume]').waitFor();
+    assert.equal(posts.length, 1);
+    assert.match(posts[0]!.url(), new RegExp(`/console/api/partners/${PARTNER}/pause$`));
+    assert.deepEqual(posts[0]!.postDataJSON(), { confirm: true });
+    assert.equal(await paused(), true);
+    assert.match(await card.locator('[data-field=lane]').innerText(), /paused by an operator/);
+
+    await card.locator('button[data-action=resume]').click();
+    await dialog.getByRole('button', { name: 'Resume', exact: true }).click();
+    await card.locator('button[data-action=pause]').waitFor();
+    assert.equal(await paused(), false);
+
+    await card.locator('button[data-action=retry]').click();
+    await dialog.getByRole('button', { name: 'Retry now', exact: true }).click();
+    await page
+      .getByTestId('action-outcome')
+      .filter({ hasText: `Retry now: done for ${PARTNER}` })
+      .waitFor();
+    assert.deepEqual(
+      posts.map((r) => new URL(r.url()).pathname.split('/').at(-1)),
+      ['pause', 'resume', 'retry'],
+    );
+    await page.close();
+  });
+
+  it('has no serious or critical accessibility violations on any page, wide and phone-width', async () => {
+    const item = (await data<{ items: Item[] }>('sessions?limit=1')).items[0]!;
+    const found: string[] = [];
+    for (const viewport of [WIDE, PHONE]) {
+      const page = await newPage(viewport);
+      const at = `${viewport.width}×${viewport.height}`;
+      await page.goto(`${server.url}/console/`);
+      await page.getByLabel('Operator token or console password').waitFor();
+      found.push(...(await axeViolations(page)).map((v) => `${at} login: ${v}`));
+      await login(page, operatorToken);
+      const pages: Array<[string, string, string]> = [
+        ['overview', '/console/', '[data-figure="sessions.total"]'],
+        ['sessions', '/console/sessions', '[data-testid=sessions] tbody tr'],
+        ['session', `/console/sessions/${item.country_code}/${item.party_id}/${item.id}`, 'h2'],
+        ['partners', '/console/partners', `section[data-partner="${PARTNER}"]`],
+      ];
+      for (const [name, url, ready] of pages) {
+        await page.goto(`${server.url}${url}`);
+        await page.locator(ready).first().waitFor();
+        found.push(...(await axeViolations(page)).map((v) => `${at} ${name}: ${v}`));
+      }
+      await page.locator('button[data-action=pause]').first().click();
+      await page.getByRole('dialog').waitFor();
+      found.push(...(await axeViolations(page)).map((v) => `${at} confirmation dialog: ${v}`));
+      await page.keyboard.press('Escape');
+      await page.close();
+    }
+    assert.deepEqual(found, []);
+  });
+
+  it('loads nothing from anywhere but this server', () => {
+    assert.ok(requests.length > 20, `${requests.length} requests recorded`);
+    const elsewhere = requests.map((r) => r.url()).filter((u) => !u.startsWith(`${server.url}/`));
+    assert.deepEqual(elsewhere, []);
+  });
+});
