@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { SessionStore } from '../../../store/contract.js';
 import { sendEnvelope, STATUS } from '../../envelope.js';
+import { Refused } from '../../../service/refused.js';
 import type { OverviewReader } from '../../../service/console/overview.js';
 import type { PullJobs } from '../../../service/console/pull-jobs.js';
 import {
@@ -29,6 +30,12 @@ import {
 } from './schemas.js';
 
 export const CONSOLE_API = '/console/api';
+
+/** A partner action runs only with the body `{"confirm": true}` (the JSON value true, nothing else). */
+function confirmed(body: unknown): void {
+  const ok = typeof body === 'object' && body !== null && (body as { confirm?: unknown }).confirm === true;
+  if (!ok) throw new Refused('invalid', 'Invalid body: {"confirm": true} is required to run this action');
+}
 
 export interface ConsoleDeps {
   store: SessionStore;
@@ -142,12 +149,15 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps): voi
             properties: { key: { type: 'string', maxLength: 8 } },
             required: ['key'],
           },
-          body: ConfirmBodySchema,
+          // Checked here, not by Fastify: its validator coerces types ("true" would pass as true).
+          documentedBody: ConfirmBodySchema,
           response: { 200: ActionSchema },
         },
       },
-      async (request, reply) =>
-        ok(reply, await partnerAction(deps.store, deps.jobs, request.params.key, action)),
+      async (request, reply) => {
+        confirmed(request.body);
+        return ok(reply, await partnerAction(deps.store, deps.jobs, request.params.key, action));
+      },
     );
   }
 }
