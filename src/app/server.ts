@@ -21,6 +21,10 @@ import { Metrics } from '../http/metrics.js';
 import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { cachedIdentity } from '../service/identity.js';
 import { TokenCache } from '../service/token-cache.js';
+import { CONSOLE_TAG } from '../http/routes/console/schemas.js';
+import { registerConsoleApi } from '../http/routes/console/routes.js';
+import { OverviewReader } from '../service/console/overview.js';
+import { PullJobs } from '../service/console/pull-jobs.js';
 
 export interface ServerConfig extends PagingConfig {
   /** A logger of Fastify's kind (pino) to log to: the access log (info) and errors. Wins over logLevel. */
@@ -46,6 +50,13 @@ export interface ServerConfig extends PagingConfig {
    * X-Forwarded-For; without it, the connection's peer.
    */
   trustProxy?: boolean | number | string | string[];
+  /**
+   * `--console`: the operator console's API under /console/api/ (access `console`: an operator token or
+   * `consolePassword`). Absent or false: those paths answer 404.
+   */
+  console?: boolean;
+  /** `--console-password`: opens the console besides the operator tokens (never stored). */
+  consolePassword?: string;
 }
 
 export const DEFAULT_LIMIT = 100;
@@ -96,9 +107,11 @@ export async function buildServer(
   registerTransportHeaders(app, identity);
   if (config.rateLimit) registerRateLimit(app, config.rateLimit); // before auth: see rate-limit.ts
   const tokens = new TokenCache(store);
-  registerAuth(app, store, tokens, [DOCS_PREFIX], config.metricsToken);
+  registerAuth(app, store, tokens, [DOCS_PREFIX], config.metricsToken, config.consolePassword);
   // Before every route: the OpenAPI generator collects the routes as they are added.
-  if (config.docs !== false) await registerDocs(app, paging, openApiParts(modules));
+  const parts = openApiParts(modules);
+  const docParts = config.console ? { ...parts, tags: [...parts.tags, CONSOLE_TAG] } : parts;
+  if (config.docs !== false) await registerDocs(app, paging, docParts);
   registerHealth(app, store, storeFault);
   registerMetricsRoute(app, metrics, 'operator');
   const cx = {
@@ -111,6 +124,17 @@ export async function buildServer(
     modules: modules.map((m) => m.descriptor),
   };
   for (const m of modules) m.registerRoutes(app, cx);
+  if (config.console) {
+    const pullAdapters = modules.flatMap((m) => (m.pull ? [m.pull] : []));
+    const jobs = new PullJobs(store, pullAdapters, app.log);
+    const overview = new OverviewReader(
+      store,
+      pullAdapters.map((a) => a.module),
+      () => metrics.rates(),
+      jobs,
+    );
+    registerConsoleApi(app, { store, overview, jobs });
+  }
   await app.ready();
   return app;
 }

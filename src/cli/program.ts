@@ -8,6 +8,7 @@ import { addDemoCommand } from './commands/demo.js';
 import { addExportCommand } from './commands/export.js';
 import { addImportCommand } from './commands/import.js';
 import { addMigrateCommand } from './commands/migrate.js';
+import { addOperatorTokenCommand } from './commands/operator-token.js';
 import { addOutboxCommand } from './commands/outbox.js';
 import { addPartnersCommand } from './commands/partners.js';
 import { addPartyCommand } from './commands/party.js';
@@ -47,6 +48,7 @@ Exit codes: 0 done, 1 failed (or nothing found), 2 usage error.`,
     addRegisterCommand,
     addMigrateCommand,
     addIngestTokenCommand,
+    addOperatorTokenCommand,
     addPullCommand,
     addCheckCommand,
     addExportCommand,

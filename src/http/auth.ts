@@ -8,10 +8,13 @@
 // - `ingest`: the CPO back end's ingest token (`ocpi-sessions ingest-token`).
 // - `operator`: the operator's token given at start-up (`--metrics-token`), compared in constant time; without one,
 //   operator routes refuse every request.
+// - `console`: an operator token or the `--console-password` (service/console/operator-tokens.ts), as
+//   `Bearer <secret>`; nothing else opens it (the console's routes exist only with `--console`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, mayUseFunctionalModules, type Authenticated } from '../service/partners.js';
 import { checkIngestToken } from '../service/ingest-token.js';
 import { checkOperatorToken } from '../service/operator-token.js';
+import { checkConsoleAccess } from '../service/console/operator-tokens.js';
 import type { TokenCache } from '../service/token-cache.js';
 import type { SessionStore } from '../store/contract.js';
 import { sendError, STATUS } from './envelope.js';
@@ -49,11 +52,13 @@ export function registerAuth(
   tokens: TokenCache,
   publicPrefixes: string[] = [],
   operatorToken?: string,
+  consolePassword?: string,
 ): void {
   requireAccess(app, publicPrefixes);
   app.decorateRequest('partner', null);
   app.decorateRequest('ocpiToken', null);
   app.decorateRequest('cachedAuth', null);
+  app.decorateRequest('consoleVia', null);
   app.addHook('onRequest', (request, reply, done) => {
     const access = routeAccess(request);
     if (access === 'public') return done();
@@ -76,6 +81,15 @@ export function registerAuth(
     if (access === 'operator') {
       if (checkOperatorToken(operatorToken, header)) return true;
       unauthorized(reply, 'Missing or unknown operator token');
+      return false;
+    }
+    if (access === 'console') {
+      const via = await checkConsoleAccess(store, consolePassword, header);
+      if (via) {
+        request.consoleVia = via;
+        return true;
+      }
+      unauthorized(reply, 'Missing or unknown operator token (Authorization: Bearer <operator token>)');
       return false;
     }
     if (access === 'ingest') {

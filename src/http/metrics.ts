@@ -14,6 +14,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ModuleId } from '../domain/module-id.js';
 import { partnersPullStats, type PullStats } from '../service/pull-stats.js';
 import type { LaneState, OutboxSummary, SessionStore } from '../store/contract.js';
+import { MinuteCounter, type ConsoleRates } from '../service/console/rates.js';
 
 /** Outbox rows read per scrape at most (the outbox is normally drained within seconds; a backlog is the exception). */
 export const OUTBOX_SCAN_LIMIT = 100_000;
@@ -45,6 +46,10 @@ export class Metrics {
   private readonly pages: Counter<'partner' | 'route'>;
   private readonly storeErrors: Counter<'route'>;
   private figures: { at: number; value: Promise<StoreFigures> } | undefined;
+  /** Per-minute counts of this process for the console's overview (rates()). */
+  private readonly ingested: MinuteCounter;
+  private readonly pagesServed: MinuteCounter;
+  private readonly serverErrors: MinuteCounter;
 
   /** `pulled`: the modules whose pulls are counted (those with a pull adapter, src/modules/index.ts). */
   constructor(
@@ -52,6 +57,9 @@ export class Metrics {
     private readonly pulled: readonly ModuleId[] = [],
     private readonly now: () => number = Date.now,
   ) {
+    this.ingested = new MinuteCounter(now);
+    this.pagesServed = new MinuteCounter(now);
+    this.serverErrors = new MinuteCounter(now);
     const own = new Registry();
     const registers = [own];
     this.requests = new Counter({
@@ -107,8 +115,26 @@ export class Metrics {
     this.requests.inc(labels);
     this.duration.observe(labels, reply.elapsedTime / 1000);
     const partner = request.partner?.key;
-    if (partner && request.method === 'GET' && reply.statusCode === 200 && reply.hasHeader('x-total-count'))
+    if (partner && request.method === 'GET' && reply.statusCode === 200 && reply.hasHeader('x-total-count')) {
       this.pages.inc({ partner, route: labels.route });
+      this.pagesServed.add();
+    }
+    if (
+      request.routeOptions.config?.access === 'ingest' &&
+      reply.statusCode < 300 &&
+      request.method !== 'GET'
+    )
+      this.ingested.add();
+    if (reply.statusCode >= 500) this.serverErrors.add();
+  }
+
+  /** This process's rates for the console (mean over the last 5 whole minutes; errors over the last hour). */
+  rates(): ConsoleRates {
+    return {
+      ingestPerMin: this.ingested.sum(5) / 5,
+      pagesPerMin: this.pagesServed.sum(5) / 5,
+      errorsLastHour: this.serverErrors.lastHour(),
+    };
   }
 
   /** The store's figures, read at most once per CACHE_MS; a store that fails is reported (ocpi_store_up 0). */

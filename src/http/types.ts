@@ -2,6 +2,7 @@ import type {} from '@fastify/swagger';
 import type { Partner } from '../domain/party.js';
 import type { OcpiVersion } from '../domain/wire-format.js';
 import type { Authenticated } from '../service/partners.js';
+import type { ConsoleVia } from '../service/console/operator-tokens.js';
 
 /**
  * Who may call a route, declared by the route itself (auth.ts decides from the route that matched, never from
@@ -11,8 +12,10 @@ import type { Authenticated } from '../service/partners.js';
  * - `partner`: the token of a partner allowed on functional modules (registered or configured);
  * - `ingest`: the CPO back end's ingest token;
  * - `operator`: the operator's token (`--metrics-token`), for GET /metrics; no partner or ingest token opens it.
+ * - `console`: the operator console's API (`--console`): an operator token (`ocpi-sessions operator-token`) or the
+ *   `--console-password`, as `Bearer <secret>`; no partner, ingest or metrics token opens it.
  */
-export type RouteAccess = 'public' | 'configuration' | 'partner' | 'ingest' | 'operator';
+export type RouteAccess = 'public' | 'configuration' | 'partner' | 'ingest' | 'operator' | 'console';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +25,8 @@ declare module 'fastify' {
     ocpiToken: string | null;
     /** Set instead of a store lookup on routes with `config.tokenCache`: to be confirmed by the route. */
     cachedAuth: Authenticated | null;
+    /** How the caller opened a `console` route (set by the auth hook on those routes). */
+    consoleVia: ConsoleVia | null;
   }
   interface FastifyContextConfig {
     /** Required on every route (registration fails without it): see RouteAccess. */

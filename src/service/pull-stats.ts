@@ -16,6 +16,8 @@ export interface PullStats {
   invalid: number;
   /** End of the last run (epoch ms). */
   lastRunAt?: number;
+  /** How the last run ended (absent in stats written before it was kept). */
+  lastResult?: 'ok' | 'failed';
 }
 
 /** What one run contributes (a PullSummary has these fields). */
@@ -45,6 +47,7 @@ export async function recordPullRun(
   for (const k of ['new', 'updated', 'unchanged'] as const) s.sessions[k] += counts?.sessions[k] ?? 0;
   s.invalid += counts?.invalid ?? 0;
   s.lastRunAt = now;
+  s.lastResult = ok ? 'ok' : 'failed';
   await store.writeSetting(statsOf(module, key), s);
 }
 

@@ -242,7 +242,7 @@ export class PushDelivery {
     lane.successRecordedAt = now;
     await this.store.laneSucceeded(partnerKey, now);
     this.states.set(partnerKey, {
-      ...(state ?? { partnerKey }),
+      ...(state ?? { partnerKey, operatorPaused: false }),
       failures: 0,
       pausedUntil: 0,
       lastSuccessAt: now,

@@ -29,6 +29,7 @@ export const LANE_DEFAULTS: LanePolicy = {
 export type LaneMode = 'full' | 'none' | 'probe';
 
 export function laneMode(state: LaneState | undefined, now: number, policy: LanePolicy): LaneMode {
+  if (state?.operatorPaused) return 'none'; // the console's pause: nothing until an operator resumes
   if (!state || state.failures < policy.pauseAfter) return 'full';
   if (state.pausedUntil === 0 || state.pausedUntil > now) return 'none';
   return 'probe';

@@ -176,6 +176,8 @@ export interface LaneState {
   lastError?: string;
   lastErrorAt?: number;
   lastSuccessAt?: number;
+  /** Paused by an operator (the console's pause), until resumed; independent of the failure pause. */
+  operatorPaused: boolean;
 }
 
 /** The push lanes' shared state (see LaneState), written by the push workers of every process. */
@@ -192,6 +194,61 @@ export interface LaneStore {
   takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean>;
   /** A delivery succeeded: failures 0, no pause, last success `at`. */
   laneSucceeded(partnerKey: PartyKey, at: number): Promise<void>;
+  /** The operator pauses (true) or resumes (false) the lane; kept until changed, whatever deliveries do. */
+  setOperatorPause(partnerKey: PartyKey, paused: boolean): Promise<void>;
+  /**
+   * Retry now: the partner's entries waiting for a retry become due at `now` and the lane's failure pause ends
+   * (failures 0); an operator pause stays. Returns the entries made due.
+   */
+  retryNow(partnerKey: PartyKey, now: number): Promise<number>;
+}
+
+/** A filter-free page of the console's sessions list (store/console.ts): rows in (sort key, seq) order. */
+export interface ConsoleListQuery {
+  sort: 'last_updated' | 'start_date_time';
+  order: 'asc' | 'desc';
+  /** Only this owner's sessions (index sessions_console_owner; sort last_updated only). */
+  owner?: PartyKey;
+  /** The sort key's window: from inclusive, to exclusive (epoch ms). */
+  from: number;
+  to: number;
+  /** Start after this position (exclusive), in the order asked. */
+  after?: { key: number; seq: number };
+  limit: number;
+}
+
+export interface ConsoleListRow extends StoredSession {
+  /** The sort key of the row (epoch ms). */
+  key: number;
+}
+
+/** One outbox entry as the console shows it. */
+export interface OutboxEntryState {
+  rev: number;
+  attempts: number;
+  enqueuedAt: number;
+  nextAttemptAt: number;
+  lastError?: string;
+  /** Claimed by a worker (being sent, or its lease not yet run out). */
+  claimed: boolean;
+}
+
+/** What the operator console reads (bounded reads only: see store/console.ts). */
+export interface ConsoleStore {
+  consoleList(query: ConsoleListQuery): Promise<ConsoleListRow[]>;
+  /** The stored bodies of one session, per wire format (what partners get), by its seq. */
+  sessionBodies(seq: number): Promise<Partial<Record<WireFormat, string>>>;
+  outboxEntry(key: OutboxKey): Promise<OutboxEntryState | undefined>;
+  /**
+   * Sessions updated at or after `since`, at most `limit` (newest first), per (owner, CPO): how many, how many
+   * updated at or after `todayFrom`, how many ACTIVE; and the counters' total and today (UTC day `today`).
+   */
+  recentSessions(
+    since: number,
+    todayFrom: number,
+    limit: number,
+  ): Promise<{ owner: PartyKey; cpo: PartyKey; n: number; today: number; active: number }[]>;
+  sessionTotals(today: number): Promise<{ total: number; today: number }>;
 }
 
 /** What outboxSummary read: one row per partner with pending entries. */
@@ -236,7 +293,7 @@ export interface SettingsStore {
  * one contract test suite. A use case may ask for only the concerns it uses.
  */
 export interface SessionStore
-  extends SessionObjects, PartnerStore, OutboxStore, LaneStore, LockStore, SettingsStore {
+  extends SessionObjects, PartnerStore, OutboxStore, LaneStore, LockStore, SettingsStore, ConsoleStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;

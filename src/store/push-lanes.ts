@@ -21,9 +21,11 @@ export interface LaneRow {
   last_error: string | null;
   last_error_at: number | string | null;
   last_success_at: number | string | null;
+  operator_paused: number | string;
 }
 
-const LANE_COLUMNS = 'partner_key, failures, paused_until, last_error, last_error_at, last_success_at';
+const LANE_COLUMNS =
+  'partner_key, failures, paused_until, last_error, last_error_at, last_success_at, operator_paused';
 
 export function laneSql(p: Placeholder) {
   return {
@@ -61,6 +63,7 @@ export function laneFromRow(r: LaneRow): LaneState {
     lastError: r.last_error ?? undefined,
     lastErrorAt: opt(r.last_error_at),
     lastSuccessAt: opt(r.last_success_at),
+    operatorPaused: Number(r.operator_paused) === 1,
   };
 }
 

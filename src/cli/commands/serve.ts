@@ -1,7 +1,8 @@
 // `ocpi-sessions serve --db <file> [--port 8080] [--host 127.0.0.1] [--public-url <url>] [--max-limit N]
 //   [--push-concurrency 4] [--push-max-in-flight 64] [--push-pause-after 3] [--push-max-backoff-ms 60000]
 //   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]
-//   [--log-level info] [--trust-proxy [hops|addresses]] [--metrics-token T] [--metrics-port N [--metrics-host A]]`
+//   [--log-level info] [--trust-proxy [hops|addresses]] [--metrics-token T] [--metrics-port N [--metrics-host A]]
+//   [--console [--console-password P]]`
 import { Option, type Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -43,6 +44,8 @@ export interface ServeOptions {
   metricsToken?: string;
   metricsPort?: string;
   metricsHost: string;
+  console?: boolean | string;
+  consolePassword?: string;
 }
 
 /** The server's options, shared by `serve` and `start` (`--db` is each command's own). */
@@ -147,7 +150,27 @@ export function addServerOptions(cmd: Command): Command {
       new Option('--metrics-host <address>', 'address of --metrics-port')
         .env('METRICS_HOST')
         .default('127.0.0.1'),
+    )
+    .addOption(
+      new Option(
+        '--console',
+        'serve the operator console at /console (API under /console/api/): operator tokens ' +
+          '(`ocpi-sessions operator-token`) or --console-password open it (env: OCPI_CONSOLE=1)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--console-password <secret>',
+        'a password that opens the console too (Authorization: Bearer <secret>); never stored',
+      ).env('OCPI_CONSOLE_PASSWORD'),
     );
+}
+
+/** `--console`, or OCPI_CONSOLE set to 1 / true / yes / on. */
+export function consoleEnabled(value: boolean | string | undefined): boolean {
+  if (value === true) return true;
+  const env = process.env.OCPI_CONSOLE?.trim().toLowerCase();
+  return env !== undefined && ['1', 'true', 'yes', 'on'].includes(env);
 }
 
 export interface Running {
@@ -186,6 +209,8 @@ export async function startServer(
     bodyLimit: intOption('body-limit', options.bodyLimit, 1024 * 1024),
     rateLimit: rateLimitOption(options.rateLimit),
     denyPrivatePeers,
+    console: consoleEnabled(options.console),
+    consolePassword: options.consolePassword || undefined,
   };
   const port = intOption('port', options.port, 8080);
   const push = {

@@ -63,6 +63,15 @@ export const OPERATOR_SECURITY_SCHEME = {
     'given to the server with `--metrics-token` / METRICS_TOKEN. Partner and ingest tokens are refused.',
 } as const;
 
+/** The operator console's API (`--console`): an operator token or the console password. */
+export const CONSOLE_SECURITY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  description:
+    '`Bearer <secret>`: an operator token (`ocpi-sessions operator-token --db …`, printed once, stored hashed) or ' +
+    'the `--console-password` / OCPI_CONSOLE_PASSWORD value. Partner, ingest and metrics tokens are refused.',
+} as const;
+
 /** Which security scheme guards a route, from the access it declares (the same declaration auth.ts enforces). */
 const SCHEME_OF: Record<RouteAccess, string | undefined> = {
   public: undefined,
@@ -70,6 +79,7 @@ const SCHEME_OF: Record<RouteAccess, string | undefined> = {
   partner: 'ocpiToken',
   ingest: 'ingestToken',
   operator: 'operatorToken',
+  console: 'consoleToken',
 };
 
 /**
@@ -83,6 +93,7 @@ const AUDIENCE_OF: Record<RouteAccess, 'partner' | 'cpo-back-end' | 'operator'> 
   partner: 'partner',
   ingest: 'cpo-back-end',
   operator: 'operator',
+  console: 'operator',
 };
 
 /** The tag of the server's own routes (health); the modules' tags come first (OpenApiParts). */
@@ -214,7 +225,9 @@ function standardErrors(hasParams: boolean): Record<string, ErrorSpec> {
           ? 'Missing or unknown ingest token'
           : url === '/metrics'
             ? 'Missing or unknown operator token'
-            : 'Missing Authorization header (Token <token>)',
+            : url.startsWith('/console/')
+              ? 'Missing or unknown operator token (Authorization: Bearer <operator token>)'
+              : 'Missing Authorization header (Token <token>)',
       headers: { 'WWW-Authenticate': { type: 'string', enum: ['Token'], description: 'Always `Token`.' } },
     },
     404: hasParams
@@ -471,6 +484,7 @@ export function openApiOptions(
           ocpiToken: TOKEN_SECURITY_SCHEME,
           ingestToken: INGEST_SECURITY_SCHEME,
           operatorToken: OPERATOR_SECURITY_SCHEME,
+          consoleToken: CONSOLE_SECURITY_SCHEME,
         },
       },
     },

@@ -298,3 +298,11 @@ export function transportRequestHeaders(functional: boolean) {
   };
   return { type: 'object', properties: functional ? { ...trace, ...routing } : trace };
 }
+
+/** A success envelope (OCPI style) around `data`, for operator routes (the console's API). */
+export function operatorEnvelope(
+  data: TSchema,
+  meta: { $id: string; title: string; description: string },
+): TSchema {
+  return envelope('ocpi', data, [STATUS.SUCCESS], meta);
+}

@@ -194,6 +194,16 @@ CREATE TABLE push_lanes (
 );
 `;
 
+// The operator console (src/store/console.ts): its sessions list walks an index in (sort key, seq) order (the
+// start time is an expression index: the list's ORDER BY uses the same expression); push_lanes.operator_paused is
+// the console's pause of a partner's lane, apart from the failure pause.
+const V9_CONSOLE = `
+CREATE INDEX sessions_console_updated ON sessions (last_updated, seq);
+CREATE INDEX sessions_console_owner ON sessions (owner, last_updated, seq);
+CREATE INDEX sessions_console_start ON sessions (((doc::jsonb ->> 'startDateTime')::numeric), seq);
+ALTER TABLE push_lanes ADD COLUMN operator_paused smallint NOT NULL DEFAULT 0;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
@@ -203,6 +213,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'outbox keyed by module', sql: V6_OUTBOX_BY_MODULE },
   { version: 7, name: 'pull sync state per module', sql: V7_PULL_STATE_PER_MODULE },
   { version: 8, name: 'push lanes', sql: V8_PUSH_LANES },
+  { version: 9, name: 'operator console', sql: V9_CONSOLE },
 ];
 
 /**

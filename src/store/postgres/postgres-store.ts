@@ -24,6 +24,9 @@ import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
 import type {
   Completed,
+  ConsoleListQuery,
+  ConsoleListRow,
+  OutboxEntryState,
   Delivery,
   FoundPartner,
   LaneClaim,
@@ -47,6 +50,15 @@ import {
   type PagingBackend,
 } from '../paging.js';
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
+import {
+  consoleSql,
+  listSql,
+  outboxEntryFromRow,
+  POSTGRES_CONSOLE,
+  recentFromRow,
+  type OutboxEntryRow,
+  type RecentRow,
+} from '../console.js';
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, postgresPlaceholder, type LaneRow } from '../push-lanes.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import {
@@ -132,6 +144,7 @@ const KEY_IS = 'partner_key = $1 AND module = $2 AND object_seq = $3';
 const key = (k: OutboxKey): [string, ModuleId, number] => [k.partnerKey, k.module, k.objectSeq];
 
 const LANES = laneSql(postgresPlaceholder);
+const CONSOLE = consoleSql(POSTGRES_CONSOLE);
 
 const SQL = {
   lockOwners: `INSERT INTO owners (owner, next_ord, version)
@@ -617,6 +630,61 @@ export class PostgresStore implements SessionStore, PagingBackend {
   async laneSucceeded(partnerKey: PartyKey, at: number): Promise<void> {
     await this.pool.query(LANES.succeeded, [partnerKey, at]);
   }
+  async setOperatorPause(partnerKey: PartyKey, paused: boolean): Promise<void> {
+    await this.pool.query(CONSOLE.operatorPause, [partnerKey, paused ? 1 : 0]);
+  }
+  async retryNow(partnerKey: PartyKey, now: number): Promise<number> {
+    return this.transaction(async (c) => {
+      await c.query(CONSOLE.retryLane, [partnerKey]);
+      return (await c.query(CONSOLE.retryEntries, [partnerKey, now])).rowCount ?? 0;
+    });
+  }
+
+  async consoleList(q: ConsoleListQuery): Promise<ConsoleListRow[]> {
+    const shape = {
+      sort: q.sort,
+      order: q.order,
+      owner: q.owner !== undefined,
+      after: q.after !== undefined,
+    };
+    const args: unknown[] = [...(q.owner !== undefined ? [q.owner] : []), q.from, q.to];
+    if (q.after) args.push(q.after.key, q.after.seq);
+    args.push(q.limit);
+    const r = await this.pool.query<SessionRow & { k: number | string }>(
+      listSql(POSTGRES_CONSOLE, shape),
+      args,
+    );
+    return r.rows.map((row) => ({ ...stored(row)!, key: Number(row.k) }));
+  }
+  async sessionBodies(seq: number): Promise<Partial<Record<WireFormat, string>>> {
+    // fmt = ANY(...): one index probe per format on the primary key (owner, fmt, ord).
+    const r = await this.pool.query<{ fmt: number; body: string }>(
+      `SELECT b.fmt, b.body FROM sessions s JOIN page_bodies b
+       ON b.owner = s.owner AND b.fmt = ANY($2::smallint[]) AND b.ord = s.ord WHERE s.seq = $1`,
+      [seq, WIRE_FORMATS.map((_, i) => i)],
+    );
+    const out: Partial<Record<WireFormat, string>> = {};
+    for (const row of r.rows) {
+      const f = WIRE_FORMATS[Number(row.fmt)];
+      if (f) out[f] = row.body;
+    }
+    return out;
+  }
+  async outboxEntry(k: OutboxKey): Promise<OutboxEntryState | undefined> {
+    const r = await this.pool.query<OutboxEntryRow>(CONSOLE.outboxEntry, key(k));
+    return r.rows[0] && outboxEntryFromRow(r.rows[0]);
+  }
+  async recentSessions(since: number, todayFrom: number, limit: number) {
+    const r = await this.pool.query<RecentRow>(CONSOLE.recent, [since, todayFrom, limit]);
+    return r.rows.map(recentFromRow);
+  }
+  async sessionTotals(today: number): Promise<{ total: number; today: number }> {
+    const r = await this.pool.query<{ total: number | string; today: number | string }>(CONSOLE.counts, [
+      today,
+    ]);
+    return { total: Number(r.rows[0]!.total), today: Number(r.rows[0]!.today) };
+  }
+
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
     const r = await this.query('ocpi_renew', SQL.renew, [...key(d), now + leaseMs, d.claim]);
     return (r.rowCount ?? 0) > 0;

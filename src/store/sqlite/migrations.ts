@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import {
   addOutboxClaim,
+  consoleIndexes,
   keyOutboxByModule,
   moveBodiesToPageOrder,
   PULL_STATE_PER_MODULE,
@@ -30,6 +31,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 5, name: 'outbox and push_state keyed by module', up: keyOutboxByModule },
   { version: 6, name: 'pull sync state per module', up: (db) => db.exec(PULL_STATE_PER_MODULE) },
   { version: 7, name: 'push lanes (lane index, lane state)', up: (db) => db.exec(PUSH_LANES) },
+  { version: 8, name: 'operator console (list indexes, operator pause)', up: consoleIndexes },
 ];
 
 const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

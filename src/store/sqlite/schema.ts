@@ -198,3 +198,22 @@ CREATE TABLE IF NOT EXISTS push_lanes (
   last_error TEXT, last_error_at INTEGER, last_success_at INTEGER
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Migration 8: the operator console (src/store/console.ts). Its sessions list walks an index in (sort key, seq)
+ * order: last_updated, the owner's last_updated, the canonical start time (an expression index: the list's
+ * ORDER BY uses the same expression). push_lanes.operator_paused: the console's pause of a partner's lane, kept
+ * apart from the failure pause (the push worker claims nothing for the lane while it is 1).
+ */
+export function consoleIndexes(db: Database.Database): void {
+  db.exec(`
+CREATE INDEX IF NOT EXISTS sessions_console_updated ON sessions (last_updated, seq);
+CREATE INDEX IF NOT EXISTS sessions_console_owner ON sessions (owner, last_updated, seq);
+CREATE INDEX IF NOT EXISTS sessions_console_start ON sessions (json_extract(doc, '$.startDateTime'), seq);
+`);
+  const has = db
+    .prepare<[], { name: string }>('PRAGMA table_info(push_lanes)')
+    .all()
+    .some((c) => c.name === 'operator_paused');
+  if (!has) db.exec('ALTER TABLE push_lanes ADD COLUMN operator_paused INTEGER NOT NULL DEFAULT 0');
+}

@@ -10,8 +10,12 @@ import { partyKey, type PartyKey } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
+import { consoleSql, listSql, SQLITE_CONSOLE, type OutboxEntryRow, type RecentRow } from '../console.js';
 import type {
   Completed,
+  ConsoleListQuery,
+  ConsoleListRow,
+  OutboxEntryState,
   Delivery,
   LaneClaim,
   LaneState,
@@ -30,6 +34,7 @@ import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../out
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, sqlitePlaceholder, type LaneRow } from '../push-lanes.js';
 import { placeWrite, planWrite, sessionKey, type OutboxEntry } from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
+import { outboxEntryFromRow, recentFromRow } from '../console.js';
 
 interface ExistingRow {
   seq: number;
@@ -50,6 +55,7 @@ const key = (k: OutboxKey): Key => [k.partnerKey, k.module, k.objectSeq];
 const BODY_ID = '(? << 44) | (? << 40) | ?';
 const ORD_MASK = 2 ** 40 - 1;
 const LANES = laneSql(sqlitePlaceholder);
+const CONSOLE = consoleSql(SQLITE_CONSOLE);
 /** Parameters of a statement with numbered placeholders (`?1`…): better-sqlite3 binds them by name. */
 type Numbered = Record<number, unknown>;
 const numbered = (...values: unknown[]): Numbered => Object.fromEntries(values.map((v, i) => [i + 1, v]));
@@ -399,6 +405,65 @@ export class SqliteStore implements SessionStore, PagingBackend {
   async laneSucceeded(partnerKey: PartyKey, at: number): Promise<void> {
     this.st.laneSucceeded.run(numbered(partnerKey, at));
   }
+  async setOperatorPause(partnerKey: PartyKey, paused: boolean): Promise<void> {
+    this.prepared(CONSOLE.operatorPause).run(numbered(partnerKey, paused ? 1 : 0));
+  }
+  async retryNow(partnerKey: PartyKey, now: number): Promise<number> {
+    return this.db
+      .transaction(() => {
+        this.prepared(CONSOLE.retryLane).run(numbered(partnerKey));
+        return this.prepared(CONSOLE.retryEntries).run(numbered(partnerKey, now)).changes;
+      })
+      .immediate();
+  }
+
+  async consoleList(q: ConsoleListQuery): Promise<ConsoleListRow[]> {
+    const shape = {
+      sort: q.sort,
+      order: q.order,
+      owner: q.owner !== undefined,
+      after: q.after !== undefined,
+    };
+    const args: unknown[] = [...(q.owner !== undefined ? [q.owner] : []), q.from, q.to];
+    if (q.after) args.push(q.after.key, q.after.seq);
+    args.push(q.limit);
+    const rows = this.prepared(listSql(SQLITE_CONSOLE, shape)).all(numbered(...args)) as (SessionRowish & {
+      k: number;
+    })[];
+    return rows.map((r) => ({ ...stored(r)!, key: Number(r.k) }));
+  }
+  async sessionBodies(seq: number): Promise<Partial<Record<WireFormat, string>>> {
+    const out: Partial<Record<WireFormat, string>> = {};
+    const st = this.prepared(
+      `SELECT b.body FROM sessions s CROSS JOIN owners o CROSS JOIN page_bodies b
+       ON b.id = (o.no << 44) | (?2 << 40) | s.ord WHERE s.seq = ?1 AND o.owner = s.owner`,
+    );
+    WIRE_FORMATS.forEach((f, i) => {
+      const row = st.get(numbered(seq, i)) as { body: string } | undefined;
+      if (row) out[f] = row.body;
+    });
+    return out;
+  }
+  async outboxEntry(k: OutboxKey): Promise<OutboxEntryState | undefined> {
+    const r = this.prepared(CONSOLE.outboxEntry).get(numbered(...key(k))) as OutboxEntryRow | undefined;
+    return r && outboxEntryFromRow(r);
+  }
+  async recentSessions(since: number, todayFrom: number, limit: number) {
+    const rows = this.prepared(CONSOLE.recent).all(numbered(since, todayFrom, limit)) as RecentRow[];
+    return rows.map(recentFromRow);
+  }
+  async sessionTotals(today: number): Promise<{ total: number; today: number }> {
+    const r = this.prepared(CONSOLE.counts).get(numbered(today)) as { total: number; today: number };
+    return { total: Number(r.total), today: Number(r.today) };
+  }
+  /** Statements of the console, prepared once each (their text depends on the query's shape). */
+  private prepared(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+  private readonly statements = new Map<string, Database.Statement>();
+
   async renewDelivery(d: Delivery, now: number, leaseMs: number): Promise<boolean> {
     return this.st.renew.run(now + leaseMs, ...key(d), d.claim).changes > 0;
   }
@@ -499,8 +564,8 @@ function openWritable(file: string): Database.Database {
   }
 }
 
-function stored(
-  row: { seq: number; owner: string; doc: string; rev: number } | undefined,
-): StoredSession | undefined {
+type SessionRowish = { seq: number; owner: string; doc: string; rev: number };
+
+function stored(row: SessionRowish | undefined): StoredSession | undefined {
   return row ? { seq: row.seq, rev: row.rev, owner: row.owner, session: JSON.parse(row.doc) } : undefined;
 }

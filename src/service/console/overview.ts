@@ -1,0 +1,141 @@
+// The console's overview: sessions (total and today from the counters; active and per partner from a bounded
+// window of recent sessions), this process's rates, the outbox per partner (outbox-report.ts, one bounded scan),
+// the pulls per CPO partner (pull-state.ts, pull-stats.ts). No COUNT over all sessions: the UI polls every 5 s,
+// and the figures are cached for CACHE_MS per process so that many open consoles cost one read.
+import { formatDateTime } from '../../domain/datetime.js';
+import type { ModuleId } from '../../domain/module-id.js';
+import type { SessionStore } from '../../store/contract.js';
+import { DAY_MS, dayOf } from '../../store/paging.js';
+import { outboxReport } from '../outbox-report.js';
+import { loadPullStats } from '../pull-stats.js';
+import { loadSyncState } from '../pull-state.js';
+import type { ConsoleRates } from './rates.js';
+import type { PullJobs } from './pull-jobs.js';
+
+/** Recent sessions read for "active" and per partner: the last RECENT_MS, at most RECENT_LIMIT rows. */
+export const RECENT_MS = 2 * DAY_MS;
+export const RECENT_LIMIT = 50_000;
+/** Outbox rows read per overview at most (as /metrics: past it the counts are lower bounds). */
+const OUTBOX_SCAN = 100_000;
+const CACHE_MS = 2_000;
+
+export interface Overview {
+  generated_at: string;
+  sessions: {
+    total: number;
+    today: number;
+    active: number;
+    /** The recent window was cut at RECENT_LIMIT rows: active and per-partner figures are lower bounds. */
+    window_truncated: boolean;
+    per_partner: { partner: string; role: string; sessions_today: number; active: number }[];
+  };
+  rates: { ingest_per_min: number; pages_per_min: number };
+  outbox: {
+    partner: string;
+    pending: number;
+    oldest_age_s: number | null;
+    in_flight: number;
+    failing: number;
+    last_error: string | null;
+    last_success: string | null;
+    paused_until: string | null;
+    paused_by_operator: boolean;
+  }[];
+  outbox_truncated: boolean;
+  pulls: {
+    key: string;
+    module: string;
+    last_sync: string | null;
+    last_run: string | null;
+    result: 'ok' | 'failed' | 'running' | null;
+    next_run: string | null;
+  }[];
+  errors_last_hour: number;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined || ms <= 0 ? null : formatDateTime(ms));
+
+export class OverviewReader {
+  private cached: { at: number; value: Promise<Overview> } | undefined;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly pulled: readonly ModuleId[],
+    private readonly rates: () => ConsoleRates,
+    private readonly jobs?: PullJobs,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  read(): Promise<Overview> {
+    const now = this.now();
+    if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.value;
+    const value = this.compute(now);
+    this.cached = { at: now, value };
+    value.catch(() => (this.cached = undefined)); // a failed read is not kept
+    return value;
+  }
+
+  private async compute(now: number): Promise<Overview> {
+    const store = this.store;
+    const today = dayOf(now);
+    const todayFrom = today * DAY_MS;
+    const totals = await store.sessionTotals(today);
+    const recent = await store.recentSessions(Math.min(now - RECENT_MS, todayFrom), todayFrom, RECENT_LIMIT);
+    const partners = (await store.listPartners()).filter((p) => p.key);
+    const perPartner = partners.map((p) => {
+      // An eMSP partner's sessions are those it owns; a CPO partner's, those it operates.
+      const mine = recent.filter((r) => (p.roles.includes('EMSP') && r.owner === p.key) || r.cpo === p.key);
+      return {
+        partner: p.key,
+        role: p.roles.join(','),
+        sessions_today: mine.reduce((n, r) => n + r.today, 0),
+        active: mine.reduce((n, r) => n + r.active, 0),
+      };
+    });
+    const report = await outboxReport(store, now, OUTBOX_SCAN);
+    const lanes = new Map((await store.laneStates()).map((l) => [l.partnerKey, l]));
+    const pulls: Overview['pulls'] = [];
+    for (const p of partners.filter((x) => x.roles.includes('CPO'))) {
+      for (const module of this.pulled) {
+        const state = await loadSyncState(store, module, p.key);
+        const stats = await loadPullStats(store, module, p.key);
+        const job = this.jobs?.get(p.key);
+        pulls.push({
+          key: p.key,
+          module,
+          last_sync: iso(state.syncPoint),
+          last_run: iso(stats?.lastRunAt),
+          result: job?.state === 'running' ? 'running' : (stats?.lastResult ?? null),
+          next_run: null, // pulls are scheduled outside the server (cron, systemd timers): README "Pull"
+        });
+      }
+    }
+    const r = this.rates();
+    return {
+      generated_at: formatDateTime(now),
+      sessions: {
+        total: totals.total,
+        today: totals.today,
+        active: recent.reduce((n, x) => n + x.active, 0),
+        window_truncated: recent.reduce((n, x) => n + x.n, 0) >= RECENT_LIMIT,
+        per_partner: perPartner,
+      },
+      rates: { ingest_per_min: r.ingestPerMin, pages_per_min: r.pagesPerMin },
+      outbox: report.partners.map((o) => ({
+        partner: o.partner,
+        pending: o.pending,
+        oldest_age_s:
+          o.oldestEnqueuedAt === undefined ? null : Math.max(0, (now - o.oldestEnqueuedAt) / 1000),
+        in_flight: o.inFlight,
+        failing: o.failing,
+        last_error: o.lastError ?? null,
+        last_success: iso(o.lastSuccessAt),
+        paused_until: iso(o.pausedUntil),
+        paused_by_operator: lanes.get(o.partner)?.operatorPaused ?? false,
+      })),
+      outbox_truncated: report.truncated,
+      pulls,
+      errors_last_hour: r.errorsLastHour,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+// The console's "re-run pull" of a CPO partner: one pull (service/pull.ts pullFrom, under the pull's lock, so never
+// two at once for a key across processes) run in the background; the action answers at once with the job's state.
+// Jobs are this process's (a second request while one runs gets the running job). Their outcome is also counted in
+// the store (pull-stats.ts lastResult), which the overview reads on every node.
+import type { PullAdapter } from '../pull-adapter.js';
+import { pullFrom } from '../pull.js';
+import type { SessionStore } from '../../store/contract.js';
+import type { Log } from '../log.js';
+
+export interface PullJob {
+  key: string;
+  module: string;
+  state: 'running' | 'ok' | 'failed';
+  started_at: string;
+  finished_at: string | null;
+  /** Sessions stored (new + updated) by a finished run. */
+  stored: number | null;
+  error: string | null;
+}
+
+/** Outbound bounds of a console-started pull (client/transport.ts applies them to every request). */
+const TIMEOUT_MS = 30_000;
+
+export class PullJobs {
+  private readonly jobs = new Map<string, PullJob>();
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly adapters: readonly PullAdapter[],
+    private readonly log?: Log,
+  ) {}
+
+  get(key: string): PullJob | undefined {
+    return this.jobs.get(key);
+  }
+
+  /** Starts a pull of `key` (each module with a pull adapter, one after the other), or returns the running one. */
+  start(key: string): PullJob {
+    const running = this.jobs.get(key);
+    if (running?.state === 'running') return running;
+    const job: PullJob = {
+      key,
+      module: this.adapters.map((a) => a.module).join(','),
+      state: 'running',
+      started_at: new Date().toISOString(),
+      finished_at: null,
+      stored: null,
+      error: null,
+    };
+    this.jobs.set(key, job);
+    void this.run(job);
+    return job;
+  }
+
+  /** Resolves once no job runs (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running]);
+  }
+
+  private readonly running = new Set<Promise<void>>();
+
+  private run(job: PullJob): Promise<void> {
+    const p = (async () => {
+      let stored = 0;
+      try {
+        for (const adapter of this.adapters) {
+          const summary = await pullFrom(
+            this.store,
+            { partner: job.key },
+            { adapter, timeoutMs: TIMEOUT_MS },
+          );
+          stored += summary.sessions.new + summary.sessions.updated;
+        }
+        job.state = 'ok';
+        job.stored = stored;
+      } catch (e) {
+        job.state = 'failed';
+        job.error = e instanceof Error ? e.message : String(e);
+        this.log?.warn({ partner: job.key, err: e }, `console pull of ${job.key} failed: ${job.error}`);
+      } finally {
+        job.finished_at = new Date().toISOString();
+      }
+    })();
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+    return p;
+  }
+}
