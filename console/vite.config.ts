@@ -1,5 +1,5 @@
 // The operator console's build (README "Console"): Preact + uPlot bundled from npm into dist/console/, served by
-// `serve --console` at /console (src/http/routes/console-ui.ts). Nothing is loaded from elsewhere at run time.
+// `serve --console` at /console (src/http/routes/console/ui.ts). Nothing is loaded from elsewhere at run time.
 import { defineConfig } from 'vite';
 
 export default defineConfig({

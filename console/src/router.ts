@@ -1,4 +1,4 @@
-// Client-side routes under /console/ (the server answers index.html for each: src/http/routes/console-ui.ts).
+// Client-side routes under /console/ (the server answers index.html for each: src/http/routes/console/ui.ts).
 // Hand-written rather than preact-iso: four fixed paths and pushState are all the console needs, and preact-iso
 // brings lazy loading, prerendering and a peer dependency on preact-render-to-string that nothing here uses.
 import { useEffect, useState } from 'preact/hooks';

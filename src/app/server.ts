@@ -23,6 +23,7 @@ import { cachedIdentity } from '../service/identity.js';
 import { TokenCache } from '../service/token-cache.js';
 import { CONSOLE_TAG } from '../http/routes/console/schemas.js';
 import { registerConsoleApi } from '../http/routes/console/routes.js';
+import { registerConsoleUi } from '../http/routes/console/ui.js';
 import { OverviewReader } from '../service/console/overview.js';
 import { PullJobs } from '../service/console/pull-jobs.js';
 
@@ -51,8 +52,8 @@ export interface ServerConfig extends PagingConfig {
    */
   trustProxy?: boolean | number | string | string[];
   /**
-   * `--console`: the operator console's API under /console/api/ (access `console`: an operator token or
-   * `consolePassword`). Absent or false: those paths answer 404.
+   * `--console`: the operator console: its pages at /console (public: they hold no data) and its API under
+   * /console/api/ (access `console`: an operator token or `consolePassword`). Absent or false: those paths answer 404.
    */
   console?: boolean;
   /** `--console-password`: opens the console besides the operator tokens (never stored). */
@@ -134,6 +135,7 @@ export async function buildServer(
       jobs,
     );
     registerConsoleApi(app, { store, overview, jobs });
+    await registerConsoleUi(app); // the pages at /console (dist/console, built by `npm run build`)
   }
   await app.ready();
   return app;

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sendError, STATUS } from '../envelope.js';
+import { sendError, STATUS } from '../../envelope.js';
 
 export const CONSOLE_PREFIX = '/console';
-/** dist/console, next to dist/src (this file is dist/src/http/routes/console-ui.js once compiled). */
-export const CONSOLE_ASSETS = fileURLToPath(new URL('../../../console/', import.meta.url));
+/** dist/console, next to dist/src (this file is dist/src/http/routes/console/ui.js once compiled). */
+export const CONSOLE_ASSETS = fileURLToPath(new URL('../../../../console/', import.meta.url));
 
 /**
  * The pages may load only from this server (no CDN, no inline script), and may not be framed. uPlot and Preact
