@@ -1,4 +1,5 @@
-// Client-side routes under /console/ (the server answers index.html for each: src/http/routes/console/ui.ts).
+// Client-side routes under /console/ (the server answers index.html for each: CLIENT_ROUTE in
+// src/http/routes/console/ui.ts lists the same paths; a new page is added in both).
 // Hand-written rather than preact-iso: four fixed paths and pushState are all the console needs, and preact-iso
 // brings lazy loading, prerendering and a peer dependency on preact-render-to-string that nothing here uses.
 import { useEffect, useState } from 'preact/hooks';

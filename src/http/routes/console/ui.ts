@@ -1,7 +1,7 @@
 // The operator console's pages (issue 18): the files `npm run build` puts in dist/console/ (Vite, console/),
 // served at /console by @fastify/static's sendFile (content type, ETag, ranges, 304s). Only the files the build
-// made are served (listed once at start-up, so no path from a request ever names a file outside them); any other
-// path under /console/ is a client route of the single-page app and gets index.html. The pages are public: they
+// made are served (listed once at start-up, so no path from a request ever names a file outside them); the paths
+// of the single-page app's pages get index.html; nothing else is answered here. The pages are public: they
 // hold no data, every figure comes from the authenticated API under /console/api/ (access 'console').
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +30,13 @@ const CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The single-page app's own paths (console/src/router.ts `parseRoute`: a new page is added in both), each answered
+ * with index.html; the app then shows the page. Routes of their own rather than one wildcard under /console/, so
+ * the console API's paths keep the router's answers (404, 405) and no other spelling reaches the app.
+ */
+const CLIENT_ROUTES = ['', 'sessions', 'sessions/:countryCode/:partyId/:id', 'partners'];
 
 /** The files under dir, as paths relative to it with forward slashes. */
 function filesUnder(dir: string, prefix = ''): string[] {
@@ -63,12 +70,14 @@ export async function registerConsoleUi(app: FastifyInstance, root: string = CON
   app.get(CONSOLE_PREFIX, { config, schema }, async (_request, reply) =>
     reply.redirect(`${CONSOLE_PREFIX}/`),
   );
-  app.get(`${CONSOLE_PREFIX}/*`, { config, schema }, async (request, reply) => {
-    const rest = (request.params as { '*': string })['*'];
-    // An API path no route of the console API matched: the API's 404, not the app's page.
-    if (rest === 'api' || rest.startsWith('api/')) {
-      return sendError(reply, 404, STATUS.CLIENT_ERROR, 'No such console API endpoint');
-    }
-    return page(reply, files.has(rest) ? rest : 'index.html');
+  for (const route of CLIENT_ROUTES) {
+    app.get(`${CONSOLE_PREFIX}/${route}`, { config, schema }, async (_request, reply) =>
+      page(reply, 'index.html'),
+    );
+  }
+  app.get(`${CONSOLE_PREFIX}/assets/*`, { config, schema }, async (request, reply) => {
+    const file = `assets/${(request.params as { '*': string })['*']}`;
+    if (files.has(file)) return page(reply, file);
+    return sendError(reply, 404, STATUS.CLIENT_ERROR, 'Not found');
   });
 }
