@@ -46,7 +46,7 @@ describe('OpenAPI document: Redocly lint (recommended rules)', () => {
   let server: TestServer;
   let file: string;
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ console: true }); // the console's operations are linted too
     const r = await getJson(`${server.url}/openapi.json`);
     assert.equal(r.status, 200);
     file = tempDb('openapi.json');

@@ -42,7 +42,7 @@ describe('OpenAPI document', () => {
   const tokens = { ocpi: 'nl-ems-token', camel: 'de-emp-token' };
 
   before(async () => {
-    server = await startTestServer({ defaultLimit: 3, maxLimit: 50 });
+    server = await startTestServer({ defaultLimit: 3, maxLimit: 50, console: true });
     sessions = [
       ...generateDemoSessions({
         count: 60,
@@ -172,7 +172,17 @@ describe('OpenAPI document', () => {
       groups.map((g) => g.name),
       ['Partner API (OCPI)', 'Not for partners: CPO back end and operator'],
     );
-    assert.deepEqual(groups[1]!.tags, ['ingest (CPO back end)', 'operations']);
+    assert.deepEqual(groups[1]!.tags, ['ingest (CPO back end)', 'Console', 'operations']);
+    // The console's API (enabled here): operator endpoints under the Console tag, its own bearer scheme.
+    const consoleOps = Object.keys(audience).filter((op) => op.split(' ')[1]!.startsWith('/console/api/'));
+    assert.equal(consoleOps.length, 9, consoleOps.join(', '));
+    for (const op of consoleOps) {
+      const [method, path] = op.split(' ') as [string, string];
+      const o = doc.paths[path][method.toLowerCase()];
+      assert.deepEqual(o.tags, ['Console'], op);
+      assert.deepEqual(o.security, [{ consoleToken: [] }], op);
+      assert.ok(o.responses['401'] && o.responses['200'], op);
+    }
     assert.ok(groups[0]!.tags.includes('sessions (CPO sender)') && !groups[0]!.tags.includes('operations'));
     assert.deepEqual(
       [...groups[0]!.tags, ...groups[1]!.tags].sort(),

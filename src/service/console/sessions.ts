@@ -259,11 +259,15 @@ export async function consoleSession(
   };
 }
 
-/** The last_updated of a delivered body (snake_case or camelCase), as an ISO date-time, or null. */
+/**
+ * The last_updated of what was delivered (push_state keeps the acknowledged object: the canonical session, its
+ * lastUpdated in epoch ms; a wire body's date-time is read too), as an ISO date-time, or null.
+ */
 function deliveredAt(doc: string): string | null {
   try {
     const o = JSON.parse(doc) as { last_updated?: unknown; lastUpdated?: unknown };
-    const ms = parseDateTime(o.last_updated ?? o.lastUpdated);
+    const v = o.lastUpdated ?? o.last_updated;
+    const ms = typeof v === 'number' && Number.isFinite(v) ? v : parseDateTime(v);
     return ms === undefined ? null : formatDateTime(ms);
   } catch {
     return null;

@@ -103,7 +103,9 @@ export const OverviewSchema = operatorEnvelope(
 
 export const SessionsQuerySchema = Type.Object({
   partner: Type.Optional(Type.String({ maxLength: 16, description: 'Partner key (CC-PID)' })),
-  status: Type.Optional(enumOf(SESSION_STATUSES)),
+  status: Type.Optional(
+    Type.String({ maxLength: 16, description: `One of ${SESSION_STATUSES.join(', ')} (any case)` }),
+  ),
   from: Type.Optional(Type.String({ maxLength: 40, description: 'Sort key ≥ this date-time (ISO 8601)' })),
   to: Type.Optional(Type.String({ maxLength: 40, description: 'Sort key < this date-time (ISO 8601)' })),
   location: Type.Optional(
