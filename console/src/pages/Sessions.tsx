@@ -78,20 +78,23 @@ function Filters(props: { query: URLSearchParams; partners: string[] }) {
       </div>
       <div>
         <label for="f-from">From (UTC day)</label>
-        <input id="f-from" name="from" type="date" value={v('from')} />
+        <input id="f-from" name="from" type="date" value={v('from')} aria-describedby="window-hint" />
       </div>
       <div>
         <label for="f-to">To (UTC day, included)</label>
-        <input id="f-to" name="to" type="date" value={v('to')} />
+        <input id="f-to" name="to" type="date" value={v('to')} aria-describedby="window-hint" />
       </div>
       <div>
-        <label for="f-location">Location id</label>
+        <label for="f-location">Location id (exact)</label>
         <input id="f-location" name="location" type="text" value={v('location')} />
       </div>
       <div>
         <label for="f-q">Session id starts with</label>
         <input id="f-q" name="q" type="search" value={v('q')} />
       </div>
+      <p id="window-hint" class="hint full">
+        The days bound the column the list is sorted by (last updated, or start).
+      </p>
       <div class="form-actions">
         <button type="submit" class="primary">
           Apply filters
@@ -153,6 +156,9 @@ export function Sessions(props: { query: URLSearchParams }) {
         {page.loading
           ? 'Loading…'
           : `Page ${cursors.length}: ${items.length} session${items.length === 1 ? '' : 's'}`}
+        {!page.loading && next && items.length < PAGE_SIZE
+          ? '. Filters are tried on a bounded number of rows per page: the next page looks further.'
+          : ''}
       </p>
       <ScrollTable label="Sessions" testid="sessions">
         <thead>
