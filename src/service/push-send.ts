@@ -7,7 +7,7 @@
 import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
 import type { PartyKey } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
-import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
+import { since22, wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
 import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
 import type { GroupCommit } from './group-commit.js';
@@ -195,7 +195,7 @@ export class PushSender {
   }
 
   private async routingHeaders(partner: Partner, version: OcpiVersion): Promise<Record<string, string>> {
-    if (version !== '2.2.1') return {};
+    if (!since22(version)) return {};
     const us = await getIdentity(this.store);
     // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
     return routingHeaders(us, partner);
