@@ -1,6 +1,6 @@
 // Canonical enum values a version's string format cannot carry, and what we render instead (null: the value
 // is dropped; a list item disappears, an optional field is omitted). Values not listed render unchanged.
-// Every rule is listed, with its reason, in DOWN-MAPPING.md.
+// Every rule is listed, with its reason, in docs/DOWN-MAPPING.md.
 import { OPEN_ENUMS, type OpenEnumName } from '../domain/enums.js';
 import type { EnumName, EnumTypes } from './camel/enum-tables.js';
 import type { EnumDomain } from './kit/style.js';
