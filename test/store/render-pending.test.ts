@@ -17,7 +17,6 @@ import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { addPartner } from '../../src/service/partners.js';
 
 const N = 30;
-const OWNER = `${EMSP.countryCode}-${EMSP.partyId}`;
 
 /** Writes N sessions with the current code, then makes the store look like the earlier release's. */
 async function storeWithout230(
