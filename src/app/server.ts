@@ -92,8 +92,9 @@ export async function buildServer(
     clientErrorHandler: clientError,
     ajv: { customOptions: { coerceTypes: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const identity = cachedIdentity(store);
   const modules: readonly OcpiModule[] = MODULES;
+  for (const m of modules) await m.prepareStore?.(store);
+  const identity = cachedIdentity(store);
   const metrics =
     config.metrics ??
     new Metrics(

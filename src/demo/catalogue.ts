@@ -94,8 +94,11 @@ const regularHours = (): Hours => ({
   exceptionalClosings: [],
 });
 
+/** Position of a value in a canonical list (the demo only makes known values). */
+const order = (values: readonly string[], v: string) => values.indexOf(v);
+
 function sortCapabilities(caps: Capability[]): Capability[] {
-  return [...new Set(caps)].sort((a, b) => CAPABILITIES.indexOf(a) - CAPABILITIES.indexOf(b));
+  return [...new Set(caps)].sort((a, b) => order(CAPABILITIES, a) - order(CAPABILITIES, b));
 }
 
 function coord(v: number): string {
@@ -362,7 +365,7 @@ export function buildCatalogue(cpo: Party, windowStart: number): Catalogue {
       directions: [],
       operator,
       ...(ownerName !== undefined ? { owner: { name: ownerName } } : {}),
-      facilities: chosen.sort((a, b) => FACILITIES.indexOf(a) - FACILITIES.indexOf(b)),
+      facilities: chosen.sort((a, b) => order(FACILITIES, a) - order(FACILITIES, b)),
       timeZone: country.timeZone,
       openingTimes: regular
         ? regularHours()

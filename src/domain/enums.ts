@@ -1,6 +1,26 @@
 // Canonical enum value sets: the union of OCPI 2.1.1 and 2.2.1 values, so one model holds data from either
-// version. The order of each list is the order of the documented integer format (ocpi-notes §1.3, candidate A):
+// version. OCPI 2.3.0 made some enums open (types §OpenEnum): their types below also hold any other string, which
+// only the 2.3.0 format accepts (OPEN_ENUMS; rendered to older versions by wire/down-mapping.ts OPEN_FALLBACKS). The order of each list is the order of the documented integer format (ocpi-notes §1.3, candidate A):
 // 2.2.1 table order with 2.1.1-only values appended. Wire codecs map these names; nothing else depends on order.
+
+/** An OCPI 2.3.0 OpenEnum (types §OpenEnum): the known values, or any other string. */
+export type Open<Known extends string> = Known | (string & {});
+
+/**
+ * The enums OCPI 2.3.0 declares open (mod_locations: Capability, ConnectorType, EnvironmentalImpactCategory,
+ * Facility, ImageCategory, ParkingRestriction, ParkingType; mod_tokens TokenType). Older versions keep them closed.
+ */
+export const OPEN_ENUMS = [
+  'Capability',
+  'ConnectorType',
+  'EnvironmentalImpactCategory',
+  'Facility',
+  'ImageCategory',
+  'ParkingRestriction',
+  'LocationType',
+  'TokenType',
+] as const;
+export type OpenEnumName = (typeof OPEN_ENUMS)[number];
 
 export const AUTH_METHODS = ['AUTH_REQUEST', 'COMMAND', 'WHITELIST'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
@@ -16,7 +36,7 @@ export const LOCATION_TYPES = [
   'OTHER',
   'UNKNOWN',
 ] as const;
-export type LocationType = (typeof LOCATION_TYPES)[number];
+export type LocationType = Open<(typeof LOCATION_TYPES)[number]>;
 
 export const EVSE_STATUSES = [
   'AVAILABLE',
@@ -46,7 +66,7 @@ export const CAPABILITIES = [
   'TOKEN_GROUP_CAPABLE',
   'UNLOCK_CAPABLE',
 ] as const;
-export type Capability = (typeof CAPABILITIES)[number];
+export type Capability = Open<(typeof CAPABILITIES)[number]>;
 
 export const CONNECTOR_TYPES = [
   'CHADEMO',
@@ -90,7 +110,7 @@ export const CONNECTOR_TYPES = [
   'TESLA_R',
   'TESLA_S',
 ] as const;
-export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+export type ConnectorType = Open<(typeof CONNECTOR_TYPES)[number]>;
 
 export const CONNECTOR_FORMATS = ['SOCKET', 'CABLE'] as const;
 export type ConnectorFormat = (typeof CONNECTOR_FORMATS)[number];
@@ -99,7 +119,7 @@ export const POWER_TYPES = ['AC_1_PHASE', 'AC_2_PHASE', 'AC_2_PHASE_SPLIT', 'AC_
 export type PowerType = (typeof POWER_TYPES)[number];
 
 export const PARKING_RESTRICTIONS = ['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES'] as const;
-export type ParkingRestriction = (typeof PARKING_RESTRICTIONS)[number];
+export type ParkingRestriction = Open<(typeof PARKING_RESTRICTIONS)[number]>;
 
 export const IMAGE_CATEGORIES = [
   'CHARGER',
@@ -110,7 +130,7 @@ export const IMAGE_CATEGORIES = [
   'OTHER',
   'OWNER',
 ] as const;
-export type ImageCategory = (typeof IMAGE_CATEGORIES)[number];
+export type ImageCategory = Open<(typeof IMAGE_CATEGORIES)[number]>;
 
 export const FACILITIES = [
   'HOTEL',
@@ -134,7 +154,7 @@ export const FACILITIES = [
   'FUEL_STATION',
   'WIFI',
 ] as const;
-export type Facility = (typeof FACILITIES)[number];
+export type Facility = Open<(typeof FACILITIES)[number]>;
 
 export const ENERGY_SOURCE_CATEGORIES = [
   'NUCLEAR',
@@ -149,7 +169,7 @@ export const ENERGY_SOURCE_CATEGORIES = [
 export type EnergySourceCategory = (typeof ENERGY_SOURCE_CATEGORIES)[number];
 
 export const ENVIRONMENTAL_IMPACT_CATEGORIES = ['NUCLEAR_WASTE', 'CARBON_DIOXIDE'] as const;
-export type EnvironmentalImpactCategory = (typeof ENVIRONMENTAL_IMPACT_CATEGORIES)[number];
+export type EnvironmentalImpactCategory = Open<(typeof ENVIRONMENTAL_IMPACT_CATEGORIES)[number]>;
 
 // 2.2.1 CdrDimensionType table order + 2.1.1-only FLAT appended.
 export const CDR_DIMENSION_TYPES = [
@@ -174,7 +194,9 @@ export const SESSION_STATUSES = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING', 'R
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 export const TOKEN_TYPES = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'] as const;
-export type TokenType = (typeof TOKEN_TYPES)[number];
+export type TokenType = Open<(typeof TOKEN_TYPES)[number]>;
+/** OCPI 2.3.0 mod_tokens §TokenType: EMAID is new (ISO 15118 contract certificates); an open value here. */
+export const TOKEN_TYPE_EMAID = 'EMAID';
 
 export const PROFILE_TYPES = ['CHEAP', 'FAST', 'GREEN', 'REGULAR'] as const;
 export type ProfileType = (typeof PROFILE_TYPES)[number];

@@ -1,4 +1,4 @@
-// Canonical Session: a superset of OCPI 2.1.1 §mod_sessions 3.1 and 2.2.1 §9.3.1 Session objects.
+// Canonical Session: a superset of OCPI 2.1.1 §mod_sessions 3.1, 2.2.1 §9.3.1 and 2.3.0 mod_sessions Session objects.
 import type { AuthMethod, CdrDimensionType, ProfileType, SessionStatus, TokenType } from './enums.js';
 import type { Location, Millis } from './location.js';
 
@@ -11,10 +11,22 @@ export interface ChargingPeriod {
   dimensions: CdrDimension[];
   tariffId?: string; // 2.2.1 only
 }
-// OCPI 2.2.1 §16.5 Price; 2.1.1 total_cost is a plain number excluding VAT (= exclVat).
+// OCPI 2.3.0 types §TaxAmount.
+export interface TaxAmount {
+  name: string;
+  accountNumber?: string;
+  percentage?: number;
+  amount: number;
+}
+// OCPI 2.2.1 §16.5 Price / 2.3.0 types §Price; 2.1.1 total_cost is a plain number excluding VAT (= exclVat).
+// Holds what arrived: a 2.2.1 price sets inclVat, a 2.3.0 price its taxes; domain/price.ts derives the other.
 export interface Price {
+  /** 2.2.1 `excl_vat` = 2.3.0 `before_taxes`. */
   exclVat: number;
+  /** 2.2.1 `incl_vat`, when the price arrived in that form. */
   inclVat?: number;
+  /** 2.3.0 `taxes`, when the price arrived in that form (an empty list: none listed). */
+  taxes?: TaxAmount[];
 }
 // OCPI 2.2.1 §10.4.5 CdrToken. From 2.1.1 data: uid = contractId = auth_id, type OTHER, party = session owner.
 export interface CdrToken {

@@ -8,12 +8,13 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import { routingHeaders } from '../domain/party.js';
 import type { Identity } from '../service/identity.js';
+import { since22 } from '../domain/wire-format.js';
 import { sendError, STATUS } from './envelope.js';
 
 const SAFE_ID = /^[\x21-\x7e]{1,128}$/;
-/** The functional modules of OCPI 2.2.1, where routing headers apply (§4.2): declared by the route. */
+/** The functional modules of OCPI 2.2.1 and 2.3.0, where routing headers apply (§4.2): declared by the route. */
 export function carriesRoutingHeaders(config: FastifyContextConfig | undefined): boolean {
-  return config?.access === 'partner' && config.ocpiVersion === '2.2.1';
+  return config?.access === 'partner' && config.ocpiVersion !== undefined && since22(config.ocpiVersion);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -25,6 +25,8 @@ export interface RouteContext {
 
 export interface OcpiModule {
   readonly descriptor: ModuleDescriptor;
+  /** Brings the store up to what the module serves before the server answers (bodies of a new wire format). */
+  prepareStore?(store: SessionStore): Promise<void>;
   /** Registers the module's routes; each declares its `config.access` (src/http/types.ts). */
   registerRoutes(app: FastifyInstance, cx: RouteContext): void;
   /** How the module's objects are pushed to a partner's RECEIVER interface (absent: the module is not pushed). */

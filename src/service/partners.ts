@@ -5,6 +5,14 @@ import type { SessionStore } from '../store/contract.js';
 import { getIdentity } from './identity.js';
 import { tokenCandidates } from '../domain/token-encoding.js';
 import { generateToken, hashesEqual, hashToken } from './tokens.js';
+import { Refused } from './refused.js';
+import {
+  CAMEL_VERSIONS,
+  styleSpeaks,
+  wireFormatFor,
+  type OcpiVersion,
+  type WireFormat,
+} from '../domain/wire-format.js';
 
 export class PartnerError extends Error {}
 
@@ -73,4 +81,18 @@ export async function authenticate(
  */
 export function mayUseFunctionalModules(partner: Partner): boolean {
   return partner.state !== 'invited' && partner.state !== 'registering';
+}
+
+/**
+ * The wire format a partner reads and writes on an OCPI version's URLs. The camelCase/integer format has no 2.3.0
+ * (domain/wire-format.ts CAMEL_VERSIONS): such a partner is answered HTTP 404 + 2001 saying which version to use.
+ */
+export function partnerWireFormat(partner: Partner, version: OcpiVersion): WireFormat {
+  if (!styleSpeaks(partner.format, version))
+    throw new Refused(
+      'not-supported',
+      `This partner is configured for the camelCase format, which is defined for OCPI ${CAMEL_VERSIONS.join(' and ')} ` +
+        `only: use the ${CAMEL_VERSIONS.at(-1)} URLs`,
+    );
+  return wireFormatFor(partner.format, version);
 }

@@ -18,7 +18,7 @@ import type { PullCounts, PullProgress } from '../client/progress.js';
 import { formatDateTime } from '../domain/datetime.js';
 import type { TokenEncoding } from '../domain/party.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
-import type { OcpiVersion, WireFormat } from '../domain/wire-format.js';
+import { since22, type OcpiVersion, type WireFormat } from '../domain/wire-format.js';
 import type { SessionStore } from '../store/contract.js';
 import type { CamelCandidate } from '../wire/camel/enum-tables.js';
 import type { ParseContext } from '../wire/codec.js';
@@ -167,7 +167,7 @@ class PullRun {
     this.summaryBase = { url: endpoint.url, version: version ?? 'detected per object' };
     const why = this.missing211();
     if (version === '2.1.1' && why) throw this.fail(new Error(why), 'setup');
-    if (version === '2.2.1' && o.cpo && o.emsp) this.stream.route(o.emsp, o.cpo);
+    if (version !== undefined && since22(version) && o.cpo && o.emsp) this.stream.route(o.emsp, o.cpo);
     return endpoint;
   }
 

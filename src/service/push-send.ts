@@ -7,7 +7,7 @@
 import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
 import type { PartyKey } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
-import { wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
+import { since22, styleSpeaks, wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
 import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Delivery, SessionStore } from '../store/contract.js';
 import type { GroupCommit } from './group-commit.js';
@@ -79,6 +79,14 @@ export class PushSender {
       return false;
     }
     const { partner, token, version, headers } = target;
+    if (!styleSpeaks(partner.format, version)) {
+      // No camel 2.3.0 (domain/wire-format.ts): nothing can be sent until the partner registers over 2.2.1.
+      await this.park(
+        d,
+        `the camel format is not defined for OCPI ${version}: register with --version 2.2.1`,
+      );
+      return false;
+    }
     const format = wireFormatFor(partner.format, version);
     const current = await adapter.load(this.store, d.objectSeq, format);
     if (!current) {
@@ -195,7 +203,7 @@ export class PushSender {
   }
 
   private async routingHeaders(partner: Partner, version: OcpiVersion): Promise<Record<string, string>> {
-    if (version !== '2.2.1') return {};
+    if (!since22(version)) return {};
     const us = await getIdentity(this.store);
     // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
     return routingHeaders(us, partner);

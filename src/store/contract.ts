@@ -86,6 +86,15 @@ export interface SessionObjects {
   scanSessions(afterSeq: number, limit: number): Promise<StoredSession[]>;
   getSessionBySeq(seq: number): Promise<StoredSession | undefined>;
   /**
+   * Renders the bodies a migration found missing (`pending_renders`: a wire format added after sessions were
+   * stored, e.g. ocpi-2.3.0) with `render`, `batch` sessions per transaction, then forgets the format; returns the
+   * bodies written. A body written meanwhile by a session write is kept (the session's revision is checked).
+   */
+  renderPendingBodies(
+    render: (format: WireFormat, session: Session) => string,
+    batch?: number,
+  ): Promise<number>;
+  /**
    * One page of stored bodies in `format` (UTF-8 JSON bytes, joined as they are into the response), ordered by
    * creation (first write) of each session.
    */

@@ -1,10 +1,18 @@
 // Canonical enum values a version's string format cannot carry, and what we render instead (null: the value
 // is dropped; a list item disappears, an optional field is omitted). Values not listed render unchanged.
-// Every rule is listed, with its reason, in DOWN-MAPPING.md.
+// Every rule is listed, with its reason, in docs/DOWN-MAPPING.md.
+import { OPEN_ENUMS, type OpenEnumName } from '../domain/enums.js';
 import type { EnumName, EnumTypes } from './camel/enum-tables.js';
 import type { EnumDomain } from './kit/style.js';
 
 type Replacements = { readonly [N in EnumName]?: { readonly [V in EnumTypes[N]]?: EnumTypes[N] | null } };
+
+const SINCE_22: Replacements = {
+  // OCPI 2.2.1 §10.4.3 CdrDimensionType: FLAT was removed in 2.2.
+  CdrDimensionType: { FLAT: null },
+  // OCPI 2.2.1 §8.4.18 ParkingType has no OTHER/UNKNOWN: `parking_type` (optional) is omitted instead.
+  LocationType: { OTHER: null, UNKNOWN: null },
+};
 
 export const DOWN_MAPS: Readonly<Record<Exclude<EnumDomain, 'canonical'>, Replacements>> = {
   'ocpi-2.1.1': {
@@ -42,13 +50,51 @@ export const DOWN_MAPS: Readonly<Record<Exclude<EnumDomain, 'canonical'>, Replac
     // OCPI 2.1.1 mod_locations §4.4 ConnectorType lacks 15 of the 2.2.1 values: no physical equivalent exists,
     // so they are emitted unchanged (OCPI 2.3.0 made ConnectorType an open enum). Deliberately no entry.
   },
-  'ocpi-2.2.1': {
-    // OCPI 2.2.1 §10.4.3 CdrDimensionType: FLAT was removed in 2.2.
-    CdrDimensionType: { FLAT: null },
-    // OCPI 2.2.1 §8.4.18 ParkingType has no OTHER/UNKNOWN: `parking_type` (optional) is omitted instead.
-    LocationType: { OTHER: null, UNKNOWN: null },
-  },
+  'ocpi-2.2.1': SINCE_22,
+  // OCPI 2.3.0 keeps 2.2.1's lists here (mod_cdrs §CdrDimensionType, mod_locations §ParkingType).
+  'ocpi-2.3.0': SINCE_22,
 };
+
+/**
+ * A value of an open enum (OCPI 2.3.0 types §OpenEnum) unknown to the canonical lists, rendered where the enum is
+ * closed (2.1.1, 2.2.1, the camel integer tables): replaced by the version's catch-all value where it has one,
+ * else dropped (list items, optional fields); ConnectorType is kept as is (see DOWN_MAPS 2.1.1 above). The
+ * replacement then goes through DOWN_MAPS like any canonical value (LocationType OTHER is omitted in 2.2.1).
+ */
+export const OPEN_FALLBACKS: { readonly [N in OpenEnumName]: EnumTypes[N] | null | 'keep' } = {
+  // OCPI 2.1.1 / 2.2.1 mod_tokens TokenType: OTHER "Other type of token" (EMAID is new in 2.3.0).
+  TokenType: 'OTHER',
+  // OCPI 2.1.1 mod_locations §4.10 / 2.2.1 §8.4.12 ImageCategory: OTHER.
+  ImageCategory: 'OTHER',
+  // OCPI 2.1.1 mod_locations §4.16 LocationType: OTHER (2.2.1 ParkingType has none: omitted).
+  LocationType: 'OTHER',
+  Capability: null,
+  Facility: null,
+  ParkingRestriction: null,
+  EnvironmentalImpactCategory: null,
+  // No catch-all in 2.1.1/2.2.1 and the field is required: the plug's own name is the most useful (2.3.0 MCS,
+  // SAE_J3400). Only the OCPI formats can carry it; a camel table has no integer for it.
+  ConnectorType: 'keep',
+};
+
+const isOpen = (name: EnumName): name is OpenEnumName => (OPEN_ENUMS as readonly string[]).includes(name);
+
+/**
+ * The value to render for `value` (known: one of `known`) in a format of `domain` that carries open enums or not;
+ * undefined when the value is dropped.
+ */
+export function renderEnum<N extends EnumName>(
+  domain: EnumDomain,
+  openEnums: boolean,
+  name: N,
+  known: readonly EnumTypes[N][],
+  value: EnumTypes[N],
+): EnumTypes[N] | undefined {
+  if (known.includes(value) || !isOpen(name) || openEnums) return downMap(domain, name, value);
+  const fallback = OPEN_FALLBACKS[name] as EnumTypes[N] | null | 'keep';
+  if (fallback === 'keep') return value;
+  return fallback === null ? undefined : downMap(domain, name, fallback);
+}
 
 /** The value to render for `value` in `domain`; undefined when the value is dropped. */
 export function downMap<N extends EnumName>(

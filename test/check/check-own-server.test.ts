@@ -1,5 +1,5 @@
 // `ocpi-sessions check` (the CLI process) against our own server, the peer that does everything right: every check
-// passes in OCPI 2.1.1 and 2.2.1, for a standard OCPI partner and a camelCase partner, in every report format. The
+// passes in OCPI 2.1.1, 2.2.1 and 2.3.0 (standard partner only: no camel 2.3.0), for a standard OCPI partner and a camelCase partner, in every report format. The
 // JSON report is validated against docs/check-report.schema.json, the JUnit report read back with an XML parser.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,8 +30,10 @@ describe('check against our own server: everything passes', () => {
   });
   after(() => server.close());
 
-  for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[])
+  for (const version of ['2.3.0', '2.2.1', '2.1.1'] as OcpiVersion[])
     for (const style of ['ocpi', 'camel'] as const) {
+      // The camelCase format has no 2.3.0 (README "Versions"; the answer is tested below).
+      if (style === 'camel' && version === '2.3.0') continue;
       const p = PARTNERS[style];
       const party = `${p.countryCode}-${p.partyId}`;
       const args = () => [
@@ -123,4 +125,16 @@ describe('check against our own server: everything passes', () => {
         assert.ok(cases.every((c) => c.failure === undefined));
       });
     }
+
+  it('OCPI 2.3.0, camel partner: the sender answers HTTP 404 + 2001 (camel envelope) naming the version to use', async () => {
+    const p = PARTNERS.camel;
+    const res = await fetch(`${server.url}/ocpi/cpo/2.3.0/sessions`, {
+      headers: { authorization: `Token ${Buffer.from(p.token).toString('base64')}` },
+    });
+    assert.equal(res.status, 404);
+    // In the partner's own envelope style (camelCase keys).
+    const body = (await res.json()) as { statusCode: number; statusMessage: string };
+    assert.equal(body.statusCode, 2001);
+    assert.match(body.statusMessage, /camelCase format.*2\.1\.1 and 2\.2\.1 only: use the 2\.2\.1 URLs/);
+  });
 });

@@ -80,7 +80,7 @@ describe('OCPI party endpoints', () => {
   after(() => server.close());
 
   describe('versions', () => {
-    it('lists 2.1.1 and 2.2.1 with absolute URLs from the public URL, for tokens A and C alike', async () => {
+    it('lists 2.1.1, 2.2.1 and 2.3.0 with absolute URLs from the public URL, for tokens A and C alike', async () => {
       const tokenA = await invite(server.store);
       for (const token of [tokenA, emspToken]) {
         const r = await call(`${server.url}/ocpi/versions`, 'GET', token);
@@ -88,25 +88,32 @@ describe('OCPI party endpoints', () => {
         assert.deepEqual(r.body.data, [
           { version: '2.1.1', url: 'https://ocpi.example.com/ocpi/2.1.1' },
           { version: '2.2.1', url: 'https://ocpi.example.com/ocpi/2.2.1' },
+          { version: '2.3.0', url: 'https://ocpi.example.com/ocpi/2.3.0' },
         ]);
       }
-      const d = await call(`${server.url}/ocpi/2.2.1`, 'GET', tokenA);
-      assert.deepEqual(d.body.data, {
-        version: '2.2.1',
-        endpoints: [
-          {
-            identifier: 'credentials',
-            role: 'SENDER',
-            url: 'https://ocpi.example.com/ocpi/2.2.1/credentials',
-          },
-          { identifier: 'sessions', role: 'SENDER', url: 'https://ocpi.example.com/ocpi/cpo/2.2.1/sessions' },
-          {
-            identifier: 'sessions',
-            role: 'RECEIVER',
-            url: 'https://ocpi.example.com/ocpi/emsp/2.2.1/sessions',
-          },
-        ],
-      });
+      for (const v of ['2.2.1', '2.3.0']) {
+        const d = await call(`${server.url}/ocpi/${v}`, 'GET', tokenA);
+        assert.deepEqual(d.body.data, {
+          version: v,
+          endpoints: [
+            {
+              identifier: 'credentials',
+              role: 'SENDER',
+              url: `https://ocpi.example.com/ocpi/${v}/credentials`,
+            },
+            {
+              identifier: 'sessions',
+              role: 'SENDER',
+              url: `https://ocpi.example.com/ocpi/cpo/${v}/sessions`,
+            },
+            {
+              identifier: 'sessions',
+              role: 'RECEIVER',
+              url: `https://ocpi.example.com/ocpi/emsp/${v}/sessions`,
+            },
+          ],
+        });
+      }
       // 2.1.1 has no roles: a CPO caller is shown our receiver, an eMSP caller our sender.
       const forCpo = await call(`${server.url}/ocpi/2.1.1`, 'GET', cpoToken);
       assert.equal(forCpo.body.data.endpoints[1].url, 'https://ocpi.example.com/ocpi/emsp/2.1.1/sessions');

@@ -59,7 +59,13 @@ export function snapshot(file: string): string {
       .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all()
       .map((t) => t.name);
-    r = { db, tables: names.map((n) => db.prepare(`SELECT '${n}' AS "#", * FROM "${n}" ORDER BY 2, 3`)) };
+    // Ordered by the table's first two columns (one for a one-column table such as pending_renders).
+    const order = (n: string) =>
+      db.prepare(`SELECT * FROM pragma_table_info('${n}')`).all().length > 1 ? '2, 3' : '2';
+    r = {
+      db,
+      tables: names.map((n) => db.prepare(`SELECT '${n}' AS "#", * FROM "${n}" ORDER BY ${order(n)}`)),
+    };
     readers.set(file, r);
   }
   const h = createHash('sha256');

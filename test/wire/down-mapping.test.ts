@@ -1,4 +1,4 @@
-// Each rule of src/wire/DOWN-MAPPING.md, asserted on a rendered session.
+// Each rule of docs/DOWN-MAPPING.md, asserted on a rendered session.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Session } from '../../src/domain/session.js';

@@ -3,6 +3,7 @@
 // party on every session.
 import { parseDateTime } from '../../domain/datetime.js';
 import { parsePartyKey } from '../../domain/session.js';
+import { since22 } from '../../domain/wire-format.js';
 import { codecFor } from '../../modules/sessions/wire/codecs.js';
 import { idOf } from '../../modules/sessions/service/classify.js';
 import { formatOf } from '../../modules/sessions/service/pull.js';
@@ -49,7 +50,7 @@ export function checkObjects(cx: Cx, w: Walk): void {
           });
       for (const [path, text] of dateTimesWithoutZ(obj, '$'))
         noZ.push({ line: `${name}: ${path}: ${JSON.stringify(text)}`, evidence: objectEvidence(page, obj) });
-      if (party && cx.version === '2.2.1') {
+      if (party && since22(cx.version)) {
         const token = field(obj, 'cdr_token', 'cdrToken');
         const cc = field(token, 'country_code', 'countryCode');
         const pid = field(token, 'party_id', 'partyId');
@@ -79,7 +80,7 @@ export function checkObjects(cx: Cx, w: Walk): void {
       'filters.own-party',
       'no --party given: whose sessions may be listed is not known',
     );
-  else if (cx.version !== '2.2.1')
+  else if (!since22(cx.version))
     cx.results.undetermined('filters.own-party', 'OCPI 2.1.1 sessions do not name the eMSP of their token');
   else report(cx, 'filters.own-party', foreign, `${count} sessions, all of ${cx.o.party}`);
 }

@@ -8,9 +8,11 @@ import { registerSessionsSender } from './http/sender-routes.js';
 import { sessionsModule } from './module.js';
 import { sessionsPull } from './service/pull.js';
 import { sessionsPush } from './service/push.js';
+import { renderPendingBodies } from './service/render-pending.js';
 
 export const sessions: OcpiModule = {
   descriptor: sessionsModule,
+  prepareStore: async (store) => void (await renderPendingBodies(store)),
   registerRoutes(app, cx) {
     registerSessionsSender(app, cx.store, cx.tokens, cx.paging);
     registerChargingPreferences(app, cx.store);

@@ -204,6 +204,13 @@ CREATE INDEX sessions_console_start ON sessions (((doc::jsonb ->> 'startDateTime
 ALTER TABLE push_lanes ADD COLUMN operator_paused smallint NOT NULL DEFAULT 0;
 `;
 
+// Wire format 4 (ocpi-2.3.0, domain/wire-format.ts) was added after sessions were stored: their 2.3.0 bodies are
+// rendered by the application when a server opens the store (renderPendingBodies; SQL cannot render a session).
+const V10_PENDING_RENDERS = `
+CREATE TABLE pending_renders (fmt smallint PRIMARY KEY);
+INSERT INTO pending_renders (fmt) SELECT 4 WHERE EXISTS (SELECT 1 FROM sessions);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
@@ -214,6 +221,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'pull sync state per module', sql: V7_PULL_STATE_PER_MODULE },
   { version: 8, name: 'push lanes', sql: V8_PUSH_LANES },
   { version: 9, name: 'operator console', sql: V9_CONSOLE },
+  { version: 10, name: 'ocpi-2.3.0 bodies to render', sql: V10_PENDING_RENDERS },
 ];
 
 /**

@@ -18,7 +18,7 @@ import pg from 'pg';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
-import { partyKey, type PartyKey } from '../../domain/session.js';
+import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
@@ -771,6 +771,45 @@ export class PostgresStore implements SessionStore, PagingBackend {
     this.closed = true;
     await this.analyzing;
     await this.pool.end();
+  }
+
+  async renderPendingBodies(
+    render: (format: WireFormat, s: Session) => string,
+    batch = 1000,
+  ): Promise<number> {
+    const pending = await this.pool.query<{ fmt: number }>('SELECT fmt FROM pending_renders ORDER BY fmt');
+    let written = 0;
+    for (const { fmt } of pending.rows) {
+      const format = WIRE_FORMATS[fmt]!;
+      for (let after = 0; ;) {
+        const rows = (
+          await this.pool.query<{ seq: string; rev: number; doc: string }>(
+            `SELECT s.seq, s.rev, s.doc FROM sessions s
+             WHERE s.seq > $1 AND NOT EXISTS
+               (SELECT 1 FROM page_bodies b WHERE b.owner = s.owner AND b.fmt = $2 AND b.ord = s.ord)
+             ORDER BY s.seq LIMIT $3`,
+            [after, fmt, batch],
+          )
+        ).rows;
+        if (rows.length === 0) break;
+        const bodies = rows.map((r) => render(format, JSON.parse(r.doc) as Session));
+        // ON CONFLICT DO NOTHING keeps a body a session write stored meanwhile; the revision check skips a session
+        // rewritten since it was read (its write stored every format).
+        written += await this.transaction(async (c) => {
+          const r = await c.query(
+            `INSERT INTO page_bodies (owner, fmt, ord, body)
+             SELECT s.owner, $1, s.ord, x.body FROM unnest($2::bigint[], $3::int[], $4::text[]) AS x(seq, rev, body)
+             JOIN sessions s ON s.seq = x.seq AND s.rev = x.rev
+             ON CONFLICT DO NOTHING`,
+            [fmt, rows.map((r) => r.seq), rows.map((r) => r.rev), bodies],
+          );
+          return r.rowCount ?? 0;
+        });
+        after = Number(rows.at(-1)!.seq);
+      }
+      await this.pool.query('DELETE FROM pending_renders WHERE fmt = $1', [fmt]);
+    }
+    return written;
   }
 
   /** A named (per-connection prepared) statement: the hot read paths skip parsing and planning. */

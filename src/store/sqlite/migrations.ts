@@ -17,6 +17,13 @@ import {
   SQLITE_UPGRADES,
 } from './schema.js';
 
+// Wire format 4 (ocpi-2.3.0, domain/wire-format.ts) was added after sessions were stored: their 2.3.0 bodies are
+// rendered by the application when a server opens the store (renderPendingBodies; SQL cannot render a session).
+const PENDING_RENDERS = `
+CREATE TABLE IF NOT EXISTS pending_renders (fmt INTEGER PRIMARY KEY);
+INSERT OR IGNORE INTO pending_renders (fmt) SELECT 4 WHERE EXISTS (SELECT 1 FROM sessions);
+`;
+
 export interface SqliteMigration {
   version: number;
   name: string;
@@ -32,6 +39,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 6, name: 'pull sync state per module', up: (db) => db.exec(PULL_STATE_PER_MODULE) },
   { version: 7, name: 'push lanes (lane index, lane state)', up: (db) => db.exec(PUSH_LANES) },
   { version: 8, name: 'operator console (list indexes, operator pause)', up: consoleIndexes },
+  { version: 9, name: 'ocpi-2.3.0 bodies to render (pending_renders)', up: (db) => db.exec(PENDING_RENDERS) },
 ];
 
 const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import type { Partner, PartnerUpdate } from '../../domain/party.js';
-import { partyKey, type PartyKey } from '../../domain/session.js';
+import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
@@ -534,6 +534,45 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  async renderPendingBodies(
+    render: (format: WireFormat, s: Session) => string,
+    batch = 1000,
+  ): Promise<number> {
+    const pending = this.db
+      .prepare<[], { fmt: number }>('SELECT fmt FROM pending_renders ORDER BY fmt')
+      .all();
+    // The body id of store/sqlite/schema.ts; OR IGNORE keeps a body a session write stored meanwhile.
+    const missing = this.db.prepare<[number, number, number], { seq: number; rev: number; doc: string }>(
+      `SELECT s.seq, s.rev, s.doc FROM sessions s JOIN owners o ON o.owner = s.owner
+       WHERE s.seq > ? AND NOT EXISTS (SELECT 1 FROM page_bodies b WHERE b.id = (o.no << 44) | (? << 40) | s.ord)
+       ORDER BY s.seq LIMIT ?`,
+    );
+    const put = this.db.prepare<[number, string, number, number]>(
+      `INSERT OR IGNORE INTO page_bodies (id, body)
+       SELECT (o.no << 44) | (? << 40) | s.ord, ? FROM sessions s JOIN owners o ON o.owner = s.owner
+       WHERE s.seq = ? AND s.rev = ?`,
+    );
+    let written = 0;
+    for (const { fmt } of pending) {
+      const format = WIRE_FORMATS[fmt]!;
+      for (let after = 0; ;) {
+        const rows = missing.all(after, fmt, batch);
+        if (rows.length === 0) break;
+        this.db
+          .transaction(() => {
+            for (const r of rows) {
+              const body = render(format, JSON.parse(r.doc) as Session);
+              written += put.run(fmt, body, r.seq, r.rev).changes;
+            }
+          })
+          .immediate();
+        after = rows.at(-1)!.seq;
+      }
+      this.db.prepare('DELETE FROM pending_renders WHERE fmt = ?').run(fmt);
+    }
+    return written;
   }
 }
 

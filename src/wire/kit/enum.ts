@@ -1,6 +1,6 @@
 // Enum values: UPPERCASE names in OCPI, integer indexes into the camel tables in the camel formats.
-// On input every format accepts the canonical (2.1.1 ∪ 2.2.1) values; on output a format carries only its
-// own version's values, through the down-mapping tables.
+// On input every format accepts the canonical (2.1.1 ∪ 2.2.1) values, and 2.3.0 any string for an open enum
+// (types §OpenEnum); on output a format carries only its own version's values, through the down-mapping tables.
 import { Kind, Type, TypeRegistry, type TSchema } from '@sinclair/typebox';
 import {
   AUTH_METHODS,
@@ -20,7 +20,8 @@ import {
   TOKEN_TYPES,
 } from '../../domain/enums.js';
 import type { EnumName, EnumTables, EnumTypes } from '../camel/enum-tables.js';
-import { downMap } from '../down-mapping.js';
+import { renderEnum } from '../down-mapping.js';
+import { OPEN_ENUMS } from '../../domain/enums.js';
 import type { ValueCodec } from './value.js';
 
 /** The canonical value set of each enum (src/domain/enums.ts). */
@@ -57,10 +58,24 @@ function stringEnum(title: string, values: readonly string[]): TSchema {
   return Type.Unsafe<string>({ [Kind]: STRING_ENUM, type: 'string', enum: [...values], title });
 }
 
+const isOpen = (name: EnumName) => (OPEN_ENUMS as readonly string[]).includes(name);
+
+// OCPI 2.3.0 types §OpenEnum: "serialized as JSON strings"; the known values are listed, others are kept.
+function openEnum(title: string, values: readonly string[]): TSchema {
+  return Type.String({
+    title,
+    minLength: 1,
+    maxLength: 255,
+    examples: [...values],
+    description: `OCPI 2.3.0 OpenEnum: any value is accepted and kept; known values: ${values.join(', ')}`,
+  });
+}
+
 /** The enum schemas are titled with the enum name (validate.ts words its messages from that). */
 export function enumOf<N extends EnumName>(name: N): ValueCodec<EnumTypes[N]> {
   return {
     schema(w) {
+      if (w.enums === 'names' && w.openEnums && isOpen(name)) return openEnum(name, ENUM_DOMAINS[name]);
       if (w.enums === 'names') return stringEnum(name, ENUM_DOMAINS[name]);
       const table = w.tables[name];
       return Type.Integer({
@@ -71,11 +86,13 @@ export function enumOf<N extends EnumName>(name: N): ValueCodec<EnumTypes[N]> {
       });
     },
     decode(v, cx) {
+      if (cx.w.enums === 'names' && cx.w.openEnums && isOpen(name))
+        return typeof v === 'string' && v.length > 0 ? (v as EnumTypes[N]) : undefined;
       if (cx.w.enums === 'names') return member<N>(ENUM_DOMAINS[name], v);
       return typeof v === 'number' && Number.isInteger(v) ? cx.w.tables[name][v] : undefined;
     },
     encode(x, w) {
-      const y = downMap(w.domain, name, x);
+      const y = renderEnum(w.domain, w.openEnums, name, ENUM_DOMAINS[name], x);
       if (y === undefined) return undefined;
       if (w.enums === 'names') return y;
       const i = w.tables[name].indexOf(y);

@@ -1,16 +1,18 @@
-// What distinguishes the four wire formats once the object shape (2.1.1 or 2.2.1) is fixed: key naming,
-// enum encoding, which enum values a render may carry, and how empty lists are written.
+// What distinguishes the wire formats once the object shape (2.1.1, 2.2.1 or 2.3.0) is fixed: key naming,
+// enum encoding, which enum values a render may carry, whether open enums take any value, how empty lists are written.
 import type { WireFormat } from '../../domain/wire-format.js';
 import { camelEnumTables, type CamelCandidate, type EnumTables } from '../camel/enum-tables.js';
 
 /** The enum values a format may carry when rendering: one OCPI version's lists, or the canonical union. */
-export type EnumDomain = 'ocpi-2.1.1' | 'ocpi-2.2.1' | 'canonical';
+export type EnumDomain = 'ocpi-2.1.1' | 'ocpi-2.2.1' | 'ocpi-2.3.0' | 'canonical';
 
 export interface WireStyle {
   readonly format: WireFormat;
   readonly naming: 'snake' | 'camel';
   readonly enums: 'names' | 'integers';
   readonly domain: EnumDomain;
+  /** OCPI 2.3.0 types §OpenEnum: the open enums (domain/enums.ts OPEN_ENUMS) accept and carry any string. */
+  readonly openEnums: boolean;
   /** Integer tables (used when `enums` is 'integers'). */
   readonly tables: EnumTables;
   /**
@@ -27,7 +29,8 @@ export function wireStyle(format: WireFormat, candidate: CamelCandidate = 'A'): 
     naming: camel ? 'camel' : 'snake',
     enums: camel ? 'integers' : 'names',
     // The camel formats use one set of integer enums (the canonical union) for both versions (ocpi-notes §1.1).
-    domain: camel ? 'canonical' : format === 'ocpi-2.1.1' ? 'ocpi-2.1.1' : 'ocpi-2.2.1',
+    domain: camel ? 'canonical' : (format as Exclude<EnumDomain, 'canonical'>),
+    openEnums: format === 'ocpi-2.3.0',
     tables: camelEnumTables(candidate),
     emptyLists: camel ? 'emit' : 'omit',
   };

@@ -7,7 +7,7 @@ import { OCPI_VERSIONS } from '../../../domain/wire-format.js';
 import { unregister, writeCredentials } from '../service/credentials.js';
 import { currentCredentials, type OutboundOptions } from '../service/registration.js';
 import type { SessionStore } from '../../../store/contract.js';
-import { Credentials211Schema, Credentials221Schema } from '../wire/credentials.js';
+import { credentialsSchema } from '../wire/credentials.js';
 import { baseUrl } from '../../../http/base-url.js';
 import { CREDENTIALS_TAG, credentialsModule } from '../module.js';
 import { sendEnvelope, STATUS } from '../../../http/envelope.js';
@@ -24,7 +24,7 @@ export function registerCredentials(
     const tags = [CREDENTIALS_TAG];
     // Token A may register (OCPI 2.2.1 §7.2.1): any partner token reaches these routes.
     const config = { access: 'configuration' as const };
-    const documentedBody = version === '2.1.1' ? Credentials211Schema : Credentials221Schema;
+    const documentedBody = credentialsSchema(version);
     const ours = (r: FastifyRequest) => `${baseUrl(r, publicUrl)}/ocpi/versions`;
 
     app.get(

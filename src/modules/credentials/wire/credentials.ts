@@ -1,5 +1,5 @@
 // Versions and Credentials module objects (OCPI 2.1.1 §version_information_endpoint + §credentials,
-// 2.2.1 §6 Versions, §7 Credentials): schemas (validation + documentation), parse and render.
+// 2.2.1 §6 Versions, §7 Credentials, 2.3.0 the same plus `hub_party_id`): schemas, parse and render.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Endpoint, Role } from '../../../domain/party.js';
@@ -37,6 +37,33 @@ export const Credentials221Schema = Type.Object(
   { token: Token, url: Url, roles: Type.Array(CredentialsRoleSchema, { minItems: 1 }) },
   { $id: 'OcpiCredentials221', title: 'OCPI 2.2.1 Credentials', additionalProperties: true },
 );
+// OCPI 2.3.0 credentials §Credentials object: hub_party_id CiString(5), country code and party id concatenated, given
+// by a platform doing Hub message routing; Role HUB is gone (types §Role: a hub lists the parties it reaches).
+const HubPartyId = Type.String({
+  pattern: '^[A-Za-z]{2}[A-Za-z0-9]{3}$',
+  description: 'CiString(5): the Hub party of the platform, e.g. NLHUB',
+});
+export const Credentials230Schema = Type.Object(
+  {
+    token: Token,
+    url: Url,
+    hub_party_id: Type.Optional(Type.Union([HubPartyId, Type.Null()])),
+    roles: Type.Array(CredentialsRoleSchema, {
+      minItems: 1,
+      description: 'Roles of the platform; a Hub lists the parties it reaches (2.3.0)',
+    }),
+  },
+  { $id: 'OcpiCredentials230', title: 'OCPI 2.3.0 Credentials', additionalProperties: true },
+);
+
+/** The schema of a Credentials object of one version (validation and OpenAPI). */
+export function credentialsSchema(version: OcpiVersion) {
+  return version === '2.1.1'
+    ? Credentials211Schema
+    : version === '2.2.1'
+      ? Credentials221Schema
+      : Credentials230Schema;
+}
 
 export const VersionSchema = Type.Object(
   { version: Type.String(), url: Url },
@@ -64,6 +91,8 @@ export interface PeerCredentials {
   partyId: string;
   roles: Role[];
   businessName: string;
+  /** OCPI 2.3.0: the Hub party (`CC-PID`) of a platform that routes messages for others; absent otherwise. */
+  hubPartyId?: string;
 }
 
 const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
@@ -92,9 +121,12 @@ export function parseCredentials(version: OcpiVersion, json: unknown): ParseResu
       },
     };
   }
-  const r = check(Credentials221Schema, json);
+  const r = check(version === '2.2.1' ? Credentials221Schema : Credentials230Schema, json);
   if (!r.ok) return r;
-  const c = r.value;
+  const c = r.value as Static<typeof Credentials230Schema>;
+  const hub = c.hub_party_id
+    ? `${c.hub_party_id.slice(0, 2)}-${c.hub_party_id.slice(2)}`.toUpperCase()
+    : undefined;
   // OCPI 2.2.1 §7.3.1: a platform may hold several roles; the first CPO/EMSP role names the partner.
   const known = c.roles.filter((x) => x.role === 'CPO' || x.role === 'EMSP');
   const first = known[0] ?? c.roles[0]!;
@@ -107,6 +139,7 @@ export function parseCredentials(version: OcpiVersion, json: unknown): ParseResu
       partyId: first.party_id.toUpperCase(),
       roles: [...new Set(known.map((x) => x.role as Role))],
       businessName: first.business_details.name,
+      ...(hub ? { hubPartyId: hub } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { PartnerFormat } from '../../../domain/party.js';
 import type { Session } from '../../../domain/session.js';
 import {
   OCPI_VERSIONS,
+  styleSpeaks,
   WIRE_FORMATS,
   wireFormatFor,
   type OcpiVersion,
@@ -27,11 +28,20 @@ export function sessionsPageSchema(style: PartnerFormat, version: OcpiVersion): 
 
 /** The 200 body of `GET /ocpi/cpo/{version}/sessions`: one of the two styles, never a mix. */
 export function sessionsResponseSchema(version: OcpiVersion): TSchema {
+  const paging = 'Pagination headers: X-Total-Count, X-Limit, Link (next page only).';
+  if (!styleSpeaks('camel', version))
+    return Type.Unsafe({
+      description:
+        `A page of sessions: the standard OCPI ${version} envelope and Session objects. The camelCase / ` +
+        'integer-enum format is not defined for this version: a "camel" partner is answered HTTP 404 with ' +
+        `status_code 2001 naming the version to use. ${paging}`,
+      oneOf: [sessionsPageSchema('ocpi', version)],
+    });
   return Type.Unsafe({
     description:
       'A page of sessions. The format configured for the calling partner decides the shape: "ocpi" partners ' +
       `get the standard OCPI ${version} envelope and Session objects, "camel" partners the documented ` +
-      'camelCase / integer-enum format. Pagination headers: X-Total-Count, X-Limit, Link (next page only).',
+      `camelCase / integer-enum format. ${paging}`,
     oneOf: [sessionsPageSchema('ocpi', version), sessionsPageSchema('camel', version)],
   });
 }
@@ -76,7 +86,7 @@ export function sessionExamples(): Map<string, unknown> {
     byId.set(String(codec.patchSchema.$id), patchOf(format, rendered));
   }
   for (const style of ['ocpi', 'camel'] as const) {
-    for (const version of OCPI_VERSIONS) {
+    for (const version of OCPI_VERSIONS.filter((v) => styleSpeaks(style, v))) {
       const text = codecFor(wireFormatFor(style, version)).render(sessions[style]);
       const id = String(sessionsPageSchema(style, version).$id);
       byId.set(id, exampleEnvelope(style, STATUS.SUCCESS, 'Success', `[${text}]`));

@@ -7,7 +7,7 @@
 // Refusals of the use cases are answered by the error handler (outcomes.ts).
 import type { FastifyContextConfig, FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { OCPI_VERSIONS, wireFormatFor, type OcpiVersion } from '../../../domain/wire-format.js';
+import { OCPI_VERSIONS, styleSpeaks, wireFormatFor, type OcpiVersion } from '../../../domain/wire-format.js';
 import type { Identity } from '../../../service/identity.js';
 import {
   getReceived,
@@ -70,10 +70,12 @@ export function registerSessionsReceiver(
   // Bodies are parsed by the codecs (permissive, every issue with its path); documented with their schemas.
   const bodyOf = (version: OcpiVersion, patch: boolean) =>
     Type.Union(
-      (['ocpi', 'camel'] as const).map((style) => {
-        const codec = codecFor(wireFormatFor(style, version));
-        return patch ? codec.patchSchema : codec.schema;
-      }),
+      (['ocpi', 'camel'] as const)
+        .filter((style) => styleSpeaks(style, version))
+        .map((style) => {
+          const codec = codecFor(wireFormatFor(style, version));
+          return patch ? codec.patchSchema : codec.schema;
+        }),
       {
         description:
           "The partner's configured format decides: standard OCPI or the camelCase / integer format.",
@@ -112,29 +114,31 @@ export function registerSessionsReceiver(
     );
   }
 
-  const ingestUrl = '/ingest/2.2.1/sessions/:country_code/:party_id/:session_id';
-  const ingestTags = [INGEST_TAG];
-  const ingest = { access: 'ingest' } as const;
-  app.put<{ Params: SessionPath }>(
-    ingestUrl,
-    options(
-      ingest,
-      'Feed a live session (OCPI 2.2.1 Session body)',
-      ingestTags,
-      codecFor('ocpi-2.2.1').schema,
-    ),
-    async (request, reply) =>
-      answer(reply, await receivePut(store, ingestTarget(request.params, await identity()), request.body)),
-  );
-  app.patch<{ Params: SessionPath }>(
-    ingestUrl,
-    options(
-      ingest,
-      'Feed a change of a live session (OCPI 2.2.1 PATCH body)',
-      ingestTags,
-      codecFor('ocpi-2.2.1').patchSchema,
-    ),
-    async (request, reply) =>
-      answer(reply, await receivePatch(store, ingestTarget(request.params, await identity()), request.body)),
-  );
+  // Ingest in the Session of OCPI 2.2.1 or 2.3.0 (the version in the URL decides the body, e.g. the Price).
+  for (const version of INGEST_VERSIONS) {
+    const ingestUrl = `/ingest/${version}/sessions/:country_code/:party_id/:session_id`;
+    const ingestTags = [INGEST_TAG];
+    const ingest = { access: 'ingest' } as const;
+    const codec = codecFor(wireFormatFor('ocpi', version));
+    const target = async (params: SessionPath) => ingestTarget(params, await identity(), version);
+    app.put<{ Params: SessionPath }>(
+      ingestUrl,
+      options(ingest, `Feed a live session (OCPI ${version} Session body)`, ingestTags, codec.schema),
+      async (request, reply) =>
+        answer(reply, await receivePut(store, await target(request.params), request.body)),
+    );
+    app.patch<{ Params: SessionPath }>(
+      ingestUrl,
+      options(
+        ingest,
+        `Feed a change of a live session (OCPI ${version} PATCH body)`,
+        ingestTags,
+        codec.patchSchema,
+      ),
+      async (request, reply) =>
+        answer(reply, await receivePatch(store, await target(request.params), request.body)),
+    );
+  }
 }
+
+const INGEST_VERSIONS = ['2.2.1', '2.3.0'] as const;

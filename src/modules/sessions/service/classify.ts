@@ -8,11 +8,14 @@ import { codecFor, type CodecOptions } from '../wire/codecs.js';
 export type Classified =
   { ok: true; session: Session } | { ok: false; id?: string; issues: ValidationIssue[] };
 
+const hasKey = (v: unknown, key: string) => typeof v === 'object' && v !== null && key in v;
+
 /** Guesses the wire format of one object from its distinctive keys. */
 export function detectFormat(obj: unknown): WireFormat | undefined {
   if (!obj || typeof obj !== 'object') return undefined;
   const o = obj as Record<string, unknown>;
-  if ('cdr_token' in o) return 'ocpi-2.2.1';
+  // OCPI 2.3.0 types §Price: before_taxes (2.2.1: excl_vat); otherwise the two Sessions have the same keys.
+  if ('cdr_token' in o) return hasKey(o.total_cost, 'before_taxes') ? 'ocpi-2.3.0' : 'ocpi-2.2.1';
   if ('cdrToken' in o) return 'camel-2.2.1';
   if ('auth_id' in o || 'start_datetime' in o) return 'ocpi-2.1.1';
   if ('authId' in o || 'startDatetime' in o) return 'camel-2.1.1';

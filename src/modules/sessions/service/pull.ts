@@ -4,7 +4,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { StreamPage } from '../../../client/page-stream.js';
 import { partyKey, type Session } from '../../../domain/session.js';
-import { wireFormatFor, type OcpiVersion, type WireFormat } from '../../../domain/wire-format.js';
+import {
+  styleSpeaks,
+  wireFormatFor,
+  type OcpiVersion,
+  type WireFormat,
+} from '../../../domain/wire-format.js';
 import type { SessionStore } from '../../../store/contract.js';
 import type { ValidationIssue } from '../../../wire/codec.js';
 import type {
@@ -34,7 +39,11 @@ export function formatOf(
     : keys.some((k) => k.includes('_'))
       ? 'ocpi'
       : fallbackStyle;
-  const v = version ?? (detectFormat(obj)?.endsWith('2.1.1') ? '2.1.1' : '2.2.1');
+  const detected = detectFormat(obj);
+  const v =
+    version ?? (detected?.endsWith('2.1.1') ? '2.1.1' : detected === 'ocpi-2.3.0' ? '2.3.0' : '2.2.1');
+  // No camel 2.3.0: a camelCase object in a 2.3.0 feed is read as camel 2.2.1 (its shape, bar the Price).
+  if (!styleSpeaks(style, v)) return wireFormatFor(style, '2.2.1');
   return wireFormatFor(style, v);
 }
 

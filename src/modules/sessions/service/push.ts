@@ -2,7 +2,7 @@
 // Sessions RECEIVER the first time and PATCHes it afterwards (OCPI 2.2.1 §9.2.2, §9.1).
 import { isDeepStrictEqual } from 'node:util';
 import type { Session } from '../../../domain/session.js';
-import type { OcpiVersion } from '../../../domain/wire-format.js';
+import { since22, type OcpiVersion } from '../../../domain/wire-format.js';
 import type { Body, PatchPlan, PushAdapter } from '../../../service/push-adapter.js';
 import { codecFor } from '../wire/codecs.js';
 
@@ -22,7 +22,7 @@ export function patchBetween(
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (isDeepStrictEqual(before[key], after[key])) continue;
     if (!(key in after)) return { kind: 'put' }; // a field was removed: only a PUT can do that (2.2.1 §9.2.2.3)
-    if (key === periodsKey && version === '2.2.1') {
+    if (key === periodsKey && since22(version)) {
       const old = (before[key] as unknown[] | undefined) ?? [];
       const now = (after[key] as unknown[] | undefined) ?? [];
       if (now.length < old.length || !old.every((p, i) => isDeepStrictEqual(p, now[i])))

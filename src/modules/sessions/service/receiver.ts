@@ -3,13 +3,14 @@
 import { applySessionPatch } from '../../../domain/session-patch.js';
 import { partyKey, type PartyKey, type Session, type SessionPatch } from '../../../domain/session.js';
 import { partnerEndpoint, type Partner } from '../../../domain/party.js';
-import { wireFormatFor, type OcpiVersion, type WireFormat } from '../../../domain/wire-format.js';
+import { since22, wireFormatFor, type OcpiVersion, type WireFormat } from '../../../domain/wire-format.js';
 import { RevisionConflict, type SessionStore, type StoredSession } from '../../../store/contract.js';
 import type { ParseContext } from '../../../wire/codec.js';
 import { codecFor } from '../wire/codecs.js';
 import { parseLocation211 } from '../../../wire/ocpi-2.1.1/location-parse.js';
 import type { Identity } from '../../../service/identity.js';
 import { describeIssues, Refused } from '../../../service/refused.js';
+import { partnerWireFormat } from '../../../service/partners.js';
 import { toRecord } from './writer.js';
 
 export interface Target {
@@ -189,7 +190,7 @@ export async function receivePatch(
  */
 function redelivery(stored: Session, patch: SessionPatch, version: OcpiVersion): SessionPatch {
   const periods = patch.chargingPeriods;
-  if (version !== '2.2.1' || !periods?.length) return patch;
+  if (!since22(version) || !periods?.length) return patch;
   const have = new Set(stored.chargingPeriods.map((p) => JSON.stringify(p)));
   const fresh = periods.filter((p) => !have.has(JSON.stringify(p)));
   return fresh.length === periods.length ? patch : { ...patch, chargingPeriods: fresh };
@@ -245,13 +246,13 @@ export function receiverTarget(
     partyId: p.party_id,
     id: p.session_id,
     version,
-    format: wireFormatFor(caller.format, version),
+    format: partnerWireFormat(caller, version),
     emsp: us ? { countryCode: us.countryCode, partyId: us.partyId } : undefined,
   };
 }
 
-/** Ingest: the CPO's own back end feeds sessions of this instance's own party only, in OCPI 2.2.1 form. */
-export function ingestTarget(p: SessionPath, us: Identity | undefined): Target {
+/** Ingest: the CPO's own back end feeds sessions of this instance's own party only, in OCPI 2.2.1 or 2.3.0 form. */
+export function ingestTarget(p: SessionPath, us: Identity | undefined, version: '2.2.1' | '2.3.0'): Target {
   if (!us || !ownsParty(partyKey(us.countryCode, us.partyId), p.country_code, p.party_id)) {
     throw new Refused('not-visible', `This instance is not party ${p.country_code}/${p.party_id}`);
   }
@@ -259,8 +260,8 @@ export function ingestTarget(p: SessionPath, us: Identity | undefined): Target {
     countryCode: p.country_code,
     partyId: p.party_id,
     id: p.session_id,
-    version: '2.2.1',
-    format: 'ocpi-2.2.1',
+    version,
+    format: wireFormatFor('ocpi', version),
     acceptLocation: true,
   };
 }

@@ -1,9 +1,9 @@
 // Use case: list the sessions a partner may see (OCPI Sessions sender GET, 2.1.1 §mod_sessions 3.1 / 2.2.1 §9.2.1).
 import type { PageQuery, RenderedPage } from '../../../domain/page.js';
 import type { Partner } from '../../../domain/party.js';
-import { wireFormatFor, type OcpiVersion } from '../../../domain/wire-format.js';
+import type { OcpiVersion } from '../../../domain/wire-format.js';
 import type { SessionStore } from '../../../store/contract.js';
-import { mayUseFunctionalModules, type Authenticated } from '../../../service/partners.js';
+import { mayUseFunctionalModules, partnerWireFormat, type Authenticated } from '../../../service/partners.js';
 import type { TokenCache } from '../../../service/token-cache.js';
 
 export function listPartnerSessions(
@@ -13,7 +13,7 @@ export function listPartnerSessions(
   query: PageQuery,
 ): Promise<RenderedPage> {
   // OCPI 2.2.1 §9.1: sessions go only to the eMSP owning the token; another party's are not listed nor counted.
-  return store.listSessions({ owner: partner.key }, query, wireFormatFor(partner.format, version));
+  return store.listSessions({ owner: partner.key }, query, partnerWireFormat(partner, version));
 }
 
 /**

@@ -6,6 +6,7 @@ import { camel211SessionCodec, camel211Session } from './camel-2.1.1/session.js'
 import { camel221SessionCodec, camel221Session } from './camel-2.2.1/session.js';
 import { ocpi211SessionCodec } from './ocpi-2.1.1/session.js';
 import { ocpi221SessionCodec } from './ocpi-2.2.1/session.js';
+import { ocpi230SessionCodec } from './ocpi-2.3.0/session.js';
 import type { SessionCodec } from './rules.js';
 
 export interface CodecOptions {
@@ -22,6 +23,8 @@ export function codecFor(format: WireFormat, options: CodecOptions = {}): Sessio
       return ocpi211SessionCodec;
     case 'ocpi-2.2.1':
       return ocpi221SessionCodec;
+    case 'ocpi-2.3.0':
+      return ocpi230SessionCodec;
     case 'camel-2.1.1':
       return b ? (camelB[format] ??= camel211SessionCodec('B')) : camel211Session;
     case 'camel-2.2.1':
