@@ -19,6 +19,7 @@ import {
   type ReceiveResult,
 } from '../service/receiver.js';
 import type { SessionStore } from '../../../store/contract.js';
+import { GroupedWrites } from '../service/grouped-writes.js';
 import { codecFor } from '../wire/codecs.js';
 import { INGEST_TAG, RECEIVER_TAG, sessionsModule } from '../module.js';
 import { sendEnvelope, STATUS } from '../../../http/envelope.js';
@@ -58,6 +59,8 @@ export function registerSessionsReceiver(
   store: SessionStore,
   identity: () => Promise<Identity | undefined>,
 ): void {
+  // One group commit for every receiver and ingest write of this server.
+  const writes = new GroupedWrites(store);
   const options = (
     config: FastifyContextConfig,
     summary: string,
@@ -99,7 +102,7 @@ export function registerSessionsReceiver(
       options(config, `Create or replace a pushed session (OCPI ${version})`, tags, bodyOf(version, false)),
       async (request, reply) => {
         const target = receiverTarget(request.partner!, request.params, version, await identity());
-        return answer(reply, await receivePut(store, target, request.body));
+        return answer(reply, await receivePut(writes, target, request.body));
       },
     );
     app.patch<{ Params: SessionPath }>(
@@ -107,7 +110,7 @@ export function registerSessionsReceiver(
       options(config, `Update part of a pushed session (OCPI ${version})`, tags, bodyOf(version, true)),
       async (request, reply) => {
         const target = receiverTarget(request.partner!, request.params, version, await identity());
-        return answer(reply, await receivePatch(store, target, request.body));
+        return answer(reply, await receivePatch(writes, target, request.body));
       },
     );
   }
@@ -124,7 +127,7 @@ export function registerSessionsReceiver(
       codecFor('ocpi-2.2.1').schema,
     ),
     async (request, reply) =>
-      answer(reply, await receivePut(store, ingestTarget(request.params, await identity()), request.body)),
+      answer(reply, await receivePut(writes, ingestTarget(request.params, await identity()), request.body)),
   );
   app.patch<{ Params: SessionPath }>(
     ingestUrl,
@@ -135,6 +138,6 @@ export function registerSessionsReceiver(
       codecFor('ocpi-2.2.1').patchSchema,
     ),
     async (request, reply) =>
-      answer(reply, await receivePatch(store, ingestTarget(request.params, await identity()), request.body)),
+      answer(reply, await receivePatch(writes, ingestTarget(request.params, await identity()), request.body)),
   );
 }
