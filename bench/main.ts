@@ -3,6 +3,7 @@
 //   sender   GET /ocpi/cpo/{2.1.1,2.2.1}/sessions under load, per case against a same-size node:http baseline,
 //            plus a Link-chain walk (issue #2)
 //   ingest   PUT/PATCH /ingest/2.2.1/sessions/{cc}/{pid}/{id} under load (issue #6), on a scratch copy
+//            --before <cli>   instead: PUT-creates of that build and this one, 3 interleaved rounds (issue 16)
 //   pull     `ocpi-sessions pull` of one partner over loopback: sessions/s, CPU client vs server (issue #6)
 //   push     a push backlog for 50 loopback receivers (one slow, one refusing): drain time, deliveries/s, the
 //            delay of a new change, duplicates (issue 14); --sessions is the number of pending changes
@@ -44,7 +45,7 @@ export interface CommonOptions {
   rebuild: boolean;
   pgAdminUrl: string;
   cases?: string[];
-  /** push only: serve processes on PostgreSQL, the build to compare with, the longest wait. */
+  /** push only: serve processes on PostgreSQL, the longest wait; push and ingest: the build to compare with. */
   processes: number[];
   before?: string;
   capSeconds: number;

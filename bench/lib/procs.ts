@@ -136,11 +136,12 @@ export function startService(
  * Starts `ocpi-sessions serve` on `db` (any free port, logging off) as README "Deploy" runs it (SERVER_NODE_FLAGS)
  * and returns it once it listens.
  */
-export function startOcpiServer(db: string, extra: string[] = []): Promise<Service> {
+/** `cli`: another build's dist/src/cli/main.js (a before/after comparison), else this one's. */
+export function startOcpiServer(db: string, extra: string[] = [], cli = CLI): Promise<Service> {
   return startService(
     [
       ...SERVER_NODE_FLAGS,
-      CLI,
+      cli,
       'serve',
       '--db',
       db,

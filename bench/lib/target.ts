@@ -22,8 +22,8 @@ export interface Page {
   body: Buffer;
 }
 
-export async function startTarget(dataset: Dataset, db = dataset.db): Promise<Target> {
-  const server = await startOcpiServer(db);
+export async function startTarget(dataset: Dataset, db = dataset.db, cli?: string): Promise<Target> {
+  const server = await startOcpiServer(db, [], cli);
   let admin: pg.Client | undefined;
   let dbPids: (() => Promise<number[]>) | undefined;
   if (dataset.store === 'postgres') {

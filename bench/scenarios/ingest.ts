@@ -6,6 +6,9 @@
 // Cases: PUT of new sessions (creates), PUT of existing sessions with a newer last_updated (replaces), PATCH of
 // existing sessions. Each against a node:http baseline answering the real response of that request.
 // When the build has no `ingest-token` command or the server no ingest route, it says so and measures nothing.
+// With `--before <cli>` (e.g. a build of main: /tmp/base-ingest/dist/src/cli/main.js) it measures PUT-creates
+// only, that build's server and this one's, interleaved, ROUNDS rounds, each run on a fresh scratch copy: creates/s
+// and server (and PostgreSQL) CPU per create, min/median/max (group commit, docs/performance.md).
 import type { RequestSpec } from 'autocannon';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +51,14 @@ export async function ingest(o: CommonOptions): Promise<void> {
     return;
   }
   const tmp = scratchDir();
+  if (o.before) {
+    try {
+      await compareCreates(o, o.before, tmp);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   try {
     for (const store of o.stores) {
       const dataset = await ensureDataset(store, { ...o, log });
@@ -76,13 +87,102 @@ export async function ingest(o: CommonOptions): Promise<void> {
   printReport(rows, memory, o, startedLoad);
 }
 
-async function runStore(
-  target: Target,
-  authorization: string,
-  o: CommonOptions,
-  tmp: string,
-): Promise<Row[]> {
-  const store = target.dataset.store;
+/** Rounds of the before/after comparison (each: the before build, then this one). */
+const ROUNDS = 3;
+
+async function compareCreates(o: CommonOptions, before: string, tmp: string): Promise<void> {
+  const startedLoad = loadAverage();
+  const lines: string[][] = [];
+  for (const store of o.stores) {
+    const dataset = await ensureDataset(store, { ...o, log });
+    const runs: Record<'before' | 'after', LoadResult[]> = { before: [], after: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const build of ['before', 'after'] as const) {
+        const scratch = await scratchCopy(dataset, tmp);
+        try {
+          const token = parseToken((await cli(['ingest-token', '--db', scratch.db])).stdout);
+          const authorization = `Token ${Buffer.from(token!, 'utf8').toString('base64')}`;
+          const target = await startTarget(dataset, scratch.db, build === 'before' ? before : undefined);
+          try {
+            const { cases } = await casesFor(target);
+            const create = cases.find((c) => c.id === 'create')!;
+            log(`${store}: round ${round}, ${build}: PUT-creates (${o.warmup} s warm-up + ${o.duration} s)`);
+            const r = await runLoad(target.server.url, requestsOf(create, authorization), o, target.watched);
+            if (r.errors || r.non2xx) log(`${store} ${build}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+            runs[build].push(r);
+          } finally {
+            await target.close();
+          }
+        } finally {
+          await scratch.drop();
+        }
+      }
+    }
+    for (const build of ['before', 'after'] as const) {
+      const rs = runs[build];
+      const spread = (f: (r: LoadResult) => number | undefined) => {
+        const v = rs
+          .map(f)
+          .filter((x): x is number => x !== undefined)
+          .sort((a, b) => a - b);
+        return v.length
+          ? v
+              .map((x) => num(x))
+              .filter((_, i) => i === 0 || i === v.length >> 1 || i === v.length - 1)
+              .join(' / ')
+          : '-';
+      };
+      lines.push([
+        store,
+        build === 'before' ? before : 'this build',
+        spread((r) => r.rps),
+        spread((r) => r.serverMsPerReq),
+        spread((r) => r.dbMsPerReq),
+        spread((r) => r.p50),
+        rs.map((r) => num(r.otherCores, 2)).join(' / '),
+      ]);
+    }
+  }
+  console.log(
+    [
+      `## ingest: PUT-creates, before/after, ${ROUNDS} interleaved rounds on copies of the ${o.sessions}-session data set (${new Date().toISOString()})`,
+      '',
+      `- machine: ${machineDescription()} (load average at start ${startedLoad}, at end ${loadAverage()})`,
+      `- load: autocannon, ${o.connections} connections, ${o.warmup} s warm-up + ${o.duration} s measured per run`,
+      '',
+      markdownTable(
+        [
+          'store',
+          'build',
+          'creates/s min / median / max',
+          'server CPU ms/create',
+          'db CPU ms/create',
+          'p50 ms',
+          'other cores busy',
+        ],
+        lines,
+      ),
+    ].join('\n'),
+  );
+}
+
+function requestsOf(c: IngestCase, authorization: string): RequestSpec[] {
+  let n = 0;
+  return [
+    {
+      method: c.method,
+      setupRequest: (req) => {
+        const r = c.make(n++);
+        req.path = r.path;
+        req.body = r.body;
+        req.headers = { ...req.headers, authorization, 'content-type': 'application/json' };
+        return req;
+      },
+    },
+  ];
+}
+
+async function casesFor(target: Target) {
   const owner = target.dataset.partners.find((p) => p.format === 'ocpi')!;
   const page = await target.get('/ocpi/cpo/2.2.1/sessions?limit=1000', owner);
   const existing = (JSON.parse(page.body.toString('utf8')) as { data: Json[] }).data;
@@ -129,7 +229,17 @@ async function runStore(
       },
     },
   ];
+  return { cases, owner, url, template };
+}
 
+async function runStore(
+  target: Target,
+  authorization: string,
+  o: CommonOptions,
+  tmp: string,
+): Promise<Row[]> {
+  const store = target.dataset.store;
+  const { cases, owner, url, template } = await casesFor(target);
   // Probe: does the route exist on this server?
   const probe = await send(target.server.url, 'PUT', cases[1]!.make(0), authorization);
   if (probe.status === 404 || probe.status === 405) {
@@ -155,21 +265,7 @@ async function runStore(
       headersFile,
       JSON.stringify({ 'content-type': sample.headers['content-type'] ?? 'application/json' }),
     );
-    const requests = (): RequestSpec[] => {
-      let n = 0;
-      return [
-        {
-          method: c.method,
-          setupRequest: (req) => {
-            const r = c.make(n++);
-            req.path = r.path;
-            req.body = r.body;
-            req.headers = { ...req.headers, authorization, 'content-type': 'application/json' };
-            return req;
-          },
-        },
-      ];
-    };
+    const requests = () => requestsOf(c, authorization);
     log(`${store}: ingest ${c.label}: ours (${o.warmup} s warm-up + ${o.duration} s)`);
     row.ours = await runLoad(target.server.url, requests(), o, target.watched);
     const baseline = await startService(

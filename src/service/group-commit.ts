@@ -1,25 +1,39 @@
-// Group commit for the push worker (push-delivery.ts): acknowledged deliveries are recorded in batches, one store
-// transaction (one commit, one fsync on SQLite) per batch instead of one per delivery. A completion waits at most
-// for the commit under way; those arriving meanwhile go together into the next one.
-import type { Completed } from '../store/contract.js';
+// Group commit: items submitted concurrently are written in batches, one store transaction (one commit, one fsync
+// on SQLite) per batch instead of one per item; each submitter is answered only once the transaction holding its
+// item committed. An item waits at most for the commit under way; those arriving meanwhile (and those of the same
+// turn of the event loop) go together into the next one.
+// Serves the push worker's completions (push-delivery.ts) and the sessions receiver/ingest writes (SessionWriter).
 
-/** Most completions per transaction. */
+/** Most items per transaction. */
 const MAX_BATCH = 256;
 
-interface Waiting {
-  item: Completed;
-  resolve: (held: boolean) => void;
+export interface GroupCommitOptions {
+  /**
+   * An error of a batch for which its members are committed again one by one (each answered by its own
+   * commit): an error that one member causes (a revision conflict), not a fault of the store. Any other error
+   * of a batch fails each of its members with that error.
+   */
+  alone?: (error: unknown) => boolean;
+}
+
+interface Waiting<I, R> {
+  item: I;
+  resolve: (result: R) => void;
   reject: (e: unknown) => void;
 }
 
-export class GroupCommit {
-  private queue: Waiting[] = [];
+export class GroupCommit<I, R> {
+  private queue: Waiting<I, R>[] = [];
   private running: Promise<void> | undefined;
 
-  constructor(private readonly commit: (items: readonly Completed[]) => Promise<boolean[]>) {}
+  /** `commit` writes the items in one transaction and answers one result per item, in order. */
+  constructor(
+    private readonly commit: (items: readonly I[]) => Promise<R[]>,
+    private readonly options: GroupCommitOptions = {},
+  ) {}
 
-  /** Records the delivery as completed; false when its claim was lost (completeDelivery's answer). */
-  complete(item: Completed): Promise<boolean> {
+  /** Resolves with the item's result once the transaction holding it committed. */
+  submit(item: I): Promise<R> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.running ??= this.flush();
@@ -27,17 +41,22 @@ export class GroupCommit {
   }
 
   private async flush(): Promise<void> {
-    // The completions of the same turn of the event loop join the first one.
+    // The items of the same turn of the event loop join the first one.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        const held = await this.commit(batch.map((w) => w.item));
-        batch.forEach((w, i) => w.resolve(held[i]!));
-      } catch (e) {
+    while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_BATCH));
+    this.running = undefined;
+  }
+
+  private async write(batch: Waiting<I, R>[]): Promise<void> {
+    try {
+      const results = await this.commit(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(results[i]!));
+    } catch (e) {
+      if (batch.length > 1 && this.options.alone?.(e)) {
+        for (const w of batch) await this.write([w]);
+      } else {
         for (const w of batch) w.reject(e);
       }
     }
-    this.running = undefined;
   }
 }

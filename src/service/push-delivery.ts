@@ -11,7 +11,7 @@
 // worker has taken the delivery over; completing or failing a delivery it no longer holds changes nothing. So two
 // processes never send the same change.
 import type { PartyKey } from '../domain/session.js';
-import type { Delivery, LaneClaim, LaneState, SessionStore } from '../store/contract.js';
+import type { Completed, Delivery, LaneClaim, LaneState, SessionStore } from '../store/contract.js';
 import { GroupCommit } from './group-commit.js';
 import type { Log } from './log.js';
 import type { PushAdapter } from './push-adapter.js';
@@ -81,7 +81,7 @@ export class PushDelivery {
     this.lease = leaseBounds(options);
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.policy = { ...LANE_DEFAULTS, ...given };
-    const completions = new GroupCommit((items) => store.completeDeliveries(items));
+    const completions = new GroupCommit<Completed, boolean>((items) => store.completeDeliveries(items));
     this.sender = new PushSender(store, new Map(adapters.map((a) => [a.module, a])), completions, {
       ...this.lease,
       denyPrivatePeers: options.denyPrivatePeers,

@@ -9,7 +9,7 @@ import type { PartyKey } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import { since22, styleSpeaks, wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
 import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
-import type { Delivery, SessionStore } from '../store/contract.js';
+import type { Completed, Delivery, SessionStore } from '../store/contract.js';
 import type { GroupCommit } from './group-commit.js';
 import { getIdentity } from './identity.js';
 import type { Log } from './log.js';
@@ -60,7 +60,7 @@ export class PushSender {
   constructor(
     private readonly store: SessionStore,
     private readonly adapters: ReadonlyMap<string, PushAdapter>,
-    private readonly completions: GroupCommit,
+    private readonly completions: GroupCommit<Completed, boolean>,
     private readonly options: SendOptions,
   ) {}
 
@@ -90,7 +90,7 @@ export class PushSender {
     const format = wireFormatFor(partner.format, version);
     const current = await adapter.load(this.store, d.objectSeq, format);
     if (!current) {
-      await this.completions.complete({ delivery: d, doc: '' });
+      await this.completions.submit({ delivery: d, doc: '' });
       return false;
     }
     // What was sent is the revision read here, which may be newer than the one claimed: completing that one keeps
@@ -125,7 +125,7 @@ export class PushSender {
           : adapter.patch(delivered, current.body, format, version);
       if (plan.kind === 'unchanged') {
         // The partner acknowledged exactly this state: nothing to send.
-        await this.completions.complete({ delivery: done, doc: current.doc });
+        await this.completions.submit({ delivery: done, doc: current.doc });
         return false;
       }
       if (plan.kind === 'patch') {
@@ -139,7 +139,7 @@ export class PushSender {
       const why = `HTTP ${answer.http} ${answer.statusCode ?? ''} ${answer.statusMessage ?? ''}`.trim();
       throw new PushFailed(why, url, answer.http);
     }
-    await this.completions.complete({ delivery: done, doc: current.doc });
+    await this.completions.submit({ delivery: done, doc: current.doc });
     return true;
   }
 

@@ -12,6 +12,11 @@ export interface SessionRecord {
   session: Session;
   owner: PartyKey;
   renders: Record<WireFormat, string>;
+  /**
+   * PutOptions.ifRev for this record alone, so that the read-modify-writes of several sessions share one call
+   * (group commit, src/service/group-commit.ts): a mismatch throws RevisionConflict for the whole call.
+   */
+  ifRev?: number;
 }
 
 export type PutOutcome = 'created' | 'updated' | 'stale';

@@ -93,7 +93,8 @@ export function planWrite(
   const s = record.session;
   // Checked first, inside the write transaction (the stores hold the row): no other writer can come between this
   // check and the write. No stored session is a conflict too.
-  if (options.ifRev !== undefined && stored?.rev !== options.ifRev) return { conflict: true };
+  const ifRev = record.ifRev ?? options.ifRev;
+  if (ifRev !== undefined && stored?.rev !== ifRev) return { conflict: true };
   const outbox = new Set(options.pushTo ?? []).has(record.owner) ? [record.owner] : [];
   const common = {
     conflict: false as const,

@@ -1,6 +1,8 @@
 // kill -9 while a CPO back end streams ingest PUTs and PATCHes over keep-alive connections: the server is
-// SIGKILLed at random points and restarted on the same database. Afterwards every request that got a 2xx
-// "Success" is in the store exactly once: sessions PUT exist; each PATCH appended one charging period that
+// SIGKILLed at random points and restarted on the same database. 32 connections at once and half of the
+// requests creating new sessions, so the server commits them in groups (src/service/group-commit.ts): the kills
+// land during group commits. Afterwards every request that got a 2xx "Success" is in the store exactly once:
+// sessions PUT exist; each PATCH appended one charging period that
 // names it (start = T0 + n s, volume n), present once if acknowledged, at most once if its answer was lost in
 // the crash, and absent if it was answered "Not applied" (stale) or 404 (its PUT was lost). SQLite and
 // PostgreSQL. KILL9_REQUESTS (default 3000) and KILL9_CRASHES (default 4) size the run.
@@ -22,7 +24,7 @@ import { setParty, cli, serve, type Served } from '../support/cli.js';
 const REQUESTS = Number(process.env.KILL9_REQUESTS ?? 3000);
 const CRASHES = Number(process.env.KILL9_CRASHES ?? 4);
 const SESSIONS = 20;
-const WORKERS = 8;
+const WORKERS = 32;
 const T0 = Date.UTC(2030, 0, 1);
 
 interface Op {
@@ -66,11 +68,14 @@ async function run(kind: 'sqlite' | 'postgres') {
       endDateTime: undefined,
       totalCost: undefined,
     }));
-    // The stream: every session PUT first, then PATCHes of random sessions, eight connections at once, so
-    // PATCHes of one session also race each other (some are then answered "Not applied": a newer one won).
+    // The stream: every session PUT first, then PUTs of new sessions (creates, grouped into shared commits)
+    // alternating with PATCHes of random sessions, 32 connections at once, so PATCHes of one session also race
+    // each other (some are then answered "Not applied": a newer one won).
     const ops: Op[] = sessions.map((session, n) => ({ n, method: 'PUT' as const, session }));
     for (let n = ops.length; n < REQUESTS; n++) {
-      ops.push({ n, method: 'PATCH', session: sessions[Math.floor(Math.random() * SESSIONS)]! });
+      if (n % 2 === 0)
+        ops.push({ n, method: 'PUT', session: { ...sessions[n % SESSIONS]!, id: `K9-N${n}` } });
+      else ops.push({ n, method: 'PATCH', session: sessions[Math.floor(Math.random() * SESSIONS)]! });
     }
     // Crash points: after this many answered requests, spread over the run.
     const crashAt = Array.from({ length: CRASHES }, (_, i) =>
@@ -123,7 +128,7 @@ async function run(kind: 'sqlite' | 'postgres') {
     let lost = 0;
     try {
       const stored = new Map<string, Session>();
-      for (const s of sessions) {
+      for (const { session: s } of ops.filter((o) => o.method === 'PUT')) {
         const x = await store.getSession('NL', 'OCS', s.id);
         if (x) stored.set(s.id, x.session);
       }

@@ -15,9 +15,27 @@ export class JsonObject {
 }
 
 export function writeJson(node: JsonNode): string {
+  // Appended to one string (no array per object, no join): rendering is on the write path of every session.
   if (node instanceof JsonObject) {
-    return `{${node.entries.map(([k, v]) => `${JSON.stringify(k)}:${writeJson(v)}`).join(',')}}`;
+    let out = '{';
+    for (const [k, v] of node.entries) out += `${out.length > 1 ? ',' : ''}${quotedKey(k)}:${writeJson(v)}`;
+    return `${out}}`;
   }
-  if (Array.isArray(node)) return `[${node.map(writeJson).join(',')}]`;
+  if (Array.isArray(node)) {
+    let out = '[';
+    for (let i = 0; i < node.length; i++) out += `${i > 0 ? ',' : ''}${writeJson(node[i] as JsonNode)}`;
+    return `${out}]`;
+  }
   return JSON.stringify(node);
+}
+
+/** Keys are the field lists' names (a fixed, small set): each is quoted once, not on every render. */
+const QUOTED = new Map<string, string>();
+function quotedKey(k: string): string {
+  let q = QUOTED.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (QUOTED.size < 4096) QUOTED.set(k, q);
+  }
+  return q;
 }

@@ -73,7 +73,13 @@ function nullable(schema: TSchema, description?: string): TSchema {
 
 export function objectCodec<T>(meta: ObjectMeta, define: (f: FieldMaker<T>) => Field<T>[]): ObjectCodec<T> {
   const fields = define(maker<T>());
-  const active = (w: WireStyle) => fields.filter((f) => !f.only || f.only(w));
+  // The fields a style carries, worked out once per style (encode asks for every object of every render).
+  const activeFor = new WeakMap<WireStyle, Field<T>[]>();
+  const active = (w: WireStyle) => {
+    let a = activeFor.get(w);
+    if (!a) activeFor.set(w, (a = fields.filter((f) => !f.only || f.only(w))));
+    return a;
+  };
   const keyOf = (w: WireStyle, f: Field<T>) => wireKey(w, f.wire, f.raw);
 
   function schema(w: WireStyle, isRequired: (f: Field<T>) => boolean): TSchema {

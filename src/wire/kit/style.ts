@@ -39,8 +39,18 @@ export function wireStyle(format: WireFormat, candidate: CamelCandidate = 'A'): 
 /** The wire key of a field named `snake` in the OCPI spec; `raw` keys keep the spec name in every style. */
 export function wireKey(w: WireStyle, snake: string, raw = false): string {
   if (raw || w.naming === 'snake') return snake;
-  return snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  // Remembered: every render asks again for the same few dozen field names (measured: a regex per key per render
+  // was a fifth of a camel render).
+  let camel = CAMEL_KEYS.get(snake);
+  if (camel === undefined) {
+    camel = snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    CAMEL_KEYS.set(snake, camel);
+  }
+  return camel;
 }
+
+/** camelCase of the spec's field names (a fixed, small set: the field lists'). */
+const CAMEL_KEYS = new Map<string, string>();
 
 /** `$.a.b` path of a field chain given by spec names, in the style's naming. */
 export function fieldPath(w: WireStyle, ...snake: string[]): string {

@@ -102,8 +102,22 @@ export const dateTime: ValueCodec<Millis> = {
       cx.issues.add(cx.path, `not a valid date and time: ${v}`);
     return ms;
   },
-  encode: (x) => (Number.isFinite(x) && Math.abs(x) <= MAX_DATE_MS ? formatDateTime(x) : undefined),
+  encode: (x) => (Number.isFinite(x) && Math.abs(x) <= MAX_DATE_MS ? formatted(x) : undefined),
 };
+
+/**
+ * The same instants are written again by each of a session's renders (four formats at every write): the latest
+ * ones are remembered (measured: a Date and toISOString per instant were a sixth of a render).
+ */
+const FORMATTED = new Map<Millis, string>();
+function formatted(ms: Millis): string {
+  let s = FORMATTED.get(ms);
+  if (s === undefined) {
+    if (FORMATTED.size >= 512) FORMATTED.clear();
+    FORMATTED.set(ms, (s = formatDateTime(ms)));
+  }
+  return s;
+}
 
 interface ListOptions {
   /** `+` cardinality: at least one item. */

@@ -19,6 +19,7 @@ import {
   type ReceiveResult,
 } from '../service/receiver.js';
 import type { SessionStore } from '../../../store/contract.js';
+import { GroupedWrites } from '../service/grouped-writes.js';
 import { codecFor } from '../wire/codecs.js';
 import { INGEST_TAG, RECEIVER_TAG, sessionsModule } from '../module.js';
 import { sendEnvelope, STATUS } from '../../../http/envelope.js';
@@ -58,6 +59,8 @@ export function registerSessionsReceiver(
   store: SessionStore,
   identity: () => Promise<Identity | undefined>,
 ): void {
+  // One group commit for every receiver and ingest write of this server.
+  const writes = new GroupedWrites(store);
   const options = (
     config: FastifyContextConfig,
     summary: string,
@@ -101,7 +104,7 @@ export function registerSessionsReceiver(
       options(config, `Create or replace a pushed session (OCPI ${version})`, tags, bodyOf(version, false)),
       async (request, reply) => {
         const target = receiverTarget(request.partner!, request.params, version, await identity());
-        return answer(reply, await receivePut(store, target, request.body));
+        return answer(reply, await receivePut(writes, target, request.body));
       },
     );
     app.patch<{ Params: SessionPath }>(
@@ -109,7 +112,7 @@ export function registerSessionsReceiver(
       options(config, `Update part of a pushed session (OCPI ${version})`, tags, bodyOf(version, true)),
       async (request, reply) => {
         const target = receiverTarget(request.partner!, request.params, version, await identity());
-        return answer(reply, await receivePatch(store, target, request.body));
+        return answer(reply, await receivePatch(writes, target, request.body));
       },
     );
   }
@@ -125,7 +128,7 @@ export function registerSessionsReceiver(
       ingestUrl,
       options(ingest, `Feed a live session (OCPI ${version} Session body)`, ingestTags, codec.schema),
       async (request, reply) =>
-        answer(reply, await receivePut(store, await target(request.params), request.body)),
+        answer(reply, await receivePut(writes, await target(request.params), request.body)),
     );
     app.patch<{ Params: SessionPath }>(
       ingestUrl,
@@ -136,7 +139,7 @@ export function registerSessionsReceiver(
         codec.patchSchema,
       ),
       async (request, reply) =>
-        answer(reply, await receivePatch(store, await target(request.params), request.body)),
+        answer(reply, await receivePatch(writes, await target(request.params), request.body)),
     );
   }
 }

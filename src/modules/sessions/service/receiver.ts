@@ -2,7 +2,7 @@
 // session fed by the CPO's own back end (ingest, same rules as the 2.2.1 receiver).
 import { applySessionPatch } from '../../../domain/session-patch.js';
 import { partyKey, type PartyKey, type Session, type SessionPatch } from '../../../domain/session.js';
-import { partnerEndpoint, type Partner } from '../../../domain/party.js';
+import type { Partner } from '../../../domain/party.js';
 import { since22, wireFormatFor, type OcpiVersion, type WireFormat } from '../../../domain/wire-format.js';
 import { RevisionConflict, type SessionStore, type StoredSession } from '../../../store/contract.js';
 import type { ParseContext } from '../../../wire/codec.js';
@@ -12,6 +12,7 @@ import type { Identity } from '../../../service/identity.js';
 import { describeIssues, Refused } from '../../../service/refused.js';
 import { partnerWireFormat } from '../../../service/partners.js';
 import { toRecord } from './writer.js';
+import type { GroupedWrites } from './grouped-writes.js';
 
 export interface Target {
   /** The party in the URL ({country_code}/{party_id}) and the session id. */
@@ -34,16 +35,6 @@ export interface ReceiveResult {
 }
 
 const eq = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
-
-/** Owners with a registered sessions receiver: their sessions are pushed (OCPI 2.2.1 §9.1 push model). */
-export async function pushTargets(store: SessionStore): Promise<string[]> {
-  return (await store.listPartners())
-    .filter(
-      (p) =>
-        p.state === 'registered' && p.roles.includes('EMSP') && partnerEndpoint(p, 'sessions', 'RECEIVER'),
-    )
-    .map((p) => p.key);
-}
 
 function context(t: Target): ParseContext {
   return { cpo: { countryCode: t.countryCode, partyId: t.partyId }, emsp: t.emsp };
@@ -94,21 +85,26 @@ function refuseOwnParty(t: Target): void {
   }
 }
 
+/** Writes 'if-newer' (GroupedWrites), in a transaction shared with concurrent requests. */
 async function write(
-  store: SessionStore,
+  writes: GroupedWrites,
   t: Target,
   session: Session,
-  mode: 'if-newer',
   ifRev?: number,
 ): Promise<ReceiveResult> {
   const record = toRecord(session);
   const owner = ownerFor(t);
-  const [outcome] = await store.putSessions([owner ? { ...record, owner } : record], {
-    mode,
-    pushTo: await pushTargets(store),
+  const outcome = await writes.put({
+    ...record,
+    ...(owner ? { owner } : {}),
     ...(ifRev === undefined ? {} : { ifRev }),
   });
-  return { outcome: outcome!, session };
+  return { outcome, session };
+}
+
+/** The writes of one session apply in arrival order (GroupedWrites.inOrder); keys compare case-insensitively. */
+function inOrder<T>(writes: GroupedWrites, t: Target, work: () => Promise<T>): Promise<T> {
+  return writes.inOrder(`${t.countryCode}\u0000${t.partyId}\u0000${t.id}`.toUpperCase(), work);
 }
 
 /** Attempts of a read-modify-write before giving up (each conflict means another write of the session won). */
@@ -131,7 +127,7 @@ export async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
  * A body whose last_updated is older than the stored one is not applied (outcome 'stale'): a late, reordered
  * delivery must never roll a session back. Equal last_updated is applied (idempotent re-delivery).
  */
-export async function receivePut(store: SessionStore, t: Target, body: unknown): Promise<ReceiveResult> {
+export async function receivePut(writes: GroupedWrites, t: Target, body: unknown): Promise<ReceiveResult> {
   refuseOwnParty(t);
   const parsed = codecFor(t.format).parse(body, context(t));
   if (!parsed.ok) throw invalid(parsed.issues);
@@ -144,12 +140,12 @@ export async function receivePut(store: SessionStore, t: Target, body: unknown):
   if (t.version === '2.1.1')
     Object.assign(s, { countryCode: t.countryCode.toUpperCase(), partyId: t.partyId.toUpperCase() });
   checkIds(t, s);
-  return write(store, t, s, 'if-newer');
+  return inOrder(writes, t, () => write(writes, t, s));
 }
 
 /** PATCH: only the fields carried; unknown session → 404 so the sender PUTs it (OCPI 2.2.1 §9.2.2.3). */
 export async function receivePatch(
-  store: SessionStore,
+  writes: GroupedWrites,
   t: Target,
   body: unknown,
   now = Date.now(),
@@ -161,25 +157,27 @@ export async function receivePatch(
   const location = t.acceptLocation ? parseEmbeddedLocation(body) : undefined;
   // Read, apply, write only if nobody wrote the session meanwhile (else again): two concurrent PATCHes of one
   // session must both land, not the later one overwrite the earlier one with a copy that lacks its change.
-  return retryOnConflict(async () => {
-    const stored = await store.getSession(t.countryCode, t.partyId, t.id);
-    if (!stored)
-      throw new Refused(
-        'unknown-object',
-        `Unknown session ${t.countryCode}/${t.partyId}/${t.id}: PUT it first`,
+  return inOrder(writes, t, () =>
+    retryOnConflict(async () => {
+      const stored = await writes.store.getSession(t.countryCode, t.partyId, t.id);
+      if (!stored)
+        throw new Refused(
+          'unknown-object',
+          `Unknown session ${t.countryCode}/${t.partyId}/${t.id}: PUT it first`,
+        );
+      if (parsed.value.lastUpdated !== undefined && parsed.value.lastUpdated < stored.session.lastUpdated) {
+        return { outcome: 'stale', session: stored.session };
+      }
+      const next = applySessionPatch(
+        stored.session,
+        redelivery(stored.session, parsed.value, t.version),
+        t.version,
+        now,
       );
-    if (parsed.value.lastUpdated !== undefined && parsed.value.lastUpdated < stored.session.lastUpdated) {
-      return { outcome: 'stale', session: stored.session };
-    }
-    const next = applySessionPatch(
-      stored.session,
-      redelivery(stored.session, parsed.value, t.version),
-      t.version,
-      now,
-    );
-    if (location) next.location = location;
-    return write(store, t, next, 'if-newer', stored.rev);
-  });
+      if (location) next.location = location;
+      return write(writes, t, next, stored.rev);
+    }),
+  );
 }
 
 /**
