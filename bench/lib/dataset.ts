@@ -218,6 +218,8 @@ async function build(
   o: DatasetOptions,
   count: () => Promise<number | undefined> | number | undefined,
 ) {
+  // `partners add` does not create a database: create (or migrate) it first.
+  await cli(['migrate', '--db', d.db]);
   for (const p of d.partners) {
     await cli([
       'partners',
