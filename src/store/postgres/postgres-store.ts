@@ -535,7 +535,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
     );
     const last = r.rows.at(-1);
     return {
-      bodies: r.rows.map((x) => x[1]),
+      chunks: r.rows.map((x) => x[1]),
+      count: r.rows.length,
       lastOrd: last?.[0],
       version: last ? (last[2] ?? 0) : undefined,
       partnersVersion: last?.[3],
