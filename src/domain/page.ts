@@ -22,15 +22,7 @@ export type RenderedJson = string | Buffer;
 
 /** One page of objects rendered at write time; the read path writes them out as they are, never parsing them. */
 export interface RenderedPage {
-  /** One JSON text per object (a page read as chunks splits them on first use: tools and tests). */
   bodies: RenderedJson[];
-  /**
-   * The same objects comma-joined, in one or more chunks of one or more objects each: what the read path writes.
-   * A store may read a page so in a few values instead of one per object (src/store/sqlite/sqlite-store.ts).
-   */
-  chunks: RenderedJson[];
-  /** How many objects: bodies.length without splitting chunks. */
-  count: number;
   total: number; // X-Total-Count: all matches in scope, ignoring offset/limit
   /** Position key of the last item, usable as the next `after` hint. */
   lastKey?: number;
@@ -41,8 +33,8 @@ export interface RenderedPage {
   partnersVersion?: number;
 }
 
-export function hasNextPage(query: PageQuery, page: { count: number; total: number }): boolean {
-  return query.offset + page.count < page.total && page.count > 0;
+export function hasNextPage(query: PageQuery, page: { bodies: unknown[]; total: number }): boolean {
+  return query.offset + page.bodies.length < page.total && page.bodies.length > 0;
 }
 
 /** The page's objects, parsed (for tools and tests; the read path serves the bodies as they are). */

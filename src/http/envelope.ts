@@ -58,9 +58,8 @@ const OPEN_LIST = '{"data":[';
 const buffers = new ResponseBuffers();
 
 /**
- * A success envelope whose `data` is a list of objects rendered at write time, given as comma-joined chunks of one
- * or more objects each (RenderedPage.chunks): each is written once, as it is, into one reusable response buffer;
- * nothing is parsed or re-serialized on the read path.
+ * A success envelope whose `data` is a list of objects rendered at write time: each body is written once, as it
+ * is, into one reusable response buffer; nothing is parsed or re-serialized on the read path.
  */
 export function sendListEnvelope(reply: FastifyReply, bodies: RenderedJson[]): FastifyReply {
   const style = reply.request.partner?.format ?? 'ocpi';

@@ -81,7 +81,7 @@ export function setPageHeaders(
   request: FastifyRequest,
   reply: FastifyReply,
   query: PageQuery,
-  page: { count: number; total: number },
+  page: { bodies: unknown[]; total: number },
   config: PagingConfig,
 ): void {
   reply.header('x-total-count', String(page.total));
@@ -91,7 +91,7 @@ export function setPageHeaders(
   const params = new URLSearchParams(rawQuery(request));
   params.delete('offset');
   params.delete('limit');
-  params.append('offset', String(query.offset + page.count));
+  params.append('offset', String(query.offset + page.bodies.length));
   params.append('limit', String(query.limit));
   const base = baseUrl(request, config.publicUrl);
   reply.header('link', `<${base}${routePath(request)}?${params.toString()}>; rel="next"`);

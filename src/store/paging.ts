@@ -46,12 +46,7 @@ export interface PagingBackend {
 }
 
 export interface PageBodies {
-  /** One JSON text per object, or (with `lengths`) comma-joined chunks of several objects each. */
-  chunks: RenderedJson[];
-  /** How many objects the chunks hold. */
-  count: number;
-  /** For joined chunks: the UTF-8 byte length of every object, in order (asked only to split them: tools, tests). */
-  lengths?: () => number[];
+  bodies: RenderedJson[];
   lastOrd?: number;
   /** The owner's write version, when a body was read. */
   version?: number;
@@ -82,7 +77,7 @@ export class PagePlanner {
   async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
     const from = query.dateFrom ?? MIN;
     const to = query.dateTo ?? MAX;
-    if (from >= to) return { bodies: [], chunks: [], count: 0, total: 0 };
+    if (from >= to) return { bodies: [], total: 0 };
     const key = `${scope.owner}\u0000${from}\u0000${to}`;
     let table = this.cache.get(key);
     for (let attempt = 1; ; attempt++) {
@@ -92,7 +87,7 @@ export class PagePlanner {
       if (query.offset >= total || query.limit === 0) {
         // No page statement confirms a cached table here: check its version on its own.
         if (!cached || (await this.backend.ownerVersion(scope.owner)) === table.version) {
-          return { bodies: [], chunks: [], count: 0, total };
+          return { bodies: [], total };
         }
         table = undefined;
         continue;
@@ -113,7 +108,7 @@ export class PagePlanner {
       // came with the page.)
       const version = page.version ?? (await this.backend.ownerVersion(scope.owner));
       if (version === table.version || attempt === ATTEMPTS) {
-        return renderedPage(page, total);
+        return { bodies: page.bodies, total, lastKey: page.lastOrd, partnersVersion: page.partnersVersion };
       }
       table = undefined; // written to meanwhile: recount, read again
     }
@@ -148,36 +143,6 @@ export class PagePlanner {
     if (dayTo !== MAX && dayTo * DAY_MS < to) work.push(this.backend.countRange(owner, dayTo * DAY_MS, to));
     return Promise.all(work);
   }
-}
-
-/** The page as the service sees it: `bodies` of joined chunks are split on first use only. */
-function renderedPage(page: PageBodies, total: number): RenderedPage {
-  const { chunks, count, lengths } = page;
-  const base = { chunks, count, total, lastKey: page.lastOrd, partnersVersion: page.partnersVersion };
-  if (!lengths) return { ...base, bodies: chunks };
-  let split: RenderedJson[] | undefined;
-  return Object.defineProperty(base, 'bodies', {
-    enumerable: true,
-    get: () => (split ??= splitChunks(chunks, lengths())),
-  }) as RenderedPage;
-}
-
-/** Comma-joined chunks of objects back into one value per object, by the objects' byte lengths. */
-export function splitChunks(chunks: RenderedJson[], lengths: number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let c = 0;
-  let at = 0;
-  for (const n of lengths) {
-    let chunk = chunks[c]!;
-    if (at >= Buffer.byteLength(chunk)) {
-      chunk = chunks[++c]!;
-      at = 0;
-    }
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    out.push(bytes.subarray(at, at + n));
-    at += n + 1; // the comma
-  }
-  return out;
 }
 
 /** Index of the first cumulative count greater than `offset` (binary search). */

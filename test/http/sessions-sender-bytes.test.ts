@@ -1,8 +1,7 @@
 // The sender's pages, byte for byte, through the real HTTP API on both stores: whatever way a store reads a page
-// (SQLite: a few comma-joined chunks per page instead of one value per body, src/store/sqlite/sqlite-store.ts), the
-// `data` of every page is exactly the bodies the renderer (renderAll, as the writer stores them) makes of the
-// caller's sessions, joined by commas, in creation order: every wire format, limits below, at and above a chunk,
-// offsets at block edges and near the end, with and without date windows; non-ASCII text included.
+// (a fast path must keep this test green), the `data` of every page is exactly the bodies the renderer (renderAll,
+// as the writer stores them) makes of the caller's sessions, joined by commas, in creation order: every wire format,
+// limits 1 to 1000, offsets at block edges and near the end, with and without date windows; non-ASCII text included.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/domain/session.js';

@@ -77,7 +77,7 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.deepEqual(ids(win), ['list-2', 'list-3']);
       assert.equal(win.total, 2);
       const none = await store.listSessions({ owner: 'XX-NON' }, { offset: 0, limit: 10 }, 'ocpi-2.2.1');
-      assert.deepEqual(none, { bodies: [], chunks: [], count: 0, total: 0 });
+      assert.deepEqual(none, { bodies: [], total: 0 });
     });
 
     it('moves a session to its new owner when its token changes hands', async () => {

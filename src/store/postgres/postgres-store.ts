@@ -535,8 +535,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     );
     const last = r.rows.at(-1);
     return {
-      chunks: r.rows.map((x) => x[1]),
-      count: r.rows.length,
+      bodies: r.rows.map((x) => x[1]),
       lastOrd: last?.[0],
       version: last ? (last[2] ?? 0) : undefined,
       partnersVersion: last?.[3],

@@ -54,34 +54,13 @@ const LANES = laneSql(sqlitePlaceholder);
 type Numbered = Record<number, unknown>;
 const numbered = (...values: unknown[]): Numbered => Object.fromEntries(values.map((v, i) => [i + 1, v]));
 
-/** One chunk of a page: its bodies comma-joined, how many, the last ord, the byte lengths, the versions. */
-type ChunkRow = [
-  joined: Buffer | null,
-  count: number,
-  lastOrd: number | null,
-  lengths: string | null,
-  version: number | null,
-  partnersVersion: number | null,
-];
-/** Objects per chunk of a page: large values cost more than their size (allocation, page faults; measured). */
-const CHUNK_ROWS = 100;
-type Chunk = (ord: number, n: number, skip: number) => ChunkRow;
-/**
- * The chunk of a page query's rows (columns ord, body, version, pv, in page order), as one row. The rows' subquery
- * has a LIMIT, so SQLite does not flatten it into the aggregate: group_concat sees its rows in its ORDER BY order
- * (the tests compare every page byte for byte with the bodies read one by one).
- */
-const chunkOf = (rows: string) =>
-  `SELECT CAST(group_concat(body, ',') AS BLOB), count(*), max(ord), group_concat(octet_length(body)), version, pv
-   FROM (${rows})`;
+type PageRow = [ord: number, body: string, version: number, partnersVersion: number];
 
 export class SqliteStore implements SessionStore, PagingBackend {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly planner: PagePlanner;
   private readonly st;
-  /** Chunks of CHUNK_ROWS objects until `limit` or the end, each continuing after the last ord of the one before. */
-  private readonly readChunks: (chunk: Chunk, fromOrd: number, skip: number, limit: number) => ChunkRow[];
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -91,17 +70,6 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.pragma('cache_size = -65536');
     migrateSqlite(this.db);
     this.planner = new PagePlanner(this);
-    this.readChunks = this.db.transaction((chunk: Chunk, fromOrd: number, skip: number, limit: number) => {
-      const rows: ChunkRow[] = [];
-      for (let left = limit, ord = fromOrd, s = skip; left > 0; s = 0) {
-        const row = chunk(ord, Math.min(CHUNK_ROWS, left), s);
-        rows.push(row);
-        if (row[1] < Math.min(CHUNK_ROWS, left)) break;
-        left -= row[1];
-        ord = row[2]! + 1;
-      }
-      return rows;
-    });
     const db = this.db;
     this.st = {
       existing: db.prepare<[string, string], ExistingRow>(
@@ -197,29 +165,26 @@ export class SqliteStore implements SessionStore, PagingBackend {
         `SELECT ord >> ? AS block, COUNT(*) AS n FROM sessions
          WHERE owner = ? AND last_updated >= ? AND last_updated < ? GROUP BY block ORDER BY block`,
       ),
-      // A page is read as a few chunks, each one value: the bodies of up to CHUNK_ROWS objects joined by commas
-      // into one BLOB (group_concat over the ordered rows, in SQLite), plus their count, the last ord, the byte
-      // length of each body (to split them again on demand) and the owner's and partners' versions from the same
-      // statement. One value per chunk instead of one V8 string per row: see docs/performance.md, "Sender, second
-      // round". With a date window the page is chosen from the covering index alone, then only its rows fetch their
-      // bodies (measured: 1.5x faster than one flat join with OFFSET, which looks the bodies of skipped rows up too).
+      // Rows as arrays [ord, body, owner version, partners version]: no object per row. The versions come from the
+      // same statement, hence the same snapshot (src/store/paging.ts).
+      // With a date window the page is chosen from the covering index alone, then only its rows fetch their bodies
+      // (measured: 1.5x faster than one flat join with OFFSET, which looks the bodies of skipped rows up too).
       page: db
-        .prepare<[string, number, number, number, number, number, number, string], ChunkRow>(
-          chunkOf(`SELECT p.ord AS ord, b.body AS body, o.version AS version, (SELECT v FROM partners_version) AS pv
+        .prepare<[string, number, number, number, number, number, number, string], PageRow>(
+          `SELECT p.ord, b.body, o.version, (SELECT v FROM partners_version)
            FROM (SELECT ord FROM sessions WHERE owner = ? AND ord >= ? AND last_updated >= ? AND last_updated < ?
                  ORDER BY ord LIMIT ? OFFSET ?) AS p
            CROSS JOIN owners o CROSS JOIN page_bodies b ON b.id = (o.no << 44) | (? << 40) | p.ord
-           WHERE o.owner = ? ORDER BY p.ord`),
+           WHERE o.owner = ? ORDER BY p.ord`,
         )
         .raw(true),
       // Without one, the page is a range of page_bodies: adjacent rows, no index, no join (measured 0.6x the time).
       pageAll: db
-        .prepare<[string, number, number, number, number, number], ChunkRow>(
-          chunkOf(`SELECT b.id & ${ORD_MASK} AS ord, b.body AS body, o.version AS version,
-             (SELECT v FROM partners_version) AS pv
+        .prepare<[string, number, number, number, number, number], PageRow>(
+          `SELECT b.id & ${ORD_MASK}, b.body, o.version, (SELECT v FROM partners_version)
            FROM owners o CROSS JOIN page_bodies b
            WHERE o.owner = ? AND b.id >= (o.no << 44) | (? << 40) | ? AND b.id < (o.no << 44) | ((? + 1) << 40)
-           ORDER BY b.id LIMIT ? OFFSET ?`),
+           ORDER BY b.id LIMIT ? OFFSET ?`,
         )
         .raw(true),
       addPartner: db.prepare<[string, string, string, string, string, string, string, number], PartnerRow>(
@@ -344,23 +309,17 @@ export class SqliteStore implements SessionStore, PagingBackend {
     format: WireFormat,
   ) {
     const f = WIRE_FORMATS.indexOf(format);
-    const all = from === MIN && to === MAX;
-    const chunk = (ord: number, n: number, s: number) =>
-      all
-        ? this.st.pageAll.get(owner, f, ord, f, n, s)!
-        : this.st.page.get(owner, ord, from, to, n, s, f, owner)!;
-    // More than one chunk: one read transaction, so that every chunk comes from the same snapshot.
     const rows =
-      limit <= CHUNK_ROWS ? [chunk(fromOrd, limit, skip)] : this.readChunks(chunk, fromOrd, skip, limit);
-    const read = rows.filter((r) => r[1] > 0);
-    const last = read.at(-1);
+      from === MIN && to === MAX
+        ? this.st.pageAll.all(owner, f, fromOrd, f, limit, skip)
+        : this.st.page.all(owner, fromOrd, from, to, limit, skip, f, owner);
+    const last = rows.at(-1);
+    // Text: the response writes it out once as UTF-8 (BLOB columns measured 2x slower: one allocation per row).
     return {
-      chunks: read.map((r) => r[0]!),
-      count: read.reduce((n, r) => n + r[1], 0),
-      lengths: () => read.flatMap((r) => r[3]!.split(',').map(Number)),
-      lastOrd: last?.[2] ?? undefined,
-      version: last?.[4] ?? undefined,
-      partnersVersion: last?.[5] ?? undefined,
+      bodies: rows.map((r) => r[1]),
+      lastOrd: last?.[0],
+      version: last?.[2],
+      partnersVersion: last?.[3],
     };
   }
 

@@ -55,7 +55,7 @@ export function registerSessionsSender(
         if (!listed) return unauthorized(reply, 'Unknown or malformed token');
         request.partner = listed.partner;
         setPageHeaders(request, reply, query, listed.page, config);
-        return sendListEnvelope(reply, listed.page.chunks);
+        return sendListEnvelope(reply, listed.page.bodies);
       },
     );
   }
