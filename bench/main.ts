@@ -1,7 +1,10 @@
 // Benchmarks of ocpi-sessions: `npm run bench -- <scenario> [options]` (= build, then node dist/bench/main.js).
 //
-//   sender   GET /ocpi/cpo/{2.1.1,2.2.1}/sessions under load, per case against a same-size node:http baseline,
-//            plus a Link-chain walk (issue #2)
+//   sender   GET /ocpi/cpo/{2.1.1,2.2.1}/sessions under load, per case against the limit (node:http answering the
+//            same bytes from memory) and a typical peer (Fastify + OFFSET + COUNT), interleaved rounds, load generator
+//            (wrk, else autocannon) pinned to its own core; plus a Link-chain walk (issues #2, 16)
+//            --rounds R       interleaved rounds per case (default 3)
+//            --before <cli>   also measure that build's dist/src/cli/main.js (e.g. main's) as a fourth server
 //   ingest   PUT/PATCH /ingest/2.2.1/sessions/{cc}/{pid}/{id} under load (issue #6), on a scratch copy
 //            --before <cli>   instead: PUT-creates of that build and this one, 3 interleaved rounds (issue 16)
 //   pull     `ocpi-sessions pull` of one partner over loopback: sessions/s, CPU client vs server (issue #6)
@@ -18,8 +21,8 @@
 //   --warmup S           unmeasured seconds before each load run (default 1)
 //   --connections C      concurrent connections of the load generator (default 8)
 //   --seed N             demo data seed (default 1)
-//   --cases a,b          sender only: run only these cases (l100, l1000, l100-deep, l1000-deep, ocpi-2.1.1,
-//                        camel-2.1.1, camel-2.2.1, walk)
+//   --cases a,b          sender only: run only these cases (l100, l1000, l100-deep, l1000-deep, l100-window,
+//                        l1000-window, ocpi-2.1.1, camel-2.1.1, camel-2.2.1, walk)
 //   --rebuild            rebuild the cached data set
 //   --pg-url URL         PostgreSQL admin URL (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)
 //
@@ -33,7 +36,7 @@ import { CASE_IDS, sender } from './scenarios/sender.js';
 
 const USAGE = `usage: npm run bench -- <sender|ingest|pull|push> [--sessions N] [--store sqlite|postgres|both]
        [--duration S] [--warmup S] [--connections C] [--seed N] [--cases ${CASE_IDS.join(',')}]
-       [--rebuild] [--pg-url postgres://…] [--processes 1,3] [--before <cli>] [--cap S]`;
+       [--rebuild] [--pg-url postgres://…] [--processes 1,3] [--before <cli>] [--cap S] [--rounds R]`;
 
 export interface CommonOptions {
   sessions: number;
@@ -49,6 +52,8 @@ export interface CommonOptions {
   processes: number[];
   before?: string;
   capSeconds: number;
+  /** sender only: interleaved rounds per case. */
+  rounds: number;
 }
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number, integer = true): number {
@@ -77,6 +82,7 @@ function parse(argv: string[]): { scenario: string | undefined; options: CommonO
       processes: { type: 'string' },
       before: { type: 'string' },
       cap: { type: 'string' },
+      rounds: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -106,6 +112,7 @@ function parse(argv: string[]): { scenario: string | undefined; options: CommonO
         .map((p) => Math.max(1, positiveNumber('processes', p, 1))),
       before: values.before,
       capSeconds: positiveNumber('cap', values.cap, 600),
+      rounds: Math.max(1, positiveNumber('rounds', values.rounds, 3)),
     },
   };
 }

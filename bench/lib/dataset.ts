@@ -218,7 +218,7 @@ async function build(
   o: DatasetOptions,
   count: () => Promise<number | undefined> | number | undefined,
 ) {
-  // `partners add` does not create a database (since issue 15's CLI checks): migrate creates it first.
+  // `partners add` does not create a database: create (or migrate) it first.
   await cli(['migrate', '--db', d.db]);
   for (const p of d.partners) {
     await cli([

@@ -10,6 +10,7 @@ import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CLI = path.join(ROOT, 'dist/src/cli/main.js');
 export const BASELINE_SERVER = path.join(ROOT, 'dist/bench/baseline-server.js');
+export const PEER_SERVER = path.join(ROOT, 'dist/bench/peer-server.js');
 export const CACHE_DIR = path.join(ROOT, 'bench/.cache');
 
 const running = new Set<ChildProcess>();
@@ -79,8 +80,14 @@ export function startService(
   ready: RegExp,
   label: string,
   timeoutMs = 120_000,
+  core?: number,
 ): Promise<Service> {
-  const child = spawn(process.execPath, args, {
+  // Pinned: taskset execs node in place, so the PID is node's.
+  const [command, argv] =
+    core === undefined
+      ? [process.execPath, args]
+      : ['taskset', ['-c', String(core), process.execPath, ...args]];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -134,10 +141,14 @@ export function startService(
 
 /**
  * Starts `ocpi-sessions serve` on `db` (any free port, logging off) as README "Deploy" runs it (SERVER_NODE_FLAGS)
- * and returns it once it listens.
+ * and returns it once it listens; pinned to `core` when given; `cli`: another build's dist/src/cli/main.js.
  */
-/** `cli`: another build's dist/src/cli/main.js (a before/after comparison), else this one's. */
-export function startOcpiServer(db: string, extra: string[] = [], cli = CLI): Promise<Service> {
+export function startOcpiServer(
+  db: string,
+  extra: string[] = [],
+  core?: number,
+  cli = CLI,
+): Promise<Service> {
   return startService(
     [
       ...SERVER_NODE_FLAGS,
@@ -155,6 +166,8 @@ export function startOcpiServer(db: string, extra: string[] = [], cli = CLI): Pr
     ],
     /listening on (http:\/\/[^\s]+)/,
     'ocpi-sessions serve',
+    undefined,
+    core,
   );
 }
 

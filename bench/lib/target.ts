@@ -1,9 +1,10 @@
-// The system under test: the real `ocpi-sessions serve` process on a data set, plus what the benchmarks need to
-// know about it (partner session counts, PostgreSQL backend PIDs for CPU accounting, memory).
+// The system under test: the real `ocpi-sessions serve` process on a data set (or, for comparison, another build
+// of it or the typical peer of bench/peer-server.ts), plus what the benchmarks need to know about it (partner
+// session counts, PostgreSQL backend PIDs for CPU accounting, memory).
 import pg from 'pg';
 import type { BenchPartner, Dataset } from './dataset.js';
 import type { Watched } from './load.js';
-import { rssMiB, startOcpiServer, type Service } from './procs.js';
+import { PEER_SERVER, rssMiB, startOcpiServer, startService, type Service } from './procs.js';
 
 export interface Target {
   dataset: Dataset;
@@ -16,14 +17,44 @@ export interface Target {
   close(): Promise<void>;
 }
 
+function withAppName(db: string, name: string): string {
+  const u = new URL(db);
+  u.searchParams.set('application_name', name);
+  return u.toString();
+}
+
 export interface Page {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
 }
 
-export async function startTarget(dataset: Dataset, db = dataset.db, cli?: string): Promise<Target> {
-  const server = await startOcpiServer(db, [], cli);
+export interface TargetOptions {
+  /** Pin the server to this core. */
+  core?: number;
+  /** Run another build of ours (its dist/src/cli/main.js). */
+  cli?: string;
+  /** bench/peer-server.ts instead of ours. */
+  peer?: boolean;
+  /**
+   * On PostgreSQL, the application_name of its connections is `bench-<name>`: it tells this server's backends from
+   * those of the other servers on the same database (CPU accounting). Default 'ours' ('peer' for the peer).
+   */
+  name?: string;
+}
+
+export async function startTarget(dataset: Dataset, db = dataset.db, o: TargetOptions = {}): Promise<Target> {
+  const appName = `bench-${o.name ?? (o.peer ? 'peer' : 'ours')}`;
+  const url = dataset.store === 'postgres' ? withAppName(db, appName) : db;
+  const server = o.peer
+    ? await startService(
+        [PEER_SERVER, '--db', url],
+        /listening on (http:\/\/\S+)/,
+        'peer server',
+        undefined,
+        o.core,
+      )
+    : await startOcpiServer(url, [], o.core, o.cli);
   let admin: pg.Client | undefined;
   let dbPids: (() => Promise<number[]>) | undefined;
   if (dataset.store === 'postgres') {
@@ -34,8 +65,9 @@ export async function startTarget(dataset: Dataset, db = dataset.db, cli?: strin
     dbPids = async () =>
       (
         await c.query<{ pid: number }>(
-          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
-          [database],
+          `SELECT pid FROM pg_stat_activity
+           WHERE datname = $1 AND backend_type = 'client backend' AND application_name = $2`,
+          [database, appName],
         )
       ).rows.map((r) => r.pid);
   }

@@ -102,7 +102,10 @@ async function compareCreates(o: CommonOptions, before: string, tmp: string): Pr
         try {
           const token = parseToken((await cli(['ingest-token', '--db', scratch.db])).stdout);
           const authorization = `Token ${Buffer.from(token!, 'utf8').toString('base64')}`;
-          const target = await startTarget(dataset, scratch.db, build === 'before' ? before : undefined);
+          const target = await startTarget(dataset, scratch.db, {
+            cli: build === 'before' ? before : undefined,
+            name: build,
+          });
           try {
             const { cases } = await casesFor(target);
             const create = cases.find((c) => c.id === 'create')!;
