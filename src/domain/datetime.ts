@@ -33,6 +33,16 @@ export function parseDateTime(text: unknown): Millis | undefined {
 
 /** Renders an instant as an OCPI DateTime: `2015-06-29T20:39:09Z` (or `.123Z` with milliseconds). */
 export function formatDateTime(ms: Millis): string {
-  const iso = new Date(ms).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+  let text = RECENT.get(ms);
+  if (text === undefined) {
+    const iso = new Date(ms).toISOString();
+    text = iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+    if (RECENT.size >= RECENT_MAX) RECENT.clear();
+    RECENT.set(ms, text);
+  }
+  return text;
 }
+// The same instants are written once per stored wire format (and a session's periods share their neighbours'
+// ends): the last few thousand are kept. Bounded: cleared when full.
+const RECENT = new Map<number, string>();
+const RECENT_MAX = 4096;
