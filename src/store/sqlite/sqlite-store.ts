@@ -142,9 +142,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
       bySeq: db.prepare<[number], { seq: number; owner: string; doc: string; rev: number }>(
         'SELECT seq, owner, doc, rev FROM sessions WHERE seq = ?',
       ),
-      // Every format's body of one position in one statement (one row per entry of WIRE_FORMATS).
-      bodies: db.prepare<unknown[]>(
-        `INSERT OR REPLACE INTO page_bodies (id, body) VALUES ${WIRE_FORMATS.map(() => `(${BODY_ID}, ?)`).join(', ')}`,
+      body: db.prepare<[number, number, number, string]>(
+        `INSERT OR REPLACE INTO page_bodies (id, body) VALUES (${BODY_ID}, ?)`,
       ),
       dropBody: db.prepare<[number, number, number]>(`DELETE FROM page_bodies WHERE id = ${BODY_ID}`),
       count: db.prepare<[string, number, number, number]>(
@@ -282,7 +281,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     } else {
       seq = this.st.insert.get(cpo, idCi, plan.owner, ord, plan.lastUpdated, plan.rev, doc)!.seq;
     }
-    this.st.bodies.run(placed.bodies.flatMap((b) => [no, WIRE_FORMATS.indexOf(b.format), b.ord, b.body]));
+    for (const b of placed.bodies) this.st.body.run(no, WIRE_FORMATS.indexOf(b.format), b.ord, b.body);
     return { outcome: plan.outcome, seq, outbox: plan.outbox };
   }
 
