@@ -1,6 +1,6 @@
-// What a module plugs into the pull runner (pull-runner.ts): which interface of the partner it pulls, and how a
-// page of raw objects is stored ("store a page": parse with the module's codecs, report the invalid, upsert the
-// valid). The runner, the window, the checkpoints and the page stream are the same for every module.
+// What a module plugs into the pull runner (pull-runner.ts): which interface of the partner it pulls, and how
+// pages of raw objects are stored ("store pages": parse with the module's codecs, report the invalid, and upsert
+// the valid of several pages in one transaction when the runner flushes). The runner, the window, the checkpoints and the page stream are the same for every module.
 import type { InterfaceRef } from '../client/discovery.js';
 import type { StreamPage } from '../client/page-stream.js';
 import type { Sighting } from '../client/shift.js';
@@ -40,8 +40,15 @@ export interface PageWriter {
   readonly invalidObjects: InvalidObject[];
   /** Objects of this run, first sightings only: new, changed, or what we hold already. */
   readonly stored: { new: number; updated: number; unchanged: number };
-  /** Parses the page, reports its invalid objects and stores its new or changed objects. */
+  /**
+   * Parses the page and reports its invalid objects; its valid objects wait (`pending`) until `flush` stores them.
+   * Nothing of a page is kept when its parse throws.
+   */
   write(page: StreamPage, parsing: PageParsing): Promise<void>;
+  /** Valid objects written but not yet stored. */
+  readonly pending: number;
+  /** Stores the new or changed objects of every page written since the last flush, in one transaction. */
+  flush(): Promise<void>;
 }
 
 export interface PageWriterOptions {

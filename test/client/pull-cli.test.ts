@@ -43,6 +43,9 @@ describe('ocpi-sessions pull (CLI)', () => {
       'cpo-token',
       '--page-size',
       '10',
+      // Page by page: what a kill leaves behind is whole pages (batches: test/faults/pull-kill9.fault.ts).
+      '--commit-every',
+      '1',
       '--progress-interval',
       '0',
     ]);
@@ -112,9 +115,10 @@ describe('ocpi-sessions pull (CLI)', () => {
     );
     assert.match(first.stdout, /sessions new 30, updated 0, unchanged 0; invalid 0; repeated 0/);
     assert.match(first.stdout, /retries 0, corrections 0/);
-    // Non-TTY: one log line per page here (--progress-interval 0), with the ETA from X-Total-Count.
-    assert.match(first.stderr, /^pull: 1 pages, 10 of 30 sessions \(33%\), \d+\/s, ETA \d+:\d\d; new 10/m);
-    assert.match(first.stderr, /^pull: 3 pages, 30 of 30 sessions \(100%\)/m);
+    // Non-TTY: one log line per page here (--progress-interval 0), with the ETA from X-Total-Count. The counts
+    // are of committed sessions: the three pages are one batch (--commit-every), committed after the last.
+    assert.match(first.stderr, /^pull: 1 pages, 10 of 30 sessions \(33%\), \d+\/s, ETA \d+:\d\d; new 0/m);
+    assert.match(first.stderr, /^pull: 3 pages, 30 of 30 sessions \(100%\), .*; new 30/m);
     const start = await withStore(db, async (s) => (await loadSyncState(s, 'sessions', 'NL-OCS')).syncPoint!);
 
     // A second ago: before the next pull's bound (its start, in whole seconds rounded down).

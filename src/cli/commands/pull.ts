@@ -5,7 +5,7 @@ import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
 import { DEFAULT_PULL_TIMEOUT_MS, DEFAULT_RETRY } from '../../client/transport.js';
 import { formatDuration, progressIntervalMs, progressIntervalOption } from '../progress.js';
 import { createPullProgressReporter } from '../pull-progress.js';
-import { PullError, type PullSummary } from '../../service/pull-runner.js';
+import { DEFAULT_COMMIT_EVERY, PullError, type PullSummary } from '../../service/pull-runner.js';
 import { DEFAULT_MARGIN_MS } from '../../service/pull-window.js';
 import { PullConfigError, pullFrom } from '../../service/pull.js';
 import { adapterOf } from '../../modules/index.js';
@@ -31,6 +31,7 @@ interface PullOptions {
   since?: string;
   until?: string;
   pageSize?: string;
+  commitEvery: string | number;
   version?: OcpiVersion;
   json?: boolean;
   cpo?: string;
@@ -49,6 +50,8 @@ interface PullOptions {
 async function pull(values: PullOptions): Promise<number> {
   const pageSize = values.pageSize !== undefined ? intOption('page-size', values.pageSize, 0) : undefined;
   if (pageSize === 0) throw new UsageError('--page-size must be at least 1');
+  const commitEvery = intOption('commit-every', values.commitEvery, DEFAULT_COMMIT_EVERY);
+  if (commitEvery === 0) throw new UsageError('--commit-every must be at least 1');
   const since = dateOption('since', values.since);
   const until = dateOption('until', values.until);
   const retry = {
@@ -98,6 +101,7 @@ async function pull(values: PullOptions): Promise<number> {
           since,
           until,
           pageSize,
+          commitEvery,
           marginMs,
           timeoutMs,
           retry,
@@ -163,6 +167,12 @@ export function addPullCommand(program: Command): void {
     .addOption(new Option('--since <DateTime>', 'date_from (default: where the last complete pull ended)'))
     .addOption(new Option('--until <DateTime>', 'date_to (default: none)'))
     .addOption(new Option('--page-size <n>', "limit asked per page (default: the server's)"))
+    .addOption(
+      new Option(
+        '--commit-every <n>',
+        'sessions stored per transaction (several pages; a crash re-fetches at most those)',
+      ).default(DEFAULT_COMMIT_EVERY),
+    )
     .addOption(
       new Option('--version <version>', 'OCPI version (default: the highest both speak)').choices(
         OCPI_VERSIONS,

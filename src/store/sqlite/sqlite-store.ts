@@ -32,7 +32,7 @@ import { BLOCK_BITS, MAX, MIN, PagePlanner, type BlockCounts, type PagingBackend
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, sqlitePlaceholder, type LaneRow } from '../push-lanes.js';
-import { placeWrite, planWrite, sessionKey, type OutboxEntry } from '../write-plan.js';
+import { placeWrite, planWrite, sessionKey, type CountDelta, type OutboxEntry } from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
 import { outboxEntryFromRow, recentFromRow } from '../console.js';
 
@@ -234,13 +234,18 @@ export class SqliteStore implements SessionStore, PagingBackend {
     // SQLITE_BUSY (no busy wait) when another process wrote since its read began (the push worker of a server,
     // while `import` or another writer runs on the same file).
     return this.db
-      .transaction(() =>
-        records.map((r) => {
-          const { outcome, seq, outbox } = this.putOne(r, options);
+      .transaction(() => {
+        // Counter changes are summed over the batch and written once per (owner, block, day) at its end.
+        const deltas = new Map<string, CountDelta>();
+        const outcomes = records.map((r) => {
+          const { outcome, seq, outbox } = this.putOne(r, options, deltas);
           for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
           return outcome;
-        }),
-      )
+        });
+        for (const c of deltas.values())
+          if (c.delta !== 0) this.st.count.run(c.owner, c.block, c.day, c.delta);
+        return outcomes;
+      })
       .immediate();
   }
 
@@ -248,6 +253,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
   private putOne(
     rec: SessionRecord,
     options: PutOptions,
+    deltas: Map<string, CountDelta>,
   ): { outcome: PutOutcome; seq: number; outbox: OutboxEntry[] } {
     const s = rec.session;
     const { cpo, idCi } = sessionKey(s);
@@ -267,7 +273,12 @@ export class SqliteStore implements SessionStore, PagingBackend {
     // A plan only drops the stored position, whose owner's number came with the stored row.
     for (const d of plan.dropBodies) WIRE_FORMATS.forEach((_, i) => this.st.dropBody.run(old!.no, i, d.ord));
     const placed = placeWrite(plan, ord);
-    for (const c of placed.counts) this.st.count.run(c.owner, c.block, c.day, c.delta);
+    for (const c of placed.counts) {
+      const k = `${c.owner}\u0000${c.block}\u0000${c.day}`;
+      const sum = deltas.get(k);
+      if (sum) sum.delta += c.delta;
+      else deltas.set(k, { ...c });
+    }
     const doc = JSON.stringify(s);
     let seq: number;
     if (old) {

@@ -1,6 +1,8 @@
-// The Sessions module's pull adapter (service/pull-adapter.ts). "Store a page": parse every object of a page with the codec of its format, report the invalid ones,
-// and store the valid ones (upsert by CPO + id, never replacing a newer last_updated with an older one). Each
-// valid session is told to the page stream (its place, for the shifting rules of client/page-stream.ts).
+// The Sessions module's pull adapter (service/pull-adapter.ts). "Store pages": parse every object of a page with
+// the codec of its format, report the invalid ones, and keep the valid ones until the runner flushes, which stores
+// those of every page since the last flush in one transaction (upsert by CPO + id, never replacing a newer
+// last_updated with an older one). Each valid session is told to the page stream as its page is written (its
+// place, for the shifting rules of client/page-stream.ts).
 import { isDeepStrictEqual } from 'node:util';
 import type { StreamPage } from '../../../client/page-stream.js';
 import { partyKey, type Session } from '../../../domain/session.js';
@@ -55,6 +57,13 @@ export const sessionsPull: PullAdapter = {
   pageWriter: (store, sightings, options) => new SessionPageWriter(store, sightings, options),
 };
 
+/** A valid session waiting for the flush; `first`: its first sighting in this run (counted in `stored`). */
+interface Held {
+  key: string;
+  session: Session;
+  first: boolean;
+}
+
 class SessionPageWriter implements PageWriter {
   received = 0;
   readonly stored = { new: 0, updated: 0, unchanged: 0 };
@@ -62,6 +71,7 @@ class SessionPageWriter implements PageWriter {
   invalid = 0;
   readonly invalidObjects: InvalidObject[] = [];
   private readonly seenInvalid = new Set<string>();
+  private held: Held[] = [];
 
   constructor(
     private readonly store: SessionStore,
@@ -69,10 +79,19 @@ class SessionPageWriter implements PageWriter {
     private readonly o: PageWriterOptions,
   ) {}
 
-  /** Parses the page, reports its invalid objects and stores its new or changed sessions. */
+  get pending(): number {
+    return this.held.length;
+  }
+
+  /** Parses the page, reports its invalid objects and keeps its valid sessions for the next flush. */
   async write(page: StreamPage, parsing: PageParsing): Promise<void> {
     const { valid, positions } = this.parse(page, parsing);
-    await this.put(valid, positions);
+    valid.forEach((s, i) => {
+      const key = `${partyKey(s.countryCode, s.partyId)}/${s.id.toUpperCase()}`;
+      const first = this.stream.see(key, s.lastUpdated, positions[i]) === 'first';
+      if (!first) this.repeated += 1;
+      this.held.push({ key, session: s, first });
+    });
   }
 
   private parse(page: StreamPage, parsing: PageParsing) {
@@ -113,29 +132,39 @@ class SessionPageWriter implements PageWriter {
     this.o.onInvalid?.(report);
   }
 
-  private async put(valid: Session[], positions: Array<number | undefined>): Promise<void> {
-    const firsts: boolean[] = [];
-    const stored = await Promise.all(valid.map((s) => this.store.getSession(s.countryCode, s.partyId, s.id)));
+  /** Stores the new or changed sessions held since the last flush, in one transaction (putSessions). */
+  async flush(): Promise<void> {
+    // Cleared only once stored: a flush that failed can be tried again (pull-runner.ts, on a failed crawl).
+    const held = this.held;
+    if (held.length === 0) return;
+    const stored = await Promise.all(
+      held.map(({ session: s }) => this.store.getSession(s.countryCode, s.partyId, s.id)),
+    );
+    // A session held twice (a correction's overlap, a rewind) is compared with its earlier version in this batch.
+    const latest = new Map<string, Session>();
     const write: Session[] = [];
-    valid.forEach((s, i) => {
-      const k = `${partyKey(s.countryCode, s.partyId)}/${s.id.toUpperCase()}`;
-      const first = this.stream.see(k, s.lastUpdated, positions[i]) === 'first';
-      if (!first) this.repeated += 1;
-      const old = stored[i]?.session;
+    const firsts: boolean[] = [];
+    let unchanged = 0;
+    held.forEach(({ key, session: s, first }, i) => {
+      const earlier = latest.get(key);
+      const old = earlier ? plain(earlier) : stored[i]?.session;
       // Unchanged: what we hold is newer, or the same version (same last_updated and content).
       if (
         old &&
         (old.lastUpdated > s.lastUpdated || (old.lastUpdated === s.lastUpdated && sameContent(old, s)))
       ) {
-        if (first) this.stored.unchanged += 1;
+        if (first) unchanged += 1;
         return;
       }
+      latest.set(key, s);
       write.push(s);
       firsts.push(first);
     });
-    if (write.length === 0) return;
-    // One transaction per page; 'if-newer' keeps a newer stored session should one arrive meanwhile.
-    const outcomes = await this.store.putSessions(write.map(toRecord), { mode: 'if-newer' });
+    // One transaction for the batch; 'if-newer' keeps a newer stored session should one arrive meanwhile.
+    const outcomes =
+      write.length === 0 ? [] : await this.store.putSessions(write.map(toRecord), { mode: 'if-newer' });
+    this.held = [];
+    this.stored.unchanged += unchanged;
     outcomes.forEach((outcome, i) => {
       if (!firsts[i]) return;
       if (outcome === 'created') this.stored.new += 1;
@@ -145,7 +174,12 @@ class SessionPageWriter implements PageWriter {
   }
 }
 
+/** The session as the store gives it back: through JSON (no undefined members). */
+function plain(s: Session): Session {
+  return JSON.parse(JSON.stringify(s)) as Session;
+}
+
 function sameContent(stored: Session, incoming: Session): boolean {
   // The stored session went through JSON (no undefined members); compare like with like.
-  return isDeepStrictEqual(stored, JSON.parse(JSON.stringify(incoming)));
+  return isDeepStrictEqual(stored, plain(incoming));
 }
