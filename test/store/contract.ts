@@ -599,6 +599,7 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
         lastError: 'HTTP 503',
         lastErrorAt: t + 1,
         lastSuccessAt: t + 6000,
+        operatorPaused: false,
       });
       await store.laneSucceeded('LS-NEW', t);
       assert.equal((await store.laneStates()).find((l) => l.partnerKey === 'LS-NEW')?.lastSuccessAt, t);
