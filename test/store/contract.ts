@@ -574,6 +574,7 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
         lastError: 'connect ECONNREFUSED',
         lastErrorAt: t,
         lastSuccessAt: undefined,
+        operatorPaused: false, // the console's pause: only an operator sets it (setOperatorPause)
       });
       assert.equal(await store.takeLaneProbe(lane, t, t + 100), false, 'not paused: no probe');
       assert.equal((await store.laneFailed(lane, t + 1, 'HTTP 503')).failures, 2);
@@ -598,6 +599,7 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
         lastError: 'HTTP 503',
         lastErrorAt: t + 1,
         lastSuccessAt: t + 6000,
+        operatorPaused: false,
       });
       await store.laneSucceeded('LS-NEW', t);
       assert.equal((await store.laneStates()).find((l) => l.partnerKey === 'LS-NEW')?.lastSuccessAt, t);
