@@ -7,7 +7,7 @@
 // - The recent window (overview): the sessions updated since a time, newest first, at most `limit` rows, grouped
 //   by owner and CPO with how many are ACTIVE (the status read from the stored canonical JSON).
 import type { PartyKey } from '../domain/session.js';
-import type { OutboxEntryState } from './contract.js';
+import type { ConsoleListQuery, OutboxEntryState } from './contract.js';
 import type { Placeholder } from './push-lanes.js';
 
 export type ConsoleSort = 'last_updated' | 'start_date_time';
@@ -57,6 +57,15 @@ export function listSql(d: ConsoleDialect, s: ListShape): string {
   const dir = s.order === 'desc' ? 'DESC' : 'ASC';
   return `SELECT seq, owner, doc, rev, ${k} AS k FROM sessions WHERE ${where.join(' AND ')}
     ORDER BY ${k} ${dir}, seq ${dir} LIMIT ${next()}`;
+}
+
+/** The statement and its parameters of a console list query, for either store (one place for both). */
+export function listStatement(d: ConsoleDialect, q: ConsoleListQuery): { sql: string; args: unknown[] } {
+  const shape = { sort: q.sort, order: q.order, owner: q.owner !== undefined, after: q.after !== undefined };
+  const args: unknown[] = [...(q.owner !== undefined ? [q.owner] : []), q.from, q.to];
+  if (q.after) args.push(q.after.key, q.after.seq);
+  args.push(q.limit);
+  return { sql: listSql(d, shape), args };
 }
 
 export function consoleSql(d: ConsoleDialect) {

@@ -52,7 +52,7 @@ import {
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
 import {
   consoleSql,
-  listSql,
+  listStatement,
   outboxEntryFromRow,
   POSTGRES_CONSOLE,
   recentFromRow,
@@ -641,19 +641,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
   }
 
   async consoleList(q: ConsoleListQuery): Promise<ConsoleListRow[]> {
-    const shape = {
-      sort: q.sort,
-      order: q.order,
-      owner: q.owner !== undefined,
-      after: q.after !== undefined,
-    };
-    const args: unknown[] = [...(q.owner !== undefined ? [q.owner] : []), q.from, q.to];
-    if (q.after) args.push(q.after.key, q.after.seq);
-    args.push(q.limit);
-    const r = await this.pool.query<SessionRow & { k: number | string }>(
-      listSql(POSTGRES_CONSOLE, shape),
-      args,
-    );
+    const { sql, args } = listStatement(POSTGRES_CONSOLE, q);
+    const r = await this.pool.query<SessionRow & { k: number | string }>(sql, args);
     return r.rows.map((row) => ({ ...stored(row)!, key: Number(row.k) }));
   }
   async sessionBodies(seq: number): Promise<Partial<Record<WireFormat, string>>> {

@@ -10,7 +10,13 @@ import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
-import { consoleSql, listSql, SQLITE_CONSOLE, type OutboxEntryRow, type RecentRow } from '../console.js';
+import {
+  consoleSql,
+  listStatement,
+  SQLITE_CONSOLE,
+  type OutboxEntryRow,
+  type RecentRow,
+} from '../console.js';
 import type {
   Completed,
   ConsoleListQuery,
@@ -429,16 +435,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
 
   async consoleList(q: ConsoleListQuery): Promise<ConsoleListRow[]> {
-    const shape = {
-      sort: q.sort,
-      order: q.order,
-      owner: q.owner !== undefined,
-      after: q.after !== undefined,
-    };
-    const args: unknown[] = [...(q.owner !== undefined ? [q.owner] : []), q.from, q.to];
-    if (q.after) args.push(q.after.key, q.after.seq);
-    args.push(q.limit);
-    const rows = this.prepared(listSql(SQLITE_CONSOLE, shape)).all(numbered(...args)) as (SessionRowish & {
+    const { sql, args } = listStatement(SQLITE_CONSOLE, q);
+    const rows = this.prepared(sql).all(numbered(...args)) as (SessionRowish & {
       k: number;
     })[];
     return rows.map((r) => ({ ...stored(r)!, key: Number(r.k) }));
