@@ -45,9 +45,12 @@ interface Packed {
 }
 const packed = (stdout: string) => (JSON.parse(stdout) as Packed[])[0]!;
 
-/** What the package may hold: the compiled sources, the npm-shrinkwrap.json, docs, the example, the usual files. */
+/**
+ * What the package may hold: the compiled sources, the console's built pages (no source maps), the
+ * npm-shrinkwrap.json, docs, the example, the usual files.
+ */
 const SHIPPED =
-  /^(dist\/src\/.+\.js|docs\/.+|examples\/.+|npm-shrinkwrap\.json|package\.json|README\.md|LICENSE)$/;
+  /^(dist\/src\/.+\.js|dist\/console\/(index\.html|assets\/[^/]+\.(js|css))|docs\/.+|examples\/.+|npm-shrinkwrap\.json|package\.json|README\.md|LICENSE)$/;
 
 describe('npm pack', () => {
   it('holds the CLI entry, LICENSE, README, docs/deploy and the example, and no tests, benchmarks or sources', () => {
@@ -114,7 +117,7 @@ function packInstallRun(tmp: string): void {
   mkdirSync(tree);
   for (const name of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE'])
     copyFileSync(path.join(repoRoot, name), path.join(tree, name));
-  for (const dir of ['src', 'scripts', 'docs', 'examples'])
+  for (const dir of ['src', 'console', 'scripts', 'docs', 'examples'])
     cpSync(path.join(repoRoot, dir), path.join(tree, dir), { recursive: true });
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(tree, 'node_modules'));
 

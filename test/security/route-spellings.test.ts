@@ -27,7 +27,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/health/ready', access: 'public' },
   { method: 'GET', path: '/metrics', access: 'operator' },
   { method: 'GET', path: '/ocpi/versions', access: 'configuration' },
-  ...['2.1.1', '2.2.1'].flatMap((v): RouteCase[] => [
+  ...['2.1.1', '2.2.1', '2.3.0'].flatMap((v): RouteCase[] => [
     { method: 'GET', path: `/ocpi/${v}`, access: 'configuration' },
     ...['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({
       method,
@@ -42,8 +42,13 @@ const ROUTES: RouteCase[] = [
     })),
   ]),
   { method: 'PUT', path: '/ocpi/cpo/2.2.1/sessions/SPELL-1/charging_preferences', access: 'partner' },
-  { method: 'PUT', path: '/ingest/2.2.1/sessions/NL/OCS/SPELL-1', access: 'ingest' },
-  { method: 'PATCH', path: '/ingest/2.2.1/sessions/NL/OCS/SPELL-1', access: 'ingest' },
+  ...['2.2.1', '2.3.0'].flatMap((v): RouteCase[] =>
+    ['PUT', 'PATCH'].map((method) => ({
+      method,
+      path: `/ingest/${v}/sessions/NL/OCS/SPELL-1`,
+      access: 'ingest',
+    })),
+  ),
 ];
 
 const OPERATOR_TOKEN = 'operator-token-of-the-spellings-test';
