@@ -19,6 +19,8 @@ export interface PartnerOutbox {
   lastError?: string;
   lastErrorAt?: number;
   lastSuccessAt?: number;
+  /** An operator paused the lane (the console's pause, apart from the failure pause). */
+  operatorPaused: boolean;
 }
 
 export interface OutboxReport {
@@ -54,6 +56,7 @@ export async function outboxReport(
       lastError: l?.lastError,
       lastErrorAt: l?.lastErrorAt,
       lastSuccessAt: l?.lastSuccessAt,
+      operatorPaused: l?.operatorPaused ?? false,
     };
   });
   return { at: now, partners, truncated: summary.truncated };

@@ -11,6 +11,7 @@ import { loadPullStats } from '../pull-stats.js';
 import { loadSyncState } from '../pull-state.js';
 import type { ConsoleRates } from './rates.js';
 import type { PullJobs } from './pull-jobs.js';
+import { laneView, type ConsoleLane } from './lane-view.js';
 
 /** Recent sessions read for "active" and per partner: the last RECENT_MS, at most RECENT_LIMIT rows. */
 export const RECENT_MS = 2 * DAY_MS;
@@ -30,17 +31,7 @@ export interface Overview {
     per_partner: { partner: string; role: string; sessions_today: number; active: number }[];
   };
   rates: { ingest_per_min: number; pages_per_min: number };
-  outbox: {
-    partner: string;
-    pending: number;
-    oldest_age_s: number | null;
-    in_flight: number;
-    failing: number;
-    last_error: string | null;
-    last_success: string | null;
-    paused_until: string | null;
-    paused_by_operator: boolean;
-  }[];
+  outbox: (ConsoleLane & { partner: string; oldest_age_s: number | null })[];
   outbox_truncated: boolean;
   pulls: {
     key: string;
@@ -93,7 +84,6 @@ export class OverviewReader {
       };
     });
     const report = await outboxReport(store, now, OUTBOX_SCAN);
-    const lanes = new Map((await store.laneStates()).map((l) => [l.partnerKey, l]));
     const pulls: Overview['pulls'] = [];
     for (const p of partners.filter((x) => x.roles.includes('CPO'))) {
       for (const module of this.pulled) {
@@ -123,15 +113,9 @@ export class OverviewReader {
       rates: { ingest_per_min: r.ingestPerMin, pages_per_min: r.pagesPerMin },
       outbox: report.partners.map((o) => ({
         partner: o.partner,
-        pending: o.pending,
         oldest_age_s:
           o.oldestEnqueuedAt === undefined ? null : Math.max(0, (now - o.oldestEnqueuedAt) / 1000),
-        in_flight: o.inFlight,
-        failing: o.failing,
-        last_error: o.lastError ?? null,
-        last_success: iso(o.lastSuccessAt),
-        paused_until: iso(o.pausedUntil),
-        paused_by_operator: lanes.get(o.partner)?.operatorPaused ?? false,
+        ...laneView(o),
       })),
       outbox_truncated: report.truncated,
       pulls,

@@ -2,11 +2,11 @@
 // encoding), the last check verdict and the push lane; never a token value. And the partner actions: pause and
 // resume the push lane (persisted in push_lanes, honoured by every process's push worker: push-lanes.ts laneMode),
 // retry now (due entries made due at once), re-run a pull (pull-jobs.ts).
-import { formatDateTime } from '../../domain/datetime.js';
 import type { Endpoint, Partner } from '../../domain/party.js';
 import type { SessionStore } from '../../store/contract.js';
 import { loadCheckVerdicts } from '../check-verdicts.js';
 import { outboxReport } from '../outbox-report.js';
+import { laneView, type ConsoleLane } from './lane-view.js';
 import { Refused } from '../refused.js';
 import type { PullJob, PullJobs } from './pull-jobs.js';
 
@@ -25,21 +25,12 @@ export interface ConsolePartner {
   endpoints: Endpoint[];
   token_encoding: string | null;
   check_verdict: { result: 'passed' | 'failed'; at: string; failed_checks: string[] } | null;
-  lane: {
-    pending: number;
-    in_flight: number;
-    failing: number;
-    last_error: string | null;
-    last_success: string | null;
-    paused_until: string | null;
-    paused_by_operator: boolean;
-  };
+  lane: ConsoleLane;
 }
 
 export async function consolePartners(store: SessionStore, now = Date.now()): Promise<ConsolePartner[]> {
   const report = await outboxReport(store, now, OUTBOX_SCAN);
   const outbox = new Map(report.partners.map((p) => [p.partner, p]));
-  const lanes = new Map((await store.laneStates()).map((l) => [l.partnerKey, l]));
   const verdicts = await loadCheckVerdicts(store);
   return (await store.listPartners())
     .filter((p) => p.key)
@@ -61,15 +52,7 @@ export async function consolePartners(store: SessionStore, now = Date.now()): Pr
         check_verdict: v
           ? { result: v.failed === 0 ? 'passed' : 'failed', at: v.at, failed_checks: v.failedChecks }
           : null,
-        lane: {
-          pending: o?.pending ?? 0,
-          in_flight: o?.inFlight ?? 0,
-          failing: o?.failing ?? 0,
-          last_error: o?.lastError ?? null,
-          last_success: o?.lastSuccessAt ? formatDateTime(o.lastSuccessAt) : null,
-          paused_until: o?.pausedUntil ? formatDateTime(o.pausedUntil) : null,
-          paused_by_operator: lanes.get(p.key)?.operatorPaused ?? false,
-        },
+        lane: laneView(o),
       };
     });
 }

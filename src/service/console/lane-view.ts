@@ -1,0 +1,28 @@
+// A partner's push lane as the console shows it (overview and partners list alike), from the outbox report's row.
+import { formatDateTime } from '../../domain/datetime.js';
+import type { PartnerOutbox } from '../outbox-report.js';
+
+export interface ConsoleLane {
+  pending: number;
+  in_flight: number;
+  failing: number;
+  last_error: string | null;
+  last_success: string | null;
+  paused_until: string | null;
+  paused_by_operator: boolean;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined || ms <= 0 ? null : formatDateTime(ms));
+
+/** The lane of `o` (a partner without a report row: nothing pending, never failed, not paused). */
+export function laneView(o: PartnerOutbox | undefined): ConsoleLane {
+  return {
+    pending: o?.pending ?? 0,
+    in_flight: o?.inFlight ?? 0,
+    failing: o?.failing ?? 0,
+    last_error: o?.lastError ?? null,
+    last_success: iso(o?.lastSuccessAt),
+    paused_until: iso(o?.pausedUntil),
+    paused_by_operator: o?.operatorPaused ?? false,
+  };
+}
