@@ -13,8 +13,10 @@ export interface SessionRecord {
   owner: PartyKey;
   renders: Record<WireFormat, string>;
   /**
-   * PutOptions.ifRev for this record alone, so that the read-modify-writes of several sessions share one call
-   * (group commit, src/service/group-commit.ts): a mismatch throws RevisionConflict for the whole call.
+   * Optimistic concurrency for a read-modify-write (PATCH, charging preferences): write only if the stored session
+   * still has this revision, else throw RevisionConflict (nothing of the call written), so that two concurrent
+   * changes of one session (two connections, two processes) cannot overwrite each other. Per record, so that the
+   * read-modify-writes of several sessions share one call (group commit, src/service/group-commit.ts).
    */
   ifRev?: number;
 }
@@ -26,12 +28,6 @@ export interface PutOptions {
   mode: 'replace' | 'if-newer';
   /** Owners to push to: a written record whose owner is listed gets an outbox entry in the same transaction. */
   pushTo?: PartyKey[];
-  /**
-   * Optimistic concurrency for a read-modify-write (PATCH, charging preferences), with exactly one record: write
-   * only if the stored session still has this revision, else throw RevisionConflict (nothing written), so that
-   * two concurrent changes of one session (two connections, two processes) cannot overwrite each other.
-   */
-  ifRev?: number;
 }
 
 /** Thrown by putSessions when `ifRev` no longer matches the stored revision: re-read and retry. */

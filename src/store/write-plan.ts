@@ -93,9 +93,8 @@ export function planWrite(
   const s = record.session;
   // Checked first, inside the write transaction (the stores hold the row): no other writer can come between this
   // check and the write. No stored session is a conflict too.
-  const ifRev = record.ifRev ?? options.ifRev;
-  if (ifRev !== undefined && stored?.rev !== ifRev) return { conflict: true };
-  const outbox = new Set(options.pushTo ?? []).has(record.owner) ? [record.owner] : [];
+  if (record.ifRev !== undefined && stored?.rev !== record.ifRev) return { conflict: true };
+  const outbox = options.pushTo?.includes(record.owner) ? [record.owner] : [];
   const common = {
     conflict: false as const,
     owner: record.owner,

@@ -94,18 +94,20 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
     it('writes with ifRev only while the stored revision is that one, else RevisionConflict and nothing written', async () => {
       const s = makeSession('rev-1', 'FR-REV', T0);
       await assert.rejects(
-        store.putSessions([makeRecord(s)], { mode: 'replace', ifRev: 1 }),
+        store.putSessions([{ ...makeRecord(s), ifRev: 1 }], { mode: 'replace' }),
         RevisionConflict,
       );
       assert.equal(await store.getSession('NL', 'CPO', 'rev-1'), undefined, 'no stored session: a conflict');
       await store.putSessions([makeRecord(s)], { mode: 'replace' });
       const changed = { ...s, kwh: 7, lastUpdated: T0 + 1 };
-      assert.deepEqual(await store.putSessions([makeRecord(changed)], { mode: 'replace', ifRev: 1 }), [
+      assert.deepEqual(await store.putSessions([{ ...makeRecord(changed), ifRev: 1 }], { mode: 'replace' }), [
         'updated',
       ]);
       assert.equal((await store.getSession('NL', 'CPO', 'rev-1'))?.rev, 2);
       await assert.rejects(
-        store.putSessions([makeRecord({ ...s, kwh: 9, lastUpdated: T0 + 2 })], { mode: 'replace', ifRev: 1 }),
+        store.putSessions([{ ...makeRecord({ ...s, kwh: 9, lastUpdated: T0 + 2 }), ifRev: 1 }], {
+          mode: 'replace',
+        }),
         RevisionConflict,
       );
       const got = await store.getSession('NL', 'CPO', 'rev-1');

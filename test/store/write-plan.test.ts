@@ -102,16 +102,19 @@ describe('write plan', () => {
   });
 
   it('ifRev: a conflict unless the stored revision is the one given (no stored session: a conflict too)', () => {
-    assert.deepEqual(planWrite(stored({ rev: 2 }), rec(T0 + 1), { mode: 'replace', ifRev: 3 }), {
+    assert.deepEqual(planWrite(stored({ rev: 2 }), { ...rec(T0 + 1), ifRev: 3 }, { mode: 'replace' }), {
       conflict: true,
     });
-    assert.deepEqual(planWrite(undefined, rec(T0), { mode: 'replace', ifRev: 1 }), { conflict: true });
-    assert.equal(write(planWrite(stored(), rec(T0 + 1), { mode: 'replace', ifRev: 3 })).rev, 4);
+    assert.deepEqual(planWrite(undefined, { ...rec(T0), ifRev: 1 }, { mode: 'replace' }), { conflict: true });
+    assert.equal(write(planWrite(stored(), { ...rec(T0 + 1), ifRev: 3 }, { mode: 'replace' })).rev, 4);
     // The revision check comes before the stale check: a matching ifRev on a stale write is stale, not a conflict.
-    assert.deepEqual(planWrite(stored({ lastUpdated: T0 + 1 }), rec(T0), { mode: 'if-newer', ifRev: 3 }), {
-      conflict: false,
-      outcome: 'stale',
-    });
+    assert.deepEqual(
+      planWrite(stored({ lastUpdated: T0 + 1 }), { ...rec(T0), ifRev: 3 }, { mode: 'if-newer' }),
+      {
+        conflict: false,
+        outcome: 'stale',
+      },
+    );
   });
 
   it('enqueues the written revision for the new owner when it is pushed to, never for the old owner', () => {

@@ -382,9 +382,6 @@ export class PostgresStore implements SessionStore, PagingBackend {
         dirty: false,
       });
     }
-    // ifRev is for exactly one record (PutOptions.ifRev): a batch of any other size is a conflict here. (SQLite
-    // checks each record of such a batch against its own row instead; no caller sends one.)
-    if (options.ifRev !== undefined && records.length !== 1) throw new RevisionConflict();
     // New owners get ords; previous owners lose sessions (counter decrements): lock them all, bump their versions.
     // This covers every plan's `bump` (its owners are the records' and the stored rows' owners), and also bumps
     // the owners of a record that turns out stale (SQLite bumps only on a write).

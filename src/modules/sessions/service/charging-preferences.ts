@@ -39,8 +39,12 @@ export async function setChargingPreferences(
     first = false;
     if (!current || current.owner !== caller.key)
       throw new Refused('not-visible', `Unknown session ${sessionId}`);
-    const record = { ...toRecord({ ...current.session, chargingPreferences: prefs }), owner: current.owner };
-    await store.putSessions([record], { mode: 'replace', ifRev: current.rev });
+    const record = {
+      ...toRecord({ ...current.session, chargingPreferences: prefs }),
+      owner: current.owner,
+      ifRev: current.rev,
+    };
+    await store.putSessions([record], { mode: 'replace' });
   });
   return 'ACCEPTED';
 }
