@@ -128,7 +128,7 @@ export async function buildServer(
   for (const m of modules) m.registerRoutes(app, cx);
   if (config.console) {
     const pullAdapters = modules.flatMap((m) => (m.pull ? [m.pull] : []));
-    const jobs = new PullJobs(store, pullAdapters, app.log);
+    const jobs = new PullJobs(store, pullAdapters, app.log, config.denyPrivatePeers === true);
     const overview = new OverviewReader(
       store,
       pullAdapters.map((a) => a.module),

@@ -31,6 +31,8 @@ export interface CrawlTransportOptions {
   retry?: RetryPolicy;
   onRetry?: (r: RetryInfo) => void;
   onNotice?: (message: string) => void;
+  /** Refuse private, loopback and link-local peer addresses (`--deny-private-peers`: a server's pull). */
+  denyPrivatePeers?: boolean;
   /** Test seams. */
   now?: () => number;
   fetch?: typeof fetch;
@@ -99,6 +101,7 @@ export class PageStream {
       timeoutMs: o.timeoutMs,
       retry: o.retry,
       headers: () => this.routing,
+      denyPrivatePeers: o.denyPrivatePeers,
       onEncodingConfirmed: o.onEncodingConfirmed,
       onRetry: o.onRetry,
       fetch: o.fetch,

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { TokenEncoding } from '../domain/party.js';
 import { otherEncoding } from '../domain/token-encoding.js';
 import type { Envelope } from './envelope.js';
+import { PeerAddressDenied } from './peer-address.js';
 import {
   authRefused,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -241,7 +242,8 @@ async function attempt(
     if (call.signal?.aborted) throw aborted(call);
     // Not retried: the same answer would be as large again.
     if (e instanceof ResponseTooLarge) throw new OcpiHttpError('protocol', call.url, e.message);
-    if (!call.retry) throw e;
+    // Not retried either: the address would be refused again (the error as without retries: cause EPEERDENIED).
+    if (!call.retry || (e as { cause?: unknown }).cause instanceof PeerAddressDenied) throw e;
     return { retry: { reason: describeFailure(e, timeout, timeoutMs) } };
   }
   const answer: OcpiAnswer = {
@@ -323,6 +325,8 @@ export interface OcpiClientOptions extends TransportSeams {
   retry?: RetryPolicy;
   /** Extra request headers (e.g. OCPI 2.2.1 routing headers), computed per request. */
   headers?: () => Record<string, string>;
+  /** The URLs came from a peer: refuse private, loopback and link-local addresses (`--deny-private-peers`). */
+  denyPrivatePeers?: boolean;
   /** Called with the encoding the peer accepted, on the first success and whenever it changes. */
   onEncodingConfirmed?: (encoding: TokenEncoding) => void | Promise<void>;
   onRetry?: (info: RetryInfo) => void;
@@ -354,6 +358,7 @@ export class OcpiClient {
       timeoutMs: o.timeoutMs ?? DEFAULT_PULL_TIMEOUT_MS,
       maxResponseBytes: o.maxResponseBytes ?? DEFAULT_PULL_MAX_RESPONSE_BYTES,
       retry: o.retry ?? DEFAULT_RETRY,
+      denyPrivatePeers: o.denyPrivatePeers,
       signal,
       // One switch to the other encoding per client; a second refusal is final.
       fallback: !this.switched,

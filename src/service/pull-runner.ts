@@ -148,6 +148,7 @@ class PullRun {
       encoding: remembered ?? o.encoding ?? defaultEncoding(o.version ?? versionInPath(o.url)),
       timeoutMs: o.timeoutMs,
       retry: o.retry,
+      denyPrivatePeers: o.denyPrivatePeers,
       onEncodingConfirmed: async (e) => {
         if (e === remembered) return;
         await saveEncoding(o.store, o.key, e);

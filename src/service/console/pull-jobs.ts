@@ -18,9 +18,6 @@ export interface PullJob {
   error: string | null;
 }
 
-/** Outbound bounds of a console-started pull (client/transport.ts applies them to every request). */
-const TIMEOUT_MS = 30_000;
-
 export class PullJobs {
   private readonly jobs = new Map<string, PullJob>();
 
@@ -28,6 +25,8 @@ export class PullJobs {
     private readonly store: SessionStore,
     private readonly adapters: readonly PullAdapter[],
     private readonly log?: Log,
+    /** The server's `--deny-private-peers`: a partner's registered URLs are a peer's word, as for the push. */
+    private readonly denyPrivatePeers = false,
   ) {}
 
   get(key: string): PullJob | undefined {
@@ -67,7 +66,8 @@ export class PullJobs {
           const summary = await pullFrom(
             this.store,
             { partner: job.key },
-            { adapter, timeoutMs: TIMEOUT_MS },
+            // The transport's default timeout and response-size cap apply (client/transport.ts).
+            { adapter, denyPrivatePeers: this.denyPrivatePeers },
           );
           stored += summary.sessions.new + summary.sessions.updated;
         }
