@@ -239,7 +239,7 @@ export interface OutboxEntryState {
   enqueuedAt: number;
   nextAttemptAt: number;
   lastError?: string;
-  /** Claimed by a worker (being sent, or its lease not yet run out). */
+  /** A worker claimed it (claim set): being sent while nextAttemptAt, the lease end, is later than now. */
   claimed: boolean;
 }
 

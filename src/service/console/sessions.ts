@@ -209,35 +209,40 @@ export async function consoleSession(
   countryCode: string,
   partyId: string,
   id: string,
+  now = Date.now(),
 ): Promise<SessionPage> {
   const stored = await store.getSession(countryCode, partyId, id);
   if (!stored) throw new Refused('not-visible', `Unknown session ${countryCode}/${partyId}/${id}`);
   const s = stored.session;
   const formats = await store.sessionBodies(stored.seq);
-  const deliveries: SessionDelivery[] = [];
-  // Each partner's delivered state and outbox entry for this session: one primary-key read each.
-  for (const p of await store.listPartners()) {
-    if (!p.key) continue;
-    const key = { partnerKey: p.key, module: 'sessions' as const, objectSeq: stored.seq };
-    const entry = await store.outboxEntry(key);
-    const delivered = await store.getDelivered(key);
-    if (delivered !== undefined)
-      deliveries.push({
-        partner: p.key,
-        rev: null,
-        at: deliveredAt(delivered),
-        result: 'delivered',
-        error: null,
-      });
-    if (entry)
-      deliveries.push({
-        partner: p.key,
-        rev: entry.rev,
-        at: formatDateTime(entry.enqueuedAt),
-        result: entry.claimed ? 'sending' : entry.attempts > 0 ? 'failing' : 'pending',
-        error: entry.lastError ?? null,
-      });
-  }
+  // Each partner's delivered state and outbox entry for this session: primary-key reads, all at once.
+  const partners = (await store.listPartners()).filter((p) => p.key);
+  const perPartner = await Promise.all(
+    partners.map(async (p): Promise<SessionDelivery[]> => {
+      const key = { partnerKey: p.key, module: 'sessions' as const, objectSeq: stored.seq };
+      const [entry, delivered] = await Promise.all([store.outboxEntry(key), store.getDelivered(key)]);
+      const out: SessionDelivery[] = [];
+      if (delivered !== undefined)
+        out.push({ partner: p.key, rev: null, at: deliveredAt(delivered), result: 'delivered', error: null });
+      if (entry)
+        out.push({
+          partner: p.key,
+          rev: entry.rev,
+          at: formatDateTime(entry.enqueuedAt),
+          // In flight as the outbox summary counts it (store/outbox-summary.ts): claimed and still leased; a
+          // claim whose lease ran out (its worker died) is due again, not being sent.
+          result:
+            entry.claimed && entry.nextAttemptAt > now
+              ? 'sending'
+              : entry.attempts > 0
+                ? 'failing'
+                : 'pending',
+          error: entry.lastError ?? null,
+        });
+      return out;
+    }),
+  );
+  const deliveries = perPartner.flat();
   const toIso = (p: CurvePoint) => ({ t: formatDateTime(p.t), kw: p.kw, kwh: p.kwh });
   return {
     session: s,
