@@ -31,6 +31,19 @@ export function parseDateTime(text: unknown): Millis | undefined {
   return ms;
 }
 
+/**
+ * A DateTime of a URL's query string: as parseDateTime, and a '+' of an offset that arrived decoded as a space
+ * (the client did not URL-encode it) is read as the '+' it was.
+ */
+export function parseQueryDateTime(raw: string): Millis | undefined {
+  return parseDateTime(raw.replace(/ (\d{2}:?\d{2})$/, '+$1'));
+}
+
+/** An optional instant (undefined, or 0 for "never") as an OCPI DateTime, else null. */
+export function formatOptionalDateTime(ms: Millis | undefined): string | null {
+  return ms === undefined || ms <= 0 ? null : formatDateTime(ms);
+}
+
 /** Renders an instant as an OCPI DateTime: `2015-06-29T20:39:09Z` (or `.123Z` with milliseconds). */
 export function formatDateTime(ms: Millis): string {
   const iso = new Date(ms).toISOString();

@@ -1,7 +1,7 @@
 // Pagination headers (OCPI 2.2.1 §4.1.3 / 2.1.1 transport_and_format §4.1.3): X-Total-Count, X-Limit, Link.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { parseDateTime } from '../domain/datetime.js';
+import { parseQueryDateTime } from '../domain/datetime.js';
 import { baseUrl, rawQuery, routePath } from './base-url.js';
 import { hasNextPage, type PageQuery } from '../domain/page.js';
 
@@ -56,8 +56,7 @@ export class QueryError extends Error {}
 
 function dateParam(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
-  // A '+' of an offset arrives decoded as a space when the client did not URL-encode it.
-  const value = parseDateTime(raw.replace(/ (\d{2}:?\d{2})$/, '+$1'));
+  const value = parseQueryDateTime(raw);
   if (value === undefined) {
     throw new QueryError(
       `Invalid query parameter '${name}': not an OCPI DateTime (e.g. 2024-05-01T00:00:00Z): ${raw.slice(0, 40)}`,

@@ -2,7 +2,7 @@
 // Given at start-up, never stored; a partner or ingest token never matches it (auth.ts checks it alone on
 // `operator` routes).
 import { tokenCandidates } from '../domain/token-encoding.js';
-import { hashesEqual, hashToken } from './tokens.js';
+import { bearerSecret, hashesEqual, hashToken } from './tokens.js';
 
 /**
  * True when the Authorization header carries `expected`: `Bearer <token>` (what Prometheus sends for its
@@ -11,8 +11,8 @@ import { hashesEqual, hashToken } from './tokens.js';
  */
 export function checkOperatorToken(expected: string | undefined, header: string | undefined): boolean {
   if (!expected || !header) return false;
-  const bearer = /^Bearer\s+([\x21-\x7e]{1,512})\s*$/i.exec(header);
-  const candidates = bearer ? [bearer[1]!] : (tokenCandidates(header) ?? []);
+  const bearer = bearerSecret(header);
+  const candidates = bearer !== undefined ? [bearer] : (tokenCandidates(header) ?? []);
   const want = hashToken(expected);
   let match = false;
   for (const c of candidates) match = hashesEqual(hashToken(c), want) || match; // no early exit

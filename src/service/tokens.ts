@@ -2,6 +2,12 @@
 // header (encoding, decoding) is domain/token-encoding.ts.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** The secret of an `Authorization: Bearer <secret>` header (printable ASCII, at most 512 characters), if it is one. */
+export function bearerSecret(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^Bearer\s+([\x21-\x7e]{1,512})\s*$/i.exec(header);
+  return m ? m[1] : undefined;
+}
+
 /**
  * A new token: 32 random bytes as URL-safe Base64 (printable ASCII, OCPI 2.2.1 §7.3.1 string(64)),
  * starting with a letter or digit so it never looks like a command-line option when pasted.

@@ -7,10 +7,8 @@
 // - The recent window (overview): the sessions updated since a time, newest first, at most `limit` rows, grouped
 //   by owner and CPO with how many are ACTIVE (the status read from the stored canonical JSON).
 import type { PartyKey } from '../domain/session.js';
-import type { ConsoleListQuery, OutboxEntryState } from './contract.js';
-import type { Placeholder } from './push-lanes.js';
-
-export type ConsoleSort = 'last_updated' | 'start_date_time';
+import type { ConsoleListQuery, ConsoleSort, OutboxEntryState } from './contract.js';
+import { postgresPlaceholder, sqlitePlaceholder, type Placeholder } from './push-lanes.js';
 
 /** A session's sort key column or expression; the same text as the index of migration 8 / 9 (so it serves). */
 export interface ConsoleDialect {
@@ -22,13 +20,13 @@ export interface ConsoleDialect {
 }
 
 export const SQLITE_CONSOLE: ConsoleDialect = {
-  p: (n) => `?${n}`,
+  p: sqlitePlaceholder,
   start: "json_extract(doc, '$.startDateTime')",
   status: "json_extract(doc, '$.status')",
 };
 
 export const POSTGRES_CONSOLE: ConsoleDialect = {
-  p: (n) => `$${n}`,
+  p: postgresPlaceholder,
   start: "((doc::jsonb ->> 'startDateTime')::numeric)",
   status: "(doc::jsonb ->> 'status')",
 };

@@ -213,9 +213,12 @@ export interface LaneStore {
   retryNow(partnerKey: PartyKey, now: number): Promise<number>;
 }
 
+/** The console's sessions list sort keys. */
+export type ConsoleSort = 'last_updated' | 'start_date_time';
+
 /** A filter-free page of the console's sessions list (store/console.ts): rows in (sort key, seq) order. */
 export interface ConsoleListQuery {
-  sort: 'last_updated' | 'start_date_time';
+  sort: ConsoleSort;
   order: 'asc' | 'desc';
   /** Only this owner's sessions (index sessions_console_owner; sort last_updated only). */
   owner?: PartyKey;

@@ -209,6 +209,20 @@ function listCases(name: string, count: number, open: () => Promise<SessionStore
         assert.equal(r.status, 400, q);
         assert.equal(r.json.status_code, 2001, q);
       }
+      // An offset's '+' sent unencoded arrives as a space: read as the '+' it was, as the sender does.
+      const window = async (q: string) => {
+        const r = await send(server.url, {
+          method: 'GET',
+          path: `/console/api/sessions?${q}`,
+          headers: auth,
+        });
+        assert.equal(r.status, 200, `${q}: ${r.text}`);
+        return (r.json.data.items as { id: string }[]).map((i) => i.id);
+      };
+      assert.deepEqual(
+        await window('from=2000-01-01T02:00:00+02:00&limit=5'),
+        await window('from=2000-01-01T02:00:00%2B02:00&limit=5'),
+      );
       // A cursor of one sort is refused with another.
       const first = await send(server.url, {
         method: 'GET',

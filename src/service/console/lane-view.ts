@@ -1,5 +1,5 @@
 // A partner's push lane as the console shows it (overview and partners list alike), from the outbox report's row.
-import { formatDateTime } from '../../domain/datetime.js';
+import { formatOptionalDateTime } from '../../domain/datetime.js';
 import type { PartnerOutbox } from '../outbox-report.js';
 
 export interface ConsoleLane {
@@ -12,8 +12,6 @@ export interface ConsoleLane {
   paused_by_operator: boolean;
 }
 
-const iso = (ms: number | undefined) => (ms === undefined || ms <= 0 ? null : formatDateTime(ms));
-
 /** The lane of `o` (a partner without a report row: nothing pending, never failed, not paused). */
 export function laneView(o: PartnerOutbox | undefined): ConsoleLane {
   return {
@@ -21,8 +19,8 @@ export function laneView(o: PartnerOutbox | undefined): ConsoleLane {
     in_flight: o?.inFlight ?? 0,
     failing: o?.failing ?? 0,
     last_error: o?.lastError ?? null,
-    last_success: iso(o?.lastSuccessAt),
-    paused_until: iso(o?.pausedUntil),
+    last_success: formatOptionalDateTime(o?.lastSuccessAt),
+    paused_until: formatOptionalDateTime(o?.pausedUntil),
     paused_by_operator: o?.operatorPaused ?? false,
   };
 }

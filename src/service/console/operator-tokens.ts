@@ -6,7 +6,7 @@
 //   console.operator_tokens   [ { id, hash, created_at, label? } ]   one setting (a handful of operators)
 import type { SettingsStore } from '../../store/contract.js';
 import { jsonSetting } from '../../store/settings.js';
-import { generateToken, hashesEqual, hashToken } from '../tokens.js';
+import { bearerSecret, generateToken, hashesEqual, hashToken } from '../tokens.js';
 
 export interface OperatorTokenEntry {
   /** A short public id to name the token (list, revoke): never part of the secret. */
@@ -52,12 +52,6 @@ export async function revokeOperatorToken(store: SettingsStore, id: string): Pro
   if (kept.length === all.length) return false;
   await store.writeSetting(TOKENS, kept);
   return true;
-}
-
-/** The secret of `Authorization: Bearer <secret>` (printable ASCII, at most 512 characters), else undefined. */
-export function bearerSecret(header: string | undefined): string | undefined {
-  const m = header === undefined ? null : /^Bearer\s+([\x21-\x7e]{1,512})\s*$/i.exec(header);
-  return m ? m[1] : undefined;
 }
 
 /**

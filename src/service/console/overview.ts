@@ -2,7 +2,7 @@
 // window of recent sessions), this process's rates, the outbox per partner (outbox-report.ts, one bounded scan),
 // the pulls per CPO partner (pull-state.ts, pull-stats.ts). No COUNT over all sessions: the UI polls every 5 s,
 // and the figures are cached for CACHE_MS per process so that many open consoles cost one read.
-import { formatDateTime } from '../../domain/datetime.js';
+import { formatDateTime, formatOptionalDateTime } from '../../domain/datetime.js';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { SessionStore } from '../../store/contract.js';
 import { DAY_MS, dayOf } from '../../store/paging.js';
@@ -43,8 +43,6 @@ export interface Overview {
   }[];
   errors_last_hour: number;
 }
-
-const iso = (ms: number | undefined) => (ms === undefined || ms <= 0 ? null : formatDateTime(ms));
 
 export class OverviewReader {
   private cached: { at: number; value: Promise<Overview> } | undefined;
@@ -93,8 +91,8 @@ export class OverviewReader {
         pulls.push({
           key: p.key,
           module,
-          last_sync: iso(state.syncPoint),
-          last_run: iso(stats?.lastRunAt),
+          last_sync: formatOptionalDateTime(state.syncPoint),
+          last_run: formatOptionalDateTime(stats?.lastRunAt),
           result: job?.state === 'running' ? 'running' : (stats?.lastResult ?? null),
           next_run: null, // pulls are scheduled outside the server (cron, systemd timers): README "Pull"
         });

@@ -7,11 +7,11 @@
 // budget runs out before the page is full, the page is shorter and next_cursor goes on from the last row read:
 // a page never costs more than SCAN_BUDGET rows, however rare the match, at 1 000 000 sessions as at 1 000.
 import { SESSION_STATUSES, type SessionStatus } from '../../domain/enums.js';
-import { formatDateTime, parseDateTime } from '../../domain/datetime.js';
+import { formatDateTime, parseDateTime, parseQueryDateTime } from '../../domain/datetime.js';
 import { chargingCurve, type CurvePoint } from '../../domain/charging-curve.js';
 import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
-import type { ConsoleListRow, SessionStore, StoredSession } from '../../store/contract.js';
+import type { ConsoleListRow, ConsoleSort, SessionStore, StoredSession } from '../../store/contract.js';
 import { MAX, MIN } from '../../store/paging.js';
 import { Refused } from '../refused.js';
 
@@ -20,8 +20,6 @@ const BATCH = 500;
 export const DEFAULT_CONSOLE_LIMIT = 50;
 export const MAX_CONSOLE_LIMIT = 200;
 
-export type ConsoleSortKey = 'last_updated' | 'start_date_time';
-
 export interface SessionListInput {
   partner?: string;
   status?: string;
@@ -29,7 +27,7 @@ export interface SessionListInput {
   to?: string;
   location?: string;
   q?: string;
-  sort?: ConsoleSortKey;
+  sort?: ConsoleSort;
   order?: 'asc' | 'desc';
   limit?: number;
   cursor?: string;
@@ -57,7 +55,7 @@ export interface SessionList {
 }
 
 interface Cursor {
-  s: ConsoleSortKey;
+  s: ConsoleSort;
   o: 'asc' | 'desc';
   k: number;
   q: number;
@@ -67,7 +65,7 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
 }
 
-function decodeCursor(text: string, sort: ConsoleSortKey, order: 'asc' | 'desc'): Cursor {
+function decodeCursor(text: string, sort: ConsoleSort, order: 'asc' | 'desc'): Cursor {
   let c: Partial<Cursor> | undefined;
   try {
     c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
@@ -83,7 +81,7 @@ function decodeCursor(text: string, sort: ConsoleSortKey, order: 'asc' | 'desc')
 
 function time(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
-  const ms = parseDateTime(text);
+  const ms = parseQueryDateTime(text);
   if (ms === undefined)
     throw new Refused('invalid', `Invalid querystring parameter '${name}': not a date-time (ISO 8601)`);
   return ms;

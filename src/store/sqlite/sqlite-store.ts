@@ -13,6 +13,8 @@ import type { Setting } from '../settings.js';
 import {
   consoleSql,
   listStatement,
+  outboxEntryFromRow,
+  recentFromRow,
   SQLITE_CONSOLE,
   type OutboxEntryRow,
   type RecentRow,
@@ -40,7 +42,6 @@ import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../out
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, sqlitePlaceholder, type LaneRow } from '../push-lanes.js';
 import { placeWrite, planWrite, sessionKey, type CountDelta, type OutboxEntry } from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
-import { outboxEntryFromRow, recentFromRow } from '../console.js';
 
 interface ExistingRow {
   seq: number;

@@ -15,6 +15,17 @@ export const CONSOLE_TAG = {
 
 const nullable = (s: TSchema) => Type.Union([s, Type.Null()]);
 const iso = (description: string) => Type.String({ format: 'date-time', description });
+
+/** A partner's push lane (service/console/lane-view.ts), in the overview's outbox rows and in each partner. */
+const LANE_FIELDS = {
+  pending: Type.Integer({ minimum: 0 }),
+  in_flight: Type.Integer({ minimum: 0 }),
+  failing: Type.Integer({ minimum: 0 }),
+  last_error: nullable(Type.String()),
+  last_success: nullable(iso('The last successful push')),
+  paused_until: nullable(iso('End of the failure pause of the lane')),
+  paused_by_operator: Type.Boolean(),
+};
 const enumOf = (values: readonly string[], description?: string) =>
   Type.Unsafe<string>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
@@ -70,14 +81,8 @@ export const OverviewSchema = operatorEnvelope(
     outbox: Type.Array(
       Type.Object({
         partner: Type.String(),
-        pending: Type.Integer({ minimum: 0 }),
         oldest_age_s: nullable(Type.Number({ minimum: 0 })),
-        in_flight: Type.Integer({ minimum: 0 }),
-        failing: Type.Integer({ minimum: 0 }),
-        last_error: nullable(Type.String()),
-        last_success: nullable(iso('The last successful push')),
-        paused_until: nullable(iso('End of the failure pause of the lane')),
-        paused_by_operator: Type.Boolean(),
+        ...LANE_FIELDS,
       }),
     ),
     outbox_truncated: Type.Boolean({
@@ -207,24 +212,11 @@ export const PartnersSchema = operatorEnvelope(
           failed_checks: Type.Array(Type.String()),
         }),
       ),
-      lane: Type.Object({
-        pending: Type.Integer(),
-        in_flight: Type.Integer(),
-        failing: Type.Integer(),
-        last_error: nullable(Type.String()),
-        last_success: nullable(iso('The last successful push')),
-        paused_until: nullable(iso('End of the failure pause')),
-        paused_by_operator: Type.Boolean(),
-      }),
+      lane: Type.Object(LANE_FIELDS),
     }),
   ),
   { $id: 'ConsolePartners', title: 'Console: partners', description: 'Never a token value.' },
 );
-
-export const ActionParamsSchema = Type.Object({
-  key: Type.String({ minLength: 5, maxLength: 8, description: 'Partner key (CC-PID)' }),
-  action: enumOf(PARTNER_ACTIONS),
-});
 
 export const ConfirmBodySchema = Type.Object(
   { confirm: Type.Literal(true, { description: 'Must be true: the action was confirmed' }) },
