@@ -22,6 +22,11 @@ export const OPEN_ENUMS = [
 ] as const;
 export type OpenEnumName = (typeof OPEN_ENUMS)[number];
 
+/** True for an enum OCPI 2.3.0 declares open. */
+export function isOpenEnum(name: string): name is OpenEnumName {
+  return (OPEN_ENUMS as readonly string[]).includes(name);
+}
+
 export const AUTH_METHODS = ['AUTH_REQUEST', 'COMMAND', 'WHITELIST'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
@@ -195,8 +200,6 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 export const TOKEN_TYPES = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'] as const;
 export type TokenType = Open<(typeof TOKEN_TYPES)[number]>;
-/** OCPI 2.3.0 mod_tokens §TokenType: EMAID is new (ISO 15118 contract certificates); an open value here. */
-export const TOKEN_TYPE_EMAID = 'EMAID';
 
 export const PROFILE_TYPES = ['CHEAP', 'FAST', 'GREEN', 'REGULAR'] as const;
 export type ProfileType = (typeof PROFILE_TYPES)[number];

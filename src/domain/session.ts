@@ -86,6 +86,10 @@ export type PartyKey = string;
 export function partyKey(countryCode: string, partyId: string): PartyKey {
   return `${countryCode.toUpperCase()}-${partyId.toUpperCase()}`;
 }
+/** One session's identity as text, case-insensitively: `CC-PID/ID` (OCPI ids compare without case here). */
+export function sessionKeyText(countryCode: string, partyId: string, id: string): string {
+  return `${partyKey(countryCode, partyId)}/${id.toUpperCase()}`;
+}
 export function parsePartyKey(key: string): { countryCode: string; partyId: string } | undefined {
   const m = /^([A-Za-z]{2})[-*]?([A-Za-z0-9]{3})$/.exec(key.trim());
   if (!m) return undefined;

@@ -29,6 +29,11 @@ export function wireFormatFor(style: 'ocpi' | 'camel', version: OcpiVersion): Wi
  * OCPI 2.2 rules that 2.3.0 keeps (2.1.1 lacks them): roles in credentials and endpoints, routing headers,
  * Base64 tokens, a Session PATCH appending its charging periods, the CdrToken in a Session.
  */
+/** The OCPI version of a wire format (`ocpi-2.3.0` → `2.3.0`). */
+export function versionOf(format: WireFormat): OcpiVersion {
+  return format.slice(format.indexOf('-') + 1) as OcpiVersion;
+}
+
 export function since22(version: OcpiVersion): boolean {
   return version !== '2.1.1';
 }

@@ -1,7 +1,7 @@
 // Canonical enum values a version's string format cannot carry, and what we render instead (null: the value
 // is dropped; a list item disappears, an optional field is omitted). Values not listed render unchanged.
 // Every rule is listed, with its reason, in docs/DOWN-MAPPING.md.
-import { OPEN_ENUMS, type OpenEnumName } from '../domain/enums.js';
+import { isOpenEnum, type OpenEnumName } from '../domain/enums.js';
 import type { EnumName, EnumTypes } from './camel/enum-tables.js';
 import type { EnumDomain } from './kit/style.js';
 
@@ -77,8 +77,6 @@ export const OPEN_FALLBACKS: { readonly [N in OpenEnumName]: EnumTypes[N] | null
   ConnectorType: 'keep',
 };
 
-const isOpen = (name: EnumName): name is OpenEnumName => (OPEN_ENUMS as readonly string[]).includes(name);
-
 /**
  * The value to render for `value` (known: one of `known`) in a format of `domain` that carries open enums or not;
  * undefined when the value is dropped.
@@ -90,7 +88,8 @@ export function renderEnum<N extends EnumName>(
   known: readonly EnumTypes[N][],
   value: EnumTypes[N],
 ): EnumTypes[N] | undefined {
-  if (known.includes(value) || !isOpen(name) || openEnums) return downMap(domain, name, value);
+  // Cheapest first: the list scan of `known` only for an open enum rendered where it is closed.
+  if (openEnums || !isOpenEnum(name) || known.includes(value)) return downMap(domain, name, value);
   const fallback = OPEN_FALLBACKS[name] as EnumTypes[N] | null | 'keep';
   if (fallback === 'keep') return value;
   return fallback === null ? undefined : downMap(domain, name, fallback);

@@ -9,6 +9,7 @@ import type { ObjectCodec } from './object.js';
 import type { WireStyle } from './style.js';
 import type { DecodeCx } from './value.js';
 import { addSchemaIssues, IssueList } from '../validate.js';
+import { versionOf } from '../../domain/wire-format.js';
 
 /** One OCPI object type of one version: its field list and the mapping to and from the model type T (patch P). */
 export interface ObjectShape<T, P, R> {
@@ -26,7 +27,7 @@ export interface ObjectShape<T, P, R> {
 
 /** `OcpiSession211`, `CamelSessionPatch221`, ... */
 function schemaId(name: string, w: WireStyle, patch: boolean): string {
-  const version = w.format.slice(-5).replace(/\./g, '');
+  const version = versionOf(w.format).replace(/\./g, '');
   return `${w.naming === 'camel' ? 'Camel' : 'Ocpi'}${name}${patch ? 'Patch' : ''}${version}`;
 }
 

@@ -21,7 +21,7 @@ import {
 } from '../../domain/enums.js';
 import type { EnumName, EnumTables, EnumTypes } from '../camel/enum-tables.js';
 import { renderEnum } from '../down-mapping.js';
-import { OPEN_ENUMS } from '../../domain/enums.js';
+import { isOpenEnum } from '../../domain/enums.js';
 import type { ValueCodec } from './value.js';
 
 /** The canonical value set of each enum (src/domain/enums.ts). */
@@ -58,8 +58,6 @@ function stringEnum(title: string, values: readonly string[]): TSchema {
   return Type.Unsafe<string>({ [Kind]: STRING_ENUM, type: 'string', enum: [...values], title });
 }
 
-const isOpen = (name: EnumName) => (OPEN_ENUMS as readonly string[]).includes(name);
-
 // OCPI 2.3.0 types §OpenEnum: "serialized as JSON strings"; the known values are listed, others are kept.
 function openEnum(title: string, values: readonly string[]): TSchema {
   return Type.String({
@@ -73,9 +71,10 @@ function openEnum(title: string, values: readonly string[]): TSchema {
 
 /** The enum schemas are titled with the enum name (validate.ts words its messages from that). */
 export function enumOf<N extends EnumName>(name: N): ValueCodec<EnumTypes[N]> {
+  const open = isOpenEnum(name);
   return {
     schema(w) {
-      if (w.enums === 'names' && w.openEnums && isOpen(name)) return openEnum(name, ENUM_DOMAINS[name]);
+      if (w.enums === 'names' && w.openEnums && open) return openEnum(name, ENUM_DOMAINS[name]);
       if (w.enums === 'names') return stringEnum(name, ENUM_DOMAINS[name]);
       const table = w.tables[name];
       return Type.Integer({
@@ -86,7 +85,7 @@ export function enumOf<N extends EnumName>(name: N): ValueCodec<EnumTypes[N]> {
       });
     },
     decode(v, cx) {
-      if (cx.w.enums === 'names' && cx.w.openEnums && isOpen(name))
+      if (cx.w.enums === 'names' && cx.w.openEnums && open)
         return typeof v === 'string' && v.length > 0 ? (v as EnumTypes[N]) : undefined;
       if (cx.w.enums === 'names') return member<N>(ENUM_DOMAINS[name], v);
       return typeof v === 'number' && Number.isInteger(v) ? cx.w.tables[name][v] : undefined;

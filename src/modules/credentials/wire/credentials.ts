@@ -121,7 +121,7 @@ export function parseCredentials(version: OcpiVersion, json: unknown): ParseResu
       },
     };
   }
-  const r = check(version === '2.2.1' ? Credentials221Schema : Credentials230Schema, json);
+  const r = check(credentialsSchema(version), json);
   if (!r.ok) return r;
   const c = r.value as Static<typeof Credentials230Schema>;
   const hub = c.hub_party_id

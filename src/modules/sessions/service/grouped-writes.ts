@@ -12,7 +12,7 @@ import {
 import { GroupCommit } from '../../../service/group-commit.js';
 
 /** Owners with a registered sessions receiver: their sessions are pushed (OCPI 2.2.1 §9.1 push model). */
-export async function pushTargets(store: SessionStore): Promise<string[]> {
+async function pushTargets(store: SessionStore): Promise<string[]> {
   return (await store.listPartners())
     .filter(
       (p) =>

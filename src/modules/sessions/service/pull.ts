@@ -5,9 +5,10 @@
 // place, for the shifting rules of client/page-stream.ts).
 import { isDeepStrictEqual } from 'node:util';
 import type { StreamPage } from '../../../client/page-stream.js';
-import { partyKey, type Session } from '../../../domain/session.js';
+import { sessionKeyText, type Session } from '../../../domain/session.js';
 import {
   styleSpeaks,
+  versionOf,
   wireFormatFor,
   type OcpiVersion,
   type WireFormat,
@@ -41,9 +42,9 @@ export function formatOf(
     : keys.some((k) => k.includes('_'))
       ? 'ocpi'
       : fallbackStyle;
-  const detected = detectFormat(obj);
-  const v =
-    version ?? (detected?.endsWith('2.1.1') ? '2.1.1' : detected === 'ocpi-2.3.0' ? '2.3.0' : '2.2.1');
+  // The crawl's version when known; else the object's own shape tells (2.2.1 when it does not).
+  const detected = version === undefined ? detectFormat(obj) : undefined;
+  const v = version ?? (detected ? versionOf(detected) : '2.2.1');
   // No camel 2.3.0: a camelCase object in a 2.3.0 feed is read as camel 2.2.1 (its shape, bar the Price).
   if (!styleSpeaks(style, v)) return wireFormatFor(style, '2.2.1');
   return wireFormatFor(style, v);
@@ -87,7 +88,7 @@ class SessionPageWriter implements PageWriter {
   async write(page: StreamPage, parsing: PageParsing): Promise<void> {
     const { valid, positions } = this.parse(page, parsing);
     valid.forEach((s, i) => {
-      const key = `${partyKey(s.countryCode, s.partyId)}/${s.id.toUpperCase()}`;
+      const key = sessionKeyText(s.countryCode, s.partyId, s.id);
       const first = this.stream.see(key, s.lastUpdated, positions[i]) === 'first';
       if (!first) this.repeated += 1;
       this.held.push({ key, session: s, first });

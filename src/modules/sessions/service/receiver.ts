@@ -1,7 +1,13 @@
 // Use cases: a session pushed to us (eMSP Sessions receiver, OCPI 2.1.1 §mod_sessions 3.2, 2.2.1 §9.2.2) and a
 // session fed by the CPO's own back end (ingest, same rules as the 2.2.1 receiver).
 import { applySessionPatch } from '../../../domain/session-patch.js';
-import { partyKey, type PartyKey, type Session, type SessionPatch } from '../../../domain/session.js';
+import {
+  partyKey,
+  sessionKeyText,
+  type PartyKey,
+  type Session,
+  type SessionPatch,
+} from '../../../domain/session.js';
 import type { Partner } from '../../../domain/party.js';
 import { since22, wireFormatFor, type OcpiVersion, type WireFormat } from '../../../domain/wire-format.js';
 import { RevisionConflict, type SessionStore, type StoredSession } from '../../../store/contract.js';
@@ -104,7 +110,7 @@ async function write(
 
 /** The writes of one session apply in arrival order (GroupedWrites.inOrder); keys compare case-insensitively. */
 function inOrder<T>(writes: GroupedWrites, t: Target, work: () => Promise<T>): Promise<T> {
-  return writes.inOrder(`${t.countryCode}\u0000${t.partyId}\u0000${t.id}`.toUpperCase(), work);
+  return writes.inOrder(sessionKeyText(t.countryCode, t.partyId, t.id), work);
 }
 
 /** Attempts of a read-modify-write before giving up (each conflict means another write of the session won). */

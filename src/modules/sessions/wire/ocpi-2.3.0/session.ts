@@ -9,8 +9,3 @@ export const ocpi230SessionCodec = makeCodec(
   sessionSince22(price230, 'OCPI 2.3.0 mod_sessions §Session.'),
   wireStyle('ocpi-2.3.0'),
 );
-
-/** JSON Schema of an OCPI 2.3.0 Session. */
-export const Session230Schema = ocpi230SessionCodec.schema;
-/** JSON Schema of an OCPI 2.3.0 Session PATCH body (last_updated required, as in 2.2.1). */
-export const SessionPatch230Schema = ocpi230SessionCodec.patchSchema;
