@@ -21,6 +21,14 @@ export function num(v: number | undefined, digits?: number): string {
   return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3);
 }
 
+/** `min / median / max` of the figures of several rounds ('-' when there are none). */
+export function spread(xs: readonly number[], digits?: number): string {
+  if (xs.length === 0) return '-';
+  const s = [...xs].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return [s[0], median, s.at(-1)].map((v) => num(v, digits)).join(' / ');
+}
+
 export function ratio(a: number, b: number): string {
   return Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(2)}` : '';
 }

@@ -16,7 +16,7 @@ import type { CommonOptions } from '../main.js';
 import { ensureDataset, pgDatabaseUrl, withPg, type Dataset, type StoreKind } from '../lib/dataset.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { BASELINE_SERVER, cli, cliHas, pidAlive, scratchDir, startService } from '../lib/procs.js';
-import { loadAverage, log, machineDescription, markdownTable, num, ratio } from '../lib/report.js';
+import { loadAverage, log, machineDescription, markdownTable, num, ratio, spread } from '../lib/report.js';
 import { seededRandom } from '../lib/rng.js';
 import { startTarget, type Target } from '../lib/target.js';
 
@@ -123,25 +123,15 @@ async function compareCreates(o: CommonOptions, before: string, tmp: string): Pr
     }
     for (const build of ['before', 'after'] as const) {
       const rs = runs[build];
-      const spread = (f: (r: LoadResult) => number | undefined) => {
-        const v = rs
-          .map(f)
-          .filter((x): x is number => x !== undefined)
-          .sort((a, b) => a - b);
-        return v.length
-          ? v
-              .map((x) => num(x))
-              .filter((_, i) => i === 0 || i === v.length >> 1 || i === v.length - 1)
-              .join(' / ')
-          : '-';
-      };
+      const of = (f: (r: LoadResult) => number | undefined) =>
+        spread(rs.map(f).filter((x): x is number => x !== undefined));
       lines.push([
         store,
         build === 'before' ? before : 'this build',
-        spread((r) => r.rps),
-        spread((r) => r.serverMsPerReq),
-        spread((r) => r.dbMsPerReq),
-        spread((r) => r.p50),
+        of((r) => r.rps),
+        of((r) => r.serverMsPerReq),
+        of((r) => r.dbMsPerReq),
+        of((r) => r.p50),
         rs.map((r) => num(r.otherCores, 2)).join(' / '),
       ]);
     }

@@ -25,7 +25,7 @@ import {
 } from '../lib/pinned-load.js';
 import { BASELINE_SERVER, scratchDir, startService } from '../lib/procs.js';
 import { seededRandom } from '../lib/rng.js';
-import { loadAverage, log, machineDescription, markdownTable, num, ratio } from '../lib/report.js';
+import { loadAverage, log, machineDescription, markdownTable, num, ratio, spread } from '../lib/report.js';
 import { startTarget, type Target } from '../lib/target.js';
 
 export interface SenderOptions extends Omit<DatasetOptions, 'log'> {
@@ -278,13 +278,6 @@ async function runCase(
   const ranges = [...counts.values()].map((n) => [clip(c, n, start(c, n)), clip(c, n, start(c, n) + 999)]);
   const offsets = `offsets ${Math.min(...ranges.map((r) => r[0]!))}..${Math.max(...ranges.map((r) => r[1]!))}`;
   return { c, store, offsets, runs };
-}
-
-/** min / median / max */
-function spread(xs: number[], digits?: number): string {
-  const s = [...xs].sort((a, b) => a - b);
-  const median = s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return [s[0], median, s.at(-1)].map((v) => num(v, digits)).join(' / ');
 }
 
 const cpuOf = (r: PinnedResult) => r.serverMs + (r.dbMs ?? 0);

@@ -8,9 +8,9 @@ import type { Session } from '../../src/domain/session.js';
 import { sessionsPush } from '../../src/modules/sessions/service/push.js';
 import { toRecord } from '../../src/modules/sessions/service/writer.js';
 import { setIdentity } from '../../src/service/identity.js';
-import { createOperatorToken } from '../../src/service/console/operator-tokens.js';
 import { PushDelivery } from '../../src/service/push-delivery.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { consoleAct, consoleGet, operatorAuth } from '../support/console.js';
 import { send } from '../support/http.js';
 import { waitFor } from '../support/ports.js';
 import { registerReceiverPartner, startReceiver, type Receiver } from '../support/receiver.js';
@@ -37,7 +37,7 @@ describe('console partner actions', () => {
     await registerReceiverPartner(store, 'DE-EMS', ems.url);
     await registerReceiverPartner(store, 'FR-MSP', msp.url);
     server = await startTestServer({ console: true }, store);
-    auth = { authorization: `Bearer ${(await createOperatorToken(store)).token}` };
+    auth = await operatorAuth(store);
     // A failed delivery waits 10 minutes before its next attempt (unless retried now).
     worker = new PushDelivery(store, [sessionsPush], { baseBackoffMs: 600_000, maxBackoffMs: 600_000 });
     worker.start(20);
@@ -55,21 +55,8 @@ describe('console partner actions', () => {
       pushTo: [`${s.cdrToken.countryCode}-${s.cdrToken.partyId}`],
     });
 
-  async function act(key: string, action: string) {
-    const r = await send(server.url, {
-      method: 'POST',
-      path: `/console/api/partners/${key}/${action}`,
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: '{"confirm":true}',
-    });
-    assert.equal(r.status, 200, r.text);
-    return r.json.data as Record<string, unknown>;
-  }
-  async function get(path: string) {
-    const r = await send(server.url, { method: 'GET', path, headers: auth });
-    assert.equal(r.status, 200, r.text);
-    return r.json.data;
-  }
+  const act = (key: string, action: string) => consoleAct(server.url, auth, key, action);
+  const get = (path: string) => consoleGet(server.url, auth, path);
 
   it('pause stops deliveries to the partner, the other partner is still served; resume sends them', async () => {
     await write(makeSession('A1', 'DE-EMS', T0));

@@ -9,12 +9,11 @@ import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { toRecord } from '../../src/modules/sessions/service/writer.js';
 import { addPartner } from '../../src/service/partners.js';
 import { savePullConfig } from '../../src/service/pull-state.js';
-import { createOperatorToken } from '../../src/service/console/operator-tokens.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { DAY_MS } from '../../src/store/paging.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { send } from '../support/http.js';
+import { consoleAct, consoleGet, operatorAuth } from '../support/console.js';
 import { startPeer, type Peer } from '../support/peer.js';
 import { waitFor } from '../support/ports.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
@@ -63,28 +62,15 @@ function cases(name: string, open: () => Promise<SessionStore>) {
       await addPartner(store, { countryCode: 'NL', partyId: 'OCS', roles: ['CPO'], format: 'ocpi' });
       await savePullConfig(store, 'NL-OCS', { url: peer.versionsUrl, token: 'peer-token', emsp: 'NL-EMS' });
       server = await startTestServer({ console: true }, store);
-      auth = { authorization: `Bearer ${(await createOperatorToken(store)).token}` };
+      auth = await operatorAuth(store);
     });
     after(async () => {
       await server.close();
       await peer.close();
     });
 
-    async function get(path: string) {
-      const r = await send(server.url, { method: 'GET', path, headers: auth });
-      assert.equal(r.status, 200, r.text);
-      return r.json.data;
-    }
-    async function act(key: string, action: string) {
-      const r = await send(server.url, {
-        method: 'POST',
-        path: `/console/api/partners/${key}/${action}`,
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: '{"confirm":true}',
-      });
-      assert.equal(r.status, 200, r.text);
-      return r.json.data as Record<string, unknown>;
-    }
+    const get = (path: string) => consoleGet(server.url, auth, path);
+    const act = (key: string, action: string) => consoleAct(server.url, auth, key, action);
 
     it('overview: totals, today, active and per partner; the outbox per partner; pulls', async () => {
       const o = await get('/console/api/overview');

@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addPartner } from '../../src/service/partners.js';
-import { createOperatorToken } from '../../src/service/console/operator-tokens.js';
 import { savePullConfig } from '../../src/service/pull-state.js';
 import { loadPullStats } from '../../src/service/pull-stats.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { send } from '../support/http.js';
+import { consoleAct, operatorAuth } from '../support/console.js';
 import { startPeer, type Peer } from '../support/peer.js';
 import { waitFor } from '../support/ports.js';
 import { makeSession } from '../support/sessions.js';
@@ -23,7 +22,7 @@ describe('console pull under --deny-private-peers', () => {
     await addPartner(store, { countryCode: 'NL', partyId: 'OCS', roles: ['CPO'], format: 'ocpi' });
     await savePullConfig(store, 'NL-OCS', { url: peer.versionsUrl, token: 'peer-token', emsp: 'NL-EMS' });
     server = await startTestServer({ console: true, denyPrivatePeers: true }, store);
-    auth = { authorization: `Bearer ${(await createOperatorToken(store)).token}` };
+    auth = await operatorAuth(store);
   });
   after(async () => {
     await server.close();
@@ -31,13 +30,7 @@ describe('console pull under --deny-private-peers', () => {
   });
 
   it('refuses the loopback CPO: the run fails, nothing is stored', async () => {
-    const r = await send(server.url, {
-      method: 'POST',
-      path: '/console/api/partners/NL-OCS/pull',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: '{"confirm":true}',
-    });
-    assert.equal(r.status, 200, r.text);
+    await consoleAct(server.url, auth, 'NL-OCS', 'pull');
     const stats = await waitFor(
       'the pull to be counted',
       async () => {

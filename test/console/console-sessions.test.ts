@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/domain/session.js';
 import { toRecord } from '../../src/modules/sessions/service/writer.js';
 import { addPartner } from '../../src/service/partners.js';
-import { createOperatorToken } from '../../src/service/console/operator-tokens.js';
 import { SCAN_BUDGET } from '../../src/service/console/sessions.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { operatorAuth } from '../support/console.js';
 import { send } from '../support/http.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
@@ -63,7 +63,7 @@ function listCases(name: string, count: number, open: () => Promise<SessionStore
         after = rows[rows.length - 1]!.seq;
       }
       server = await startTestServer({ console: true }, store);
-      auth = { authorization: `Bearer ${(await createOperatorToken(store)).token}` };
+      auth = await operatorAuth(store);
     });
     after(() => server.close());
 
@@ -263,7 +263,7 @@ describe('console session page', () => {
   const HOUR = 3_600_000;
   before(async () => {
     server = await startTestServer({ console: true });
-    auth = { authorization: `Bearer ${(await createOperatorToken(server.store)).token}` };
+    auth = await operatorAuth(server.store);
   });
   after(() => server.close());
 

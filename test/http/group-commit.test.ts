@@ -12,13 +12,10 @@ import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { setIdentity } from '../../src/service/identity.js';
 import { rotateIngestToken } from '../../src/service/ingest-token.js';
 import { addPartner } from '../../src/service/partners.js';
-import type { SessionStore } from '../../src/store/contract.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
-import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { startTestServer, tempDb, tokenHeader, type TestServer } from '../support/server.js';
+import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
+import { bothStores } from '../support/stores.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 const body = (s: Session) => JSON.parse(codecFor('ocpi-2.2.1').render(s)) as Record<string, unknown>;
@@ -34,24 +31,7 @@ const template = [
 ][0]!;
 const session = (id: string): Session => ({ ...template, id, lastUpdated: T0 });
 
-const stores: Array<
-  [string, () => Promise<{ store: SessionStore; file?: string; done: () => Promise<void> }>]
-> = [
-  [
-    'sqlite',
-    async () => {
-      const file = tempDb('group.db');
-      return { store: new SqliteStore(file), file, done: async () => {} };
-    },
-  ],
-  [
-    'postgres',
-    async () => {
-      const url = await postgresUrl();
-      return { store: await PostgresStore.connect(url), done: () => dropDatabase(url) };
-    },
-  ],
-];
+const stores = bothStores('group.db');
 
 /** Sends the requests back to back on one connection (HTTP/1.1 pipelining): they arrive in this order. */
 function pipelined(

@@ -9,26 +9,14 @@ import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/modules/sessions/service/writer.js';
 import { renderAll } from '../../src/modules/sessions/wire/codecs.js';
-import type { SessionStore } from '../../src/store/contract.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { send } from '../support/http.js';
-import { startTestServer, tempDb, tokenHeader, type TestServer } from '../support/server.js';
+import { startTestServer, tokenHeader, type TestServer } from '../support/server.js';
+import { bothStores } from '../support/stores.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 const DAY = 86_400_000;
 
-const stores: Array<[string, () => Promise<{ store: SessionStore; done: () => Promise<void> }>]> = [
-  ['sqlite', async () => ({ store: new SqliteStore(tempDb('bytes.db')), done: async () => {} })],
-  [
-    'postgres',
-    async () => {
-      const url = await postgresUrl();
-      return { store: await PostgresStore.connect(url), done: () => dropDatabase(url) };
-    },
-  ],
-];
+const stores = bothStores('bytes.db');
 
 for (const [kind, open] of stores) {
   describe(`sessions sender pages byte for byte over HTTP: ${kind}`, () => {

@@ -9,12 +9,9 @@ import type { Session } from '../../src/domain/session.js';
 import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { addPartner } from '../../src/service/partners.js';
 import { writeSessions } from '../../src/modules/sessions/service/writer.js';
-import type { SessionStore } from '../../src/store/contract.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { sessionsUrl, startTestServer, tempDb, tokenHeader, type TestServer } from '../support/server.js';
+import { sessionsUrl, startTestServer, tokenHeader, type TestServer } from '../support/server.js';
 import { getJson, walkLinks } from '../support/http.js';
+import { bothStores } from '../support/stores.js';
 
 const NOW = Date.UTC(2025, 5, 1);
 const EMSPS = [
@@ -22,16 +19,7 @@ const EMSPS = [
   { countryCode: 'DE', partyId: 'EMP' },
 ];
 
-const stores: Array<[string, () => Promise<{ store: SessionStore; done: () => Promise<void> }>]> = [
-  ['sqlite', async () => ({ store: new SqliteStore(tempDb('paging.db')), done: async () => {} })],
-  [
-    'postgres',
-    async () => {
-      const url = await postgresUrl();
-      return { store: await PostgresStore.connect(url), done: () => dropDatabase(url) };
-    },
-  ],
-];
+const stores = bothStores('paging.db');
 
 for (const [kind, open] of stores) {
   describe(`sessions sender paging over HTTP: ${kind}`, () => {

@@ -4,25 +4,13 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GroupedWrites } from '../../src/modules/sessions/service/grouped-writes.js';
-import { RevisionConflict, type SessionStore } from '../../src/store/contract.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { dropDatabase, postgresUrl } from '../support/postgres.js';
-import { tempDb } from '../support/server.js';
+import { RevisionConflict } from '../../src/store/contract.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
+import { bothStores } from '../support/stores.js';
 
 const T0 = Date.UTC(2030, 0, 1);
 
-const stores: Array<[string, () => Promise<{ store: SessionStore; done: () => Promise<void> }>]> = [
-  ['sqlite', async () => ({ store: new SqliteStore(tempDb('grouped.db')), done: async () => {} })],
-  [
-    'postgres',
-    async () => {
-      const url = await postgresUrl();
-      return { store: await PostgresStore.connect(url), done: () => dropDatabase(url) };
-    },
-  ],
-];
+const stores = bothStores('grouped.db');
 
 for (const [kind, open] of stores) {
   describe(`GroupedWrites: ${kind}`, () => {

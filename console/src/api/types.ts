@@ -1,4 +1,4 @@
-// The console API's shapes (docs/console-api.md; /work/notes/console-contract.md): what the server sends, typed once
+// The console API's shapes (docs/console-api.md): what the server sends (src/service/console/*.ts), typed once
 // for the pages. Numbers and dates are as the API gives them (ISO 8601 strings, UTC).
 
 export interface Envelope<T> {
@@ -24,18 +24,18 @@ export interface OutboxLane {
   pending: number;
   oldest_age_s: number | null;
   in_flight: number;
-  failing?: number;
+  failing: number;
   last_error: string | null;
   last_success: string | null;
   paused_until: string | null;
-  paused_by_operator?: boolean;
+  paused_by_operator: boolean;
 }
 
 export interface PullStatus {
   key: string;
   module: string;
   last_sync: string | null;
-  last_run?: string | null;
+  last_run: string | null;
   result: string | null;
   next_run: string | null;
 }
@@ -47,12 +47,12 @@ export interface Overview {
     today: number;
     active: number;
     /** The recent window was cut: active and per-partner figures are lower bounds. */
-    window_truncated?: boolean;
+    window_truncated: boolean;
     per_partner: PartnerSessions[];
   };
   rates: { ingest_per_min: number; pages_per_min: number };
   outbox: OutboxLane[];
-  outbox_truncated?: boolean;
+  outbox_truncated: boolean;
   pulls: PullStatus[];
   errors_last_hour: number;
 }
@@ -67,7 +67,7 @@ export interface SessionRow {
   party_id: string;
   id: string;
   /** The eMSP the session belongs to (its token's party), as a partner key. */
-  owner?: string;
+  owner: string;
   status: string;
   start_date_time: string;
   end_date_time: string | null;
@@ -115,7 +115,7 @@ export interface SessionDetail {
   session: Record<string, unknown>;
   /** Per wire format, the body partners get (JSON text, exactly as sent). */
   formats: Record<string, unknown>;
-  history: Array<{ rev: number; at: string; change: unknown }>;
+  history: Array<{ rev: number; at: string; change: string }>;
   deliveries: Array<{
     partner: string;
     rev: number | null;
@@ -135,7 +135,7 @@ export interface Endpoint {
 export interface Lane {
   pending: number;
   in_flight: number;
-  failing?: number;
+  failing: number;
   last_error: string | null;
   last_success: string | null;
   paused_until: string | null;
@@ -146,15 +146,14 @@ export interface Partner {
   key: string;
   country_code: string;
   party_id: string;
-  role?: string;
-  roles?: string[];
+  roles: string[];
   registered: boolean;
   version: string | null;
   format: string;
   endpoints: Endpoint[];
   token_encoding: string | null;
-  check_verdict: { result: string; at: string; failed_checks?: string[] } | null;
-  lane: Lane | null;
+  check_verdict: { result: string; at: string; failed_checks: string[] } | null;
+  lane: Lane;
 }
 
 export type PartnerAction = 'pause' | 'resume' | 'retry' | 'pull';

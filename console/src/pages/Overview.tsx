@@ -101,7 +101,7 @@ function Body(props: { o: OverviewData }) {
                 {l.in_flight}
               </td>
               <td class="num" data-field="failing">
-                {l.failing ?? '—'}
+                {l.failing}
               </td>
               <td>{fmtTime(l.last_success)}</td>
               <td data-field="paused">

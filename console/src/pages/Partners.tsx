@@ -27,13 +27,9 @@ const ACTIONS: Record<PartnerAction, { label: string; confirm: string; explain: 
   },
 };
 
-function rolesOf(p: Partner): string[] {
-  return p.roles ?? (p.role ? [p.role] : []);
-}
-
 function actionsFor(p: Partner): PartnerAction[] {
-  const lane: PartnerAction[] = p.lane?.paused_by_operator ? ['resume', 'retry'] : ['pause', 'retry'];
-  return rolesOf(p).includes('CPO') ? [...lane, 'pull'] : lane;
+  const lane: PartnerAction[] = p.lane.paused_by_operator ? ['resume', 'retry'] : ['pause', 'retry'];
+  return p.roles.includes('CPO') ? [...lane, 'pull'] : lane;
 }
 
 function Card(props: { p: Partner; onAction: (p: Partner, a: PartnerAction) => void }) {
@@ -43,7 +39,7 @@ function Card(props: { p: Partner; onAction: (p: Partner, a: PartnerAction) => v
   return (
     <section class="card" aria-labelledby={id} data-partner={p.key}>
       <h2 id={id}>
-        {p.key} <span class="tag">{rolesOf(p).join(', ') || 'no role'}</span>
+        {p.key} <span class="tag">{p.roles.join(', ') || 'no role'}</span>
       </h2>
       <dl class="facts">
         <dt>Party</dt>
@@ -64,17 +60,15 @@ function Card(props: { p: Partner; onAction: (p: Partner, a: PartnerAction) => v
         </dd>
         <dt>Push lane</dt>
         <dd data-field="lane">
-          {lane
-            ? `${lane.pending} pending, ${lane.in_flight} in flight` +
-              (lane.failing ? `, ${lane.failing} failing` : '') +
-              (lane.paused_by_operator ? ', paused by an operator' : '') +
-              (lane.paused_until ? `, paused until ${fmtTime(lane.paused_until)}` : '')
-            : 'no lane'}
+          {`${lane.pending} pending, ${lane.in_flight} in flight` +
+            (lane.failing ? `, ${lane.failing} failing` : '') +
+            (lane.paused_by_operator ? ', paused by an operator' : '') +
+            (lane.paused_until ? `, paused until ${fmtTime(lane.paused_until)}` : '')}
         </dd>
         <dt>Last success</dt>
-        <dd>{fmtTime(lane?.last_success)}</dd>
+        <dd>{fmtTime(lane.last_success)}</dd>
         <dt>Last error</dt>
-        <dd class="wrap">{lane?.last_error ?? '—'}</dd>
+        <dd class="wrap">{lane.last_error ?? '—'}</dd>
       </dl>
       <details>
         <summary>Endpoints ({p.endpoints.length})</summary>

@@ -188,7 +188,7 @@ export function Sessions(props: { query: URLSearchParams }) {
               <td>
                 {s.country_code}-{s.party_id}
               </td>
-              <td data-field="owner">{s.owner ?? '—'}</td>
+              <td data-field="owner">{s.owner}</td>
               <td data-field="status">{s.status}</td>
               <td data-field="start_date_time">{fmtTime(s.start_date_time)}</td>
               <td>{fmtTime(s.end_date_time)}</td>
