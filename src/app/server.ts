@@ -25,7 +25,8 @@ import { CONSOLE_TAG } from '../http/routes/console/schemas.js';
 import { registerConsoleApi } from '../http/routes/console/routes.js';
 import { registerConsoleUi } from '../http/routes/console/ui.js';
 import { OverviewReader } from '../service/console/overview.js';
-import { PullJobs } from '../service/console/pull-jobs.js';
+import { PullJobs } from '../service/pull-jobs.js';
+import { PullSchedule } from '../service/pull-schedule.js';
 
 export interface ServerConfig extends PagingConfig {
   /** A logger of Fastify's kind (pino) to log to: the access log (info) and errors. Wins over logLevel. */
@@ -58,6 +59,11 @@ export interface ServerConfig extends PagingConfig {
   console?: boolean;
   /** `--console-password`: opens the console besides the operator tokens (never stored). */
   consolePassword?: string;
+  /**
+   * `--pull-every`: pull every CPO partner we can pull from once per this many ms (service/pull-schedule.ts),
+   * from the moment the server listens until it closes. Absent: pulls run only when asked (CLI, console).
+   */
+  pullEveryMs?: number;
 }
 
 export const DEFAULT_LIMIT = 100;
@@ -126,15 +132,19 @@ export async function buildServer(
     modules: modules.map((m) => m.descriptor),
   };
   for (const m of modules) m.registerRoutes(app, cx);
+  const pullAdapters = modules.flatMap((m) => (m.pull ? [m.pull] : []));
+  const pulled = pullAdapters.map((a) => a.module);
+  const jobs = new PullJobs(store, pullAdapters, app.log, config.denyPrivatePeers === true);
+  const schedule =
+    config.pullEveryMs === undefined
+      ? undefined
+      : new PullSchedule(store, jobs, pulled, config.pullEveryMs, app.log);
+  if (schedule) {
+    app.addHook('onListen', () => schedule.start());
+    app.addHook('onClose', () => schedule.stop());
+  }
   if (config.console) {
-    const pullAdapters = modules.flatMap((m) => (m.pull ? [m.pull] : []));
-    const jobs = new PullJobs(store, pullAdapters, app.log, config.denyPrivatePeers === true);
-    const overview = new OverviewReader(
-      store,
-      pullAdapters.map((a) => a.module),
-      () => metrics.rates(),
-      jobs,
-    );
+    const overview = new OverviewReader(store, pulled, () => metrics.rates(), jobs, schedule);
     registerConsoleApi(app, { store, overview, jobs });
     await registerConsoleUi(app); // the pages at /console (dist/console, built by `npm run build`)
   }

@@ -2,4 +2,5 @@
 // with structured fields. Optional everywhere: a use case run without one logs nothing.
 export interface Log {
   warn(fields: Record<string, unknown>, message: string): void;
+  info?(fields: Record<string, unknown>, message: string): void;
 }

@@ -16,6 +16,9 @@ import { hashToken } from './tokens.js';
 
 export class PullConfigError extends Error {}
 
+/** The pull's `due` check, made under its lock, said no: another process ran it since the caller looked. */
+export class PullNotDue extends Error {}
+
 export interface PullTargetInput {
   /** `CC-PID` of the CPO: names the remembered state; with url + token, they are saved for next time. */
   partner?: string;
@@ -140,15 +143,20 @@ async function registeredPartner(store: SessionStore, key: string, endpoint: Int
   };
 }
 
-/** Pulls one module (`options.adapter`) from the target, one pull per target at a time. */
+/**
+ * Pulls one module (`options.adapter`) from the target, one pull per target at a time. `due`, when given, is asked
+ * once the lock is held (a scheduled pull: was it run by another process meanwhile?); false throws PullNotDue.
+ */
 export async function pullFrom(
   store: SessionStore,
   input: PullTargetInput,
   options: Omit<PullOptions, 'store' | 'key' | 'url' | 'token' | 'version' | 'cpo' | 'emsp'>,
+  due?: () => Promise<boolean>,
 ): Promise<PullSummary> {
   const target = await resolvePullTarget(store, input, options.adapter.endpoint);
   const module = options.adapter.module;
   return withPullLock(store, target.key, async () => {
+    if (due && !(await due())) throw new PullNotDue(`the pull of ${target.key} is not due any more`);
     let summary: PullSummary;
     try {
       summary = await pull({ ...options, ...target, store });

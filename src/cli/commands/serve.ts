@@ -2,7 +2,7 @@
 //   [--push-concurrency 4] [--push-max-in-flight 64] [--push-pause-after 3] [--push-max-backoff-ms 60000]
 //   [--rate-limit N[/BURST]] [--request-timeout-ms 30000] [--body-limit 1048576] [--deny-private-peers]
 //   [--log-level info] [--trust-proxy [hops|addresses]] [--metrics-token T] [--metrics-port N [--metrics-host A]]
-//   [--console [--console-password P]]`
+//   [--console [--console-password P]] [--pull-every S]`
 import { Option, type Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -46,6 +46,7 @@ export interface ServeOptions {
   metricsHost: string;
   console?: boolean | string;
   consolePassword?: string;
+  pullEvery?: string;
 }
 
 /** The server's options, shared by `serve` and `start` (`--db` is each command's own). */
@@ -163,6 +164,13 @@ export function addServerOptions(cmd: Command): Command {
         '--console-password <secret>',
         'a password that opens the console too (Authorization: Bearer <secret>); never stored',
       ).env('OCPI_CONSOLE_PASSWORD'),
+    )
+    .addOption(
+      new Option(
+        '--pull-every <seconds>',
+        'pull every CPO partner we can pull from (registered over OCPI, or saved by `pull --partner`) once per ' +
+          'this many seconds, one node of a cluster at a time; default: only when asked',
+      ).env('PULL_EVERY'),
     );
 }
 
@@ -211,6 +219,7 @@ export async function startServer(
     denyPrivatePeers,
     console: consoleEnabled(options.console),
     consolePassword: options.consolePassword || undefined,
+    pullEveryMs: pullEveryOption(options.pullEvery),
   };
   const port = intOption('port', options.port, 8080);
   const push = {
@@ -286,6 +295,13 @@ function trustProxyOption(value: string | boolean | undefined): ServerConfig['tr
     .filter(Boolean);
   if (list.length === 0) throw new UsageError(`--trust-proxy: no address in '${value}'`);
   return list;
+}
+
+/** `--pull-every S`: whole seconds ≥ 1; absent, empty or 0: no scheduled pulls. */
+function pullEveryOption(value: string | undefined): number | undefined {
+  if (value === undefined || value === '' || value === '0') return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--pull-every must be a number of seconds, got '${value}'`);
+  return Number(value) * 1000;
 }
 
 /** `--rate-limit N` (N requests/s per token, burst 4 N) or `N/B` (burst B); 0 or absent: off. */

@@ -1,7 +1,8 @@
 // The console's overview: sessions (total and today from the counters; active and per partner from a bounded
 // window of recent sessions), this process's rates, the outbox per partner (outbox-report.ts, one bounded scan),
-// the pulls per CPO partner (pull-state.ts, pull-stats.ts). No COUNT over all sessions: the UI polls every 5 s,
-// and the figures are cached for CACHE_MS per process so that many open consoles cost one read.
+// the pulls per CPO partner (pull-state.ts, pull-stats.ts; the next run from pull-schedule.ts). No COUNT over all
+// sessions: the UI polls every 5 s, and the figures are cached for CACHE_MS per process so that many open consoles
+// cost one read.
 import { formatDateTime, formatOptionalDateTime } from '../../domain/datetime.js';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { SessionStore } from '../../store/contract.js';
@@ -10,7 +11,8 @@ import { outboxReport } from '../outbox-report.js';
 import { loadPullStats } from '../pull-stats.js';
 import { loadSyncState } from '../pull-state.js';
 import type { ConsoleRates } from './rates.js';
-import type { PullJobs } from './pull-jobs.js';
+import type { PullJobs } from '../pull-jobs.js';
+import type { PullSchedule } from '../pull-schedule.js';
 import { laneView, type ConsoleLane } from './lane-view.js';
 
 /** Recent sessions read for "active" and per partner: the last RECENT_MS, at most RECENT_LIMIT rows. */
@@ -52,6 +54,8 @@ export class OverviewReader {
     private readonly pulled: readonly ModuleId[],
     private readonly rates: () => ConsoleRates,
     private readonly jobs?: PullJobs,
+    /** `serve --pull-every`: gives each pull's next run; absent: pulls run only when asked (next_run null). */
+    private readonly schedule?: PullSchedule,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -94,7 +98,7 @@ export class OverviewReader {
           last_sync: formatOptionalDateTime(state.syncPoint),
           last_run: formatOptionalDateTime(stats?.lastRunAt),
           result: job?.state === 'running' ? 'running' : (stats?.lastResult ?? null),
-          next_run: null, // pulls are scheduled outside the server (cron, systemd timers): README "Pull"
+          next_run: this.schedule ? formatDateTime(await this.schedule.nextRun(p.key)) : null,
         });
       }
     }

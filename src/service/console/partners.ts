@@ -8,7 +8,7 @@ import { loadCheckVerdicts } from '../check-verdicts.js';
 import { outboxReport } from '../outbox-report.js';
 import { laneView, type ConsoleLane } from './lane-view.js';
 import { Refused } from '../refused.js';
-import type { PullJob, PullJobs } from './pull-jobs.js';
+import type { PullJob, PullJobs } from '../pull-jobs.js';
 
 const OUTBOX_SCAN = 100_000;
 

@@ -8,7 +8,7 @@ import type { SessionStore } from '../../../store/contract.js';
 import { sendEnvelope, STATUS } from '../../envelope.js';
 import { Refused } from '../../../service/refused.js';
 import type { OverviewReader } from '../../../service/console/overview.js';
-import type { PullJobs } from '../../../service/console/pull-jobs.js';
+import type { PullJobs } from '../../../service/pull-jobs.js';
 import {
   consoleSession,
   listConsoleSessions,

@@ -95,7 +95,9 @@ export const OverviewSchema = operatorEnvelope(
         last_sync: nullable(iso('The sync point: in sync up to then')),
         last_run: nullable(iso('End of the last run')),
         result: nullable(enumOf(['ok', 'failed', 'running'])),
-        next_run: nullable(iso('Always null: pulls are scheduled outside the server')),
+        next_run: nullable(
+          iso('When the next scheduled pull runs (serve --pull-every); null: pulls run only when asked'),
+        ),
       }),
     ),
     errors_last_hour: Type.Integer({

@@ -1,11 +1,13 @@
-// The console's "re-run pull" of a CPO partner: one pull (service/pull.ts pullFrom, under the pull's lock, so never
-// two at once for a key across processes) run in the background; the action answers at once with the job's state.
-// Jobs are this process's (a second request while one runs gets the running job). Their outcome is also counted in
-// the store (pull-stats.ts lastResult), which the overview reads on every node.
-import type { PullAdapter } from '../pull-adapter.js';
-import { pullFrom } from '../pull.js';
-import type { SessionStore } from '../../store/contract.js';
-import type { Log } from '../log.js';
+// Pulls run in the background, for the console's "re-run pull" of a CPO partner and for `serve --pull-every`
+// (pull-schedule.ts): one pull (pull.ts pullFrom, under the pull's lock, so never two at once for a key across
+// processes); the console's action answers at once with the job's state. Jobs are this process's (a second start
+// while one runs gets the running job). Their outcome is also counted in the store (pull-stats.ts lastResult),
+// which the overview reads on every node.
+import type { PullAdapter } from './pull-adapter.js';
+import { pullFrom, PullNotDue } from './pull.js';
+import { PullLockedError } from './pull-lock.js';
+import type { SessionStore } from '../store/contract.js';
+import type { Log } from './log.js';
 
 export interface PullJob {
   key: string;
@@ -33,8 +35,11 @@ export class PullJobs {
     return this.jobs.get(key);
   }
 
-  /** Starts a pull of `key` (each module with a pull adapter, one after the other), or returns the running one. */
-  start(key: string): PullJob {
+  /**
+   * Starts a pull of `key` (each module with a pull adapter, one after the other), or returns the running one.
+   * `due` (a scheduled pull) is asked under the pull's lock; when it says no, the job is dropped as if never started.
+   */
+  start(key: string, due?: () => Promise<boolean>): PullJob {
     const running = this.jobs.get(key);
     if (running?.state === 'running') return running;
     const job: PullJob = {
@@ -47,7 +52,7 @@ export class PullJobs {
       error: null,
     };
     this.jobs.set(key, job);
-    void this.run(job);
+    void this.run(job, running, due);
     return job;
   }
 
@@ -58,7 +63,7 @@ export class PullJobs {
 
   private readonly running = new Set<Promise<void>>();
 
-  private run(job: PullJob): Promise<void> {
+  private run(job: PullJob, previous: PullJob | undefined, due?: () => Promise<boolean>): Promise<void> {
     const p = (async () => {
       let stored = 0;
       try {
@@ -68,15 +73,24 @@ export class PullJobs {
             { partner: job.key },
             // The transport's default timeout and response-size cap apply (client/transport.ts).
             { adapter, denyPrivatePeers: this.denyPrivatePeers },
+            due,
           );
           stored += summary.sessions.new + summary.sessions.updated;
         }
         job.state = 'ok';
         job.stored = stored;
       } catch (e) {
+        if (e instanceof PullNotDue) {
+          if (previous) this.jobs.set(job.key, previous);
+          else this.jobs.delete(job.key);
+          return;
+        }
         job.state = 'failed';
         job.error = e instanceof Error ? e.message : String(e);
-        this.log?.warn({ partner: job.key, err: e }, `console pull of ${job.key} failed: ${job.error}`);
+        // Another node (or a `pull` command) running this key's pull is how the lock is meant to work, not a fault.
+        if (e instanceof PullLockedError)
+          this.log?.info?.({ partner: job.key }, `pull of ${job.key}: ${job.error}`);
+        else this.log?.warn({ partner: job.key, err: e }, `pull of ${job.key} failed: ${job.error}`);
       } finally {
         job.finished_at = new Date().toISOString();
       }
