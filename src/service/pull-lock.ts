@@ -57,6 +57,12 @@ export async function withPullLock<T>(
   }
 }
 
+/** Whether a pull of `key` holds its lease now, in any process or machine sharing the store. */
+export async function pullRunning(store: LockStore, key: string, now = Date.now()): Promise<boolean> {
+  const lease = await store.lockHolder(`pull:${key}`);
+  return lease !== undefined && lease.expiresAt > now;
+}
+
 function parse(raw: string | undefined): Holder | undefined {
   try {
     const h = JSON.parse(raw ?? '') as Holder;

@@ -8,7 +8,7 @@ import { savePullConfig } from '../../src/service/pull-state.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { runCli, serve, type Served } from '../support/cli.js';
+import { runCli, serve, spawnCli, type Served } from '../support/cli.js';
 import { consoleGet } from '../support/console.js';
 import { startPeer, type Peer } from '../support/peer.js';
 import { freePort, waitFor } from '../support/ports.js';
@@ -125,6 +125,24 @@ describe('serve --pull-every', () => {
         runs[i]! - runs[i - 1]! >= 1300,
         `run ${i} started ${runs[i]! - runs[i - 1]!} ms after run ${i - 1}`,
       );
+  });
+
+  it("shows a pull run by another process (the `pull` command) as running while it holds the pull's lease", async () => {
+    const peer = await newPeer();
+    peer.options.delayMs = 2500;
+    const db = tempDb();
+    await configure(new SqliteStore(db), peer);
+    const server = await serveConsole(db, []);
+    const pull = spawnCli(['pull', '--db', db, '--partner', 'NL-OCS']);
+    const seen = await waitFor('the overview to show it running', async () => {
+      const p = await pullOf(server);
+      return p?.result === 'running' ? p : undefined;
+    });
+    assert.equal(seen.next_run, null);
+    assert.equal((await pull.done).status, 0, pull.stderr());
+    await waitFor('the overview to show it ok', async () =>
+      (await pullOf(server))?.result === 'ok' ? true : undefined,
+    );
   });
 
   it('refuses a value that is not a number of seconds', () => {

@@ -8,6 +8,7 @@ import type { ModuleId } from '../../domain/module-id.js';
 import type { SessionStore } from '../../store/contract.js';
 import { DAY_MS, dayOf } from '../../store/paging.js';
 import { outboxReport } from '../outbox-report.js';
+import { pullRunning } from '../pull-lock.js';
 import { loadPullStats } from '../pull-stats.js';
 import { loadSyncState } from '../pull-state.js';
 import type { ConsoleRates } from './rates.js';
@@ -91,13 +92,14 @@ export class OverviewReader {
       for (const module of this.pulled) {
         const state = await loadSyncState(store, module, p.key);
         const stats = await loadPullStats(store, module, p.key);
-        const job = this.jobs?.get(p.key);
+        // Running: a pull of this node, or one holding the pull's lease anywhere (another node, a `pull` command).
+        const running = this.jobs?.get(p.key)?.state === 'running' || (await pullRunning(store, p.key, now));
         pulls.push({
           key: p.key,
           module,
           last_sync: formatOptionalDateTime(state.syncPoint),
           last_run: formatOptionalDateTime(stats?.lastRunAt),
-          result: job?.state === 'running' ? 'running' : (stats?.lastResult ?? null),
+          result: running ? 'running' : (stats?.lastResult ?? null),
           next_run: this.schedule ? formatDateTime(await this.schedule.nextRun(p.key)) : null,
         });
       }
