@@ -185,6 +185,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
         'SELECT seq, owner, doc, rev FROM sessions WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
       version: db.prepare<[string], { version: number }>('SELECT version FROM owners WHERE owner = ?'),
+      ownerState: db.prepare<[string], { version: number; next_ord: number }>(
+        'SELECT version, next_ord FROM owners WHERE owner = ?',
+      ),
       fullDays: db.prepare<[string, number, number], { block: number; n: number }>(
         `SELECT block, SUM(n) AS n FROM session_counts WHERE owner = ? AND day >= ? AND day < ?
          GROUP BY block ORDER BY block`,
@@ -348,6 +351,10 @@ export class SqliteStore implements SessionStore, PagingBackend {
 
   async ownerVersion(owner: string): Promise<number> {
     return this.st.version.get(owner)?.version ?? 0;
+  }
+  async ownerState(owner: string): Promise<{ version: number; lastOrd: number }> {
+    const row = this.st.ownerState.get(owner);
+    return { version: row?.version ?? 0, lastOrd: row?.next_ord ?? 0 };
   }
   async countFullDays(owner: string, dayFrom: number, dayTo: number): Promise<BlockCounts> {
     return this.st.fullDays.all(owner, dayFrom, dayTo);
