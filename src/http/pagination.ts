@@ -87,11 +87,25 @@ export function setPageHeaders(
   reply.header('x-limit', String(query.limit));
   if (!hasNextPage(query, page)) return;
   // The route's own path and the decoded query: never the request target as sent (see routePath).
-  const params = new URLSearchParams(rawQuery(request));
+  const next = `offset=${query.offset + page.bodies.length}&limit=${query.limit}`;
+  const raw = rawQuery(request);
+  // Other filters (date_from, date_to, …) are carried as URLSearchParams writes them; a query of offset and limit
+  // only (most pages) is the next pair alone, which is what URLSearchParams would make of it.
+  const others = onlyPaging(raw) ? '' : otherParams(raw);
+  const base = baseUrl(request, config.publicUrl);
+  reply.header('link', `<${base}${routePath(request)}?${others}${next}>; rel="next"`);
+}
+
+/** Whether every parameter of a raw query is spelled exactly `offset=…` or `limit=…` (or the query is empty). */
+function onlyPaging(raw: string): boolean {
+  return raw.split('&').every((p) => p === '' || p.startsWith('offset=') || p.startsWith('limit='));
+}
+
+/** The parameters but offset and limit, as URLSearchParams writes them, followed by `&` (or '' when none). */
+function otherParams(raw: string): string {
+  const params = new URLSearchParams(raw);
   params.delete('offset');
   params.delete('limit');
-  params.append('offset', String(query.offset + page.bodies.length));
-  params.append('limit', String(query.limit));
-  const base = baseUrl(request, config.publicUrl);
-  reply.header('link', `<${base}${routePath(request)}?${params.toString()}>; rel="next"`);
+  const text = params.toString();
+  return text === '' ? '' : `${text}&`;
 }

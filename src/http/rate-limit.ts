@@ -182,7 +182,11 @@ export function registerBodyDeadline(app: FastifyInstance, ms: number): void {
   app.addHook('onRequest', (request, reply, done) => {
     const req = request.raw;
     const res = reply.raw;
-    if (!req.complete) {
+    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3): nothing to wait for,
+    // no timer (the sessions sender's GETs: one timer and two listeners less per request).
+    const framed =
+      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    if (framed && !req.complete) {
       const timer = setTimeout(() => {
         if (req.complete || res.headersSent) return;
         const body = envelopeText(

@@ -26,6 +26,8 @@ export type BlockCounts = Array<{ block: number; n: number }>;
 /** The primitive queries a store answers for the planner. */
 export interface PagingBackend {
   ownerVersion(owner: string): Promise<number>;
+  /** The owner's write version and the highest ord handed out to it (0: none yet), from one snapshot. */
+  ownerState(owner: string): Promise<{ version: number; lastOrd: number }>;
   /** Counter sums per block for days in [dayFrom, dayTo), ordered by block. */
   countFullDays(owner: string, dayFrom: number, dayTo: number): Promise<BlockCounts>;
   /** Row counts per block for last_updated in [from, to), ordered by block. */
@@ -59,6 +61,8 @@ const ATTEMPTS = 3;
 
 interface BlockTable {
   version: number;
+  /** The owner's highest ord at `version`: no ord above it exists. */
+  lastOrd: number;
   blocks: number[];
   cumulative: number[]; // cumulative[i] = matches in blocks[0..i]
 }
@@ -97,9 +101,11 @@ export class PagePlanner {
       let fromOrd = table.blocks[i]! << BLOCK_BITS;
       let skip = query.offset - before;
       // A block in which every ordinal is listed (no gap, all inside the window) is entered at the position
-      // itself instead of being stepped through.
+      // itself instead of being stepped through. The owner's last block counts up to its highest ord (the newest
+      // sessions, where pulls read most, are then entered directly too).
       const first = Math.max(fromOrd, FIRST_ORD);
-      if (table.cumulative[i]! - before === fromOrd + (1 << BLOCK_BITS) - first) {
+      const end = Math.min(fromOrd + (1 << BLOCK_BITS), table.lastOrd + 1);
+      if (table.cumulative[i]! - before === end - first) {
         fromOrd = first + skip;
         skip = 0;
       }
@@ -115,7 +121,7 @@ export class PagePlanner {
   }
 
   private async blockTable(key: string, owner: string, from: number, to: number): Promise<BlockTable> {
-    const version = await this.backend.ownerVersion(owner);
+    const { version, lastOrd } = await this.backend.ownerState(owner);
     const parts = await this.countWindow(owner, from, to);
     const merged = new Map<number, number>();
     for (const part of parts)
@@ -124,7 +130,7 @@ export class PagePlanner {
     const cumulative: number[] = [];
     let sum = 0;
     for (const b of blocks) cumulative.push((sum += merged.get(b)!));
-    const table = { version, blocks, cumulative };
+    const table = { version, lastOrd, blocks, cumulative };
     // Only cache what no concurrent write could have changed while we counted.
     if ((await this.backend.ownerVersion(owner)) === version) {
       if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);

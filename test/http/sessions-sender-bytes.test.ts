@@ -114,5 +114,53 @@ for (const [kind, open] of stores) {
         }
       }
     });
+
+    it("an owner's last block, partial: read exactly without a gap, with one, and after a new session", async () => {
+      // BE-EMS: 1100 sessions, ords 1..1100; its last block (ords 1024..1100) is entered at the position itself
+      // while it has no gap (src/store/paging.ts), stepped through once it has one.
+      let mine = [
+        ...generateDemoSessions({
+          count: 1100,
+          seed: 11,
+          emsps: [{ countryCode: 'BE', partyId: 'EMS' }],
+          cpo: { countryCode: 'NL', partyId: 'OCS' },
+          now: NOW,
+        }),
+      ].map((s, i) => (i % 5 === 1 ? { ...s, authorizationReference: `ré-€-😀-${i}` } : s));
+      await writeSessions(server.store, mine, { mode: 'replace' });
+      const token = (await addPartner(server.store, { countryCode: 'BE', partyId: 'EMS', format: 'ocpi' }))
+        .token;
+      const check = async (what: string) => {
+        const n = mine.length;
+        for (const limit of [1, 37, 100]) {
+          for (const offset of [1000, 1022, 1023, 1024, 1050, n - limit, n - 1]) {
+            const path = `/ocpi/cpo/2.2.1/sessions?offset=${offset}&limit=${limit}`;
+            const r = await send(server.url, { method: 'GET', path, headers: tokenHeader(token) });
+            assert.equal(r.status, 200, `${what} ${path}`);
+            assert.equal(r.headers['x-total-count'], String(n), `${what} ${path}`);
+            const data = mine
+              .slice(offset, offset + limit)
+              .map((s) => renderAll(s)['ocpi-2.2.1'])
+              .join(',');
+            assert.ok(r.text.startsWith(`{"data":[${data}],"status_code":1000,`), `${what} ${path}`);
+          }
+        }
+      };
+      await check('no gap');
+      // One session of the last block moves to another owner: a gap at ord 1031.
+      const moved = mine[1030]!;
+      await writeSessions(
+        server.store,
+        [{ ...moved, cdrToken: { ...moved.cdrToken, countryCode: 'DE', partyId: 'EMP' }, lastUpdated: NOW }],
+        { mode: 'replace' },
+      );
+      mine = mine.filter((s) => s.id !== moved.id);
+      await check('a gap');
+      // A new session (ord 1101) after the gap.
+      const added = { ...mine[0]!, id: 'LAST-BLOCK-NEW', lastUpdated: NOW };
+      await writeSessions(server.store, [added], { mode: 'replace' });
+      mine = [...mine, added];
+      await check('a new session');
+    });
   });
 }

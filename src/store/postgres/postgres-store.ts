@@ -187,6 +187,7 @@ const SQL = {
   bySeq: 'SELECT seq, owner, doc, rev FROM sessions WHERE seq = $1',
   scan: 'SELECT seq, owner, doc, rev FROM sessions WHERE seq > $1 ORDER BY seq LIMIT $2',
   version: 'SELECT version FROM owners WHERE owner = $1',
+  ownerState: 'SELECT version, next_ord FROM owners WHERE owner = $1',
   fullDays: `SELECT block, SUM(n)::bigint AS n FROM session_counts WHERE owner = $1 AND day >= $2 AND day < $3
     GROUP BY block ORDER BY block`,
   range: `SELECT ord >> ${BLOCK_BITS} AS block, COUNT(*) AS n FROM sessions
@@ -512,6 +513,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
   async ownerVersion(owner: string): Promise<number> {
     const r = await this.query<{ version: number }>('ocpi_version', SQL.version, [owner]);
     return r.rows[0]?.version ?? 0;
+  }
+  async ownerState(owner: string): Promise<{ version: number; lastOrd: number }> {
+    const r = await this.query<{ version: number; next_ord: number }>('ocpi_owner_state', SQL.ownerState, [
+      owner,
+    ]);
+    return { version: r.rows[0]?.version ?? 0, lastOrd: r.rows[0]?.next_ord ?? 0 };
   }
   async countFullDays(owner: string, dayFrom: number, dayTo: number): Promise<BlockCounts> {
     return (
