@@ -8,6 +8,7 @@
 //   ingest   PUT/PATCH /ingest/2.2.1/sessions/{cc}/{pid}/{id} under load (issue #6), on a scratch copy
 //            --before <cli>   instead: PUT-creates of that build and this one, 3 interleaved rounds (issue 16)
 //   pull     `ocpi-sessions pull` of one partner over loopback: sessions/s, CPU client vs server (issue #6)
+//            --before <cli>   also pull with that build's CLI, each crawl interleaved with ours (issue 16)
 //   push     a push backlog for 50 loopback receivers (one slow, one refusing): drain time, deliveries/s, the
 //            delay of a new change, duplicates (issue 14); --sessions is the number of pending changes
 //            --processes 1,3  serve processes on PostgreSQL (SQLite: always 1)

@@ -180,9 +180,9 @@ export interface CliResult {
 }
 
 /** Runs `ocpi-sessions <args>` to its end, collecting its output. */
-export function runCli(args: string[], timeoutMs = 60 * 60_000): Promise<CliResult> {
+export function runCli(args: string[], timeoutMs = 60 * 60_000, cliPath = CLI): Promise<CliResult> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [cliPath, ...args], {
     cwd: ROOT,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,12 +5,14 @@
 // used, cutime + cstime of /proc/self/stat, is exact where sampling /proc/<pid>/stat would miss its last moments),
 // the server (utime + stime of /proc/<pid>/stat before and after) and, for PostgreSQL, the server's backends.
 // When the build has no `pull` command it says so and measures nothing.
+// --before <cli>: that build's CLI (e.g. main's dist/src/cli/main.js) pulls too, each eMSP's crawl by both builds
+// one after the other (order alternating), each build into its own client store: an interleaved comparison.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { CommonOptions } from '../main.js';
 import { ensureDataset } from '../lib/dataset.js';
 import { measureCpu } from '../lib/load.js';
-import { cliHas, reapedChildrenCpuSeconds, runCli, scratchDir } from '../lib/procs.js';
+import { CLI, cliHas, reapedChildrenCpuSeconds, runCli, scratchDir } from '../lib/procs.js';
 import { loadAverage, log, machineDescription, markdownTable, num } from '../lib/report.js';
 import { startTarget } from '../lib/target.js';
 
@@ -33,78 +35,89 @@ export async function pull(o: CommonOptions): Promise<void> {
     for (const store of o.stores) {
       const dataset = await ensureDataset(store, { ...o, log });
       const target = await startTarget(dataset);
-      const sum = { sessions: 0, wall: 0, client: 0, server: 0, db: 0, hasDb: false };
+      const builds = [{ name: 'ours', cli: CLI }, ...(o.before ? [{ name: 'before', cli: o.before }] : [])];
+      const sums = new Map(
+        builds.map((b) => [b.name, { sessions: 0, wall: 0, client: 0, server: 0, db: 0, hasDb: false }]),
+      );
       try {
-        for (const partner of dataset.partners) {
-          const expected = target.counts.get(partner.key) ?? 0;
-          const emspDb = path.join(tmp, `emsp-${store}.db`);
-          const url = new URL('/ocpi/cpo/2.2.1/sessions', target.server.url).toString();
-          log(`${store}: pulling ${expected} sessions of ${partner.key} from ${url}`);
-          const clientBefore = reapedChildrenCpuSeconds();
-          const m = await measureCpu(target.watched, () =>
-            runCli(
-              [
-                'pull',
-                '--db',
-                emspDb,
-                '--url',
-                url,
-                '--token',
-                partner.token,
-                '--page-size',
-                String(PAGE_SIZE),
-                '--json',
-              ],
-              TIMEOUT_MS,
-            ),
-          );
-          const client = reapedChildrenCpuSeconds() - clientBefore;
-          const r = m.value;
-          const summary = lastJson(r.stdout);
-          const pulled = sessionsIn(summary) ?? expected;
-          const total = client + m.server + (m.db ?? 0);
+        for (const [i, partner] of dataset.partners.entries()) {
+          for (const build of i % 2 === 0 ? builds : [...builds].reverse()) {
+            const sum = sums.get(build.name)!;
+            const label = builds.length > 1 ? `${store} ${build.name}` : store;
+            const expected = target.counts.get(partner.key) ?? 0;
+            const emspDb = path.join(tmp, `emsp-${store}-${build.name}.db`);
+            const url = new URL('/ocpi/cpo/2.2.1/sessions', target.server.url).toString();
+            log(`${label}: pulling ${expected} sessions of ${partner.key} from ${url}`);
+            const clientBefore = reapedChildrenCpuSeconds();
+            const m = await measureCpu(target.watched, () =>
+              runCli(
+                [
+                  'pull',
+                  '--db',
+                  emspDb,
+                  '--url',
+                  url,
+                  '--token',
+                  partner.token,
+                  '--page-size',
+                  String(PAGE_SIZE),
+                  '--json',
+                ],
+                TIMEOUT_MS,
+                build.cli,
+              ),
+            );
+            const client = reapedChildrenCpuSeconds() - clientBefore;
+            const r = m.value;
+            const summary = lastJson(r.stdout);
+            const pulled = sessionsIn(summary) ?? expected;
+            const total = client + m.server + (m.db ?? 0);
+            const share = (v: number) => `${((v / total) * 100).toFixed(0)}%`;
+            const notes = [`exit ${r.code}`];
+            if (r.code !== 0)
+              notes.push((r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 200));
+            if (summary) notes.push(describe(summary));
+            if (sessionsIn(summary) === undefined)
+              notes.push(`sessions = X-Total-Count (${expected}), not in summary`);
+            Object.assign(sum, {
+              sessions: sum.sessions + pulled,
+              wall: sum.wall + m.wall,
+              client: sum.client + client,
+              server: sum.server + m.server,
+              db: sum.db + (m.db ?? 0),
+              hasDb: m.db !== undefined,
+            });
+            rows.push([
+              `${label} ${partner.key}`,
+              String(pulled),
+              num(m.wall),
+              num(pulled / m.wall),
+              num(client),
+              num(m.server),
+              m.db === undefined ? '' : num(m.db),
+              `${share(client)} / ${share(m.server)}${m.db === undefined ? '' : ` / ${share(m.db)}`}`,
+              num(Math.max(0, m.other - client) / m.wall, 2),
+              notes.join('; '),
+            ]);
+          }
+        }
+        for (const build of builds) {
+          const sum = sums.get(build.name)!;
+          const total = sum.client + sum.server + sum.db;
           const share = (v: number) => `${((v / total) * 100).toFixed(0)}%`;
-          const notes = [`exit ${r.code}`];
-          if (r.code !== 0)
-            notes.push((r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 200));
-          if (summary) notes.push(describe(summary));
-          if (sessionsIn(summary) === undefined)
-            notes.push(`sessions = X-Total-Count (${expected}), not in summary`);
-          Object.assign(sum, {
-            sessions: sum.sessions + pulled,
-            wall: sum.wall + m.wall,
-            client: sum.client + client,
-            server: sum.server + m.server,
-            db: sum.db + (m.db ?? 0),
-            hasDb: m.db !== undefined,
-          });
           rows.push([
-            `${store} ${partner.key}`,
-            String(pulled),
-            num(m.wall),
-            num(pulled / m.wall),
-            num(client),
-            num(m.server),
-            m.db === undefined ? '' : num(m.db),
-            `${share(client)} / ${share(m.server)}${m.db === undefined ? '' : ` / ${share(m.db)}`}`,
-            num(Math.max(0, m.other - client) / m.wall, 2),
-            notes.join('; '),
+            `**${builds.length > 1 ? `${store} ${build.name}` : store} all ${dataset.partners.length}**`,
+            `**${sum.sessions}**`,
+            num(sum.wall),
+            `**${num(sum.sessions / sum.wall)}**`,
+            num(sum.client),
+            num(sum.server),
+            sum.hasDb ? num(sum.db) : '',
+            `${share(sum.client)} / ${share(sum.server)}${sum.hasDb ? ` / ${share(sum.db)}` : ''}`,
+            '',
+            'one crawl per eMSP token, in sequence, into one client store',
           ]);
         }
-        const total = sum.client + sum.server + sum.db;
-        const share = (v: number) => `${((v / total) * 100).toFixed(0)}%`;
-        rows.push([
-          `**${store} all ${dataset.partners.length}**`,
-          `**${sum.sessions}**`,
-          num(sum.wall),
-          `**${num(sum.sessions / sum.wall)}**`,
-          num(sum.client),
-          num(sum.server),
-          sum.hasDb ? num(sum.db) : '',
-          `${share(sum.client)} / ${share(sum.server)}${sum.hasDb ? ` / ${share(sum.db)}` : ''}`,
-          '',
-          'one crawl per eMSP token, in sequence, into one client store',
-        ]);
       } finally {
         await target.close();
       }

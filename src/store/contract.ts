@@ -13,6 +13,11 @@ export interface SessionRecord {
   owner: PartyKey;
   renders: Record<WireFormat, string>;
   /**
+   * The stored document, `JSON.stringify(session)`, when the caller has it already (demo seeding: made by the
+   * thread that generated the session); else the store makes it.
+   */
+  doc?: string;
+  /**
    * Optimistic concurrency for a read-modify-write (PATCH, charging preferences): write only if the stored session
    * still has this revision, else throw RevisionConflict (nothing of the call written), so that two concurrent
    * changes of one session (two connections, two processes) cannot overwrite each other. Per record, so that the

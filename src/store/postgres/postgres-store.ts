@@ -417,7 +417,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
         ord: placed.ord,
         lastUpdated: plan.lastUpdated,
         rev: plan.rev,
-        doc: JSON.stringify(rec.session),
+        doc: rec.doc ?? JSON.stringify(rec.session),
         bodies: placed.bodies,
         dirty: true,
       });

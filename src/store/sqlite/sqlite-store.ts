@@ -321,7 +321,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
       if (sum) sum.delta += c.delta;
       else deltas.set(k, { ...c });
     }
-    const doc = JSON.stringify(s);
+    const doc = rec.doc ?? JSON.stringify(s);
     let seq: number;
     if (old) {
       this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, old.seq);

@@ -2,7 +2,7 @@
 // cardinality). That list yields the JSON Schema, the decoder and the encoder, in the spec's key order,
 // for every style. Output objects are built field by field from this list, never from input keys.
 import { CloneType, Type, type TSchema } from '@sinclair/typebox';
-import { JsonObject } from './json.js';
+import { isOrderedKey, type JsonObject } from './json.js';
 import { wireKey, type WireStyle } from './style.js';
 import { at, isRecord, own, type DecodeCx, type ValueCodec } from './value.js';
 
@@ -73,6 +73,8 @@ function nullable(schema: TSchema, description?: string): TSchema {
 
 export function objectCodec<T>(meta: ObjectMeta, define: (f: FieldMaker<T>) => Field<T>[]): ObjectCodec<T> {
   const fields = define(maker<T>());
+  for (const f of fields)
+    if (!isOrderedKey(f.wire)) throw new Error(`${meta.title}: '${f.wire}' cannot be an ordered JSON key`);
   // The fields a style carries, worked out once per style (encode asks for every object of every render).
   const activeFor = new WeakMap<WireStyle, Field<T>[]>();
   const active = (w: WireStyle) => {
@@ -128,13 +130,13 @@ export function objectCodec<T>(meta: ObjectMeta, define: (f: FieldMaker<T>) => F
     decode: (v, cx) => decodeFields(v, cx, true) as T | undefined,
     decodePresent: (v, cx) => decodeFields(v, cx, false),
     encode(x, w) {
-      const out = new JsonObject();
+      const out: JsonObject = {};
       for (const f of active(w)) {
         if (f.emitIf && !f.emitIf(x, w)) continue;
         const value: unknown = x[f.model];
         if (value === undefined || value === null) continue;
         const node = f.codec.encode(value, w);
-        if (node !== undefined) out.set(keyOf(w, f), node);
+        if (node !== undefined) out[keyOf(w, f)] = node;
         // A required value with no equivalent in this format makes the object meaningless: drop it whole
         // (a CdrDimension of a type 2.1.1 lacks, a ChargingPeriod left without dimensions).
         else if (f.required) return undefined;

@@ -1,7 +1,13 @@
 // Use case: seed deterministic demo data (sessions over the given eMSPs) into a store.
+//
+// Two threads: a worker generates and renders the sessions (demo-worker.ts), this thread stores them, each batch
+// in one putSessions transaction (the store's one write path), while the worker prepares the next. Measured on 2
+// cores: generation + rendering and storing take about as long as each other, so the seeding takes about half as
+// long as one thread doing both (docs/performance.md, "third round").
+import { Worker } from 'node:worker_threads';
 import type { SessionStore } from '../../../store/contract.js';
-import { generateDemoSessions } from '../../../demo/demo-data.js';
-import { writeSessions } from './writer.js';
+import type { DemoWorkerData, DemoWorkerMessage } from './demo-worker.js';
+import { unpackRecords } from './record-batch.js';
 
 export interface SeedOptions {
   sessions: number;
@@ -14,25 +20,52 @@ export interface SeedOptions {
 }
 
 export async function seedDemo(store: SessionStore, o: SeedOptions): Promise<number> {
-  const size = o.batchSize ?? 2000;
-  let batch = [];
-  let written = 0;
-  const now = o.now ?? Math.floor(Date.now() / 1000) * 1000;
-  for (const s of generateDemoSessions({
+  const data: DemoWorkerData = {
     count: o.sessions,
     seed: o.seed,
     emsps: o.emsps,
     cpo: o.cpo,
-    now,
-  })) {
-    batch.push(s);
-    if (batch.length >= size) {
-      await writeSessions(store, batch, { mode: 'replace' });
-      written += batch.length;
-      batch = [];
+    now: o.now ?? Math.floor(Date.now() / 1000) * 1000,
+    batchSize: o.batchSize ?? 2000,
+  };
+  const worker = new Worker(new URL('./demo-worker.js', import.meta.url), { workerData: data });
+  let written = 0;
+  try {
+    for await (const message of messages(worker)) {
+      if ('done' in message) {
+        if (message.done !== written) throw new Error(`demo: ${message.done} generated, ${written} stored`);
+        return written;
+      }
+      const records = unpackRecords(message.batch);
+      await store.putSessions(records, { mode: 'replace' });
+      worker.postMessage('ack');
+      written += records.length;
       o.onProgress?.(written);
     }
+    throw new Error('demo: the generating thread stopped early');
+  } finally {
+    await worker.terminate();
   }
-  if (batch.length) await writeSessions(store, batch, { mode: 'replace' });
-  return written + batch.length;
+}
+
+/** The worker's messages in order; its error (or an exit before `done`) ends the iteration with that error. */
+async function* messages(worker: Worker): AsyncGenerator<DemoWorkerMessage> {
+  const queue: DemoWorkerMessage[] = [];
+  let failure: Error | undefined;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = () => wake?.();
+  worker.on('message', (m: DemoWorkerMessage) => (queue.push(m), notify()));
+  worker.on('error', (err: Error) => ((failure = err), notify()));
+  worker.on('exit', () => ((ended = true), notify()));
+  for (;;) {
+    const next = queue.shift();
+    if (next) {
+      yield next;
+      continue;
+    }
+    if (failure) throw failure;
+    if (ended) return;
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
 }
