@@ -2,7 +2,8 @@
 // on SQLite) per batch instead of one per item; each submitter is answered only once the transaction holding its
 // item committed. An item waits at most for the commit under way; those arriving meanwhile (and those of the same
 // turn of the event loop) go together into the next one.
-// Serves the push worker's completions (push-delivery.ts) and the sessions receiver/ingest writes (SessionWriter).
+// Serves the push worker's completions (push-delivery.ts) and the sessions receiver/ingest writes (SessionWriter);
+// the push also batches its reads of the objects to send with it (push-send.ts: the same batching, no transaction).
 
 /** Most items per transaction. */
 const MAX_BATCH = 256;

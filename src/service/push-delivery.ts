@@ -11,7 +11,7 @@
 // worker has taken the delivery over; completing or failing a delivery it no longer holds changes nothing. So two
 // processes never send the same change.
 import type { PartyKey } from '../domain/session.js';
-import type { Completed, Delivery, LaneClaim, LaneState, SessionStore } from '../store/contract.js';
+import type { ClaimedDelivery, Completed, LaneClaim, LaneState, SessionStore } from '../store/contract.js';
 import { GroupCommit } from './group-commit.js';
 import type { Log } from './log.js';
 import type { PushAdapter } from './push-adapter.js';
@@ -197,7 +197,7 @@ export class PushDelivery {
     return lane;
   }
 
-  private launch(d: Delivery, claimedAt: number): void {
+  private launch(d: ClaimedDelivery, claimedAt: number): void {
     const lane = this.lane(d.partnerKey);
     lane.inFlight++;
     this.inFlight++;
@@ -211,7 +211,7 @@ export class PushDelivery {
   }
 
   /** One delivery, its outcome recorded on the entry and on its lane; never throws. */
-  private async attempt(d: Delivery, claimedAt: number): Promise<void> {
+  private async attempt(d: ClaimedDelivery, claimedAt: number): Promise<void> {
     try {
       const sent = await this.sender.deliver(d, claimedAt);
       if (sent) await this.laneSucceeded(d.partnerKey);
