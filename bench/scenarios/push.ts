@@ -146,6 +146,8 @@ interface CpuPerDelivery {
   /** Cores busy on average over the window: ours (serve + db + receivers + bench) and the rest of the machine. */
   oursCores: number;
   otherCores: number;
+  /** PostgreSQL transactions (every statement outside BEGIN is one) per delivery, all clients of the database. */
+  xacts?: number;
 }
 
 interface CpuSample {
@@ -156,18 +158,22 @@ interface CpuSample {
   bench: number;
   busy: number;
   requests: number;
+  /** PostgreSQL: transactions committed in the database so far (pg_stat_database, flushed about every second). */
+  xacts?: number;
 }
 
-async function sampleCpu(
-  servers: Service[],
-  r: Receivers,
-  dbPids: (() => Promise<number[]>) | undefined,
-): Promise<CpuSample> {
+interface DbWatch {
+  pids(): Promise<number[]>;
+  xacts(): Promise<number>;
+}
+
+async function sampleCpu(servers: Service[], r: Receivers, watch: DbWatch | undefined): Promise<CpuSample> {
   const db = new Map<number, number>();
-  for (const pid of (await dbPids?.()) ?? []) {
+  for (const pid of (await watch?.pids()) ?? []) {
     const s = cpuSeconds(pid);
     if (s !== undefined) db.set(pid, s);
   }
+  const xacts = await watch?.xacts();
   const { requests } = await r.get<ReceiverStats>('stats');
   return {
     wall: performance.now() / 1000,
@@ -177,6 +183,7 @@ async function sampleCpu(
     bench: selfCpuSeconds(),
     busy: machineBusySeconds(),
     requests,
+    xacts,
   };
 }
 
@@ -200,6 +207,7 @@ function cpuPerDelivery(a: CpuSample, b: CpuSample, postgres: boolean): CpuPerDe
     other: per(other),
     oursCores: ours / wall,
     otherCores: other / wall,
+    xacts: a.xacts === undefined || b.xacts === undefined ? undefined : (b.xacts - a.xacts) / deliveries,
   };
 }
 
@@ -225,7 +233,7 @@ async function run(
       `${label} ${kind} ×${processes}: ${o.sessions} pending changes for ${PARTNERS} partners; starting serve`,
     );
     let serveDb = db;
-    let dbPids: (() => Promise<number[]>) | undefined;
+    let watch: DbWatch | undefined;
     if (kind === 'postgres') {
       const u = new URL(db);
       u.searchParams.set('application_name', SERVE_APP);
@@ -234,13 +242,24 @@ async function run(
       await admin.connect();
       const c = admin;
       const database = new URL(db).pathname.slice(1);
-      dbPids = async () =>
-        (
-          await c.query<{ pid: number }>(
-            `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`,
-            [database, SERVE_APP],
-          )
-        ).rows.map((x) => x.pid);
+      watch = {
+        pids: async () =>
+          (
+            await c.query<{ pid: number }>(
+              `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`,
+              [database, SERVE_APP],
+            )
+          ).rows.map((x) => x.pid),
+        xacts: async () =>
+          Number(
+            (
+              await c.query<{ n: string }>(
+                'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+                [database],
+              )
+            ).rows[0]?.n ?? NaN,
+          ),
+      };
     }
     const started = Date.now();
     for (let i = 0; i < processes; i++)
@@ -264,7 +283,7 @@ async function run(
           processes === 1 ? SERVER_CORE : undefined,
         ),
       );
-    const cpuFrom = await sampleCpu(servers, r, dbPids);
+    const cpuFrom = await sampleCpu(servers, r, watch);
     // New changes for healthy partners while the backlog drains, one every PROBE_EVERY_MS.
     const healthy = r.keys.filter((k) => k !== r.slow && k !== r.dead);
     const writeProbe = async () => {
@@ -294,7 +313,7 @@ async function run(
       }
       await new Promise((res) => setTimeout(res, 50));
     }
-    const cpu = cpuPerDelivery(cpuFrom, await sampleCpu(servers, r, dbPids), kind === 'postgres');
+    const cpu = cpuPerDelivery(cpuFrom, await sampleCpu(servers, r, watch), kind === 'postgres');
     const elapsed = drainS ?? (Date.now() - started) / 1000;
     const during = new Set(probes.keys());
     // Drained: new changes go on for AFTER_MS while the slow and the dead partner still have their backlogs.
@@ -403,6 +422,7 @@ export async function push(o: CommonOptions): Promise<void> {
         'others',
         'our cores busy',
         'other cores busy',
+        'PG xacts',
       ],
       results.map((x) => {
         const c = x.cpu;
@@ -418,6 +438,7 @@ export async function push(o: CommonOptions): Promise<void> {
           num(c.other, 3),
           num(c.oursCores, 2),
           num(c.otherCores, 2),
+          c.xacts === undefined ? '' : num(c.xacts, 2),
         ];
       }),
     ),
