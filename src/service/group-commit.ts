@@ -10,6 +10,11 @@ const MAX_BATCH = 256;
 
 export interface GroupCommitOptions {
   /**
+   * How long the first item of a batch waits for others (ms); default 0: those of the same turn of the event
+   * loop. The push's completions wait a few ms: answers arrive one by one, and one transaction takes them all.
+   */
+  gatherMs?: number;
+  /**
    * An error of a batch for which its members are committed again one by one (each answered by its own
    * commit): an error that one member causes (a revision conflict), not a fault of the store. Any other error
    * of a batch fails each of its members with that error.
@@ -42,8 +47,9 @@ export class GroupCommit<I, R> {
   }
 
   private async flush(): Promise<void> {
-    // The items of the same turn of the event loop join the first one.
-    await new Promise((resolve) => setImmediate(resolve));
+    // The items of the same turn of the event loop (or of the gathering window) join the first one.
+    const gather = this.options.gatherMs ?? 0;
+    await new Promise((resolve) => (gather > 0 ? setTimeout(resolve, gather) : setImmediate(resolve)));
     while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_BATCH));
     this.running = undefined;
   }
