@@ -11,6 +11,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CLI = path.join(ROOT, 'dist/src/cli/main.js');
 export const BASELINE_SERVER = path.join(ROOT, 'dist/bench/baseline-server.js');
 export const PEER_SERVER = path.join(ROOT, 'dist/bench/peer-server.js');
+export const PUSH_RECEIVERS = path.join(ROOT, 'dist/bench/push-receivers.js');
 export const CACHE_DIR = path.join(ROOT, 'bench/.cache');
 
 const running = new Set<ChildProcess>();

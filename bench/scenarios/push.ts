@@ -1,4 +1,5 @@
-// `push` (issue 14): a CPO with a push backlog for 50 eMSPs, each a real HTTP receiver on loopback in this process:
+// `push` (issue 14): a CPO with a push backlog for 50 eMSPs, each a real HTTP receiver on loopback (in a process of
+// their own, bench/push-receivers.ts, pinned to core 1; one serve process is pinned to core 0):
 // 48 answer at once (~a few ms), one answers after 2 s, one refuses connections. `--sessions` changes (one new
 // session each) are pending, spread evenly over the 50; then `ocpi-sessions serve` (1 process on SQLite, 1 and
 // `--processes` on PostgreSQL) pushes them. Reported per run:
@@ -7,16 +8,26 @@
 //     this process, into the same store); the time from its write to its arrival at the receiver (p50, p99, max),
 //     during the drain (it queues behind its partner's backlog) and for 10 s after it (`after`: the slow and the
 //     dead partner still have their backlogs);
-//   - duplicates: a session received more than once (each was changed once: one PUT is all it needs) — must be 0.
+//   - duplicates: a session received more than once (each was changed once: one PUT is all it needs) — must be 0;
+//   - CPU per delivery (ms) while the backlog drains: serve processes, their PostgreSQL backends (by
+//     application_name), the receivers, this process, and the rest of the machine (other users).
 // With `--before <cli>` (e.g. /work/main/dist/src/cli/main.js) the same run is made with that build first, cut
 // at `--cap` seconds (it may never drain): a before/after comparison in one run on one machine.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import type { CommonOptions } from '../main.js';
 import { pgDatabaseUrl, withPg, type StoreKind } from '../lib/dataset.js';
-import { scratchDir, startService, type Service, CLI } from '../lib/procs.js';
+import pg from 'pg';
+import {
+  cpuSeconds,
+  machineBusySeconds,
+  PUSH_RECEIVERS as RECEIVERS,
+  scratchDir,
+  selfCpuSeconds,
+  startService,
+  type Service,
+  CLI,
+} from '../lib/procs.js';
 import { loadAverage, log, machineDescription, markdownTable, num } from '../lib/report.js';
 import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { toRecord } from '../../src/modules/sessions/service/writer.js';
@@ -32,65 +43,46 @@ const SLOW_MS = 2000;
 const PROBE_EVERY_MS = 100;
 const AFTER_MS = 10_000;
 const BATCH = 1000;
+/** The receivers run pinned to this core; one serve process to the other (3 share both cores, unpinned). */
+const RECEIVER_CORE = 1;
+const SERVER_CORE = 0;
+/** The application_name of the serve processes' PostgreSQL connections: their backends' CPU is counted apart. */
+const SERVE_APP = 'bench-push-serve';
 /** BENCH_NODE_FLAGS: more node flags for the serve processes (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof). */
 const EXTRA_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
+/** The receivers' process (bench/push-receivers.ts), pinned to RECEIVER_CORE, and its control URL. */
 interface Receivers {
   keys: string[];
   slow: string;
   dead: string;
-  urls: Map<string, string>;
-  /** Per session id: how many times it was received. */
-  seen: Map<string, number>;
-  /** Arrival time of each session id (first). */
-  arrived: Map<string, number>;
-  healthyReceived: number;
-  close(): Promise<void>;
+  urls: Record<string, string>;
+  process: Service;
+  get<T>(what: 'stats' | 'report'): Promise<T>;
+}
+
+interface ReceiverStats {
+  requests: number;
+  healthyBacklog: number;
+}
+
+interface ReceiverReport extends ReceiverStats {
+  slowDone: number;
+  duplicates: number;
+  arrived: Record<string, number>;
 }
 
 async function startReceivers(): Promise<Receivers> {
-  const keys = Array.from({ length: PARTNERS }, (_, i) => `DE-E${String(i).padStart(2, '0')}`);
-  const [slow, dead] = [keys[0]!, keys[1]!];
-  const seen = new Map<string, number>();
-  const arrived = new Map<string, number>();
-  const servers: http.Server[] = [];
-  const urls = new Map<string, string>();
-  const r: Receivers = { keys, slow, dead, urls, seen, arrived, healthyReceived: 0, close: async () => {} };
-  for (const key of keys) {
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const id = decodeURIComponent(/\/([^/?]+)$/.exec(req.url ?? '')?.[1] ?? '');
-        const answer = () => {
-          const n = (seen.get(id) ?? 0) + 1;
-          seen.set(id, n);
-          if (n === 1) {
-            arrived.set(id, Date.now());
-            if (key !== slow) r.healthyReceived++;
-          }
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{"status_code":1000,"status_message":"Success","timestamp":"2025-06-01T00:00:00Z"}');
-        };
-        if (key === slow) setTimeout(answer, SLOW_MS);
-        else answer();
-      });
-    });
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    if (key === dead)
-      await new Promise((resolve) => server.close(resolve)); // the port now refuses connections
-    else servers.push(server);
-    urls.set(key, `http://127.0.0.1:${port}/ocpi/emsp/2.2.1/sessions`);
-  }
-  r.close = async () => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      await new Promise((resolve) => s.close(resolve));
-    }
-  };
-  return r;
+  const proc = await startService(
+    [RECEIVERS, '--partners', String(PARTNERS), '--slow-ms', String(SLOW_MS)],
+    /receivers control on (http:\/\/\S+)/,
+    'push receivers',
+    undefined,
+    RECEIVER_CORE,
+  );
+  const get = async <T>(what: string): Promise<T> => (await (await fetch(`${proc.url}/${what}`)).json()) as T;
+  const u = await get<Omit<Receivers, 'process' | 'get'>>('urls');
+  return { ...u, process: proc, get };
 }
 
 /** One change of a new session of `emsp` (a fresh session: one PUT delivers it). */
@@ -114,7 +106,7 @@ async function prepare(kind: StoreKind, o: CommonOptions, r: Receivers, tag: str
     store = await PostgresStore.connect(db, { poolSize: 4 });
   }
   await setIdentity(store, { countryCode: 'NL', partyId: 'CPO', roles: ['CPO'], name: 'bench CPO' });
-  for (const key of r.keys) await registerReceiverPartner(store, key, r.urls.get(key)!);
+  for (const key of r.keys) await registerReceiverPartner(store, key, r.urls[key]!);
   const at = Date.UTC(2025, 5, 1);
   for (let i = 0; i < o.sessions; i += BATCH) {
     const recs = [];
@@ -136,6 +128,87 @@ interface Result {
   after: number[];
   duplicates: number;
   slowDone: number;
+  cpu?: CpuPerDelivery;
+}
+
+/**
+ * CPU per delivery (ms) from the moment every serve process is ready to the end of the drain: the serve processes,
+ * their PostgreSQL backends, the receivers' process, this process (the new changes, polling) and everything else on
+ * the machine (other users); deliveries are the requests the receivers answered meanwhile.
+ */
+interface CpuPerDelivery {
+  deliveries: number;
+  serve: number;
+  db?: number;
+  receivers: number;
+  bench: number;
+  other: number;
+  /** Cores busy on average over the window: ours (serve + db + receivers + bench) and the rest of the machine. */
+  oursCores: number;
+  otherCores: number;
+  /** PostgreSQL transactions (every statement outside BEGIN is one) per delivery, all clients of the database. */
+  xacts?: number;
+}
+
+interface CpuSample {
+  wall: number;
+  serve: number;
+  db: Map<number, number>;
+  receivers: number;
+  bench: number;
+  busy: number;
+  requests: number;
+  /** PostgreSQL: transactions committed in the database so far (pg_stat_database, flushed about every second). */
+  xacts?: number;
+}
+
+interface DbWatch {
+  pids(): Promise<number[]>;
+  xacts(): Promise<number>;
+}
+
+async function sampleCpu(servers: Service[], r: Receivers, watch: DbWatch | undefined): Promise<CpuSample> {
+  const db = new Map<number, number>();
+  for (const pid of (await watch?.pids()) ?? []) {
+    const s = cpuSeconds(pid);
+    if (s !== undefined) db.set(pid, s);
+  }
+  const xacts = await watch?.xacts();
+  const { requests } = await r.get<ReceiverStats>('stats');
+  return {
+    wall: performance.now() / 1000,
+    serve: servers.reduce((sum, s) => sum + (cpuSeconds(s.pid) ?? 0), 0),
+    db,
+    receivers: cpuSeconds(r.process.pid) ?? 0,
+    bench: selfCpuSeconds(),
+    busy: machineBusySeconds(),
+    requests,
+    xacts,
+  };
+}
+
+function cpuPerDelivery(a: CpuSample, b: CpuSample, postgres: boolean): CpuPerDelivery {
+  const deliveries = b.requests - a.requests;
+  const per = (seconds: number) => (seconds * 1000) / deliveries;
+  let db = 0;
+  for (const [pid, s] of b.db) db += s - (a.db.get(pid) ?? 0);
+  const serve = b.serve - a.serve;
+  const receivers = b.receivers - a.receivers;
+  const bench = b.bench - a.bench;
+  const ours = serve + db + receivers + bench;
+  const other = Math.max(0, b.busy - a.busy - ours);
+  const wall = b.wall - a.wall;
+  return {
+    deliveries,
+    serve: per(serve),
+    db: postgres ? per(db) : undefined,
+    receivers: per(receivers),
+    bench: per(bench),
+    other: per(other),
+    oursCores: ours / wall,
+    otherCores: other / wall,
+    xacts: a.xacts === undefined || b.xacts === undefined ? undefined : (b.xacts - a.xacts) / deliveries,
+  };
 }
 
 async function run(
@@ -154,10 +227,40 @@ async function run(
   const probes = new Map<string, number>();
   let probeNo = 0;
   let timer: NodeJS.Timeout | undefined;
+  let admin: pg.Client | undefined;
   try {
     log(
       `${label} ${kind} ×${processes}: ${o.sessions} pending changes for ${PARTNERS} partners; starting serve`,
     );
+    let serveDb = db;
+    let watch: DbWatch | undefined;
+    if (kind === 'postgres') {
+      const u = new URL(db);
+      u.searchParams.set('application_name', SERVE_APP);
+      serveDb = u.toString();
+      admin = new pg.Client({ connectionString: o.pgAdminUrl });
+      await admin.connect();
+      const c = admin;
+      const database = new URL(db).pathname.slice(1);
+      watch = {
+        pids: async () =>
+          (
+            await c.query<{ pid: number }>(
+              `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`,
+              [database, SERVE_APP],
+            )
+          ).rows.map((x) => x.pid),
+        xacts: async () =>
+          Number(
+            (
+              await c.query<{ n: string }>(
+                'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
+                [database],
+              )
+            ).rows[0]?.n ?? NaN,
+          ),
+      };
+    }
     const started = Date.now();
     for (let i = 0; i < processes; i++)
       servers.push(
@@ -168,7 +271,7 @@ async function run(
             cli,
             'serve',
             '--db',
-            db,
+            serveDb,
             '--port',
             '0',
             '--log-level',
@@ -176,8 +279,11 @@ async function run(
           ],
           /listening on (http:\/\/[^\s]+)/,
           `serve (${label})`,
+          undefined,
+          processes === 1 ? SERVER_CORE : undefined,
         ),
       );
+    const cpuFrom = await sampleCpu(servers, r, watch);
     // New changes for healthy partners while the backlog drains, one every PROBE_EVERY_MS.
     const healthy = r.keys.filter((k) => k !== r.slow && k !== r.dead);
     const writeProbe = async () => {
@@ -194,7 +300,7 @@ async function run(
     let drainS: number | undefined;
     let lastLog = Date.now();
     while (Date.now() < cap) {
-      const healthyBacklog = countHealthyBacklog(r);
+      const { healthyBacklog } = await r.get<ReceiverStats>('stats');
       if (healthyBacklog >= expected) {
         drainS = (Date.now() - started) / 1000;
         break;
@@ -207,6 +313,7 @@ async function run(
       }
       await new Promise((res) => setTimeout(res, 50));
     }
+    const cpu = cpuPerDelivery(cpuFrom, await sampleCpu(servers, r, watch), kind === 'postgres');
     const elapsed = drainS ?? (Date.now() - started) / 1000;
     const during = new Set(probes.keys());
     // Drained: new changes go on for AFTER_MS while the slow and the dead partner still have their backlogs.
@@ -215,29 +322,29 @@ async function run(
     timer = undefined;
     await writing;
     await new Promise((res) => setTimeout(res, 3000)); // the last probes arrive
+    const report = await r.get<ReceiverReport>('report');
     const delay = (ids: string[]) =>
-      ids.map((id) => (r.arrived.get(id) ?? Infinity) - probes.get(id)!).sort((a, b) => a - b);
+      ids.map((id) => (report.arrived[id] ?? Infinity) - probes.get(id)!).sort((a, b) => a - b);
     const delays = delay([...during]);
     const after = delay([...probes.keys()].filter((id) => !during.has(id)));
-    const backlogDelivered = countHealthyBacklog(r);
     return {
       label: `${label}: ${kind}, ${processes} process${processes > 1 ? 'es' : ''}`,
       drainS,
-      healthy: backlogDelivered,
+      healthy: report.healthyBacklog,
       expected,
-      perSecond: backlogDelivered / elapsed,
+      perSecond: report.healthyBacklog / elapsed,
       delays,
       after,
-      duplicates: [...r.seen.values()].filter((n) => n > 1).length,
-      slowDone: [...r.arrived.keys()].filter(
-        (id) => id.startsWith('B') && Number(id.slice(1)) % PARTNERS === 0,
-      ).length,
+      duplicates: report.duplicates,
+      slowDone: report.slowDone,
+      cpu,
     };
   } finally {
     if (timer) clearInterval(timer);
     for (const s of servers) await s.stop();
     await store.close();
-    await r.close();
+    await r.process.stop();
+    await admin?.end().catch(() => undefined);
     if (kind === 'postgres') {
       const name = new URL(db).pathname.slice(1);
       await withPg(o.pgAdminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch(
@@ -245,17 +352,6 @@ async function run(
       );
     }
   }
-}
-
-/** Backlog sessions (B<n>) of healthy partners received so far. */
-function countHealthyBacklog(r: Receivers): number {
-  let n = 0;
-  for (const id of r.arrived.keys()) {
-    if (id[0] !== 'B') continue;
-    const i = Number(id.slice(1)) % PARTNERS;
-    if (i !== 0 && i !== 1) n++;
-  }
-  return n;
 }
 
 const pct = (sorted: number[], p: number) =>
@@ -307,6 +403,44 @@ export async function push(o: CommonOptions): Promise<void> {
         'duplicates',
       ],
       rows,
+    ),
+  );
+  console.log(
+    `\nCPU per delivery (ms), from every serve process ready to the end of the drain; receivers pinned to core ` +
+      `${RECEIVER_CORE}, one serve process to core ${SERVER_CORE} (three unpinned):\n`,
+  );
+  console.log(
+    markdownTable(
+      [
+        'run',
+        'deliveries',
+        'serve',
+        'PG backends',
+        'serve + PG',
+        'receivers',
+        'bench',
+        'others',
+        'our cores busy',
+        'other cores busy',
+        'PG xacts',
+      ],
+      results.map((x) => {
+        const c = x.cpu;
+        if (!c) return [x.label];
+        return [
+          x.label,
+          String(c.deliveries),
+          num(c.serve, 3),
+          c.db === undefined ? '' : num(c.db, 3),
+          num(c.serve + (c.db ?? 0), 3),
+          num(c.receivers, 3),
+          num(c.bench, 3),
+          num(c.other, 3),
+          num(c.oursCores, 2),
+          num(c.otherCores, 2),
+          c.xacts === undefined ? '' : num(c.xacts, 2),
+        ];
+      }),
     ),
   );
   console.log(`\n${machineDescription()}; load average at start ${startedLoad}, at end ${loadAverage()}`);

@@ -3,7 +3,7 @@
 // body read through one size cap, the envelope read tolerantly. Also the one rule for "the peer refused our
 // token" that decides the Base64/raw fallback of both clients.
 import { randomUUID } from 'node:crypto';
-import { fetch as undiciFetch } from 'undici';
+import { fetch as undiciFetch, request as undiciRequest, type Dispatcher } from 'undici';
 import type { TokenEncoding } from '../domain/party.js';
 import { encodeToken } from '../domain/token-encoding.js';
 import { readEnvelope, type Envelope } from './envelope.js';
@@ -21,6 +21,14 @@ export interface ExchangeRequest {
   /** OCPI 2.2.1 §4.1.4: the same for every request of one operation; X-Request-ID is new per request. */
   correlationId: string;
   body?: unknown;
+  /** The body as JSON text already (the push sends the stored rendered bytes): sent as it is, instead of `body`. */
+  bodyJson?: string;
+  /**
+   * undici's `request` on the shared dispatcher instead of `fetch` (the push: a delivery per request, so the
+   * WHATWG layer's Request, streams and signals per call cost more than the exchange). A redirect is not
+   * followed: the 3xx is the answer. The answer's URL is the one asked.
+   */
+  direct?: boolean;
   headers?: Record<string, string>;
   timeoutMs: number;
   maxResponseBytes: number;
@@ -63,11 +71,8 @@ export async function exchange(x: ExchangeRequest): Promise<Exchanged> {
     'x-correlation-id': x.correlationId,
     ...x.headers,
   };
-  let body: string | undefined;
-  if (x.body !== undefined) {
-    body = JSON.stringify(x.body);
-    headers['content-type'] = 'application/json';
-  }
+  const body = x.bodyJson ?? (x.body === undefined ? undefined : JSON.stringify(x.body));
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const stop = new AbortController();
   const signals = [AbortSignal.timeout(x.timeoutMs), stop.signal];
   if (x.signal) signals.push(x.signal);
@@ -80,6 +85,7 @@ export async function exchange(x: ExchangeRequest): Promise<Exchanged> {
       throw new TypeError('fetch failed', { cause: e });
     });
   }
+  if (x.direct && !x.fetch) return direct(x, headers, body);
   const init = {
     method: x.method,
     headers,
@@ -95,14 +101,62 @@ export async function exchange(x: ExchangeRequest): Promise<Exchanged> {
       })) as unknown as Response);
   // The timeout covers the body too: a peer that stalls mid-body is a timeout, not a hang.
   const text = await readCapped(res, x.maxResponseBytes, x.url, () => stop.abort());
-  const answer: Exchanged = { http: res.status, url: res.url || x.url, headers: res.headers, text };
+  return withJson({ http: res.status, url: res.url || x.url, headers: res.headers, text });
+}
+
+/** The body read as JSON and as an envelope, when it is JSON. */
+function withJson(answer: Exchanged): Exchanged {
   try {
-    answer.json = JSON.parse(text);
+    answer.json = JSON.parse(answer.text);
   } catch {
     return answer; // not JSON: the HTTP status speaks alone
   }
   answer.envelope = readEnvelope(answer.json);
   return answer;
+}
+
+/** `exchange` through undici's `request` (ExchangeRequest.direct): the same headers, timeout, cap and answer. */
+async function direct(
+  x: ExchangeRequest,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<Exchanged> {
+  // The caller's signal is its timeout (transport.ts: one per attempt); else one here. It covers the body too.
+  const signal = x.signal ?? AbortSignal.timeout(x.timeoutMs);
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await undiciRequest(x.url, {
+      method: x.method,
+      headers,
+      body,
+      signal,
+      dispatcher: outboundDispatcher(x.denyPrivatePeers === true),
+    });
+  } catch (e) {
+    throw new TypeError('fetch failed', { cause: e }); // as a failed fetch: callers read the cause
+  }
+  const tooLarge = () => {
+    res.body.destroy();
+    return new ResponseTooLarge(x.url, x.maxResponseBytes);
+  };
+  if (Number(res.headers['content-length'] ?? NaN) > x.maxResponseBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    total += chunk.byteLength;
+    if (total > x.maxResponseBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  const answerHeaders = new Headers();
+  for (const [name, value] of Object.entries(res.headers))
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
+      answerHeaders.append(name, v);
+  return withJson({
+    http: res.statusCode,
+    url: x.url,
+    headers: answerHeaders,
+    text: Buffer.concat(chunks).toString('utf8'),
+  });
 }
 
 /** Reads a body as UTF-8 text, at most `limit` bytes: past it (or a larger Content-Length) the request is aborted. */

@@ -82,6 +82,10 @@ export interface OcpiCall extends TransportSeams {
   /** The encoding to send the token in first. */
   encoding: TokenEncoding;
   body?: unknown;
+  /** ExchangeRequest.bodyJson: the body as JSON text already. */
+  bodyJson?: string;
+  /** ExchangeRequest.direct: undici's request instead of fetch (no redirects followed). */
+  direct?: boolean;
   /** Extra headers, e.g. OCPI 2.2.1 §4.2 routing headers. */
   headers?: Record<string, string>;
   /** X-Correlation-ID of the operation this call belongs to (OCPI 2.2.1 §4.1.4), kept for every attempt; a new
@@ -231,6 +235,8 @@ async function attempt(
       encoding,
       correlationId,
       body: call.body,
+      bodyJson: call.bodyJson,
+      direct: call.direct,
       headers: call.headers,
       timeoutMs,
       maxResponseBytes: call.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,

@@ -2,12 +2,18 @@
 // on SQLite) per batch instead of one per item; each submitter is answered only once the transaction holding its
 // item committed. An item waits at most for the commit under way; those arriving meanwhile (and those of the same
 // turn of the event loop) go together into the next one.
-// Serves the push worker's completions (push-delivery.ts) and the sessions receiver/ingest writes (SessionWriter).
+// Serves the push worker's completions (push-delivery.ts) and the sessions receiver/ingest writes (SessionWriter);
+// the push also batches its reads of the objects to send with it (push-send.ts: the same batching, no transaction).
 
 /** Most items per transaction. */
 const MAX_BATCH = 256;
 
 export interface GroupCommitOptions {
+  /**
+   * How long the first item of a batch waits for others (ms); default 0: those of the same turn of the event
+   * loop. The push's completions wait a few ms: answers arrive one by one, and one transaction takes them all.
+   */
+  gatherMs?: number;
   /**
    * An error of a batch for which its members are committed again one by one (each answered by its own
    * commit): an error that one member causes (a revision conflict), not a fault of the store. Any other error
@@ -41,8 +47,9 @@ export class GroupCommit<I, R> {
   }
 
   private async flush(): Promise<void> {
-    // The items of the same turn of the event loop join the first one.
-    await new Promise((resolve) => setImmediate(resolve));
+    // The items of the same turn of the event loop (or of the gathering window) join the first one.
+    const gather = this.options.gatherMs ?? 0;
+    await new Promise((resolve) => (gather > 0 ? setTimeout(resolve, gather) : setImmediate(resolve)));
     while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_BATCH));
     this.running = undefined;
   }

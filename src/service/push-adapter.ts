@@ -13,8 +13,8 @@ export interface PushedObject {
   path: readonly string[];
   /** The revision read (completing the delivery records it). */
   rev: number;
-  /** The PUT body in the partner's format. */
-  body: Body;
+  /** The PUT body in the partner's format, as JSON text (sent as it is: the stored rendered bytes when kept). */
+  body: string;
   /** What is remembered as delivered once the partner acknowledged it (the input of `patch` next time). */
   doc: string;
 }
@@ -23,13 +23,20 @@ export interface PushAdapter {
   readonly module: ModuleId;
   /** OCPI ModuleID of the partner's RECEIVER interface (2.2.1 §6.2.2). */
   readonly identifier: string;
-  /** The object at `objectSeq` rendered for the partner; undefined when it is gone. */
-  load(store: SessionStore, objectSeq: number, format: WireFormat): Promise<PushedObject | undefined>;
   /**
-   * What takes the partner from `delivered` (a `doc` it acknowledged) to `current`: a PATCH body, a PUT (a PATCH
-   * cannot), or nothing (`unchanged`: the partner has exactly this already; nothing is sent).
+   * The objects at `objectSeqs` rendered for the partner, one read for all (the deliveries of one claim); one
+   * per seq, in order, undefined when gone.
    */
-  patch(delivered: string, current: Body, format: WireFormat, version: OcpiVersion): PatchPlan;
+  load(
+    store: SessionStore,
+    objectSeqs: readonly number[],
+    format: WireFormat,
+  ): Promise<(PushedObject | undefined)[]>;
+  /**
+   * What takes the partner from `delivered` (a `doc` it acknowledged) to `current` (a `body`): a PATCH body, a PUT
+   * (a PATCH cannot), or nothing (`unchanged`: the partner has exactly this already; nothing is sent).
+   */
+  patch(delivered: string, current: string, format: WireFormat, version: OcpiVersion): PatchPlan;
 }
 
 export type PatchPlan = { kind: 'patch'; body: Body } | { kind: 'put' } | { kind: 'unchanged' };

@@ -3,17 +3,26 @@
 // partner is taken from the state it last acknowledged to the current one (one PUT, or one PATCH with everything
 // new), and nothing is sent when it has that state already. After a failed attempt the object goes whole (PUT).
 // The claim is renewed before a request when its lease has run down; nothing is sent once another worker holds it.
-// Acknowledged deliveries are recorded through the group commit.
+// Acknowledged deliveries are recorded through the group commit; the objects of deliveries started together are
+// read together (one adapter.load per module and format); what the partner acknowledged comes with the claim.
+// The body goes out as JSON text through the transport's direct exchange (undici request, keep-alive pool per
+// receiver origin on the one dispatcher).
 import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
 import type { PartyKey } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
-import { since22, styleSpeaks, wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
+import {
+  since22,
+  styleSpeaks,
+  wireFormatFor,
+  type OcpiVersion,
+  type WireFormat,
+} from '../domain/wire-format.js';
 import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
-import type { Completed, Delivery, SessionStore } from '../store/contract.js';
-import type { GroupCommit } from './group-commit.js';
+import type { ClaimedDelivery, Completed, Delivery, SessionStore } from '../store/contract.js';
+import { GroupCommit } from './group-commit.js';
 import { getIdentity } from './identity.js';
 import type { Log } from './log.js';
-import type { Body, PushAdapter } from './push-adapter.js';
+import type { PushAdapter, PushedObject } from './push-adapter.js';
 
 export interface SendOptions {
   leaseMs: number;
@@ -56,6 +65,8 @@ const PARKED_MS = 3_600_000;
 
 export class PushSender {
   private readonly targets = new Map<string, Target>();
+  /** Per module and format: the objects of the deliveries started together, read in one call (adapter.load). */
+  private readonly loaders = new Map<string, GroupCommit<number, PushedObject | undefined>>();
 
   constructor(
     private readonly store: SessionStore,
@@ -65,7 +76,7 @@ export class PushSender {
   ) {}
 
   /** Sends the delivery; false when nothing needed sending (the partner has this state, or it cannot be sent). */
-  async deliver(d: Delivery, claimedAt: number): Promise<boolean> {
+  async deliver(d: ClaimedDelivery, claimedAt: number): Promise<boolean> {
     const adapter = this.adapters.get(d.module);
     if (!adapter) {
       // Written by a release that pushes a module this one does not: keep it for that release, retry rarely.
@@ -88,7 +99,7 @@ export class PushSender {
       return false;
     }
     const format = wireFormatFor(partner.format, version);
-    const current = await adapter.load(this.store, d.objectSeq, format);
+    const current = await this.loader(adapter, format).submit(d.objectSeq);
     if (!current) {
       await this.completions.submit({ delivery: d, doc: '' });
       return false;
@@ -96,11 +107,11 @@ export class PushSender {
     // What was sent is the revision read here, which may be newer than the one claimed: completing that one keeps
     // the row only for changes after it (else the next delivery would repeat an empty change).
     const done = { ...d, rev: current.rev };
-    const delivered = await this.store.getDelivered(d);
+    const delivered = d.delivered; // read with the claim
     const receiver = partnerEndpoint(partner, adapter.identifier, 'RECEIVER')!;
     const url = [receiver.replace(/\/+$/, ''), ...current.path.map(encodeURIComponent)].join('/');
     let heldUntil = claimedAt + this.options.leaseMs;
-    const send = async (method: 'PUT' | 'PATCH', body: Body) => {
+    const send = async (method: 'PUT' | 'PATCH', body: string) => {
       // Still ours, for long enough: renewed when less than the request's timeout and a quarter lease of margin is
       // left; refused when another worker has it (and sends it): sending too would repeat it.
       const now = Date.now();
@@ -129,7 +140,7 @@ export class PushSender {
         return false;
       }
       if (plan.kind === 'patch') {
-        answer = await send('PATCH', plan.body);
+        answer = await send('PATCH', JSON.stringify(plan.body));
         // OCPI 2.2.1 §9.2.2.3 / §2.7: the receiver does not know the object: send it whole.
         if (answer.http === 404) answer = undefined;
       }
@@ -141,6 +152,15 @@ export class PushSender {
     }
     await this.completions.submit({ delivery: done, doc: current.doc });
     return true;
+  }
+
+  /** The batched read of `adapter`'s objects in `format`: the loads of one turn of the event loop go together. */
+  private loader(adapter: PushAdapter, format: WireFormat): GroupCommit<number, PushedObject | undefined> {
+    const k = `${adapter.module} ${format}`;
+    let loader = this.loaders.get(k);
+    if (!loader)
+      this.loaders.set(k, (loader = new GroupCommit((seqs) => adapter.load(this.store, seqs, format))));
+    return loader;
   }
 
   private async park(d: Delivery, why: string): Promise<void> {
@@ -185,11 +205,15 @@ export class PushSender {
   private async call(
     partner: Partner,
     token: string,
-    req: { method: 'PUT' | 'PATCH'; url: string; body: Body; headers: Record<string, string> },
+    req: { method: 'PUT' | 'PATCH'; url: string; body: string; headers: Record<string, string> },
   ) {
     const encoding = partner.tokenEncoding ?? defaultEncoding(partner.version);
     const answer = await send({
-      ...req,
+      method: req.method,
+      url: req.url,
+      bodyJson: req.body,
+      headers: req.headers,
+      direct: true,
       token,
       encoding,
       timeoutMs: this.options.timeoutMs,

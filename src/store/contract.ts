@@ -50,6 +50,16 @@ export interface StoredSession {
   rev: number;
 }
 
+/** A session as the push reads it (SessionObjects.sessionsForPush). */
+export interface PushRead {
+  seq: number;
+  rev: number;
+  /** The stored document: JSON text of the Session. */
+  doc: string;
+  /** The stored body in the format asked for, when there is one. */
+  body?: string;
+}
+
 /** What an outbox entry and the delivered state are keyed by: the partner, the module and the object in it. */
 export interface OutboxKey {
   partnerKey: PartyKey;
@@ -72,6 +82,12 @@ export interface Delivery extends OutboxKey {
   claim: string;
 }
 
+/** A delivery claimed by claimLanes, with what its partner last acknowledged of the object (push_state). */
+export interface ClaimedDelivery extends Delivery {
+  /** The document last delivered to this partner for this object (getDelivered), read with the claim. */
+  delivered?: string;
+}
+
 export interface NewPartner {
   countryCode: string;
   partyId: string;
@@ -91,6 +107,12 @@ export interface SessionObjects {
   /** Every stored session in storage order after position `afterSeq` (0 = start), `limit` at a time: export/scans. */
   scanSessions(afterSeq: number, limit: number): Promise<StoredSession[]>;
   getSessionBySeq(seq: number): Promise<StoredSession | undefined>;
+  /**
+   * Sessions by seq for the push, one read for many: each as stored (the document's JSON text, unparsed) with its
+   * stored body in `format` (absent while a migration's pending render has not written it); one per seq, in order,
+   * undefined when gone.
+   */
+  sessionsForPush(seqs: readonly number[], format: WireFormat): Promise<(PushRead | undefined)[]>;
   /**
    * Renders the bodies a migration found missing (`pending_renders`: a wire format added after sessions were
    * stored, e.g. ocpi-2.3.0) with `render`, `batch` sessions per transaction, then forgets the format; returns the
@@ -150,9 +172,10 @@ export interface OutboxStore {
   failDelivery(delivery: Delivery, nextAttemptAt: number, error: string): Promise<boolean>;
   /**
    * Claims, per partner lane, up to `limit` of that partner's due deliveries (oldest due first, read from the
-   * lane index: no sort of all due rows), leased and fenced as claimDeliveries does; one transaction.
+   * lane index: no sort of all due rows), leased and fenced as claimDeliveries does; one transaction. Each comes
+   * with the partner's delivered document (ClaimedDelivery.delivered), read in the same statement/transaction.
    */
-  claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]>;
+  claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   /** The partners with at least one outbox entry (a skip scan of the lane index: one probe per partner). */
   outboxPartners(): Promise<PartyKey[]>;
   /** The document last delivered to this partner for this object, if any. */

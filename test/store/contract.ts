@@ -519,6 +519,37 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.ok(!(await store.outboxPartners()).includes(b), 'a drained lane is no longer listed');
     });
 
+    it('reads sessions for the push by seq: the stored document and the stored body of the format, in order', async () => {
+      const recs = [0, 1].map((i) => makeRecord(makeSession(`for-push-${i}`, 'FP-EMS', T0 + i)));
+      await store.putSessions(recs, { mode: 'replace' });
+      const [s0, s1] = await Promise.all(
+        [0, 1].map(async (i) => (await store.getSession('NL', 'CPO', `for-push-${i}`))!),
+      );
+      const gone = s0!.seq + s1!.seq + 1_000_000;
+      for (const format of WIRE_FORMATS) {
+        const got = await store.sessionsForPush([s1!.seq, gone, s0!.seq], format);
+        assert.equal(got.length, 3, format);
+        assert.equal(got[1], undefined, `${format}: a seq that is gone`);
+        for (const [i, s] of [
+          [0, s1!],
+          [2, s0!],
+        ] as const) {
+          assert.deepEqual(
+            got[i],
+            {
+              seq: s.seq,
+              rev: s.rev,
+              doc: JSON.stringify(s.session),
+              body: (await store.sessionBodies(s.seq))[format],
+            },
+            `${format}: as stored, in the order asked`,
+          );
+          assert.equal(got[i]!.body, recs[i === 0 ? 1 : 0]!.renders[format], `${format}: the rendered body`);
+        }
+      }
+      assert.deepEqual(await store.sessionsForPush([], 'ocpi-2.2.1'), []);
+    });
+
     it('completes several deliveries in one call: each only while its claim holds', async () => {
       const owner = 'GC-GRP';
       const recs = [0, 1, 2].map((i) => makeRecord(makeSession(`group-${i}`, owner, T0)));
@@ -553,6 +584,11 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
         left.map((d) => [d.objectSeq, d.rev]),
         [[b.objectSeq, 2]],
         'b due again at once for its new revision; c still leased by the other worker',
+      );
+      assert.deepEqual(
+        [a.delivered, b.delivered, left[0]!.delivered],
+        [undefined, undefined, 'doc-b'],
+        'a claim comes with what the partner acknowledged of the object (nothing yet: undefined)',
       );
       assert.deepEqual(await store.completeDeliveries([]), []);
       assert.deepEqual(

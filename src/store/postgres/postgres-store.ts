@@ -27,7 +27,9 @@ import type {
   ConsoleListQuery,
   ConsoleListRow,
   OutboxEntryState,
+  ClaimedDelivery,
   Delivery,
+  PushRead,
   FoundPartner,
   LaneClaim,
   LaneState,
@@ -227,18 +229,26 @@ const SQL = {
     ) AS due
     WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
     RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
-  // Per lane (partner $1, limit $2), from outbox_lane in due order; all lanes in one statement.
-  claimLanes: `UPDATE outbox o SET next_attempt_at = $4, claim = $5
-    FROM (
-      SELECT d.partner_key, d.module, d.object_seq FROM unnest($1::text[], $2::int[]) AS w(k, n)
-      CROSS JOIN LATERAL (
-        SELECT partner_key, module, object_seq FROM outbox
-        WHERE partner_key = w.k AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT w.n
-        FOR UPDATE SKIP LOCKED
-      ) AS d
-    ) AS due
-    WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
-    RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim`,
+  // Per lane (partner $1, limit $2), from outbox_lane in due order; all lanes in one statement, which also reads
+  // what each partner last acknowledged of each claimed object (push_state).
+  claimLanes: `WITH claimed AS (
+      UPDATE outbox o SET next_attempt_at = $4, claim = $5
+      FROM (
+        SELECT d.partner_key, d.module, d.object_seq FROM unnest($1::text[], $2::int[]) AS w(k, n)
+        CROSS JOIN LATERAL (
+          SELECT partner_key, module, object_seq FROM outbox
+          WHERE partner_key = w.k AND next_attempt_at <= $3 ORDER BY next_attempt_at LIMIT w.n
+          FOR UPDATE SKIP LOCKED
+        ) AS d
+      ) AS due
+      WHERE o.partner_key = due.partner_key AND o.module = due.module AND o.object_seq = due.object_seq
+      RETURNING o.partner_key, o.module, o.object_seq, o.rev, o.attempts, o.enqueued_at, o.claim
+    )
+    SELECT c.*, p.delivered FROM claimed c LEFT JOIN push_state p
+      ON p.partner_key = c.partner_key AND p.module = c.module AND p.object_seq = c.object_seq`,
+  // The push's read of many sessions: the document and the stored body of one format ($2).
+  forPush: `SELECT s.seq, s.rev, s.doc, b.body FROM unnest($1::bigint[]) AS q(seq) JOIN sessions s ON s.seq = q.seq
+    LEFT JOIN page_bodies b ON b.owner = s.owner AND b.fmt = $2 AND b.ord = s.ord`,
   // Fenced: each of these changes the row only while it carries the worker's claim (a concurrent claim that moved
   // it first is seen: UPDATE re-checks its WHERE against the row's newest version).
   renew: `UPDATE outbox SET next_attempt_at = $4 WHERE ${KEY_IS} AND claim = $5`,
@@ -498,6 +508,19 @@ export class PostgresStore implements SessionStore, PagingBackend {
   async getSessionBySeq(seq: number): Promise<StoredSession | undefined> {
     return stored((await this.query<SessionRow>('ocpi_by_seq', SQL.bySeq, [seq])).rows[0]);
   }
+  async sessionsForPush(seqs: readonly number[], format: WireFormat): Promise<(PushRead | undefined)[]> {
+    if (seqs.length === 0) return [];
+    const r = await this.query<{ seq: number; rev: number; doc: string; body: string | null }>(
+      'ocpi_for_push',
+      SQL.forPush,
+      [seqs, WIRE_FORMATS.indexOf(format)],
+    );
+    const bySeq = new Map(r.rows.map((row) => [Number(row.seq), row]));
+    return seqs.map((seq) => {
+      const row = bySeq.get(seq);
+      return row && { seq, rev: row.rev, doc: row.doc, body: row.body ?? undefined };
+    });
+  }
 
   /** Storage (seq) order. Sessions committed by other processes while a scan runs may get a seq behind it. */
   async scanSessions(afterSeq: number, limit: number): Promise<StoredSession[]> {
@@ -603,16 +626,14 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const r = await this.pool.query<DeliveryRow>(SQL.claim, [now, now + leaseMs, limit, randomUUID()]);
     return r.rows.map(delivery).sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.objectSeq - b.objectSeq);
   }
-  async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]> {
+  async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (wants.length === 0) return [];
-    const r = await this.query<DeliveryRow>('ocpi_claim_lanes', SQL.claimLanes, [
-      wants.map((w) => w.partnerKey),
-      wants.map((w) => w.limit),
-      now,
-      now + leaseMs,
-      randomUUID(),
-    ]);
-    return r.rows.map(delivery);
+    const r = await this.query<DeliveryRow & { delivered: string | null }>(
+      'ocpi_claim_lanes',
+      SQL.claimLanes,
+      [wants.map((w) => w.partnerKey), wants.map((w) => w.limit), now, now + leaseMs, randomUUID()],
+    );
+    return r.rows.map((row) => ({ ...delivery(row), delivered: row.delivered ?? undefined }));
   }
   async outboxPartners(): Promise<PartyKey[]> {
     const r = await this.query<{ partner_key: string }>('ocpi_lane_partners', LANES.partners, []);

@@ -24,7 +24,9 @@ import type {
   ConsoleListQuery,
   ConsoleListRow,
   OutboxEntryState,
+  ClaimedDelivery,
   Delivery,
+  PushRead,
   LaneClaim,
   LaneState,
   NewPartner,
@@ -169,6 +171,11 @@ export class SqliteStore implements SessionStore, PagingBackend {
       outboxSummary: db.prepare<[Numbered], OutboxSummaryRow>(outboxSummarySql(sqlitePlaceholder)),
       bySeq: db.prepare<[number], { seq: number; owner: string; doc: string; rev: number }>(
         'SELECT seq, owner, doc, rev FROM sessions WHERE seq = ?',
+      ),
+      // The push's read: the document and the stored body of one format (page_bodies' id, as sessionBodies).
+      forPush: db.prepare<[Numbered], { seq: number; rev: number; doc: string; body: string | null }>(
+        `SELECT s.seq, s.rev, s.doc, b.body FROM sessions s JOIN owners o ON o.owner = s.owner
+         LEFT JOIN page_bodies b ON b.id = (o.no << 44) | (?2 << 40) | s.ord WHERE s.seq = ?1`,
       ),
       body: db.prepare<[number, number, number, string]>(
         `INSERT OR REPLACE INTO page_bodies (id, body) VALUES (${BODY_ID}, ?)`,
@@ -340,6 +347,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
   async getSessionBySeq(seq: number): Promise<StoredSession | undefined> {
     return stored(this.st.bySeq.get(seq));
   }
+  async sessionsForPush(seqs: readonly number[], format: WireFormat): Promise<(PushRead | undefined)[]> {
+    const fmt = WIRE_FORMATS.indexOf(format);
+    return seqs.map((seq) => {
+      const r = this.st.forPush.get(numbered(seq, fmt));
+      return r && { seq: r.seq, rev: r.rev, doc: r.doc, body: r.body ?? undefined };
+    });
+  }
 
   async scanSessions(afterSeq: number, limit: number) {
     return this.st.scan.all(afterSeq, limit).map((r) => stored(r)!);
@@ -419,15 +433,16 @@ export class SqliteStore implements SessionStore, PagingBackend {
       })
       .immediate();
   }
-  async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<Delivery[]> {
+  async claimLanes(wants: readonly LaneClaim[], now: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const claim = randomUUID();
     return this.db
       .transaction(() =>
         wants.flatMap((w) =>
-          this.st.laneDue.all(numbered(w.partnerKey, now, w.limit)).map((r) => ({
-            ...this.st.leased.get(now + leaseMs, claim, r.partner_key, r.module, r.object_seq)!,
-            claim,
-          })),
+          this.st.laneDue.all(numbered(w.partnerKey, now, w.limit)).map((r) => {
+            const k: Key = [r.partner_key, r.module, r.object_seq];
+            const delivered = this.st.getDelivered.get(...k)?.delivered;
+            return { ...this.st.leased.get(now + leaseMs, claim, ...k)!, claim, delivered };
+          }),
         ),
       )
       .immediate();

@@ -40,16 +40,19 @@ export function patchBetween(
 export const sessionsPush: PushAdapter = {
   module: 'sessions',
   identifier: 'sessions',
-  async load(store, objectSeq, format) {
-    const stored = await store.getSessionBySeq(objectSeq);
-    if (!stored) return undefined;
-    const s = stored.session;
-    return {
-      path: [s.countryCode, s.partyId, s.id],
-      rev: stored.rev,
-      body: JSON.parse(codecFor(format).render(s)) as Body,
-      doc: JSON.stringify(s),
-    };
+  async load(store, objectSeqs, format) {
+    // The stored body is what the sender serves in this format: sent as it is (rendered only while a migration's
+    // pending render has not written it); the stored document is what the partner then has (doc, as it is).
+    return (await store.sessionsForPush(objectSeqs, format)).map((r) => {
+      if (!r) return undefined;
+      const s = JSON.parse(r.doc) as Session;
+      return {
+        path: [s.countryCode, s.partyId, s.id],
+        rev: r.rev,
+        body: r.body ?? codecFor(format).render(s),
+        doc: r.doc,
+      };
+    });
   },
   patch(delivered, current, format, version) {
     const codec = codecFor(format);
@@ -57,7 +60,7 @@ export const sessionsPush: PushAdapter = {
     const camel = codec.style.naming === 'camel';
     return patchBetween(
       before,
-      current,
+      JSON.parse(current) as Body,
       version,
       camel ? 'chargingPeriods' : 'charging_periods',
       camel ? 'lastUpdated' : 'last_updated',
