@@ -124,7 +124,7 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     const cpo = { countryCode: 'NL', partyId: 'CPO' };
     const sessions = [...generateDemoSessions({ count: 240, seed: 18, emsps, cpo, now: Date.now() })];
     // The eMSP's sessions queued for it: a push backlog (no push worker runs in this server).
-    await store.putSessions(sessions.map(toRecord), { mode: 'replace', pushTo: [PARTNER] });
+    await store.putSessions(sessions.map((s) => toRecord(s)), { mode: 'replace', pushTo: [PARTNER] });
     backlog = sessions.filter((s) => `${s.cdrToken.countryCode}-${s.cdrToken.partyId}` === PARTNER).length;
     operatorToken = (await createOperatorToken(store, 'console-ui test')).token;
     server = await startTestServer({ console: true, consolePassword: PASSWORD }, store);
@@ -215,7 +215,7 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
         now: Date.now(),
       }),
     ];
-    await server.store.putSessions(more.map(toRecord), { mode: 'replace', pushTo: [PARTNER] });
+    await server.store.putSessions(more.map((s) => toRecord(s)), { mode: 'replace', pushTo: [PARTNER] });
     await page.waitForFunction(
       () => document.querySelector('[data-figure="sessions.total"]')?.getAttribute('data-value') === '243',
       undefined,

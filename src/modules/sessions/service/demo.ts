@@ -27,12 +27,12 @@ export async function seedDemo(store: SessionStore, o: SeedOptions): Promise<num
   })) {
     batch.push(s);
     if (batch.length >= size) {
-      await writeSessions(store, batch, { mode: 'replace' });
+      await writeSessions(store, batch, { mode: 'replace' }, 'demo');
       written += batch.length;
       batch = [];
       o.onProgress?.(written);
     }
   }
-  if (batch.length) await writeSessions(store, batch, { mode: 'replace' });
+  if (batch.length) await writeSessions(store, batch, { mode: 'replace' }, 'demo');
   return written + batch.length;
 }
