@@ -3,6 +3,9 @@
 // write never reads nor parses the previous document) and the new canonical session.
 import type { Session } from './session.js';
 
+/** Revisions kept in a session's history (session_history): older ones are deleted by the write that passes it. */
+export const HISTORY_LIMIT = 50;
+
 /** What wrote a revision (SessionRecord.source). */
 export const WRITE_SOURCES = [
   'ingest-put',

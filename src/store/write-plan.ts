@@ -6,6 +6,7 @@ import type { ModuleId } from '../domain/module-id.js';
 import type { PartyKey, Session } from '../domain/session.js';
 import {
   changeSummary,
+  HISTORY_LIMIT,
   parseDigest,
   sessionDigest,
   type SessionDigest,
@@ -26,9 +27,6 @@ export interface StoredState {
   /** The digest of the stored revision (storedDigest), for the change summary of the history. */
   digest?: SessionDigest;
 }
-
-/** Revisions kept in a session's history (session_history): older ones are deleted by the write that passes N. */
-export const HISTORY_LIMIT = 50;
 
 /** One revision in a session's history, as the plan writes it (the store adds the write time). */
 export interface HistoryEntry {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
 import { loadEncoding, loadPullConfig, loadSyncState, type SyncState } from '../../src/service/pull-state.js';
 import { RevisionConflict, type SessionStore } from '../../src/store/contract.js';
-import { HISTORY_LIMIT } from '../../src/store/write-plan.js';
+import { HISTORY_LIMIT } from '../../src/domain/session-change.js';
 import { jsonSetting, textSetting } from '../../src/store/settings.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { makeRecord, makeSession } from '../support/sessions.js';

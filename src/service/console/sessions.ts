@@ -13,6 +13,7 @@ import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import type { ConsoleListRow, ConsoleSort, SessionStore, StoredSession } from '../../store/contract.js';
 import { MAX, MIN } from '../../store/paging.js';
+import { HISTORY_LIMIT } from '../../domain/session-change.js';
 import { Refused } from '../refused.js';
 
 export const SCAN_BUDGET = 5000;
@@ -180,19 +181,42 @@ export async function listConsoleSessions(
 
 export interface SessionDelivery {
   partner: PartyKey;
-  /** The revision in the outbox (pending) ; null for what was delivered (the delivered state keeps no revision). */
+  /**
+   * Delivered: the revision the partner acknowledged (null when delivered before revisions were recorded);
+   * pending, sending, failing: the revision to deliver.
+   */
   rev: number | null;
   /** When: the delivered body's last_updated, or when the pending entry was enqueued. */
   at: string | null;
   result: 'delivered' | 'pending' | 'sending' | 'failing';
+  /**
+   * The partner lacks the session's current revision: what it acknowledged is older (delivered), or a delivery
+   * is still to be acknowledged (pending, sending, failing); null when the acknowledged revision is unknown.
+   */
+  behind: boolean | null;
   error: string | null;
+}
+
+export interface SessionHistoryItem {
+  rev: number;
+  /** When the revision was written. */
+  at: string;
+  /** The session's last_updated in that revision. */
+  last_updated: string;
+  /** What wrote it (domain/session-change.ts WRITE_SOURCES); null when not said. */
+  source: string | null;
+  /** What changed from the revision before (domain/session-change.ts changeSummary). */
+  change: string;
 }
 
 export interface SessionPage {
   session: Session;
+  /** The session's current revision. */
+  rev: number;
   /** The stored body of each wire format, exactly as partners get it (JSON text). */
   formats: Partial<Record<WireFormat, string>>;
-  history: { rev: number; at: string; change: string }[];
+  /** The last HISTORY_LIMIT revisions, newest first. */
+  history: SessionHistoryItem[];
   deliveries: SessionDelivery[];
   curve: {
     points: { t: string; kw: number; kwh: number }[];
@@ -218,10 +242,19 @@ export async function consoleSession(
   const perPartner = await Promise.all(
     partners.map(async (p): Promise<SessionDelivery[]> => {
       const key = { partnerKey: p.key, module: 'sessions' as const, objectSeq: stored.seq };
-      const [entry, delivered] = await Promise.all([store.outboxEntry(key), store.getDelivered(key)]);
+      const [entry, delivered] = await Promise.all([store.outboxEntry(key), store.deliveredState(key)]);
       const out: SessionDelivery[] = [];
-      if (delivered !== undefined)
-        out.push({ partner: p.key, rev: null, at: deliveredAt(delivered), result: 'delivered', error: null });
+      if (delivered !== undefined) {
+        const rev = delivered.rev ?? null;
+        out.push({
+          partner: p.key,
+          rev,
+          at: deliveredAt(delivered.doc),
+          result: 'delivered',
+          behind: rev === null ? null : rev < stored.rev,
+          error: null,
+        });
+      }
       if (entry)
         out.push({
           partner: p.key,
@@ -235,24 +268,37 @@ export async function consoleSession(
               : entry.attempts > 0
                 ? 'failing'
                 : 'pending',
+          behind: true,
           error: entry.lastError ?? null,
         });
       return out;
     }),
   );
   const deliveries = perPartner.flat();
+  const history = (await store.sessionHistory(stored.seq, HISTORY_LIMIT)).map((h): SessionHistoryItem => ({
+    rev: h.rev,
+    at: formatDateTime(h.writtenAt),
+    last_updated: formatDateTime(h.lastUpdated),
+    source: h.source,
+    change: h.summary,
+  }));
   const toIso = (p: CurvePoint) => ({ t: formatDateTime(p.t), kw: p.kw, kwh: p.kwh });
   return {
     session: s,
+    rev: stored.rev,
     formats,
-    // The store keeps the current revision only (sessions.rev, last_updated): no earlier revisions.
-    history: [
-      {
-        rev: stored.rev,
-        at: formatDateTime(s.lastUpdated),
-        change: stored.rev === 1 ? 'created' : 'updated',
-      },
-    ],
+    // A session last written before the history was kept (SQLite migration 11, PostgreSQL 12) has none yet.
+    history: history.length
+      ? history
+      : [
+          {
+            rev: stored.rev,
+            at: formatDateTime(s.lastUpdated),
+            last_updated: formatDateTime(s.lastUpdated),
+            source: null,
+            change: 'written before the history was kept',
+          },
+        ],
     deliveries,
     curve: {
       points: chargingCurve(s).map(toIso),
