@@ -5,6 +5,7 @@ import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
 import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/party.js';
 import type { PartyKey, Session } from '../domain/session.js';
 import type { WriteSource } from '../domain/session-change.js';
+import type { ConsoleSortField } from '../domain/console-types.js';
 import type { WireFormat } from '../domain/wire-format.js';
 import type { Setting } from './settings.js';
 
@@ -216,8 +217,8 @@ export interface LaneStore {
   retryNow(partnerKey: PartyKey, now: number): Promise<number>;
 }
 
-/** The console's sessions list sort keys. */
-export type ConsoleSort = 'last_updated' | 'start_date_time';
+/** The console's sessions list sort keys (the console API's, src/domain/console-types.ts). */
+export type ConsoleSort = ConsoleSortField;
 
 /** A filter-free page of the console's sessions list (store/console.ts): rows in (sort key, seq) order. */
 export interface ConsoleListQuery {

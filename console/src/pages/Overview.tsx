@@ -1,7 +1,7 @@
 // Overview: sessions today / active per partner, ingest and page rates, the outbox per partner, the pulls, errors
 // in the last hour. Polled every 5 s (the API answers from counters), without reloading the page.
 import { api } from '../api/client.js';
-import type { Overview as OverviewData } from '../api/types.js';
+import type { Overview as OverviewData } from '../../../src/domain/console-types.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';
 import { ScrollTable } from '../components/ScrollTable.js';

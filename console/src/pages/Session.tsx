@@ -2,17 +2,13 @@
 // partners get), the history of its changes and its deliveries to partners.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { SessionDetail } from '../api/types.js';
+import type { SessionPage } from '../../../src/domain/console-types.js';
 import { CurveChart } from '../components/CurveChart.js';
 import { Link } from '../components/Link.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';
 import { ScrollTable } from '../components/ScrollTable.js';
 import { fmtTime } from '../format.js';
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-}
 
 /** A wire body as partners get it: the API's JSON text, byte for byte (compact), or indented to read it. */
 function body(value: unknown, indented: boolean): string {
@@ -25,7 +21,7 @@ function body(value: unknown, indented: boolean): string {
   }
 }
 
-function Formats(props: { formats: SessionDetail['formats'] }) {
+function Formats(props: { formats: SessionPage['formats'] }) {
   const names = Object.keys(props.formats);
   const [current, setCurrent] = useState(names[0]);
   const [indented, setIndented] = useState(false);
@@ -93,22 +89,26 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
             <thead>
               <tr>
                 <th scope="col">Revision</th>
-                <th scope="col">At (UTC)</th>
+                <th scope="col">Written (UTC)</th>
+                <th scope="col">Last updated (UTC)</th>
+                <th scope="col">Source</th>
                 <th scope="col">Change</th>
               </tr>
             </thead>
             <tbody>
               {d.history.length === 0 && (
                 <tr>
-                  <td colSpan={3}>No history recorded.</td>
+                  <td colSpan={5}>No history recorded.</td>
                 </tr>
               )}
               {d.history.map((h) => (
-                <tr key={h.rev}>
+                <tr key={h.rev} data-rev={h.rev}>
                   <td class="num">{h.rev}</td>
                   <td>{fmtTime(h.at)}</td>
+                  <td>{fmtTime(h.last_updated)}</td>
+                  <td>{h.source ?? '—'}</td>
                   <td>
-                    <code class="wrap">{show(h.change)}</code>
+                    <code class="wrap">{h.change}</code>
                   </td>
                 </tr>
               ))}
@@ -116,6 +116,7 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
           </ScrollTable>
 
           <h2>Deliveries</h2>
+          <p class="meta">Current revision: {d.rev}</p>
           <ScrollTable label="Deliveries to partners" testid="deliveries">
             <thead>
               <tr>
@@ -123,21 +124,23 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
                 <th scope="col">Revision</th>
                 <th scope="col">At (UTC)</th>
                 <th scope="col">Result</th>
+                <th scope="col">Behind</th>
                 <th scope="col">Error</th>
               </tr>
             </thead>
             <tbody>
               {d.deliveries.length === 0 && (
                 <tr>
-                  <td colSpan={5}>No deliveries.</td>
+                  <td colSpan={6}>No deliveries.</td>
                 </tr>
               )}
               {d.deliveries.map((x) => (
-                <tr key={`${x.partner}/${x.rev}/${x.at}`}>
+                <tr key={`${x.partner}/${x.result}/${x.rev}`}>
                   <td>{x.partner}</td>
                   <td class="num">{x.rev ?? '—'}</td>
                   <td>{fmtTime(x.at)}</td>
                   <td>{x.result}</td>
+                  <td>{x.behind === null ? 'unknown' : x.behind ? 'yes' : 'no'}</td>
                   <td class="wrap">{x.error ?? '—'}</td>
                 </tr>
               ))}

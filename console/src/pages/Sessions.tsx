@@ -3,7 +3,11 @@
 // API's cursors, so every page costs the same at any depth.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { SessionFilter, SortField, SortOrder } from '../api/types.js';
+import type {
+  ConsoleSortField as SortField,
+  ConsoleSortOrder as SortOrder,
+  SessionListQuery as SessionFilter,
+} from '../../../src/domain/console-types.js';
 import { Link } from '../components/Link.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';

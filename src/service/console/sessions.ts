@@ -6,54 +6,28 @@
 // location, id prefix, a CPO partner) are tested on the rows read, at most SCAN_BUDGET rows per request. When the
 // budget runs out before the page is full, the page is shorter and next_cursor goes on from the last row read:
 // a page never costs more than SCAN_BUDGET rows, however rare the match, at 1 000 000 sessions as at 1 000.
-import { SESSION_STATUSES, type SessionStatus } from '../../domain/enums.js';
+import { SESSION_STATUSES } from '../../domain/enums.js';
 import { formatDateTime, parseDateTime, parseQueryDateTime } from '../../domain/datetime.js';
 import { chargingCurve, type CurvePoint } from '../../domain/charging-curve.js';
-import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
-import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
+import { partyKey, type Session } from '../../domain/session.js';
+import { WIRE_FORMATS } from '../../domain/wire-format.js';
 import type { ConsoleListRow, ConsoleSort, SessionStore, StoredSession } from '../../store/contract.js';
 import { MAX, MIN } from '../../store/paging.js';
 import { HISTORY_LIMIT } from '../../domain/session-change.js';
 import { Refused } from '../refused.js';
+import type {
+  SessionDelivery,
+  SessionHistoryItem,
+  SessionList,
+  SessionListItem,
+  SessionListQuery,
+  SessionPage as ConsoleSessionPage,
+} from '../../domain/console-types.js';
 
 export const SCAN_BUDGET = 5000;
 const BATCH = 500;
 export const DEFAULT_CONSOLE_LIMIT = 50;
 export const MAX_CONSOLE_LIMIT = 200;
-
-export interface SessionListInput {
-  partner?: string;
-  status?: string;
-  from?: string;
-  to?: string;
-  location?: string;
-  q?: string;
-  sort?: ConsoleSort;
-  order?: 'asc' | 'desc';
-  limit?: number;
-  cursor?: string;
-}
-
-export interface SessionListItem {
-  country_code: string;
-  party_id: string;
-  id: string;
-  /** The eMSP the session belongs to (its token's party), as a partner key. */
-  owner: PartyKey;
-  status: SessionStatus;
-  start_date_time: string;
-  end_date_time: string | null;
-  kwh: number;
-  location_id: string;
-  total_cost: { excl_vat: number; incl_vat?: number } | null;
-  currency: string;
-  last_updated: string;
-}
-
-export interface SessionList {
-  items: SessionListItem[];
-  next_cursor: string | null;
-}
 
 interface Cursor {
   s: ConsoleSort;
@@ -114,7 +88,7 @@ export function listItem(stored: StoredSession): SessionListItem {
 /** One page of the list (see the header). */
 export async function listConsoleSessions(
   store: SessionStore,
-  input: SessionListInput,
+  input: SessionListQuery,
 ): Promise<SessionList> {
   const sort = input.sort ?? 'last_updated';
   const order = input.order ?? 'desc';
@@ -179,51 +153,9 @@ export async function listConsoleSessions(
   }
 }
 
-export interface SessionDelivery {
-  partner: PartyKey;
-  /**
-   * Delivered: the revision the partner acknowledged (null when delivered before revisions were recorded);
-   * pending, sending, failing: the revision to deliver.
-   */
-  rev: number | null;
-  /** When: the delivered body's last_updated, or when the pending entry was enqueued. */
-  at: string | null;
-  result: 'delivered' | 'pending' | 'sending' | 'failing';
-  /**
-   * The partner lacks the session's current revision: what it acknowledged is older (delivered), or a delivery
-   * is still to be acknowledged (pending, sending, failing); null when the acknowledged revision is unknown.
-   */
-  behind: boolean | null;
-  error: string | null;
-}
-
-export interface SessionHistoryItem {
-  rev: number;
-  /** When the revision was written. */
-  at: string;
-  /** The session's last_updated in that revision. */
-  last_updated: string;
-  /** What wrote it (domain/session-change.ts WRITE_SOURCES); null when not said. */
-  source: string | null;
-  /** What changed from the revision before (domain/session-change.ts changeSummary). */
-  change: string;
-}
-
-export interface SessionPage {
-  session: Session;
-  /** The session's current revision. */
-  rev: number;
-  /** The stored body of each wire format, exactly as partners get it (JSON text). */
-  formats: Partial<Record<WireFormat, string>>;
-  /** The last HISTORY_LIMIT revisions, newest first. */
-  history: SessionHistoryItem[];
-  deliveries: SessionDelivery[];
-  curve: {
-    points: { t: string; kw: number; kwh: number }[];
-    currency: string;
-    total_cost: SessionListItem['total_cost'];
-  };
-}
+/** One session's page: its canonical session is the server's type. */
+export type SessionPage = ConsoleSessionPage<Session>;
+export type { SessionDelivery, SessionHistoryItem, SessionList, SessionListItem, SessionListQuery };
 
 /** One session's page, or Refused('not-visible') (404) when there is no such session. */
 export async function consoleSession(
