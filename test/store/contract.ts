@@ -456,6 +456,20 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(kept[0]!.rev, HISTORY_LIMIT + 7);
       assert.equal(kept.at(-1)!.rev, 8);
       assert.equal(kept[0]!.summary, `kwh ${HISTORY_LIMIT + 6}→${HISTORY_LIMIT + 7}`);
+      // More than HISTORY_LIMIT writes of one session in one call: still the last HISTORY_LIMIT.
+      const many = makeSession('hist-3', 'NL-HIS', T0);
+      await store.putSessions(
+        Array.from({ length: HISTORY_LIMIT + 10 }, (_, i) =>
+          makeRecord({ ...many, kwh: i, lastUpdated: T0 + i }),
+        ),
+        { mode: 'replace' },
+      );
+      const third = (await store.getSession('NL', 'CPO', 'hist-3'))!.seq;
+      const revs = (await store.sessionHistory(third, 1000)).map((h) => h.rev);
+      assert.deepEqual(
+        revs,
+        Array.from({ length: HISTORY_LIMIT }, (_, i) => HISTORY_LIMIT + 10 - i),
+      );
       // Another session's history is its own.
       await store.putSessions([makeRecord(makeSession('hist-2', 'NL-HIS', T0))], { mode: 'replace' });
       const other = (await store.getSession('NL', 'CPO', 'hist-2'))!.seq;
