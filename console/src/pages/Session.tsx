@@ -7,7 +7,7 @@ import { CurveChart } from '../components/CurveChart.js';
 import { Link } from '../components/Link.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';
-import { ScrollTable } from '../components/ScrollTable.js';
+import { DataTable } from '../components/DataTable.js';
 import { fmtTime } from '../format.js';
 
 /** A wire body as partners get it: the API's JSON text, byte for byte (compact), or indented to read it. */
@@ -85,67 +85,42 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
           <Formats formats={d.formats} />
 
           <h2>History of changes</h2>
-          <ScrollTable label="History of changes" testid="history">
-            <thead>
-              <tr>
-                <th scope="col">Revision</th>
-                <th scope="col">Written (UTC)</th>
-                <th scope="col">Last updated (UTC)</th>
-                <th scope="col">Source</th>
-                <th scope="col">Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.history.length === 0 && (
-                <tr>
-                  <td colSpan={5}>No history recorded.</td>
-                </tr>
-              )}
-              {d.history.map((h) => (
-                <tr key={h.rev} data-rev={h.rev}>
-                  <td class="num">{h.rev}</td>
-                  <td>{fmtTime(h.at)}</td>
-                  <td>{fmtTime(h.last_updated)}</td>
-                  <td>{h.source ?? '—'}</td>
-                  <td>
-                    <code class="wrap">{h.change}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
+          <DataTable
+            label="History of changes"
+            testid="history"
+            rows={d.history}
+            rowKey={(h) => String(h.rev)}
+            rowData={(h) => ({ 'data-rev': String(h.rev) })}
+            empty="No history recorded."
+            columns={[
+              { header: 'Revision', class: 'num', cell: (h) => h.rev },
+              { header: 'Written (UTC)', cell: (h) => fmtTime(h.at) },
+              { header: 'Last updated (UTC)', cell: (h) => fmtTime(h.last_updated) },
+              { header: 'Source', cell: (h) => h.source ?? '—' },
+              { header: 'Change', cell: (h) => <code class="wrap">{h.change}</code> },
+            ]}
+          />
 
           <h2>Deliveries</h2>
           <p class="meta">Current revision: {d.rev}</p>
-          <ScrollTable label="Deliveries to partners" testid="deliveries">
-            <thead>
-              <tr>
-                <th scope="col">Partner</th>
-                <th scope="col">Revision</th>
-                <th scope="col">At (UTC)</th>
-                <th scope="col">Result</th>
-                <th scope="col">Behind</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.deliveries.length === 0 && (
-                <tr>
-                  <td colSpan={6}>No deliveries.</td>
-                </tr>
-              )}
-              {d.deliveries.map((x) => (
-                <tr key={`${x.partner}/${x.result}/${x.rev}`}>
-                  <td>{x.partner}</td>
-                  <td class="num">{x.rev ?? '—'}</td>
-                  <td>{fmtTime(x.at)}</td>
-                  <td>{x.result}</td>
-                  <td>{x.behind === null ? 'unknown' : x.behind ? 'yes' : 'no'}</td>
-                  <td class="wrap">{x.error ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
+          <DataTable
+            label="Deliveries to partners"
+            testid="deliveries"
+            rows={d.deliveries}
+            rowKey={(x) => `${x.partner}/${x.result}/${x.rev}`}
+            empty="No deliveries."
+            columns={[
+              { header: 'Partner', cell: (x) => x.partner },
+              { header: 'Revision', class: 'num', cell: (x) => x.rev ?? '—' },
+              { header: 'At (UTC)', cell: (x) => fmtTime(x.at) },
+              { header: 'Result', cell: (x) => x.result },
+              {
+                header: 'Behind',
+                cell: (x) => (x.behind === null ? 'unknown' : x.behind ? 'yes' : 'no'),
+              },
+              { header: 'Error', class: 'wrap', cell: (x) => x.error ?? '—' },
+            ]}
+          />
         </>
       )}
     </>
