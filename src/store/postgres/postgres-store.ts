@@ -187,19 +187,22 @@ const SQL = {
   // The first bodies statement of a batch also writes the batch's history (migration 12): one row per revision
   // written, and the revisions that fall out of the last HISTORY_LIMIT deleted, in the same round trip (an
   // ingest write alone in its transaction measured 15-20 % more CPU with a statement of their own). The history
-  // arrays are the last 8 parameters, after the bodies' (`n` of them). The DELETE sees the table as it was
-  // before the statement: the batch leaves out the revisions it would delete itself (see putBatch).
-  bodiesWithHistory: (rows: number) => {
+  // arrays are the parameters after the bodies' (`n` of them): the entries (5 arrays, the write time one value),
+  // then, only when the batch trims (`trim`), the trims (2 arrays). The DELETE sees the table as it was before the
+  // statement: the batch leaves out the revisions it would delete itself (see historyParams).
+  bodiesWithHistory: (rows: number, trim: boolean) => {
     const n = rows * 4;
-    const h = (i: number, type: string) => `$${n + i}::${type}[]`;
+    const h = (i: number, type: string) => `$${n + i}::${type}`;
+    const trimmed = `, trimmed AS (
+        DELETE FROM session_history x USING unnest(${h(7, 'bigint[]')}, ${h(8, 'integer[]')}) AS v(seq, rev)
+        WHERE x.seq = v.seq AND x.rev <= v.rev
+      )`;
     return `WITH history AS (
         INSERT INTO session_history (seq, rev, written_at, last_updated, source, summary)
-        SELECT * FROM unnest(${h(1, 'bigint')}, ${h(2, 'integer')}, ${h(3, 'bigint')}, ${h(4, 'bigint')},
-          ${h(5, 'text')}, ${h(6, 'text')})
-      ), trimmed AS (
-        DELETE FROM session_history x USING unnest(${h(7, 'bigint')}, ${h(8, 'integer')}) AS v(seq, rev)
-        WHERE x.seq = v.seq AND x.rev <= v.rev
-      )
+        SELECT v.seq, v.rev, ${h(3, 'bigint')}, v.lu, v.source, v.summary
+        FROM unnest(${h(1, 'bigint[]')}, ${h(2, 'integer[]')}, ${h(4, 'bigint[]')}, ${h(5, 'text[]')},
+          ${h(6, 'text[]')}) AS v(seq, rev, lu, source, summary)
+      )${trim ? trimmed : ''}
       ${SQL_BODIES(rows)}`;
   },
   // The bodies of sessions that moved to another owner leave the old owner's pages (every format).
@@ -510,7 +513,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
         p.bodies!.flatMap((b) => [b.owner, WIRE_FORMATS.indexOf(b.format), b.ord, b.body]),
       );
       const rows = values.length / 4;
-      if (first) await c.query(SQL.bodiesWithHistory(rows), [...values, ...historyArgs]);
+      if (first)
+        await c.query(SQL.bodiesWithHistory(rows, historyArgs.length > 6), [...values, ...historyArgs]);
       else await c.query(SQL.bodies(rows), values);
       first = false;
     }
@@ -940,16 +944,15 @@ function historyParams(
   for (const h of history)
     if (h.trimTo !== undefined) trim.set(h.session.seq!, Math.max(trim.get(h.session.seq!) ?? 0, h.trimTo));
   const kept = history.filter((h) => h.entry.rev > (trim.get(h.session.seq!) ?? 0));
-  return [
+  const entries = [
     kept.map((h) => h.session.seq!),
     kept.map((h) => h.entry.rev),
-    kept.map(() => now),
+    now,
     kept.map((h) => h.entry.lastUpdated),
     kept.map((h) => h.entry.source),
     kept.map((h) => h.entry.summary),
-    [...trim.keys()],
-    [...trim.values()],
   ];
+  return trim.size ? [...entries, [...trim.keys()], [...trim.values()]] : entries;
 }
 
 function keyOf(cpo: string, idCi: string): string {
