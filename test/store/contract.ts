@@ -934,3 +934,32 @@ export async function moduleKeyUpgradeCase(
     await store.close();
   }
 }
+
+/**
+ * A session written before the history was kept (no digest, no history rows: `forget` takes them away): its next
+ * write is summarized against its stored document, and the history starts there.
+ */
+export async function historyUpgradeCase(
+  open: () => Promise<SessionStore>,
+  forget: () => Promise<void>,
+): Promise<void> {
+  let store = await open();
+  const s = makeSession('old-1', 'NL-OLD', T0);
+  await store.putSessions([makeRecord(s)], { mode: 'replace' });
+  await store.close();
+  await forget();
+  store = await open();
+  try {
+    const seq = (await store.getSession('NL', 'CPO', 'old-1'))!.seq;
+    assert.deepEqual(await store.sessionHistory(seq, 10), []);
+    await store.putSessions([makeRecord({ ...s, status: 'COMPLETED', kwh: 3, lastUpdated: T0 + 1 })], {
+      mode: 'replace',
+    });
+    assert.deepEqual(
+      (await store.sessionHistory(seq, 10)).map((h) => [h.rev, h.summary]),
+      [[2, 'status ACTIVE→COMPLETED; kwh 1.5→3']],
+    );
+  } finally {
+    await store.close();
+  }
+}
