@@ -3,22 +3,14 @@
 // processes); the console's action answers at once with the job's state. Jobs are this process's (a second start
 // while one runs gets the running job). Their outcome is also counted in the store (pull-stats.ts lastResult),
 // which the overview reads on every node.
+import type { PullJob } from '../domain/console-types.js';
 import type { PullAdapter } from './pull-adapter.js';
 import { pullFrom, PullNotDue } from './pull.js';
 import { PullLockedError } from './pull-lock.js';
 import type { SessionStore } from '../store/contract.js';
 import type { Log } from './log.js';
 
-export interface PullJob {
-  key: string;
-  module: string;
-  state: 'running' | 'ok' | 'failed';
-  started_at: string;
-  finished_at: string | null;
-  /** Sessions stored (new + updated) by a finished run. */
-  stored: number | null;
-  error: string | null;
-}
+export type { PullJob };
 
 export class PullJobs {
   private readonly jobs = new Map<string, PullJob>();

@@ -7,7 +7,8 @@
 // - The recent window (overview): the sessions updated since a time, newest first, at most `limit` rows, grouped
 //   by owner and CPO with how many are ACTIVE (the status read from the stored canonical JSON).
 import type { PartyKey } from '../domain/session.js';
-import type { ConsoleListQuery, ConsoleSort, OutboxEntryState } from './contract.js';
+import type { WriteSource } from '../domain/session-change.js';
+import type { ConsoleListQuery, ConsoleSort, OutboxEntryState, SessionHistoryEntry } from './contract.js';
 import { postgresPlaceholder, sqlitePlaceholder, type Placeholder } from './push-lanes.js';
 
 /** A session's sort key column or expression; the same text as the index of migration 8 / 9 (so it serves). */
@@ -128,5 +129,24 @@ export function recentFromRow(r: RecentRow) {
     n: Number(r.n),
     today: Number(r.today),
     active: Number(r.active),
+  };
+}
+
+/** A session_history row (migration SQLite 11 / PostgreSQL 12). */
+export interface HistoryRow {
+  rev: number | string;
+  written_at: number | string;
+  last_updated: number | string;
+  source: string | null;
+  summary: string;
+}
+
+export function historyFromRow(r: HistoryRow): SessionHistoryEntry {
+  return {
+    rev: Number(r.rev),
+    writtenAt: Number(r.written_at),
+    lastUpdated: Number(r.last_updated),
+    source: r.source as WriteSource | null,
+    summary: r.summary,
   };
 }

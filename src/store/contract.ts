@@ -4,6 +4,8 @@ import type { ModuleId } from '../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
 import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/party.js';
 import type { PartyKey, Session } from '../domain/session.js';
+import type { WriteSource } from '../domain/session-change.js';
+import type { ConsoleSortField } from '../domain/console-types.js';
 import type { WireFormat } from '../domain/wire-format.js';
 import type { Setting } from './settings.js';
 
@@ -24,6 +26,8 @@ export interface SessionRecord {
    * read-modify-writes of several sessions share one call (group commit, src/service/group-commit.ts).
    */
   ifRev?: number;
+  /** What wrote it (kept in the session's history, ConsoleStore.sessionHistory); absent: not said. */
+  source?: WriteSource;
 }
 
 export type PutOutcome = 'created' | 'updated' | 'stale';
@@ -241,8 +245,8 @@ export interface LaneStore {
   retryNow(partnerKey: PartyKey, now: number): Promise<number>;
 }
 
-/** The console's sessions list sort keys. */
-export type ConsoleSort = 'last_updated' | 'start_date_time';
+/** The console's sessions list sort keys (the console API's, src/domain/console-types.ts). */
+export type ConsoleSort = ConsoleSortField;
 
 /** A filter-free page of the console's sessions list (store/console.ts): rows in (sort key, seq) order. */
 export interface ConsoleListQuery {
@@ -274,8 +278,30 @@ export interface OutboxEntryState {
   claimed: boolean;
 }
 
+/** One revision of a session's history (session_history; the last HISTORY_LIMIT of store/write-plan.ts). */
+export interface SessionHistoryEntry {
+  rev: number;
+  /** When the revision was written (epoch ms, the writing process's clock). */
+  writtenAt: number;
+  /** The session's last_updated in that revision. */
+  lastUpdated: number;
+  source: WriteSource | null;
+  summary: string;
+}
+
+/** What a partner acknowledged of an object (push_state): the document and its revision. */
+export interface DeliveredState {
+  doc: string;
+  /** The revision acknowledged; undefined for what was delivered before revisions were recorded. */
+  rev?: number;
+}
+
 /** What the operator console reads (bounded reads only: see store/console.ts). */
 export interface ConsoleStore {
+  /** A session's history (by its seq), newest first, at most `limit` entries. */
+  sessionHistory(seq: number, limit: number): Promise<SessionHistoryEntry[]>;
+  /** What the partner acknowledged of the object, with its revision. */
+  deliveredState(key: OutboxKey): Promise<DeliveredState | undefined>;
   consoleList(query: ConsoleListQuery): Promise<ConsoleListRow[]>;
   /** The stored bodies of one session, per wire format (what partners get), by its seq. */
   sessionBodies(seq: number): Promise<Partial<Record<WireFormat, string>>>;

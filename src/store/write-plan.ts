@@ -4,6 +4,14 @@
 // with multi-row statements). Listing depends on these rules: see src/store/paging.ts for ordinals and counters.
 import type { ModuleId } from '../domain/module-id.js';
 import type { PartyKey, Session } from '../domain/session.js';
+import {
+  changeSummary,
+  HISTORY_LIMIT,
+  parseDigest,
+  sessionDigest,
+  type SessionDigest,
+  type WriteSource,
+} from '../domain/session-change.js';
 import { partyKey } from '../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../domain/wire-format.js';
 import type { PutOptions, SessionRecord } from './contract.js';
@@ -16,6 +24,30 @@ export interface StoredState {
   ord: number;
   lastUpdated: number;
   rev: number;
+  /** The digest of the stored revision (storedDigest), for the change summary of the history. */
+  digest?: SessionDigest;
+}
+
+/** One revision in a session's history, as the plan writes it (the store adds the write time). */
+export interface HistoryEntry {
+  rev: number;
+  lastUpdated: number;
+  source: WriteSource | null;
+  summary: string;
+}
+
+/**
+ * The digest of a stored session for StoredState: its stored digest (sessions.digest), else, for a session
+ * written before digests were kept (then the store reads its document), one computed from the document.
+ */
+export function storedDigest(
+  digest: string | null | undefined,
+  doc: string | null | undefined,
+  owner: PartyKey,
+): SessionDigest | undefined {
+  const d = parseDigest(digest);
+  if (d || !doc) return d;
+  return sessionDigest(JSON.parse(doc) as Session, owner);
 }
 
 /** A change of one session_counts row (owner, block, day). */
@@ -71,6 +103,13 @@ export interface Write {
   dropBodies: Position[];
   outbox: OutboxEntry[];
   renders: Record<WireFormat, string>;
+  /** The new revision's digest, kept with the session (as `digestJson`) for the next write's summary. */
+  digest: SessionDigest;
+  digestJson: string;
+  /** The new revision's history entry. */
+  history: HistoryEntry;
+  /** History entries of the session with a revision up to this one are deleted (HISTORY_LIMIT kept). */
+  trimHistoryTo?: number;
 }
 
 /** A Write at its final ordinal: the counter deltas and bodies it writes. */
@@ -95,11 +134,26 @@ export function planWrite(
   // check and the write. No stored session is a conflict too.
   if (record.ifRev !== undefined && stored?.rev !== record.ifRev) return { conflict: true };
   const outbox = options.pushTo?.includes(record.owner) ? [record.owner] : [];
+  // Equal last_updated is not stale: the write replaces.
+  if (stored && options.mode === 'if-newer' && stored.lastUpdated > s.lastUpdated)
+    return { conflict: false, outcome: 'stale' };
+  const digest = sessionDigest(s, record.owner);
+  const rev = stored ? stored.rev + 1 : 1;
   const common = {
     conflict: false as const,
     owner: record.owner,
     lastUpdated: s.lastUpdated,
     renders: record.renders,
+    digest,
+    digestJson: JSON.stringify(digest),
+    history: {
+      rev,
+      lastUpdated: s.lastUpdated,
+      source: record.source ?? null,
+      // A stored session without a digest (none kept, unreadable) is summarized against nothing known.
+      summary: stored && !stored.digest ? 'updated' : changeSummary(stored?.digest, digest),
+    },
+    ...(rev > HISTORY_LIMIT ? { trimHistoryTo: rev - HISTORY_LIMIT } : {}),
   };
   if (!stored) {
     // A new session: the next position of its owner's list (creation order).
@@ -113,10 +167,6 @@ export function planWrite(
       outbox: outbox.map((partnerKey) => ({ partnerKey, module: MODULE, rev: 1 })),
     };
   }
-  // Equal last_updated is not stale: the write replaces.
-  if (options.mode === 'if-newer' && stored.lastUpdated > s.lastUpdated)
-    return { conflict: false, outcome: 'stale' };
-  const rev = stored.rev + 1;
   const leave = { owner: stored.owner, ord: stored.ord, lastUpdated: stored.lastUpdated };
   const moved = stored.owner !== record.owner;
   return {

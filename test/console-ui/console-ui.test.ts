@@ -124,7 +124,10 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     const cpo = { countryCode: 'NL', partyId: 'CPO' };
     const sessions = [...generateDemoSessions({ count: 240, seed: 18, emsps, cpo, now: Date.now() })];
     // The eMSP's sessions queued for it: a push backlog (no push worker runs in this server).
-    await store.putSessions(sessions.map(toRecord), { mode: 'replace', pushTo: [PARTNER] });
+    await store.putSessions(
+      sessions.map((s) => toRecord(s)),
+      { mode: 'replace', pushTo: [PARTNER] },
+    );
     backlog = sessions.filter((s) => `${s.cdrToken.countryCode}-${s.cdrToken.partyId}` === PARTNER).length;
     operatorToken = (await createOperatorToken(store, 'console-ui test')).token;
     server = await startTestServer({ console: true, consolePassword: PASSWORD }, store);
@@ -215,7 +218,10 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
         now: Date.now(),
       }),
     ];
-    await server.store.putSessions(more.map(toRecord), { mode: 'replace', pushTo: [PARTNER] });
+    await server.store.putSessions(
+      more.map((s) => toRecord(s)),
+      { mode: 'replace', pushTo: [PARTNER] },
+    );
     await page.waitForFunction(
       () => document.querySelector('[data-figure="sessions.total"]')?.getAttribute('data-value') === '243',
       undefined,
@@ -376,6 +382,67 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     });
     await chart.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-session-390x844.png') });
+    await page.close();
+  });
+
+  it("shows a session's history of changes and each partner's revision as the API reports them", async () => {
+    const [item] = (await data<{ items: Item[] }>('sessions?partner=DE-EMS&status=ACTIVE&limit=1')).items;
+    assert.ok(item, 'an active session of the partner');
+    const stored = (await server.store.getSession(item.country_code, item.party_id, item.id))!.session;
+    // Two more writes: the session ends, then gets one more charging period.
+    const ended = { ...stored, status: 'COMPLETED' as const, lastUpdated: stored.lastUpdated + 60_000 };
+    await server.store.putSessions([toRecord(ended, 'ingest-patch')], { mode: 'replace', pushTo: [PARTNER] });
+    const period = { startDateTime: ended.lastUpdated, dimensions: [{ type: 'ENERGY' as const, volume: 1 }] };
+    const more = {
+      ...ended,
+      chargingPeriods: [...ended.chargingPeriods, period],
+      lastUpdated: ended.lastUpdated + 1,
+    };
+    await server.store.putSessions([toRecord(more, 'pull')], { mode: 'replace', pushTo: [PARTNER] });
+    const at = `sessions/${item.country_code}/${item.party_id}/${encodeURIComponent(item.id)}`;
+    const detail = await data<{
+      rev: number;
+      history: Array<{
+        rev: number;
+        at: string;
+        last_updated: string;
+        source: string | null;
+        change: string;
+      }>;
+      deliveries: Array<{ partner: string; rev: number | null; result: string; behind: boolean | null }>;
+    }>(at);
+    assert.deepEqual(
+      detail.history.map((h) => [h.rev, h.source, h.change]),
+      [
+        [3, 'pull', '+1 charging period'],
+        [2, 'ingest-patch', 'status ACTIVE→COMPLETED'],
+        [1, null, 'created'],
+      ],
+    );
+    const page = await newPage();
+    await login(page, operatorToken);
+    await page.goto(`${server.url}/console/sessions/${item.country_code}/${item.party_id}/${item.id}`);
+    const rows = page.locator('[data-testid=history] tbody tr');
+    await rows.nth(2).waitFor();
+    const cells = (locator: typeof rows) =>
+      locator.evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+      );
+    const fmt = (iso: string) => new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
+    assert.deepEqual(
+      await cells(rows),
+      detail.history.map((h) => [String(h.rev), fmt(h.at), fmt(h.last_updated), h.source ?? '—', h.change]),
+    );
+    // The partner has the session pending at the current revision: behind.
+    assert.deepEqual(
+      detail.deliveries.map((x) => [x.partner, x.rev, x.result, x.behind]),
+      [[PARTNER, 3, 'pending', true]],
+    );
+    const deliveries = await cells(page.locator('[data-testid=deliveries] tbody tr'));
+    assert.deepEqual(
+      deliveries.map((c) => [c[0], c[1], c[3], c[4]]),
+      [[PARTNER, '3', 'pending', 'yes']],
+    );
     await page.close();
   });
 

@@ -339,14 +339,20 @@ describe('console session page', () => {
     }
     assert.deepEqual(Object.keys(r.json.data.formats).sort(), Object.keys(rec.renders).sort());
     assert.equal(r.json.data.session.id, 'BODY1');
-    assert.deepEqual(r.json.data.history, [{ rev: 1, at: '2025-03-01T00:00:00Z', change: 'created' }]);
+    const strip = (h: { at: string }[]) => h.map(({ at: _at, ...rest }) => rest);
+    assert.deepEqual(strip(r.json.data.history), [
+      { rev: 1, last_updated: '2025-03-01T00:00:00Z', source: null, change: 'created' },
+    ]);
     await server.store.putSessions([toRecord({ ...s, lastUpdated: T0 + MIN })], { mode: 'replace' });
     const again = await send(server.url, {
       method: 'GET',
       path: '/console/api/sessions/NL/CPO/BODY1',
       headers: auth,
     });
-    assert.deepEqual(again.json.data.history, [{ rev: 2, at: '2025-03-01T00:01:00Z', change: 'updated' }]);
+    assert.deepEqual(strip(again.json.data.history), [
+      { rev: 2, last_updated: '2025-03-01T00:01:00Z', source: null, change: 'last_updated or other fields' },
+      { rev: 1, last_updated: '2025-03-01T00:00:00Z', source: null, change: 'created' },
+    ]);
     const missing = await send(server.url, {
       method: 'GET',
       path: '/console/api/sessions/NL/CPO/NOPE',

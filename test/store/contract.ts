@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
 import { loadEncoding, loadPullConfig, loadSyncState, type SyncState } from '../../src/service/pull-state.js';
 import { RevisionConflict, type SessionStore } from '../../src/store/contract.js';
+import { HISTORY_LIMIT } from '../../src/domain/session-change.js';
 import { jsonSetting, textSetting } from '../../src/store/settings.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
@@ -379,6 +380,124 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
         pushTo: [owner],
       });
       assert.equal(await store.outboxDepth(), 0);
+    });
+
+    it('keeps each session’s history in the write’s transaction: newest first, source, summary, bounded', async () => {
+      const s = makeSession('hist-1', 'NL-HIS', T0);
+      const before = Date.now();
+      await store.putSessions([{ ...makeRecord(s), source: 'ingest-put' }], { mode: 'replace' });
+      const ended = {
+        ...s,
+        status: 'COMPLETED' as const,
+        kwh: 4,
+        endDateTime: T0 + 1,
+        lastUpdated: T0 + 1,
+        chargingPeriods: [
+          { startDateTime: T0, dimensions: [{ type: 'ENERGY' as const, volume: 4 }] },
+          { startDateTime: T0 + 1, dimensions: [{ type: 'ENERGY' as const, volume: 0 }] },
+        ],
+        totalCost: { exclVat: 2.5, inclVat: 3 },
+      };
+      // Two writes of the session in one call (PostgreSQL replays them in memory): two entries, each against the
+      // revision before it; a stale write adds none.
+      assert.deepEqual(
+        await store.putSessions(
+          [
+            { ...makeRecord({ ...s, kwh: 2, lastUpdated: T0 + 1 }), source: 'ingest-patch' },
+            { ...makeRecord(ended), source: 'pull' },
+            makeRecord({ ...s, lastUpdated: T0 }),
+          ],
+          { mode: 'if-newer' },
+        ),
+        ['updated', 'updated', 'stale'],
+      );
+      const seq = (await store.getSession('NL', 'CPO', 'hist-1'))!.seq;
+      const history = await store.sessionHistory(seq, 10);
+      assert.deepEqual(
+        history.map(({ writtenAt: _w, ...h }) => h),
+        [
+          {
+            rev: 3,
+            lastUpdated: T0 + 1,
+            source: 'pull',
+            summary:
+              'status ACTIVE→COMPLETED; kwh 2→4; +2 charging periods; total_cost 2.5; end_date_time set',
+          },
+          { rev: 2, lastUpdated: T0 + 1, source: 'ingest-patch', summary: 'kwh 1.5→2' },
+          { rev: 1, lastUpdated: T0, source: 'ingest-put', summary: 'created' },
+        ],
+      );
+      assert.ok(
+        history.every((h) => h.writtenAt >= before && h.writtenAt <= Date.now()),
+        'the write time',
+      );
+      assert.deepEqual(
+        (await store.sessionHistory(seq, 2)).map((h) => h.rev),
+        [3, 2],
+        'at most the limit asked, newest first',
+      );
+      // A write without a source, one that changes no compared field, an owner change.
+      await store.putSessions([makeRecord({ ...ended, lastUpdated: T0 + 2 })], { mode: 'replace' });
+      await store.putSessions([makeRecord({ ...ended, lastUpdated: T0 + 3 }, 'NL-OTH')], { mode: 'replace' });
+      assert.deepEqual(
+        (await store.sessionHistory(seq, 2)).map((h) => [h.rev, h.source, h.summary]),
+        [
+          [5, null, 'owner NL-HIS→NL-OTH'],
+          [4, null, 'last_updated or other fields'],
+        ],
+      );
+      // Bounded: the last HISTORY_LIMIT revisions stay, older ones are deleted by the writes passing it.
+      for (let i = 6; i <= HISTORY_LIMIT + 7; i++)
+        await store.putSessions([makeRecord({ ...ended, kwh: i, lastUpdated: T0 + i }, 'NL-OTH')], {
+          mode: 'replace',
+        });
+      const kept = await store.sessionHistory(seq, 1000);
+      assert.equal(kept.length, HISTORY_LIMIT);
+      assert.equal(kept[0]!.rev, HISTORY_LIMIT + 7);
+      assert.equal(kept.at(-1)!.rev, 8);
+      assert.equal(kept[0]!.summary, `kwh ${HISTORY_LIMIT + 6}→${HISTORY_LIMIT + 7}`);
+      // More than HISTORY_LIMIT writes of one session in one call: still the last HISTORY_LIMIT.
+      const many = makeSession('hist-3', 'NL-HIS', T0);
+      await store.putSessions(
+        Array.from({ length: HISTORY_LIMIT + 10 }, (_, i) =>
+          makeRecord({ ...many, kwh: i, lastUpdated: T0 + i }),
+        ),
+        { mode: 'replace' },
+      );
+      const third = (await store.getSession('NL', 'CPO', 'hist-3'))!.seq;
+      const revs = (await store.sessionHistory(third, 1000)).map((h) => h.rev);
+      assert.deepEqual(
+        revs,
+        Array.from({ length: HISTORY_LIMIT }, (_, i) => HISTORY_LIMIT + 10 - i),
+      );
+      // Another session's history is its own.
+      await store.putSessions([makeRecord(makeSession('hist-2', 'NL-HIS', T0))], { mode: 'replace' });
+      const other = (await store.getSession('NL', 'CPO', 'hist-2'))!.seq;
+      assert.deepEqual(
+        (await store.sessionHistory(other, 10)).map((h) => [h.rev, h.summary]),
+        [[1, 'created']],
+      );
+      assert.deepEqual(await store.sessionHistory(-1, 10), []);
+    });
+
+    it('keeps the revision a partner acknowledged with what was delivered', async () => {
+      const owner = 'SE-ACK';
+      const s = makeSession('ack-1', owner, T0);
+      await store.putSessions([makeRecord(s)], { mode: 'replace', pushTo: [owner] });
+      await store.putSessions([makeRecord({ ...s, kwh: 2, lastUpdated: T0 + 1 })], {
+        mode: 'replace',
+        pushTo: [owner],
+      });
+      const [d] = await store.claimLanes([{ partnerKey: owner, limit: 10 }], Date.now(), 60_000);
+      assert.equal(d?.rev, 2);
+      assert.equal(await store.deliveredState(d), undefined, 'nothing delivered yet');
+      assert.ok(await store.completeDeliveries([{ delivery: d, doc: 'doc-2' }]));
+      assert.deepEqual(await store.deliveredState(d), { doc: 'doc-2', rev: 2 });
+      await store.putSessions([makeRecord({ ...s, kwh: 3, lastUpdated: T0 + 2 })], {
+        mode: 'replace',
+        pushTo: [owner],
+      });
+      assert.deepEqual(await store.deliveredState(d), { doc: 'doc-2', rev: 2 }, 'the partner is behind');
     });
 
     it('summarises the outbox per partner from a bounded scan (pending, oldest enqueued, failing)', async () => {
@@ -847,6 +966,35 @@ export async function moduleKeyUpgradeCase(
     assert.equal(await store.readSetting(textSetting('pull.NL-OCS.state')), undefined, 'renamed, not copied');
     assert.equal(await loadEncoding(store, 'NL-OCS'), 'base64');
     assert.deepEqual(await loadPullConfig(store, 'NL-OCS'), config);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A session written before the history was kept (no digest, no history rows: `forget` takes them away): its next
+ * write is summarized against its stored document, and the history starts there.
+ */
+export async function historyUpgradeCase(
+  open: () => Promise<SessionStore>,
+  forget: () => Promise<void>,
+): Promise<void> {
+  let store = await open();
+  const s = makeSession('old-1', 'NL-OLD', T0);
+  await store.putSessions([makeRecord(s)], { mode: 'replace' });
+  await store.close();
+  await forget();
+  store = await open();
+  try {
+    const seq = (await store.getSession('NL', 'CPO', 'old-1'))!.seq;
+    assert.deepEqual(await store.sessionHistory(seq, 10), []);
+    await store.putSessions([makeRecord({ ...s, status: 'COMPLETED', kwh: 3, lastUpdated: T0 + 1 })], {
+      mode: 'replace',
+    });
+    assert.deepEqual(
+      (await store.sessionHistory(seq, 10)).map((h) => [h.rev, h.summary]),
+      [[2, 'status ACTIVE→COMPLETED; kwh 1.5→3']],
+    );
   } finally {
     await store.close();
   }

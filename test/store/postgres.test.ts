@@ -10,7 +10,13 @@ import { migrate, MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { makeRecord, makeSession } from '../support/sessions.js';
-import { layoutUpgradeCase, moduleKeyUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
+import {
+  historyUpgradeCase,
+  layoutUpgradeCase,
+  moduleKeyUpgradeCase,
+  outboxUpgradeCase,
+  storeContract,
+} from './contract.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;
@@ -112,6 +118,23 @@ describe('postgres store: databases from before page_bodies (migration 4)', () =
             t.rows.map((r) => r.name),
             ['page_bodies'],
           );
+        },
+      );
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
+describe('postgres store: sessions written before the history (migration 12)', () => {
+  it('summarizes the next write against the stored document', async () => {
+    const url = await freshDatabase();
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await historyUpgradeCase(
+        () => PostgresStore.connect(url),
+        async () => {
+          await sql.query('UPDATE sessions SET digest = NULL; DELETE FROM session_history');
         },
       );
     } finally {

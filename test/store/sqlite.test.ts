@@ -6,11 +6,31 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrateSqlite, SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { layoutUpgradeCase, moduleKeyUpgradeCase, outboxUpgradeCase, storeContract } from './contract.js';
+import {
+  historyUpgradeCase,
+  layoutUpgradeCase,
+  moduleKeyUpgradeCase,
+  outboxUpgradeCase,
+  storeContract,
+} from './contract.js';
 
 const tempFile = (name: string) => path.join(mkdtempSync(path.join(tmpdir(), 'ocpi-sqlite-')), name);
 
 storeContract('sqlite', async () => new SqliteStore(tempFile('contract.db')));
+
+describe('sqlite store: sessions written before the history (migration 11)', () => {
+  it('summarizes the next write against the stored document', async () => {
+    const file = tempFile('history.db');
+    await historyUpgradeCase(
+      async () => new SqliteStore(file),
+      async () => {
+        const db = new Database(file);
+        db.exec('UPDATE sessions SET digest = NULL; DELETE FROM session_history');
+        db.close();
+      },
+    );
+  });
+});
 
 describe('sqlite store: files written before page_bodies', () => {
   it('moves every body to page order when opened: same pages, same totals, writes go on', async () => {

@@ -2,15 +2,15 @@
 // session (auth.ts) as a Bearer token on every call, the OCPI envelope unwrapped (a refusal becomes an ApiError).
 import { clearSecret, getSecret } from '../auth.js';
 import type {
-  Envelope,
+  ConsoleEnvelope,
+  ConsolePartner,
   Overview,
-  Partner,
   PartnerAction,
-  SessionDetail,
-  SessionFilter,
+  SessionList,
+  SessionListQuery,
   SessionPage,
   Whoami,
-} from './types.js';
+} from '../../../src/domain/console-types.js';
 
 export const API_BASE = '/console/api/';
 
@@ -44,9 +44,9 @@ async function call<T>(
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     cache: 'no-store',
   });
-  let envelope: Partial<Envelope<T>> | undefined;
+  let envelope: Partial<ConsoleEnvelope<T>> | undefined;
   try {
-    envelope = (await res.json()) as Partial<Envelope<T>>;
+    envelope = (await res.json()) as Partial<ConsoleEnvelope<T>>;
   } catch {
     envelope = undefined;
   }
@@ -61,7 +61,7 @@ async function call<T>(
   return envelope.data as T;
 }
 
-function query(filter: SessionFilter): string {
+function query(filter: SessionListQuery): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();
@@ -74,10 +74,10 @@ export const api = {
   /** Checks a secret before it is kept (the login page). */
   whoami: (secret?: string) => call<Whoami>('whoami', secret === undefined ? {} : { secret }),
   overview: () => call<Overview>('overview'),
-  sessions: (filter: SessionFilter) => call<SessionPage>(`sessions${query(filter)}`),
+  sessions: (filter: SessionListQuery) => call<SessionList>(`sessions${query(filter)}`),
   session: (countryCode: string, partyId: string, id: string) =>
-    call<SessionDetail>(`sessions/${seg(countryCode)}/${seg(partyId)}/${seg(id)}`),
-  partners: () => call<Partner[]>('partners'),
+    call<SessionPage>(`sessions/${seg(countryCode)}/${seg(partyId)}/${seg(id)}`),
+  partners: () => call<ConsolePartner[]>('partners'),
   /** A partner action; the server requires the explicit confirmation in the body. */
   partnerAction: (key: string, action: PartnerAction) =>
     call<{ done: boolean } & Record<string, unknown>>(`partners/${seg(key)}/${action}`, {

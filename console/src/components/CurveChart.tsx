@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef } from 'preact/hooks';
-import type { Curve } from '../api/types.js';
+import type { Curve } from '../../../src/domain/console-types.js';
 import { fmtKwh, fmtMoney, fmtNumber, fmtTime } from '../format.js';
 
 const POWER = '#1d4ed8';

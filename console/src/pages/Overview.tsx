@@ -1,10 +1,10 @@
 // Overview: sessions today / active per partner, ingest and page rates, the outbox per partner, the pulls, errors
 // in the last hour. Polled every 5 s (the API answers from counters), without reloading the page.
 import { api } from '../api/client.js';
-import type { Overview as OverviewData } from '../api/types.js';
+import type { Overview as OverviewData } from '../../../src/domain/console-types.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';
-import { ScrollTable } from '../components/ScrollTable.js';
+import { DataTable } from '../components/DataTable.js';
 import { fmtAge, fmtNumber, fmtTime } from '../format.js';
 
 export const REFRESH_MS = 5000;
@@ -38,111 +38,67 @@ function Body(props: { o: OverviewData }) {
       </dl>
 
       <h2 id="per-partner">Sessions per partner</h2>
-      <ScrollTable label="Sessions per partner" testid="per-partner">
-        <thead>
-          <tr>
-            <th scope="col">Partner</th>
-            <th scope="col">Role</th>
-            <th scope="col">Sessions today</th>
-            <th scope="col">Active now</th>
-          </tr>
-        </thead>
-        <tbody>
-          {o.sessions.per_partner.length === 0 && (
-            <tr>
-              <td colSpan={4}>No partners.</td>
-            </tr>
-          )}
-          {o.sessions.per_partner.map((p) => (
-            <tr key={p.partner} data-partner={p.partner}>
-              <th scope="row">{p.partner}</th>
-              <td>{p.role}</td>
-              <td class="num" data-field="sessions_today">
-                {p.sessions_today}
-              </td>
-              <td class="num" data-field="active">
-                {p.active}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </ScrollTable>
+      <DataTable
+        label="Sessions per partner"
+        testid="per-partner"
+        rows={o.sessions.per_partner}
+        rowKey={(p) => p.partner}
+        rowData={(p) => ({ 'data-partner': p.partner })}
+        empty="No partners."
+        columns={[
+          { header: 'Partner', rowHeader: true, cell: (p) => p.partner },
+          { header: 'Role', cell: (p) => p.role },
+          { header: 'Sessions today', class: 'num', field: 'sessions_today', cell: (p) => p.sessions_today },
+          { header: 'Active now', class: 'num', field: 'active', cell: (p) => p.active },
+        ]}
+      />
 
       <h2 id="outbox">Outbox per partner</h2>
-      <ScrollTable label="Outbox per partner" testid="outbox">
-        <thead>
-          <tr>
-            <th scope="col">Partner</th>
-            <th scope="col">Pending</th>
-            <th scope="col">Oldest</th>
-            <th scope="col">In flight</th>
-            <th scope="col">Failing</th>
-            <th scope="col">Last success</th>
-            <th scope="col">Paused until</th>
-            <th scope="col">Last error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {o.outbox.length === 0 && (
-            <tr>
-              <td colSpan={8}>Nothing to push.</td>
-            </tr>
-          )}
-          {o.outbox.map((l) => (
-            <tr key={l.partner} data-partner={l.partner}>
-              <th scope="row">{l.partner}</th>
-              <td class="num" data-field="pending">
-                {l.pending}
-              </td>
-              <td data-field="oldest_age_s" data-value={String(l.oldest_age_s)}>
-                {fmtAge(l.oldest_age_s)}
-              </td>
-              <td class="num" data-field="in_flight">
-                {l.in_flight}
-              </td>
-              <td class="num" data-field="failing">
-                {l.failing}
-              </td>
-              <td>{fmtTime(l.last_success)}</td>
-              <td data-field="paused">
-                {l.paused_by_operator ? 'paused by an operator' : fmtTime(l.paused_until)}
-              </td>
-              <td class="wrap">{l.last_error ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </ScrollTable>
+      <DataTable
+        label="Outbox per partner"
+        testid="outbox"
+        rows={o.outbox}
+        rowKey={(l) => l.partner}
+        rowData={(l) => ({ 'data-partner': l.partner })}
+        empty="Nothing to push."
+        columns={[
+          { header: 'Partner', rowHeader: true, cell: (l) => l.partner },
+          { header: 'Pending', class: 'num', field: 'pending', cell: (l) => l.pending },
+          {
+            header: 'Oldest',
+            field: 'oldest_age_s',
+            value: (l) => String(l.oldest_age_s),
+            cell: (l) => fmtAge(l.oldest_age_s),
+          },
+          { header: 'In flight', class: 'num', field: 'in_flight', cell: (l) => l.in_flight },
+          { header: 'Failing', class: 'num', field: 'failing', cell: (l) => l.failing },
+          { header: 'Last success', cell: (l) => fmtTime(l.last_success) },
+          {
+            header: 'Paused until',
+            field: 'paused',
+            cell: (l) => (l.paused_by_operator ? 'paused by an operator' : fmtTime(l.paused_until)),
+          },
+          { header: 'Last error', class: 'wrap', cell: (l) => l.last_error ?? '—' },
+        ]}
+      />
 
       <h2 id="pulls">Pulls</h2>
-      <ScrollTable label="Pulls per CPO partner" testid="pulls">
-        <thead>
-          <tr>
-            <th scope="col">Pull</th>
-            <th scope="col">Module</th>
-            <th scope="col">Last sync</th>
-            <th scope="col">Last run</th>
-            <th scope="col">Result</th>
-            <th scope="col">Next run</th>
-          </tr>
-        </thead>
-        <tbody>
-          {o.pulls.length === 0 && (
-            <tr>
-              <td colSpan={6}>No pulls configured.</td>
-            </tr>
-          )}
-          {o.pulls.map((p) => (
-            <tr key={`${p.key}/${p.module}`} data-pull={p.key}>
-              <th scope="row">{p.key}</th>
-              <td>{p.module}</td>
-              <td data-field="last_sync">{fmtTime(p.last_sync)}</td>
-              <td>{fmtTime(p.last_run)}</td>
-              <td data-field="result">{p.result ?? '—'}</td>
-              <td data-field="next_run">{fmtTime(p.next_run)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </ScrollTable>
+      <DataTable
+        label="Pulls per CPO partner"
+        testid="pulls"
+        rows={o.pulls}
+        rowKey={(p) => `${p.key}/${p.module}`}
+        rowData={(p) => ({ 'data-pull': p.key })}
+        empty="No pulls configured."
+        columns={[
+          { header: 'Pull', rowHeader: true, cell: (p) => p.key },
+          { header: 'Module', cell: (p) => p.module },
+          { header: 'Last sync', field: 'last_sync', cell: (p) => fmtTime(p.last_sync) },
+          { header: 'Last run', cell: (p) => fmtTime(p.last_run) },
+          { header: 'Result', field: 'result', cell: (p) => p.result ?? '—' },
+          { header: 'Next run', field: 'next_run', cell: (p) => fmtTime(p.next_run) },
+        ]}
+      />
     </>
   );
 }

@@ -2,7 +2,7 @@
 // verdict, the push lane; the actions pause / resume pushing, retry now and re-run pull, each after a confirmation.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { Partner, PartnerAction } from '../api/types.js';
+import type { ConsolePartner as Partner, PartnerAction } from '../../../src/domain/console-types.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';

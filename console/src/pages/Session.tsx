@@ -2,17 +2,13 @@
 // partners get), the history of its changes and its deliveries to partners.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { SessionDetail } from '../api/types.js';
+import type { SessionPage } from '../../../src/domain/console-types.js';
 import { CurveChart } from '../components/CurveChart.js';
 import { Link } from '../components/Link.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';
-import { ScrollTable } from '../components/ScrollTable.js';
+import { DataTable } from '../components/DataTable.js';
 import { fmtTime } from '../format.js';
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-}
 
 /** A wire body as partners get it: the API's JSON text, byte for byte (compact), or indented to read it. */
 function body(value: unknown, indented: boolean): string {
@@ -25,7 +21,7 @@ function body(value: unknown, indented: boolean): string {
   }
 }
 
-function Formats(props: { formats: SessionDetail['formats'] }) {
+function Formats(props: { formats: SessionPage['formats'] }) {
   const names = Object.keys(props.formats);
   const [current, setCurrent] = useState(names[0]);
   const [indented, setIndented] = useState(false);
@@ -89,60 +85,42 @@ export function Session(props: { countryCode: string; partyId: string; id: strin
           <Formats formats={d.formats} />
 
           <h2>History of changes</h2>
-          <ScrollTable label="History of changes" testid="history">
-            <thead>
-              <tr>
-                <th scope="col">Revision</th>
-                <th scope="col">At (UTC)</th>
-                <th scope="col">Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.history.length === 0 && (
-                <tr>
-                  <td colSpan={3}>No history recorded.</td>
-                </tr>
-              )}
-              {d.history.map((h) => (
-                <tr key={h.rev}>
-                  <td class="num">{h.rev}</td>
-                  <td>{fmtTime(h.at)}</td>
-                  <td>
-                    <code class="wrap">{show(h.change)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
+          <DataTable
+            label="History of changes"
+            testid="history"
+            rows={d.history}
+            rowKey={(h) => String(h.rev)}
+            rowData={(h) => ({ 'data-rev': String(h.rev) })}
+            empty="No history recorded."
+            columns={[
+              { header: 'Revision', class: 'num', cell: (h) => h.rev },
+              { header: 'Written (UTC)', cell: (h) => fmtTime(h.at) },
+              { header: 'Last updated (UTC)', cell: (h) => fmtTime(h.last_updated) },
+              { header: 'Source', cell: (h) => h.source ?? '—' },
+              { header: 'Change', cell: (h) => <code class="wrap">{h.change}</code> },
+            ]}
+          />
 
           <h2>Deliveries</h2>
-          <ScrollTable label="Deliveries to partners" testid="deliveries">
-            <thead>
-              <tr>
-                <th scope="col">Partner</th>
-                <th scope="col">Revision</th>
-                <th scope="col">At (UTC)</th>
-                <th scope="col">Result</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.deliveries.length === 0 && (
-                <tr>
-                  <td colSpan={5}>No deliveries.</td>
-                </tr>
-              )}
-              {d.deliveries.map((x) => (
-                <tr key={`${x.partner}/${x.rev}/${x.at}`}>
-                  <td>{x.partner}</td>
-                  <td class="num">{x.rev ?? '—'}</td>
-                  <td>{fmtTime(x.at)}</td>
-                  <td>{x.result}</td>
-                  <td class="wrap">{x.error ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
+          <p class="meta">Current revision: {d.rev}</p>
+          <DataTable
+            label="Deliveries to partners"
+            testid="deliveries"
+            rows={d.deliveries}
+            rowKey={(x) => `${x.partner}/${x.result}/${x.rev}`}
+            empty="No deliveries."
+            columns={[
+              { header: 'Partner', cell: (x) => x.partner },
+              { header: 'Revision', class: 'num', cell: (x) => x.rev ?? '—' },
+              { header: 'At (UTC)', cell: (x) => fmtTime(x.at) },
+              { header: 'Result', cell: (x) => x.result },
+              {
+                header: 'Behind',
+                cell: (x) => (x.behind === null ? 'unknown' : x.behind ? 'yes' : 'no'),
+              },
+              { header: 'Error', class: 'wrap', cell: (x) => x.error ?? '—' },
+            ]}
+          />
         </>
       )}
     </>

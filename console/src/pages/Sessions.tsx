@@ -3,11 +3,15 @@
 // API's cursors, so every page costs the same at any depth.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { SessionFilter, SortField, SortOrder } from '../api/types.js';
+import type {
+  ConsoleSortField as SortField,
+  ConsoleSortOrder as SortOrder,
+  SessionListQuery as SessionFilter,
+} from '../../../src/domain/console-types.js';
 import { Link } from '../components/Link.js';
 import { useLoad } from '../components/load.js';
 import { ErrorNote } from '../components/Notice.js';
-import { ScrollTable } from '../components/ScrollTable.js';
+import { DataTable } from '../components/DataTable.js';
 import { fmtKwh, fmtMoney, fmtTime } from '../format.js';
 import { navigate } from '../router.js';
 
@@ -160,46 +164,51 @@ export function Sessions(props: { query: URLSearchParams }) {
           ? '. Filters are tried on a bounded number of rows per page: the next page looks further.'
           : ''}
       </p>
-      <ScrollTable label="Sessions" testid="sessions">
-        <thead>
-          <tr>
-            <th scope="col">Session</th>
-            <th scope="col">Party</th>
-            <th scope="col">Partner</th>
-            <th scope="col">Status</th>
-            <SortHeader field="start_date_time" label="Start" filter={filter} query={props.query} />
-            <th scope="col">End</th>
-            <th scope="col">Energy</th>
-            <th scope="col">Cost excl. VAT</th>
-            <th scope="col">Location</th>
-            <SortHeader field="last_updated" label="Last updated" filter={filter} query={props.query} />
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((s) => (
-            <tr key={`${s.country_code}/${s.party_id}/${s.id}`} data-session={s.id}>
-              <th scope="row">
-                <Link
-                  to={`/sessions/${encodeURIComponent(s.country_code)}/${encodeURIComponent(s.party_id)}/${encodeURIComponent(s.id)}`}
-                >
-                  {s.id}
-                </Link>
-              </th>
-              <td>
-                {s.country_code}-{s.party_id}
-              </td>
-              <td data-field="owner">{s.owner}</td>
-              <td data-field="status">{s.status}</td>
-              <td data-field="start_date_time">{fmtTime(s.start_date_time)}</td>
-              <td>{fmtTime(s.end_date_time)}</td>
-              <td class="num">{fmtKwh(s.kwh)}</td>
-              <td class="num">{fmtMoney(s.total_cost?.excl_vat, s.currency)}</td>
-              <td data-field="location_id">{s.location_id}</td>
-              <td data-field="last_updated">{fmtTime(s.last_updated)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </ScrollTable>
+      <DataTable
+        label="Sessions"
+        testid="sessions"
+        rows={items}
+        rowKey={(s) => `${s.country_code}/${s.party_id}/${s.id}`}
+        rowData={(s) => ({ 'data-session': s.id })}
+        columns={[
+          {
+            header: 'Session',
+            rowHeader: true,
+            cell: (s) => (
+              <Link
+                to={`/sessions/${encodeURIComponent(s.country_code)}/${encodeURIComponent(s.party_id)}/${encodeURIComponent(s.id)}`}
+              >
+                {s.id}
+              </Link>
+            ),
+          },
+          { header: 'Party', cell: (s) => `${s.country_code}-${s.party_id}` },
+          { header: 'Partner', field: 'owner', cell: (s) => s.owner },
+          { header: 'Status', field: 'status', cell: (s) => s.status },
+          {
+            header: () => (
+              <SortHeader field="start_date_time" label="Start" filter={filter} query={props.query} />
+            ),
+            field: 'start_date_time',
+            cell: (s) => fmtTime(s.start_date_time),
+          },
+          { header: 'End', cell: (s) => fmtTime(s.end_date_time) },
+          { header: 'Energy', class: 'num', cell: (s) => fmtKwh(s.kwh) },
+          {
+            header: 'Cost excl. VAT',
+            class: 'num',
+            cell: (s) => fmtMoney(s.total_cost?.excl_vat, s.currency),
+          },
+          { header: 'Location', field: 'location_id', cell: (s) => s.location_id },
+          {
+            header: () => (
+              <SortHeader field="last_updated" label="Last updated" filter={filter} query={props.query} />
+            ),
+            field: 'last_updated',
+            cell: (s) => fmtTime(s.last_updated),
+          },
+        ]}
+      />
       <nav class="pager" aria-label="Pages of sessions">
         <button
           type="button"

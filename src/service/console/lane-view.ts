@@ -1,16 +1,9 @@
 // A partner's push lane as the console shows it (overview and partners list alike), from the outbox report's row.
 import { formatOptionalDateTime } from '../../domain/datetime.js';
 import type { PartnerOutbox } from '../outbox-report.js';
+import type { ConsoleLane } from '../../domain/console-types.js';
 
-export interface ConsoleLane {
-  pending: number;
-  in_flight: number;
-  failing: number;
-  last_error: string | null;
-  last_success: string | null;
-  paused_until: string | null;
-  paused_by_operator: boolean;
-}
+export type { ConsoleLane };
 
 /** The lane of `o` (a partner without a report row: nothing pending, never failed, not paused). */
 export function laneView(o: PartnerOutbox | undefined): ConsoleLane {

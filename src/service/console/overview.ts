@@ -14,7 +14,10 @@ import { loadSyncState } from '../pull-state.js';
 import type { ConsoleRates } from './rates.js';
 import type { PullJobs } from '../pull-jobs.js';
 import type { PullSchedule } from '../pull-schedule.js';
-import { laneView, type ConsoleLane } from './lane-view.js';
+import { laneView } from './lane-view.js';
+import type { Overview } from '../../domain/console-types.js';
+
+export type { Overview };
 
 /** Recent sessions read for "active" and per partner: the last RECENT_MS, at most RECENT_LIMIT rows. */
 export const RECENT_MS = 2 * DAY_MS;
@@ -22,30 +25,6 @@ export const RECENT_LIMIT = 50_000;
 /** Outbox rows read per overview at most (as /metrics: past it the counts are lower bounds). */
 const OUTBOX_SCAN = 100_000;
 const CACHE_MS = 2_000;
-
-export interface Overview {
-  generated_at: string;
-  sessions: {
-    total: number;
-    today: number;
-    active: number;
-    /** The recent window was cut at RECENT_LIMIT rows: active and per-partner figures are lower bounds. */
-    window_truncated: boolean;
-    per_partner: { partner: string; role: string; sessions_today: number; active: number }[];
-  };
-  rates: { ingest_per_min: number; pages_per_min: number };
-  outbox: (ConsoleLane & { partner: string; oldest_age_s: number | null })[];
-  outbox_truncated: boolean;
-  pulls: {
-    key: string;
-    module: string;
-    last_sync: string | null;
-    last_run: string | null;
-    result: 'ok' | 'failed' | 'running' | null;
-    next_run: string | null;
-  }[];
-  errors_last_hour: number;
-}
 
 export class OverviewReader {
   private cached: { at: number; value: Promise<Overview> } | undefined;

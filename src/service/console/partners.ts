@@ -2,31 +2,17 @@
 // encoding), the last check verdict and the push lane; never a token value. And the partner actions: pause and
 // resume the push lane (persisted in push_lanes, honoured by every process's push worker: push-lanes.ts laneMode),
 // retry now (due entries made due at once), re-run a pull (pull-jobs.ts).
-import type { Endpoint, Partner } from '../../domain/party.js';
 import type { SessionStore } from '../../store/contract.js';
 import { loadCheckVerdicts } from '../check-verdicts.js';
 import { outboxReport } from '../outbox-report.js';
-import { laneView, type ConsoleLane } from './lane-view.js';
+import { laneView } from './lane-view.js';
+import type { ActionResult, ConsolePartner, PartnerAction } from '../../domain/console-types.js';
 import { Refused } from '../refused.js';
-import type { PullJob, PullJobs } from '../pull-jobs.js';
+import type { PullJobs } from '../pull-jobs.js';
 
 const OUTBOX_SCAN = 100_000;
 
-export interface ConsolePartner {
-  key: string;
-  country_code: string;
-  party_id: string;
-  roles: string[];
-  business_name: string | null;
-  state: Partner['state'];
-  registered: boolean;
-  version: string | null;
-  format: Partner['format'];
-  endpoints: Endpoint[];
-  token_encoding: string | null;
-  check_verdict: { result: 'passed' | 'failed'; at: string; failed_checks: string[] } | null;
-  lane: ConsoleLane;
-}
+export type { ActionResult, ConsolePartner, PartnerAction };
 
 export async function consolePartners(store: SessionStore, now = Date.now()): Promise<ConsolePartner[]> {
   const report = await outboxReport(store, now, OUTBOX_SCAN);
@@ -57,19 +43,7 @@ export async function consolePartners(store: SessionStore, now = Date.now()): Pr
     });
 }
 
-export type PartnerAction = 'pause' | 'resume' | 'retry' | 'pull';
 export const PARTNER_ACTIONS: readonly PartnerAction[] = ['pause', 'resume', 'retry', 'pull'];
-
-export interface ActionResult {
-  done: true;
-  action: PartnerAction;
-  partner: string;
-  paused_by_operator?: boolean;
-  /** retry: the entries made due now. */
-  made_due?: number;
-  /** pull: the job's state (it runs in the background). */
-  job?: PullJob;
-}
 
 /** Runs a partner action; Refused('not-visible') for an unknown partner, 'invalid' for a pull of a non-CPO. */
 export async function partnerAction(

@@ -6,53 +6,28 @@
 // location, id prefix, a CPO partner) are tested on the rows read, at most SCAN_BUDGET rows per request. When the
 // budget runs out before the page is full, the page is shorter and next_cursor goes on from the last row read:
 // a page never costs more than SCAN_BUDGET rows, however rare the match, at 1 000 000 sessions as at 1 000.
-import { SESSION_STATUSES, type SessionStatus } from '../../domain/enums.js';
+import { SESSION_STATUSES } from '../../domain/enums.js';
 import { formatDateTime, parseDateTime, parseQueryDateTime } from '../../domain/datetime.js';
 import { chargingCurve, type CurvePoint } from '../../domain/charging-curve.js';
-import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
-import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
+import { partyKey, type Session } from '../../domain/session.js';
+import { WIRE_FORMATS } from '../../domain/wire-format.js';
 import type { ConsoleListRow, ConsoleSort, SessionStore, StoredSession } from '../../store/contract.js';
 import { MAX, MIN } from '../../store/paging.js';
+import { HISTORY_LIMIT } from '../../domain/session-change.js';
 import { Refused } from '../refused.js';
+import type {
+  SessionDelivery,
+  SessionHistoryItem,
+  SessionList,
+  SessionListItem,
+  SessionListQuery,
+  SessionPage as ConsoleSessionPage,
+} from '../../domain/console-types.js';
 
 export const SCAN_BUDGET = 5000;
 const BATCH = 500;
 export const DEFAULT_CONSOLE_LIMIT = 50;
 export const MAX_CONSOLE_LIMIT = 200;
-
-export interface SessionListInput {
-  partner?: string;
-  status?: string;
-  from?: string;
-  to?: string;
-  location?: string;
-  q?: string;
-  sort?: ConsoleSort;
-  order?: 'asc' | 'desc';
-  limit?: number;
-  cursor?: string;
-}
-
-export interface SessionListItem {
-  country_code: string;
-  party_id: string;
-  id: string;
-  /** The eMSP the session belongs to (its token's party), as a partner key. */
-  owner: PartyKey;
-  status: SessionStatus;
-  start_date_time: string;
-  end_date_time: string | null;
-  kwh: number;
-  location_id: string;
-  total_cost: { excl_vat: number; incl_vat?: number } | null;
-  currency: string;
-  last_updated: string;
-}
-
-export interface SessionList {
-  items: SessionListItem[];
-  next_cursor: string | null;
-}
 
 interface Cursor {
   s: ConsoleSort;
@@ -113,7 +88,7 @@ export function listItem(stored: StoredSession): SessionListItem {
 /** One page of the list (see the header). */
 export async function listConsoleSessions(
   store: SessionStore,
-  input: SessionListInput,
+  input: SessionListQuery,
 ): Promise<SessionList> {
   const sort = input.sort ?? 'last_updated';
   const order = input.order ?? 'desc';
@@ -178,28 +153,9 @@ export async function listConsoleSessions(
   }
 }
 
-export interface SessionDelivery {
-  partner: PartyKey;
-  /** The revision in the outbox (pending) ; null for what was delivered (the delivered state keeps no revision). */
-  rev: number | null;
-  /** When: the delivered body's last_updated, or when the pending entry was enqueued. */
-  at: string | null;
-  result: 'delivered' | 'pending' | 'sending' | 'failing';
-  error: string | null;
-}
-
-export interface SessionPage {
-  session: Session;
-  /** The stored body of each wire format, exactly as partners get it (JSON text). */
-  formats: Partial<Record<WireFormat, string>>;
-  history: { rev: number; at: string; change: string }[];
-  deliveries: SessionDelivery[];
-  curve: {
-    points: { t: string; kw: number; kwh: number }[];
-    currency: string;
-    total_cost: SessionListItem['total_cost'];
-  };
-}
+/** One session's page: its canonical session is the server's type. */
+export type SessionPage = ConsoleSessionPage<Session>;
+export type { SessionDelivery, SessionHistoryItem, SessionList, SessionListItem, SessionListQuery };
 
 /** One session's page, or Refused('not-visible') (404) when there is no such session. */
 export async function consoleSession(
@@ -218,10 +174,19 @@ export async function consoleSession(
   const perPartner = await Promise.all(
     partners.map(async (p): Promise<SessionDelivery[]> => {
       const key = { partnerKey: p.key, module: 'sessions' as const, objectSeq: stored.seq };
-      const [entry, delivered] = await Promise.all([store.outboxEntry(key), store.getDelivered(key)]);
+      const [entry, delivered] = await Promise.all([store.outboxEntry(key), store.deliveredState(key)]);
       const out: SessionDelivery[] = [];
-      if (delivered !== undefined)
-        out.push({ partner: p.key, rev: null, at: deliveredAt(delivered), result: 'delivered', error: null });
+      if (delivered !== undefined) {
+        const rev = delivered.rev ?? null;
+        out.push({
+          partner: p.key,
+          rev,
+          at: deliveredAt(delivered.doc),
+          result: 'delivered',
+          behind: rev === null ? null : rev < stored.rev,
+          error: null,
+        });
+      }
       if (entry)
         out.push({
           partner: p.key,
@@ -235,24 +200,37 @@ export async function consoleSession(
               : entry.attempts > 0
                 ? 'failing'
                 : 'pending',
+          behind: true,
           error: entry.lastError ?? null,
         });
       return out;
     }),
   );
   const deliveries = perPartner.flat();
+  const history = (await store.sessionHistory(stored.seq, HISTORY_LIMIT)).map((h): SessionHistoryItem => ({
+    rev: h.rev,
+    at: formatDateTime(h.writtenAt),
+    last_updated: formatDateTime(h.lastUpdated),
+    source: h.source,
+    change: h.summary,
+  }));
   const toIso = (p: CurvePoint) => ({ t: formatDateTime(p.t), kw: p.kw, kwh: p.kwh });
   return {
     session: s,
+    rev: stored.rev,
     formats,
-    // The store keeps the current revision only (sessions.rev, last_updated): no earlier revisions.
-    history: [
-      {
-        rev: stored.rev,
-        at: formatDateTime(s.lastUpdated),
-        change: stored.rev === 1 ? 'created' : 'updated',
-      },
-    ],
+    // A session last written before the history was kept (SQLite migration 11, PostgreSQL 12) has none yet.
+    history: history.length
+      ? history
+      : [
+          {
+            rev: stored.rev,
+            at: formatDateTime(s.lastUpdated),
+            last_updated: formatDateTime(s.lastUpdated),
+            source: null,
+            change: 'written before the history was kept',
+          },
+        ],
     deliveries,
     curve: {
       points: chargingCurve(s).map(toIso),

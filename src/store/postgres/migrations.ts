@@ -211,6 +211,26 @@ CREATE TABLE pending_renders (fmt smallint PRIMARY KEY);
 INSERT INTO pending_renders (fmt) SELECT 4 WHERE EXISTS (SELECT 1 FROM sessions);
 `;
 
+// A session's history of changes (src/domain/session-change.ts, store/write-plan.ts): per session (seq) its last
+// HISTORY_LIMIT revisions with write time, last_updated, source and change summary, no body; the primary key makes
+// a session's history one range and its trim (the write passing the limit deletes what falls out) one range delete.
+// sessions.digest: the few fields the next write's summary compares (NULL for sessions written before: the next
+// write computes it from the document). push_state.rev: the revision a partner acknowledged (NULL before). Both
+// columns are nullable without a default: a catalogue change, no table rewrite.
+const V12_SESSION_HISTORY = `
+CREATE TABLE session_history (
+  seq bigint NOT NULL,
+  rev integer NOT NULL,
+  written_at bigint NOT NULL,
+  last_updated bigint NOT NULL,
+  source text,
+  summary text NOT NULL,
+  PRIMARY KEY (seq, rev)
+);
+ALTER TABLE sessions ADD COLUMN digest text;
+ALTER TABLE push_state ADD COLUMN rev integer;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
@@ -222,6 +242,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'push lanes', sql: V8_PUSH_LANES },
   { version: 9, name: 'operator console', sql: V9_CONSOLE },
   { version: 10, name: 'ocpi-2.3.0 bodies to render', sql: V10_PENDING_RENDERS },
+  // 11 is assigned to another change (not on this branch); each version is applied once, gaps allowed.
+  { version: 12, name: 'session history', sql: V12_SESSION_HISTORY },
 ];
 
 /**

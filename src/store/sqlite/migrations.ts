@@ -15,6 +15,7 @@ import {
   PUSH_LANES,
   SQLITE_SCHEMA,
   SQLITE_UPGRADES,
+  sessionHistory,
 } from './schema.js';
 
 // Wire format 4 (ocpi-2.3.0, domain/wire-format.ts) was added after sessions were stored: their 2.3.0 bodies are
@@ -40,6 +41,8 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 7, name: 'push lanes (lane index, lane state)', up: (db) => db.exec(PUSH_LANES) },
   { version: 8, name: 'operator console (list indexes, operator pause)', up: consoleIndexes },
   { version: 9, name: 'ocpi-2.3.0 bodies to render (pending_renders)', up: (db) => db.exec(PENDING_RENDERS) },
+  // 10 is assigned to another change (not on this branch); numbers are applied in order, gaps allowed.
+  { version: 11, name: 'session history, digest, acknowledged revision', up: sessionHistory },
 ];
 
 const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

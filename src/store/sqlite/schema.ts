@@ -217,3 +217,31 @@ CREATE INDEX IF NOT EXISTS sessions_console_start ON sessions (json_extract(doc,
     .some((c) => c.name === 'operator_paused');
   if (!has) db.exec('ALTER TABLE push_lanes ADD COLUMN operator_paused INTEGER NOT NULL DEFAULT 0');
 }
+
+/**
+ * Migration 11: a session's history of changes (src/domain/session-change.ts, store/write-plan.ts). session_history
+ * keeps per session (seq) its last HISTORY_LIMIT revisions: write time, last_updated, source and change summary,
+ * no body. Keyed (seq, rev) without rowid: a session's history is one range, and trimming it (the write that passes
+ * the limit deletes the revision that falls out) is one range delete. sessions.digest: the few fields the next
+ * write's summary compares (NULL for sessions written before: the next write computes it from the document).
+ * push_state.rev: the revision a partner acknowledged (NULL for what was delivered before).
+ */
+export function sessionHistory(db: Database.Database): void {
+  db.exec(`
+CREATE TABLE IF NOT EXISTS session_history (
+  seq INTEGER NOT NULL, rev INTEGER NOT NULL, written_at INTEGER NOT NULL, last_updated INTEGER NOT NULL,
+  source TEXT, summary TEXT NOT NULL,
+  PRIMARY KEY (seq, rev)
+) WITHOUT ROWID;
+`);
+  for (const [table, column, type] of [
+    ['sessions', 'digest', 'TEXT'],
+    ['push_state', 'rev', 'INTEGER'],
+  ] as const) {
+    const has = db
+      .prepare<[], { name: string }>(`PRAGMA table_info(${table})`)
+      .all()
+      .some((c) => c.name === column);
+    if (!has) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}

@@ -12,10 +12,12 @@ import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
 import {
   consoleSql,
+  historyFromRow,
   listStatement,
   outboxEntryFromRow,
   recentFromRow,
   SQLITE_CONSOLE,
+  type HistoryRow,
   type OutboxEntryRow,
   type RecentRow,
 } from '../console.js';
@@ -23,8 +25,10 @@ import type {
   Completed,
   ConsoleListQuery,
   ConsoleListRow,
+  DeliveredState,
   OutboxEntryState,
   ClaimedDelivery,
+  SessionHistoryEntry,
   Delivery,
   PushRead,
   LaneClaim,
@@ -50,7 +54,14 @@ import {
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, sqlitePlaceholder, type LaneRow } from '../push-lanes.js';
-import { placeWrite, planWrite, sessionKey, type CountDelta, type OutboxEntry } from '../write-plan.js';
+import {
+  placeWrite,
+  planWrite,
+  sessionKey,
+  storedDigest,
+  type CountDelta,
+  type OutboxEntry,
+} from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
 
 interface ExistingRow {
@@ -61,6 +72,9 @@ interface ExistingRow {
   last_updated: number;
   /** The owner's number (owners.no). */
   no: number;
+  digest: string | null;
+  /** The document, only when no digest is stored (a session written before digests were kept). */
+  doc: string | null;
 }
 
 /** An outbox or push_state key as statement parameters, and the condition that matches it. */
@@ -103,19 +117,31 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const db = this.db;
     this.st = {
       existing: db.prepare<[string, string], ExistingRow>(
-        `SELECT s.seq, s.rev, s.owner, s.ord, s.last_updated, o.no FROM sessions s JOIN owners o ON o.owner = s.owner
-         WHERE s.cpo = ? AND s.id_ci = ?`,
+        `SELECT s.seq, s.rev, s.owner, s.ord, s.last_updated, o.no, s.digest,
+           CASE WHEN s.digest IS NULL THEN s.doc END AS doc
+         FROM sessions s JOIN owners o ON o.owner = s.owner WHERE s.cpo = ? AND s.id_ci = ?`,
       ),
       nextOrd: db.prepare<[string], { next_ord: number; no: number }>(
         `INSERT INTO owners (owner, next_ord, version, no) VALUES (?, 1, 1, (SELECT COALESCE(MAX(no), 0) + 1 FROM owners))
          ON CONFLICT (owner) DO UPDATE SET next_ord = next_ord + 1, version = version + 1 RETURNING next_ord, no`,
       ),
       bump: db.prepare<[string]>('UPDATE owners SET version = version + 1 WHERE owner = ?'),
-      insert: db.prepare<[string, string, string, number, number, number, string], { seq: number }>(
-        'INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+      insert: db.prepare<[string, string, string, number, number, number, string, string], { seq: number }>(
+        `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING seq`,
       ),
-      update: db.prepare<[string, number, number, string, number, number]>(
-        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ? WHERE seq = ?',
+      update: db.prepare<[string, number, number, string, number, string, number]>(
+        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ?, digest = ? WHERE seq = ?',
+      ),
+      // A session's history (migration 11): one row per revision, the oldest past HISTORY_LIMIT deleted.
+      history: db.prepare<[number, number, number, number, string | null, string]>(
+        `INSERT INTO session_history (seq, rev, written_at, last_updated, source, summary)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      trimHistory: db.prepare<[number, number]>('DELETE FROM session_history WHERE seq = ? AND rev <= ?'),
+      readHistory: db.prepare<[number, number], HistoryRow>(
+        `SELECT rev, written_at, last_updated, source, summary FROM session_history WHERE seq = ?
+         ORDER BY rev DESC LIMIT ?`,
       ),
       // Outbox rows and push_state are keyed by (partner_key, module, object_seq): OutboxKey, `...key` below.
       enqueue: db.prepare<[...Key, number, number, number]>(
@@ -156,9 +182,12 @@ export class SqliteStore implements SessionStore, PagingBackend {
         `UPDATE outbox SET next_attempt_at = ?, attempts = 0, last_error = NULL, claim = NULL
          WHERE ${KEY_IS} AND rev <> ?`,
       ),
-      delivered: db.prepare<[...Key, string]>(
-        `INSERT INTO push_state (partner_key, module, object_seq, delivered) VALUES (?, ?, ?, ?)
-         ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET delivered = excluded.delivered`,
+      delivered: db.prepare<[...Key, string, number]>(
+        `INSERT INTO push_state (partner_key, module, object_seq, delivered, rev) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET delivered = excluded.delivered, rev = excluded.rev`,
+      ),
+      deliveredState: db.prepare<Key, { delivered: string; rev: number | null }>(
+        `SELECT delivered, rev FROM push_state WHERE ${KEY_IS}`,
       ),
       getDelivered: db.prepare<Key, { delivered: string }>(
         `SELECT delivered FROM push_state WHERE ${KEY_IS}`,
@@ -287,7 +316,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
         // Counter changes are summed over the batch and written once per (owner, block, day) at its end.
         const deltas = new Map<string, CountDelta>();
         const outcomes = records.map((r) => {
-          const { outcome, seq, outbox } = this.putOne(r, options, deltas);
+          const { outcome, seq, outbox } = this.putOne(r, options, deltas, now);
           for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
           return outcome;
         });
@@ -303,12 +332,20 @@ export class SqliteStore implements SessionStore, PagingBackend {
     rec: SessionRecord,
     options: PutOptions,
     deltas: Map<string, CountDelta>,
+    now: number,
   ): { outcome: PutOutcome; seq: number; outbox: OutboxEntry[] } {
     const s = rec.session;
     const { cpo, idCi } = sessionKey(s);
     const old = this.st.existing.get(cpo, idCi);
     // Inside the write transaction: no other writer can come between the revision check and the write.
-    const plan = planWrite(old && { ...old, lastUpdated: old.last_updated }, rec, options);
+    const state = old && {
+      owner: old.owner,
+      ord: old.ord,
+      rev: old.rev,
+      lastUpdated: old.last_updated,
+      digest: storedDigest(old.digest, old.doc, old.owner),
+    };
+    const plan = planWrite(state, rec, options);
     if (plan.conflict) throw new RevisionConflict();
     if (plan.outcome === 'stale') return { outcome: 'stale', seq: old!.seq, outbox: [] };
     // An allocation bumps the owner's version in the same statement, and tells the owner's number (owners.no).
@@ -331,11 +368,23 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const doc = rec.doc ?? JSON.stringify(s);
     let seq: number;
     if (old) {
-      this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, old.seq);
+      this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, plan.digestJson, old.seq);
       seq = old.seq;
     } else {
-      seq = this.st.insert.get(cpo, idCi, plan.owner, ord, plan.lastUpdated, plan.rev, doc)!.seq;
+      seq = this.st.insert.get(
+        cpo,
+        idCi,
+        plan.owner,
+        ord,
+        plan.lastUpdated,
+        plan.rev,
+        doc,
+        plan.digestJson,
+      )!.seq;
     }
+    const h = plan.history;
+    this.st.history.run(seq, h.rev, now, h.lastUpdated, h.source, h.summary);
+    if (plan.trimHistoryTo !== undefined) this.st.trimHistory.run(seq, plan.trimHistoryTo);
     for (const b of placed.bodies) this.st.body.run(no, WIRE_FORMATS.indexOf(b.format), b.ord, b.body);
     return { outcome: plan.outcome, seq, outbox: plan.outbox };
   }
@@ -496,6 +545,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
     });
     return out;
   }
+  async sessionHistory(seq: number, limit: number): Promise<SessionHistoryEntry[]> {
+    return this.st.readHistory.all(seq, limit).map(historyFromRow);
+  }
+  async deliveredState(k: OutboxKey): Promise<DeliveredState | undefined> {
+    const r = this.st.deliveredState.get(...key(k));
+    return r && { doc: r.delivered, ...(r.rev !== null ? { rev: Number(r.rev) } : {}) };
+  }
   async outboxEntry(k: OutboxKey): Promise<OutboxEntryState | undefined> {
     const r = this.prepared(CONSOLE.outboxEntry).get(numbered(...key(k))) as OutboxEntryRow | undefined;
     return r && outboxEntryFromRow(r);
@@ -528,7 +584,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
       .transaction(() =>
         done.map(({ delivery: d, doc }) => {
           if (!this.st.held.get(...key(d), d.claim)) return false;
-          this.st.delivered.run(...key(d), doc);
+          this.st.delivered.run(...key(d), doc, d.rev);
           this.st.done.run(...key(d), d.rev);
           // A newer revision arrived meanwhile: it is due at once (not after the lease of the delivered one).
           this.st.requeue.run(now, ...key(d), d.rev);

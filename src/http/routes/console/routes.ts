@@ -13,7 +13,7 @@ import {
   consoleSession,
   listConsoleSessions,
   sessionPageJson,
-  type SessionListInput,
+  type SessionListQuery,
 } from '../../../service/console/sessions.js';
 import { consolePartners, partnerAction, PARTNER_ACTIONS } from '../../../service/console/partners.js';
 import {
@@ -96,7 +96,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps): voi
       },
     },
     async (request, reply) =>
-      ok(reply, await listConsoleSessions(deps.store, request.query as SessionListInput)),
+      ok(reply, await listConsoleSessions(deps.store, request.query as SessionListQuery)),
   );
 
   app.get<{ Params: Static<typeof SessionParamsSchema> }>(

@@ -2,6 +2,7 @@
 // documented in the OpenAPI document (tag "Console", x-audience operator). Field names are the contract's.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { SESSION_STATUSES } from '../../../domain/enums.js';
+import { HISTORY_LIMIT, WRITE_SOURCES } from '../../../domain/session-change.js';
 import { operatorEnvelope } from '../../openapi/schemas.js';
 import { MAX_CONSOLE_LIMIT, DEFAULT_CONSOLE_LIMIT } from '../../../service/console/sessions.js';
 import { PARTNER_ACTIONS } from '../../../service/console/partners.js';
@@ -172,13 +173,32 @@ export const SessionPageSchema = operatorEnvelope(
       {},
       { additionalProperties: true, description: 'Per wire format, the body partners get' },
     ),
-    history: Type.Array(Type.Object({ rev: Type.Integer(), at: iso('When'), change: Type.String() })),
+    rev: Type.Integer({ minimum: 1, description: 'The session’s current revision' }),
+    history: Type.Array(
+      Type.Object({
+        rev: Type.Integer(),
+        at: iso('When the revision was written'),
+        last_updated: iso('The session’s last_updated in that revision'),
+        source: nullable(enumOf(WRITE_SOURCES, 'What wrote it')),
+        change: Type.String({ description: 'What changed from the revision before' }),
+      }),
+      { description: `The last ${HISTORY_LIMIT} revisions, newest first` },
+    ),
     deliveries: Type.Array(
       Type.Object({
         partner: Type.String(),
-        rev: nullable(Type.Integer()),
+        rev: nullable(
+          Type.Integer({
+            description:
+              'Delivered: the revision the partner acknowledged (null: delivered before revisions were recorded); ' +
+              'otherwise the revision to deliver',
+          }),
+        ),
         at: nullable(iso('Delivered body’s last_updated, or when the entry was enqueued')),
         result: enumOf(['delivered', 'pending', 'sending', 'failing']),
+        behind: nullable(
+          Type.Boolean({ description: 'The partner lacks the current revision (null: not known)' }),
+        ),
         error: nullable(Type.String()),
       }),
     ),

@@ -40,7 +40,7 @@ export async function setChargingPreferences(
     if (!current || current.owner !== caller.key)
       throw new Refused('not-visible', `Unknown session ${sessionId}`);
     const record = {
-      ...toRecord({ ...current.session, chargingPreferences: prefs }),
+      ...toRecord({ ...current.session, chargingPreferences: prefs }, 'charging-preferences'),
       owner: current.owner,
       ifRev: current.rev,
     };

@@ -36,7 +36,7 @@ export async function seedDemo(store: SessionStore, o: SeedOptions): Promise<num
         if (message.done !== written) throw new Error(`demo: ${message.done} generated, ${written} stored`);
         return written;
       }
-      const records = unpackRecords(message.batch);
+      const records = unpackRecords(message.batch, 'demo');
       await store.putSessions(records, { mode: 'replace' });
       worker.postMessage('ack');
       written += records.length;

@@ -52,7 +52,7 @@ export async function importSessions(
     if (batch.length === 0) return;
     const written = batch;
     batch = [];
-    count(report, await writeSessions(store, written));
+    count(report, await writeSessions(store, written, { mode: 'if-newer' }, 'import'));
     progress();
   };
   try {

@@ -163,7 +163,12 @@ class SessionPageWriter implements PageWriter {
     });
     // One transaction for the batch; 'if-newer' keeps a newer stored session should one arrive meanwhile.
     const outcomes =
-      write.length === 0 ? [] : await this.store.putSessions(write.map(toRecord), { mode: 'if-newer' });
+      write.length === 0
+        ? []
+        : await this.store.putSessions(
+            write.map((s) => toRecord(s, 'pull')),
+            { mode: 'if-newer' },
+          );
     this.held = [];
     this.stored.unchanged += unchanged;
     outcomes.forEach((outcome, i) => {

@@ -98,7 +98,9 @@ async function write(
   session: Session,
   ifRev?: number,
 ): Promise<ReceiveResult> {
-  const record = toRecord(session);
+  // Ingest is our own back end (acceptLocation), else a CPO partner's push; a PATCH writes over a read revision.
+  const how = ifRev === undefined ? 'put' : 'patch';
+  const record = toRecord(session, `${t.acceptLocation ? 'ingest' : 'receiver'}-${how}`);
   const owner = ownerFor(t);
   const outcome = await writes.put({
     ...record,

@@ -3,6 +3,7 @@
 // are, and the receiver parses each document once (30-40 µs) and gives it to the store as the stored document.
 import type { Session } from '../../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../../domain/wire-format.js';
+import type { WriteSource } from '../../../domain/session-change.js';
 import type { SessionRecord } from '../../../store/contract.js';
 
 export interface RecordBatch {
@@ -23,11 +24,18 @@ export function packRecords(records: readonly SessionRecord[]): RecordBatch {
   return batch;
 }
 
-export function unpackRecords(batch: RecordBatch): SessionRecord[] {
+/** The records of `batch`, written by `source` (kept in each session's history). */
+export function unpackRecords(batch: RecordBatch, source?: WriteSource): SessionRecord[] {
   const n = WIRE_FORMATS.length;
   return batch.docs.map((doc, i) => {
     const renders = {} as Record<WireFormat, string>;
     WIRE_FORMATS.forEach((f, j) => (renders[f] = batch.bodies[i * n + j]!));
-    return { session: JSON.parse(doc) as Session, owner: batch.owners[i]!, renders, doc };
+    return {
+      session: JSON.parse(doc) as Session,
+      owner: batch.owners[i]!,
+      renders,
+      doc,
+      ...(source ? { source } : {}),
+    };
   });
 }
