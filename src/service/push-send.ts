@@ -7,7 +7,13 @@
 import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
 import type { PartyKey } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
-import { since22, styleSpeaks, wireFormatFor, type OcpiVersion } from '../domain/wire-format.js';
+import {
+  NO_CAMEL_MESSAGE,
+  since22,
+  styleSpeaks,
+  wireFormatFor,
+  type OcpiVersion,
+} from '../domain/wire-format.js';
 import { refused, send, succeeded, type OcpiAnswer } from '../client/transport.js';
 import type { Completed, Delivery, SessionStore } from '../store/contract.js';
 import type { GroupCommit } from './group-commit.js';
@@ -81,10 +87,7 @@ export class PushSender {
     const { partner, token, version, headers } = target;
     if (!styleSpeaks(partner.format, version)) {
       // No camel 2.3.0 (domain/wire-format.ts): nothing can be sent until the partner registers over 2.2.1.
-      await this.park(
-        d,
-        `the camel format is not defined for OCPI ${version}: register with --version 2.2.1`,
-      );
+      await this.park(d, NO_CAMEL_MESSAGE);
       return false;
     }
     const format = wireFormatFor(partner.format, version);
