@@ -211,6 +211,13 @@ CREATE TABLE pending_renders (fmt smallint PRIMARY KEY);
 INSERT INTO pending_renders (fmt) SELECT 4 WHERE EXISTS (SELECT 1 FROM sessions);
 `;
 
+// OCPI 2.3.0 credentials: the platform's hub_party_id and the parties its roles list (a hub's reachable parties),
+// as a JSON array of {role, key} (domain/party.ts ReachedParty).
+const V11_PARTNER_PARTIES = `
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS hub_party_id text;
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS parties text NOT NULL DEFAULT '[]';
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
@@ -222,6 +229,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'push lanes', sql: V8_PUSH_LANES },
   { version: 9, name: 'operator console', sql: V9_CONSOLE },
   { version: 10, name: 'ocpi-2.3.0 bodies to render', sql: V10_PENDING_RENDERS },
+  { version: 11, name: 'partner hub party and parties', sql: V11_PARTNER_PARTIES },
 ];
 
 /**
