@@ -4,8 +4,8 @@
 // new), and nothing is sent when it has that state already. After a failed attempt the object goes whole (PUT).
 // The claim is renewed before a request when its lease has run down; nothing is sent once another worker holds it.
 // Acknowledged deliveries are recorded through the group commit.
-import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
-import type { PartyKey } from '../domain/session.js';
+import { partnerEndpoint, routingHeaders, type Partner, type PartyIds } from '../domain/party.js';
+import { parsePartyKey, type PartyKey } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import {
   NO_CAMEL_MESSAGE,
@@ -20,6 +20,7 @@ import type { GroupCommit } from './group-commit.js';
 import { getIdentity } from './identity.js';
 import type { Log } from './log.js';
 import type { Body, PushAdapter } from './push-adapter.js';
+import { routeTo } from './push-route.js';
 
 export interface SendOptions {
   leaseMs: number;
@@ -155,16 +156,15 @@ export class PushSender {
   private async target(partnerKey: PartyKey, identifier: string): Promise<Target | undefined> {
     const cached = this.targets.get(`${partnerKey} ${identifier}`);
     if (cached && Date.now() - cached.at < TARGET_TTL_MS) return cached;
-    const partner = await this.store.getPartner(partnerKey);
-    const receiver =
-      partner && partner.state === 'registered'
-        ? partnerEndpoint(partner, identifier, 'RECEIVER')
-        : undefined;
-    if (!partner || !receiver) return undefined;
+    // The party's own registration, else a hub listing it (push-route.ts); TO names the party either way.
+    const direct = await this.store.getPartner(partnerKey);
+    const partner = await routeTo(direct, () => this.store.listPartners(), partnerKey, identifier);
+    const party = parsePartyKey(partnerKey);
+    if (!partner || !party) return undefined;
     const token = await this.store.getTheirToken(partner.id);
     if (!token) return undefined;
     const version = partner.version ?? '2.2.1';
-    const headers = await this.routingHeaders(partner, version);
+    const headers = await this.routingHeaders(party, version);
     const target = { partner, token, version, headers, at: Date.now() };
     this.targets.set(`${partnerKey} ${identifier}`, target);
     return target;
@@ -205,10 +205,10 @@ export class PushSender {
     return answer;
   }
 
-  private async routingHeaders(partner: Partner, version: OcpiVersion): Promise<Record<string, string>> {
+  private async routingHeaders(party: PartyIds, version: OcpiVersion): Promise<Record<string, string>> {
     if (!since22(version)) return {};
     const us = await getIdentity(this.store);
-    // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
-    return routingHeaders(us, partner);
+    // OCPI 2.2.1 §4.2: TO = the receiving party (behind a hub too: 2.3.0 §Party to Party via Hub), FROM = us.
+    return routingHeaders(us, party);
   }
 }
