@@ -152,6 +152,10 @@ export interface Partner {
   format: string;
   endpoints: Endpoint[];
   token_encoding: string | null;
+  /** OCPI 2.3.0 credentials hub_party_id (CC-PID). */
+  hub_party_id: string | null;
+  /** The CPO/EMSP parties the registration speaks for (a 2.3.0 hub: the parties reachable through it). */
+  parties: Array<{ role: string; key: string }>;
   check_verdict: { result: string; at: string; failed_checks: string[] } | null;
   lane: Lane;
 }

@@ -1,8 +1,8 @@
 // The console's partners: what `partners list` shows (registration, version, roles, format, endpoints, token
-// encoding), the last check verdict and the push lane; never a token value. And the partner actions: pause and
+// encoding, the 2.3.0 Hub party and the parties the registration speaks for), the last check verdict and the push lane; never a token value. And the partner actions: pause and
 // resume the push lane (persisted in push_lanes, honoured by every process's push worker: push-lanes.ts laneMode),
 // retry now (due entries made due at once), re-run a pull (pull-jobs.ts).
-import type { Endpoint, Partner } from '../../domain/party.js';
+import { partiesOf, type Endpoint, type Partner, type ReachedParty } from '../../domain/party.js';
 import type { SessionStore } from '../../store/contract.js';
 import { loadCheckVerdicts } from '../check-verdicts.js';
 import { outboxReport } from '../outbox-report.js';
@@ -24,6 +24,8 @@ export interface ConsolePartner {
   format: Partner['format'];
   endpoints: Endpoint[];
   token_encoding: string | null;
+  hub_party_id: string | null;
+  parties: ReachedParty[];
   check_verdict: { result: 'passed' | 'failed'; at: string; failed_checks: string[] } | null;
   lane: ConsoleLane;
 }
@@ -49,6 +51,8 @@ export async function consolePartners(store: SessionStore, now = Date.now()): Pr
         format: p.format,
         endpoints: p.endpoints,
         token_encoding: p.tokenEncoding ?? null,
+        hub_party_id: p.hubPartyId ?? null,
+        parties: partiesOf(p),
         check_verdict: v
           ? { result: v.failed === 0 ? 'passed' : 'failed', at: v.at, failed_checks: v.failedChecks }
           : null,
