@@ -189,13 +189,17 @@ export interface ConsolePartner {
   format: string;
   endpoints: PartnerEndpoint[];
   token_encoding: string | null;
+  /** OCPI 2.3.0 credentials hub_party_id (CC-PID). */
+  hub_party_id: string | null;
+  /** The CPO/EMSP parties the registration speaks for (a 2.3.0 hub: the parties reachable through it). */
+  parties: { role: string; key: string }[];
   check_verdict: { result: 'passed' | 'failed'; at: string; failed_checks: string[] } | null;
   lane: ConsoleLane;
 }
 
 export type PartnerAction = 'pause' | 'resume' | 'retry' | 'pull';
 
-/** A pull started from the console (src/service/console/pull-jobs.ts). */
+/** A pull run in the background: the console's action or `serve --pull-every` (src/service/pull-jobs.ts). */
 export interface PullJob {
   key: string;
   module: string;

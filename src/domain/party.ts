@@ -42,6 +42,30 @@ export interface Partner {
   endpoints: Endpoint[];
   /** The encoding this partner expects on our calls to it (remembered after a 401 retry). */
   tokenEncoding?: TokenEncoding;
+  /** OCPI 2.3.0 credentials `hub_party_id` as a party key (`NL-HUB`): the platform routes messages for others. */
+  hubPartyId?: PartyKey;
+  /**
+   * The parties its credentials list (CPO/EMSP roles, 2.2.1/2.3.0): a platform's own roles, or, for a 2.3.0 hub,
+   * the parties reachable through it. Empty for 2.1.1, hand-added and older registrations (see partiesOf).
+   */
+  parties: ReachedParty[];
+}
+
+/** One CPO/EMSP role of a party a registration reaches (its own, or one behind a hub). */
+export interface ReachedParty {
+  role: Role;
+  key: PartyKey;
+}
+
+/** The parties a partner speaks for: the listed ones, else its own key in each of its roles. */
+export function partiesOf(partner: Partner): ReachedParty[] {
+  if (partner.parties.length) return partner.parties;
+  return partner.key ? partner.roles.map((role) => ({ role, key: partner.key })) : [];
+}
+
+/** Does this partner speak for the party (its own key, or a party its credentials list)? */
+export function speaksFor(partner: Partner, key: PartyKey): boolean {
+  return key === partner.key || partiesOf(partner).some((p) => p.key === key);
 }
 
 /** Partner fields the registration flow may change. */
@@ -58,8 +82,11 @@ export type PartnerUpdate = Partial<
     | 'versionsUrl'
     | 'endpoints'
     | 'tokenEncoding'
+    | 'parties'
   >
 > & {
+  /** null: the platform no longer gives one (a PUT without it). */
+  hubPartyId?: PartyKey | null;
   tokenHash?: string;
   /** The token we send when calling this partner (we must keep it in clear to use it). */
   theirToken?: string | null;

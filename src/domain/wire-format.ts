@@ -13,6 +13,14 @@ export const VERSION_PREFERENCE: readonly OcpiVersion[] = [...OCPI_VERSIONS].rev
  * 2.2.1 at most.
  */
 export const CAMEL_VERSIONS: readonly OcpiVersion[] = ['2.1.1', '2.2.1'];
+const CAMEL_LATEST = CAMEL_VERSIONS.at(-1)!;
+/**
+ * The one answer to a camel partner on a version without the camel format: the sender and receiver (HTTP 404 +
+ * 2001), a push to a camel partner registered over 2.3.0 (parked with it), `schema --format camel --version 2.3.0`.
+ */
+export const NO_CAMEL_MESSAGE =
+  `The camelCase format is defined for OCPI ${CAMEL_VERSIONS.join(' and ')} only: use the ${CAMEL_LATEST} URLs, ` +
+  `and register camel partners with --version ${CAMEL_LATEST} (there is no camel 2.3.0, README "Versions")`;
 
 /** Is the style defined on this version? (camel: 2.1.1 and 2.2.1 only.) */
 export function styleSpeaks(style: 'ocpi' | 'camel', version: OcpiVersion): boolean {
@@ -21,7 +29,7 @@ export function styleSpeaks(style: 'ocpi' | 'camel', version: OcpiVersion): bool
 
 /** The format a partner of this style gets on this version; throws for camel on 2.3.0 (check styleSpeaks). */
 export function wireFormatFor(style: 'ocpi' | 'camel', version: OcpiVersion): WireFormat {
-  if (!styleSpeaks(style, version)) throw new Error(`the camel format is not defined for OCPI ${version}`);
+  if (!styleSpeaks(style, version)) throw new Error(NO_CAMEL_MESSAGE);
   return `${style}-${version}` as WireFormat;
 }
 

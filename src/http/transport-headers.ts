@@ -1,12 +1,14 @@
 // OCPI 2.2.1 transport headers.
 // §4.1.4: X-Request-ID and X-Correlation-ID are echoed on every response (generated when absent).
 // §4.2: routing headers OCPI-from/to-* on functional modules: set on responses (FROM = us, TO = the caller);
-// a request whose FROM contradicts the caller's credentials is refused with HTTP 400 + 2001. A client that
-// swapped FROM and TO (its own party in TO) is tolerated.
+// a request whose FROM contradicts the caller's credentials (neither its party nor one its credentials list, e.g.
+// a party behind a 2.3.0 hub) is refused with HTTP 400 + 2001. A client that swapped FROM and TO (its own party in
+// TO) is tolerated.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
-import { routingHeaders } from '../domain/party.js';
+import { routingHeaders, speaksFor } from '../domain/party.js';
+import type { PartyKey } from '../domain/session.js';
 import type { Identity } from '../service/identity.js';
 import { since22 } from '../domain/wire-format.js';
 import { sendError, STATUS } from './envelope.js';
@@ -31,6 +33,13 @@ function echoable(id: string | undefined): string {
   return id && SAFE_ID.test(id) ? id : randomUUID();
 }
 
+/** The party a request's OCPI-from-* headers name (`CC-PID`, upper-cased), if any. */
+export function fromParty(request: { headers: IncomingMessage['headers'] }): PartyKey | undefined {
+  const cc = header(request.headers['ocpi-from-country-code']);
+  const pid = header(request.headers['ocpi-from-party-id']);
+  return cc === undefined && pid === undefined ? undefined : `${cc ?? ''}-${pid ?? ''}`.toUpperCase();
+}
+
 export function registerTransportHeaders(
   app: FastifyInstance,
   identity: () => Promise<Identity | undefined>,
@@ -46,12 +55,10 @@ export function registerTransportHeaders(
     if (!partner || !carriesRoutingHeaders(request.routeOptions.config)) return;
     const us = await identity();
     reply.headers(routingHeaders(us, partner)); // FROM = us, TO = the caller
-    const fromCc = header(request.headers['ocpi-from-country-code']);
-    const fromPid = header(request.headers['ocpi-from-party-id']);
-    if (fromCc === undefined && fromPid === undefined) return;
-    const claims = `${fromCc ?? ''}-${fromPid ?? ''}`.toUpperCase();
+    const claims = fromParty(request);
+    if (claims === undefined) return;
     const swapped = us && claims === `${us.countryCode}-${us.partyId}`.toUpperCase();
-    if (claims !== partner.key && !swapped) {
+    if (!speaksFor(partner, claims) && !swapped) {
       return sendError(
         reply,
         400,

@@ -7,7 +7,7 @@ import { tokenCandidates } from '../domain/token-encoding.js';
 import { generateToken, hashesEqual, hashToken } from './tokens.js';
 import { Refused } from './refused.js';
 import {
-  CAMEL_VERSIONS,
+  NO_CAMEL_MESSAGE,
   styleSpeaks,
   wireFormatFor,
   type OcpiVersion,
@@ -85,14 +85,9 @@ export function mayUseFunctionalModules(partner: Partner): boolean {
 
 /**
  * The wire format a partner reads and writes on an OCPI version's URLs. The camelCase/integer format has no 2.3.0
- * (domain/wire-format.ts CAMEL_VERSIONS): such a partner is answered HTTP 404 + 2001 saying which version to use.
+ * (domain/wire-format.ts CAMEL_VERSIONS): such a partner is answered HTTP 404 + 2001 with NO_CAMEL_MESSAGE.
  */
 export function partnerWireFormat(partner: Partner, version: OcpiVersion): WireFormat {
-  if (!styleSpeaks(partner.format, version))
-    throw new Refused(
-      'not-supported',
-      `This partner is configured for the camelCase format, which is defined for OCPI ${CAMEL_VERSIONS.join(' and ')} ` +
-        `only: use the ${CAMEL_VERSIONS.at(-1)} URLs`,
-    );
+  if (!styleSpeaks(partner.format, version)) throw new Refused('not-supported', NO_CAMEL_MESSAGE);
   return wireFormatFor(partner.format, version);
 }

@@ -7,10 +7,11 @@
 // read together (one adapter.load per module and format); what the partner acknowledged comes with the claim.
 // The body goes out as JSON text through the transport's direct exchange (undici request, keep-alive pool per
 // receiver origin on the one dispatcher).
-import { partnerEndpoint, routingHeaders, type Partner } from '../domain/party.js';
-import type { PartyKey } from '../domain/session.js';
+import { partnerEndpoint, routingHeaders, type Partner, type PartyIds } from '../domain/party.js';
+import { parsePartyKey, type PartyKey } from '../domain/session.js';
 import { defaultEncoding } from '../domain/token-encoding.js';
 import {
+  NO_CAMEL_MESSAGE,
   since22,
   styleSpeaks,
   wireFormatFor,
@@ -22,7 +23,8 @@ import type { ClaimedDelivery, Completed, Delivery, SessionStore } from '../stor
 import { GroupCommit } from './group-commit.js';
 import { getIdentity } from './identity.js';
 import type { Log } from './log.js';
-import type { PushAdapter, PushedObject } from './push-adapter.js';
+import type { Body, PushAdapter, PushedObject } from './push-adapter.js';
+import { routeTo } from './push-route.js';
 
 export interface SendOptions {
   leaseMs: number;
@@ -92,10 +94,7 @@ export class PushSender {
     const { partner, token, version, headers } = target;
     if (!styleSpeaks(partner.format, version)) {
       // No camel 2.3.0 (domain/wire-format.ts): nothing can be sent until the partner registers over 2.2.1.
-      await this.park(
-        d,
-        `the camel format is not defined for OCPI ${version}: register with --version 2.2.1`,
-      );
+      await this.park(d, NO_CAMEL_MESSAGE);
       return false;
     }
     const format = wireFormatFor(partner.format, version);
@@ -172,16 +171,15 @@ export class PushSender {
   private async target(partnerKey: PartyKey, identifier: string): Promise<Target | undefined> {
     const cached = this.targets.get(`${partnerKey} ${identifier}`);
     if (cached && Date.now() - cached.at < TARGET_TTL_MS) return cached;
-    const partner = await this.store.getPartner(partnerKey);
-    const receiver =
-      partner && partner.state === 'registered'
-        ? partnerEndpoint(partner, identifier, 'RECEIVER')
-        : undefined;
-    if (!partner || !receiver) return undefined;
+    // The party's own registration, else a hub listing it (push-route.ts); TO names the party either way.
+    const direct = await this.store.getPartner(partnerKey);
+    const partner = await routeTo(direct, () => this.store.listPartners(), partnerKey, identifier);
+    const party = parsePartyKey(partnerKey);
+    if (!partner || !party) return undefined;
     const token = await this.store.getTheirToken(partner.id);
     if (!token) return undefined;
     const version = partner.version ?? '2.2.1';
-    const headers = await this.routingHeaders(partner, version);
+    const headers = await this.routingHeaders(party, version);
     const target = { partner, token, version, headers, at: Date.now() };
     this.targets.set(`${partnerKey} ${identifier}`, target);
     return target;
@@ -226,10 +224,10 @@ export class PushSender {
     return answer;
   }
 
-  private async routingHeaders(partner: Partner, version: OcpiVersion): Promise<Record<string, string>> {
+  private async routingHeaders(party: PartyIds, version: OcpiVersion): Promise<Record<string, string>> {
     if (!since22(version)) return {};
     const us = await getIdentity(this.store);
-    // OCPI 2.2.1 §4.2: TO = the receiving party, FROM = us.
-    return routingHeaders(us, partner);
+    // OCPI 2.2.1 §4.2: TO = the receiving party (behind a hub too: 2.3.0 §Party to Party via Hub), FROM = us.
+    return routingHeaders(us, party);
   }
 }

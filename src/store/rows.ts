@@ -5,6 +5,7 @@ import type {
   Partner,
   PartnerFormat,
   PartnerUpdate,
+  ReachedParty,
   Role,
   TokenEncoding,
 } from '../domain/party.js';
@@ -24,6 +25,8 @@ export interface PartnerRow {
   versions_url: string | null;
   endpoints: string;
   token_encoding: string | null;
+  hub_party_id: string | null;
+  parties: string;
 }
 
 export function partnerFromRow(r: PartnerRow): Partner {
@@ -41,6 +44,8 @@ export function partnerFromRow(r: PartnerRow): Partner {
     versionsUrl: r.versions_url ?? undefined,
     endpoints: JSON.parse(r.endpoints || '[]') as Endpoint[],
     tokenEncoding: (r.token_encoding ?? undefined) as TokenEncoding | undefined,
+    ...(r.hub_party_id ? { hubPartyId: r.hub_party_id } : {}),
+    parties: JSON.parse(r.parties || '[]') as ReachedParty[],
   };
 }
 
@@ -62,5 +67,7 @@ export function partnerUpdateColumns(u: PartnerUpdate): Array<[string, string | 
   if (u.tokenEncoding !== undefined) cols.push(['token_encoding', u.tokenEncoding]);
   if (u.tokenHash !== undefined) cols.push(['token_hash', u.tokenHash]);
   if (u.theirToken !== undefined) cols.push(['their_token', u.theirToken]);
+  if (u.hubPartyId !== undefined) cols.push(['hub_party_id', u.hubPartyId]);
+  if (u.parties !== undefined) cols.push(['parties', JSON.stringify(u.parties)]);
   return cols;
 }

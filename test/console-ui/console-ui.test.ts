@@ -117,6 +117,20 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       ],
       theirToken: 'our-token-for-them',
     });
+    // A 2.3.0 roaming hub listing both eMSPs (its Hub party and parties shown on the partners page).
+    const hub = await store.addInvite(hashToken('hub-token-for-us'));
+    await store.updatePartner(hub.id, {
+      countryCode: 'NL',
+      partyId: 'HUB',
+      roles: ['EMSP'],
+      state: 'registered',
+      version: '2.3.0',
+      hubPartyId: 'NL-HUB',
+      parties: [
+        { role: 'EMSP', key: 'DE-EMS' },
+        { role: 'EMSP', key: 'BE-EMB' },
+      ],
+    });
     const emsps = [
       { countryCode: 'DE', partyId: 'EMS' },
       { countryCode: 'BE', partyId: 'EMB' },
@@ -443,6 +457,29 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       deliveries.map((c) => [c[0], c[1], c[3], c[4]]),
       [[PARTNER, '3', 'pending', 'yes']],
     );
+    await page.close();
+  });
+
+  it("shows a hub's Hub party and the parties it speaks for, as the API gives them", async () => {
+    type P = { key: string; hub_party_id: string | null; parties: { role: string; key: string }[] };
+    const partners = await data<P[]>('partners');
+    const hub = partners.find((p) => p.key === 'NL-HUB')!;
+    assert.equal(hub.hub_party_id, 'NL-HUB');
+    assert.deepEqual(hub.parties, [
+      { role: 'EMSP', key: 'DE-EMS' },
+      { role: 'EMSP', key: 'BE-EMB' },
+    ]);
+    const direct = partners.find((p) => p.key === PARTNER)!;
+    assert.equal(direct.hub_party_id, null);
+    assert.deepEqual(direct.parties, [{ role: 'EMSP', key: PARTNER }]);
+    const page = await newPage();
+    await login(page, operatorToken, '/console/partners');
+    const card = page.locator('section[data-partner="NL-HUB"]');
+    assert.equal(await card.locator('[data-field=hub]').innerText(), 'NL-HUB');
+    assert.equal(await card.locator('[data-field=parties]').innerText(), 'EMSP DE-EMS, EMSP BE-EMB');
+    const own = page.locator(`section[data-partner="${PARTNER}"]`);
+    assert.equal(await own.locator('[data-field=hub]').innerText(), '—');
+    assert.equal(await own.locator('[data-field=parties]').innerText(), `EMSP ${PARTNER}`);
     await page.close();
   });
 

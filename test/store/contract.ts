@@ -330,6 +330,34 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.getPartner('BE-REG'), undefined);
     });
 
+    it("keeps a registration's Hub party and listed parties, and clears the Hub party on null", async () => {
+      const invite = await store.addInvite('44'.repeat(32));
+      assert.equal(invite.hubPartyId, undefined);
+      assert.deepEqual(invite.parties, []);
+      const parties = [
+        { role: 'EMSP' as const, key: 'DE-EMS' },
+        { role: 'EMSP' as const, key: 'FR-EMX' },
+      ];
+      const hub = await store.updatePartner(invite.id, {
+        countryCode: 'NL',
+        partyId: 'HUB',
+        roles: ['EMSP'],
+        state: 'registered',
+        hubPartyId: 'NL-HUB',
+        parties,
+      });
+      assert.equal(hub.hubPartyId, 'NL-HUB');
+      assert.deepEqual(hub.parties, parties);
+      const read = (await store.listPartners()).find((p) => p.id === invite.id)!;
+      assert.equal(read.hubPartyId, 'NL-HUB');
+      assert.deepEqual(read.parties, parties);
+      assert.deepEqual((await store.findPartnerByTokenHash('44'.repeat(32)))?.parties, parties);
+      const cleared = await store.updatePartner(invite.id, { hubPartyId: null, parties: [] });
+      assert.equal(cleared.hubPartyId, undefined);
+      assert.deepEqual(cleared.parties, []);
+      assert.equal(await store.removePartnerById(invite.id), true);
+    });
+
     it('enqueues pushes with writes, leases them, and completes only the delivered revision', async () => {
       const owner = 'SE-PSH';
       const s = makeSession('push-1', owner, T0);

@@ -304,3 +304,32 @@ describe('postgres store: several processes on one database', () => {
     }
   });
 });
+
+describe('postgres store: databases before partner parties (migration 11)', () => {
+  it('partners of a version 10 database gain hub_party_id and parties (none), kept as they were', async () => {
+    const url = await freshDatabase();
+    const sql = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      assert.deepEqual(await migrate(sql, 10), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await sql.query(
+        `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
+         VALUES ('DE', 'EMS', 'DE-EMS', 'EMSP', 'ocpi', 'configured', $1, 1)`,
+        ['ab'.repeat(32)],
+      );
+      const store = await PostgresStore.connect(url);
+      try {
+        const [p] = await store.listPartners();
+        assert.deepEqual([p?.key, p?.roles, p?.hubPartyId, p?.parties], ['DE-EMS', ['EMSP'], undefined, []]);
+        const hub = await store.updatePartner(p!.id, {
+          hubPartyId: 'NL-HUB',
+          parties: [{ role: 'EMSP', key: 'DE-EMS' }],
+        });
+        assert.equal(hub.hubPartyId, 'NL-HUB');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await sql.end();
+    }
+  });
+});

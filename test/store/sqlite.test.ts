@@ -155,4 +155,34 @@ describe('sqlite store: versioned migrations (PRAGMA user_version)', () => {
     assert.ok(tables.includes('locks'), tables.join());
     assert.ok(outbox.includes('claim'), outbox.join());
   });
+
+  it('migration 10: partners of a version 9 file gain hub_party_id and parties (none), kept as they were', async () => {
+    const file = tempFile('v9.db');
+    const before = new SqliteStore(file);
+    await before.addPartner({
+      countryCode: 'DE',
+      partyId: 'EMS',
+      roles: ['EMSP'],
+      format: 'ocpi',
+      tokenHash: 'ab'.repeat(32),
+    });
+    await before.close();
+    const db = new Database(file);
+    db.exec('ALTER TABLE partners DROP COLUMN hub_party_id; ALTER TABLE partners DROP COLUMN parties');
+    db.exec('PRAGMA user_version = 9');
+    db.close();
+    const store = new SqliteStore(file);
+    try {
+      assert.equal(userVersion(file), latest);
+      const [p] = await store.listPartners();
+      assert.deepEqual([p?.key, p?.roles, p?.hubPartyId, p?.parties], ['DE-EMS', ['EMSP'], undefined, []]);
+      const hub = await store.updatePartner(p!.id, {
+        hubPartyId: 'NL-HUB',
+        parties: [{ role: 'EMSP', key: 'DE-EMS' }],
+      });
+      assert.equal(hub.hubPartyId, 'NL-HUB');
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-// Partners: registration, version, roles, format, endpoints, token encoding (never a token), the last check
+// Partners: registration, the 2.3.0 Hub party and the parties it speaks for, version, roles, format, endpoints, token encoding (never a token), the last check
 // verdict, the push lane; the actions pause / resume pushing, retry now and re-run pull, each after a confirmation.
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
@@ -46,6 +46,10 @@ function Card(props: { p: Partner; onAction: (p: Partner, a: PartnerAction) => v
         <dd>
           {p.country_code}-{p.party_id}
         </dd>
+        <dt>Hub party</dt>
+        <dd data-field="hub">{p.hub_party_id ?? '—'}</dd>
+        <dt>Speaks for</dt>
+        <dd data-field="parties">{p.parties.map((x) => `${x.role} ${x.key}`).join(', ') || '—'}</dd>
         <dt>Registration</dt>
         <dd data-field="registered">{p.registered ? 'registered' : 'not registered'}</dd>
         <dt>Version</dt>

@@ -75,6 +75,11 @@ async function list(store: SessionStore, values: PartnersOptions): Promise<numbe
         p.state,
         p.version ?? '-',
         `format=${p.format}`,
+        // OCPI 2.3.0: the Hub party, and the parties its credentials list beyond its own (a hub's reachable ones).
+        ...(p.hubPartyId ? [`hub=${p.hubPartyId}`] : []),
+        ...(p.parties.some((x) => x.key !== p.key)
+          ? [`parties=${p.parties.map((x) => `${x.role}:${x.key}`).join(',')}`]
+          : []),
       ];
       console.log([...cols, endpoints, ...check(p.key)].join('\t'));
     }

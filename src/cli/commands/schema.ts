@@ -4,7 +4,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Option, type Command } from 'commander';
 import { PARTNER_FORMATS, type PartnerFormat } from '../../domain/party.js';
-import { CAMEL_VERSIONS, styleSpeaks, wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
+import { NO_CAMEL_MESSAGE, styleSpeaks, wireFormatFor, type OcpiVersion } from '../../domain/wire-format.js';
 import { STATUS } from '../../http/envelope.js';
 import { JSON_SCHEMA_DIALECT, toJsonSchema } from '../../http/openapi/json-schema.js';
 import { errorEnvelopeSchema, OCPI_VERSIONS } from '../../http/openapi/schemas.js';
@@ -61,8 +61,7 @@ function known(): string {
 export function schemaDocument(object: string, version: OcpiVersion, format: PartnerFormat): object {
   const entry = SCHEMA_OBJECTS[object];
   if (!entry) throw new UsageError(`schema: unknown object '${object}'; known objects:\n${known()}`);
-  if (!styleSpeaks(format, version))
-    throw new UsageError(`schema: the camel format is defined for OCPI ${CAMEL_VERSIONS.join(' and ')} only`);
+  if (!styleSpeaks(format, version)) throw new UsageError(`schema: ${NO_CAMEL_MESSAGE}`);
   return { $schema: JSON_SCHEMA_DIALECT, ...toJsonSchema(entry.build(version, format)) };
 }
 

@@ -1,7 +1,9 @@
 // The console's partners: what `partners list` shows (registration, version, roles, format, endpoints, token
-// encoding), the last check verdict and the push lane; never a token value. And the partner actions: pause and
-// resume the push lane (persisted in push_lanes, honoured by every process's push worker: push-lanes.ts laneMode),
-// retry now (due entries made due at once), re-run a pull (pull-jobs.ts).
+// encoding, the 2.3.0 Hub party and the parties the registration speaks for), the last check verdict and the push
+// lane; never a token value. And the partner actions: pause and resume the push lane (persisted in push_lanes,
+// honoured by every process's push worker: push-lanes.ts laneMode), retry now (due entries made due at once),
+// re-run a pull (pull-jobs.ts).
+import { partiesOf } from '../../domain/party.js';
 import type { SessionStore } from '../../store/contract.js';
 import { loadCheckVerdicts } from '../check-verdicts.js';
 import { outboxReport } from '../outbox-report.js';
@@ -35,6 +37,8 @@ export async function consolePartners(store: SessionStore, now = Date.now()): Pr
         format: p.format,
         endpoints: p.endpoints,
         token_encoding: p.tokenEncoding ?? null,
+        hub_party_id: p.hubPartyId ?? null,
+        parties: partiesOf(p),
         check_verdict: v
           ? { result: v.failed === 0 ? 'passed' : 'failed', at: v.at, failed_checks: v.failedChecks }
           : null,

@@ -211,6 +211,13 @@ CREATE TABLE pending_renders (fmt smallint PRIMARY KEY);
 INSERT INTO pending_renders (fmt) SELECT 4 WHERE EXISTS (SELECT 1 FROM sessions);
 `;
 
+// OCPI 2.3.0 credentials: the platform's hub_party_id and the parties its roles list (a hub's reachable parties),
+// as a JSON array of {role, key} (domain/party.ts ReachedParty).
+const V11_PARTNER_PARTIES = `
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS hub_party_id text;
+ALTER TABLE partners ADD COLUMN IF NOT EXISTS parties text NOT NULL DEFAULT '[]';
+`;
+
 // A session's history of changes (src/domain/session-change.ts, store/write-plan.ts): per session (seq) its last
 // HISTORY_LIMIT revisions with write time, last_updated, source and change summary, no body; the primary key makes
 // a session's history one range and its trim (the write passing the limit deletes what falls out) one range delete.
@@ -242,7 +249,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'push lanes', sql: V8_PUSH_LANES },
   { version: 9, name: 'operator console', sql: V9_CONSOLE },
   { version: 10, name: 'ocpi-2.3.0 bodies to render', sql: V10_PENDING_RENDERS },
-  // 11 is assigned to another change (not on this branch); each version is applied once, gaps allowed.
+  { version: 11, name: 'partner hub party and parties', sql: V11_PARTNER_PARTIES },
   { version: 12, name: 'session history', sql: V12_SESSION_HISTORY },
 ];
 

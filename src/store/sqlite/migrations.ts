@@ -25,6 +25,20 @@ CREATE TABLE IF NOT EXISTS pending_renders (fmt INTEGER PRIMARY KEY);
 INSERT OR IGNORE INTO pending_renders (fmt) SELECT 4 WHERE EXISTS (SELECT 1 FROM sessions);
 `;
 
+// OCPI 2.3.0 credentials: the platform's hub_party_id and the parties its roles list (a hub's reachable parties),
+// as a JSON array of {role, key} (domain/party.ts ReachedParty). Each column only when missing: a file of an
+// earlier build that says user_version 0 may have them already.
+function addPartnerParties(db: Database.Database): void {
+  const has = new Set(
+    db
+      .prepare<[], { name: string }>('PRAGMA table_info(partners)')
+      .all()
+      .map((c) => c.name),
+  );
+  if (!has.has('hub_party_id')) db.exec('ALTER TABLE partners ADD COLUMN hub_party_id TEXT');
+  if (!has.has('parties')) db.exec("ALTER TABLE partners ADD COLUMN parties TEXT NOT NULL DEFAULT '[]'");
+}
+
 export interface SqliteMigration {
   version: number;
   name: string;
@@ -41,7 +55,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 7, name: 'push lanes (lane index, lane state)', up: (db) => db.exec(PUSH_LANES) },
   { version: 8, name: 'operator console (list indexes, operator pause)', up: consoleIndexes },
   { version: 9, name: 'ocpi-2.3.0 bodies to render (pending_renders)', up: (db) => db.exec(PENDING_RENDERS) },
-  // 10 is assigned to another change (not on this branch); numbers are applied in order, gaps allowed.
+  { version: 10, name: 'partner hub party and parties', up: addPartnerParties },
   { version: 11, name: 'session history, digest, acknowledged revision', up: sessionHistory },
 ];
 

@@ -227,6 +227,13 @@ export const PartnersSchema = operatorEnvelope(
         Type.Object({ identifier: Type.String(), role: Type.Optional(Type.String()), url: Type.String() }),
       ),
       token_encoding: nullable(Type.String()),
+      hub_party_id: nullable(
+        Type.String({ description: 'OCPI 2.3.0 credentials hub_party_id, as a party key (CC-PID)' }),
+      ),
+      parties: Type.Array(Type.Object({ role: Type.String(), key: Type.String() }), {
+        description:
+          'The CPO/EMSP parties its credentials list (a 2.3.0 hub: the parties reachable through it)',
+      }),
       check_verdict: nullable(
         Type.Object({
           result: enumOf(['passed', 'failed']),

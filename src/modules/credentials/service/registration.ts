@@ -1,7 +1,8 @@
 // Credentials registration (OCPI 2.1.1 §credentials 4.1, 2.2.1 §7.4): the token A → B → C exchange,
 // from either side, plus update (PUT) and unregister (DELETE).
 import { randomUUID } from 'node:crypto';
-import type { Endpoint, Partner, Role, TokenEncoding } from '../../../domain/party.js';
+import type { Endpoint, Partner, PartnerUpdate, Role, TokenEncoding } from '../../../domain/party.js';
+import { partyKey } from '../../../domain/session.js';
 import { defaultEncoding } from '../../../domain/token-encoding.js';
 import { VERSION_PREFERENCE, type OcpiVersion } from '../../../domain/wire-format.js';
 import { DiscoveryError, discoverVersion, versionInPath } from '../../../client/discovery.js';
@@ -143,6 +144,15 @@ function peerRoles(peer: PeerCredentials, us: Identity): Role[] {
       : ['CPO', 'EMSP'];
 }
 
+/**
+ * What a registration records of the peer's party: its Hub party (2.3.0; null clears one it no longer gives) and
+ * the parties its roles list, ours left out (a hub may list every party reachable through it, us included).
+ */
+function peerParties(peer: PeerCredentials, us: Identity): Pick<PartnerUpdate, 'hubPartyId' | 'parties'> {
+  const own = partyKey(us.countryCode, us.partyId);
+  return { hubPartyId: peer.hubPartyId ?? null, parties: peer.parties.filter((p) => p.key !== own) };
+}
+
 /** Stores what a registration learned and issues a fresh token for them to use (token C, or a rotated one). */
 async function storeRegistration(
   store: SessionStore,
@@ -168,6 +178,7 @@ async function storeRegistration(
     tokenEncoding: endpoints.encoding,
     tokenHash: hashToken(ourToken),
     theirToken: peer.token,
+    ...peerParties(peer, us),
   });
   return { partner: updated, ourToken };
 }
@@ -289,6 +300,7 @@ export async function registerWith(
       endpoints: peer.endpoints,
       tokenEncoding: answer.encoding,
       theirToken: c.token,
+      ...peerParties(c, us),
     });
   } catch (e) {
     await store.removePartnerById(pending.id);

@@ -2,7 +2,8 @@
 // 2.2.1 §6 Versions, §7 Credentials, 2.3.0 the same plus `hub_party_id`): schemas, parse and render.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Endpoint, Role } from '../../../domain/party.js';
+import type { Endpoint, ReachedParty, Role } from '../../../domain/party.js';
+import { partyKey } from '../../../domain/session.js';
 import type { OcpiVersion } from '../../../domain/wire-format.js';
 import type { ParseResult } from '../../../wire/codec.js';
 import { addSchemaIssues, IssueList } from '../../../wire/validate.js';
@@ -43,6 +44,8 @@ const HubPartyId = Type.String({
   pattern: '^[A-Za-z]{2}[A-Za-z0-9]{3}$',
   description: 'CiString(5): the Hub party of the platform, e.g. NLHUB',
 });
+const HUB_PARTY_ID_RULE =
+  'must be one CiString(5): the Hub party as a 2-letter country code and a 3-character party id concatenated, e.g. NLHUB';
 export const Credentials230Schema = Type.Object(
   {
     token: Token,
@@ -93,6 +96,8 @@ export interface PeerCredentials {
   businessName: string;
   /** OCPI 2.3.0: the Hub party (`CC-PID`) of a platform that routes messages for others; absent otherwise. */
   hubPartyId?: string;
+  /** The CPO/EMSP roles its credentials list, each with its party (2.2.1/2.3.0; empty for 2.1.1). */
+  parties: ReachedParty[];
 }
 
 const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
@@ -118,28 +123,41 @@ export function parseCredentials(version: OcpiVersion, json: unknown): ParseResu
         partyId: c.party_id.toUpperCase(),
         roles: [],
         businessName: c.business_details.name,
+        parties: [],
       },
     };
   }
   const r = check(credentialsSchema(version), json);
-  if (!r.ok) return r;
+  if (!r.ok) {
+    const hubRule = (got: unknown) => `${HUB_PARTY_ID_RULE} (got ${JSON.stringify(got)})`;
+    const given = (json as { hub_party_id?: unknown } | null)?.hub_party_id;
+    return {
+      ok: false,
+      issues: r.issues.map((i) => (i.path === '$.hub_party_id' ? { ...i, message: hubRule(given) } : i)),
+    };
+  }
   const c = r.value as Static<typeof Credentials230Schema>;
-  const hub = c.hub_party_id
-    ? `${c.hub_party_id.slice(0, 2)}-${c.hub_party_id.slice(2)}`.toUpperCase()
-    : undefined;
-  // OCPI 2.2.1 §7.3.1: a platform may hold several roles; the first CPO/EMSP role names the partner.
+  // 2.2.1 has no hub_party_id: a 2.2.1 body carrying one is read without it (unknown fields are ignored).
+  const hub =
+    version === '2.3.0' && c.hub_party_id
+      ? partyKey(c.hub_party_id.slice(0, 2), c.hub_party_id.slice(2))
+      : undefined;
+  // OCPI 2.2.1 §7.3.1: a platform may hold several roles; the first CPO/EMSP role names the partner, unless the
+  // platform gives a Hub party (2.3.0 credentials: "The Hub party of this platform"), which then names it.
   const known = c.roles.filter((x) => x.role === 'CPO' || x.role === 'EMSP');
   const first = known[0] ?? c.roles[0]!;
+  const parties = known.map((x) => ({ role: x.role as Role, key: partyKey(x.country_code, x.party_id) }));
   return {
     ok: true,
     value: {
       token: c.token,
       url: c.url,
-      countryCode: first.country_code.toUpperCase(),
-      partyId: first.party_id.toUpperCase(),
+      countryCode: (hub ?? first.country_code).slice(0, 2).toUpperCase(),
+      partyId: (hub ? hub.slice(3) : first.party_id).toUpperCase(),
       roles: [...new Set(known.map((x) => x.role as Role))],
       businessName: first.business_details.name,
       ...(hub ? { hubPartyId: hub } : {}),
+      parties: parties.filter((p, i) => parties.findIndex((q) => q.role === p.role && q.key === p.key) === i),
     },
   };
 }

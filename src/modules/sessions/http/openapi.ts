@@ -6,6 +6,7 @@ import type { PartnerFormat } from '../../../domain/party.js';
 import type { Session } from '../../../domain/session.js';
 import {
   OCPI_VERSIONS,
+  NO_CAMEL_MESSAGE,
   styleSpeaks,
   WIRE_FORMATS,
   wireFormatFor,
@@ -32,9 +33,8 @@ export function sessionsResponseSchema(version: OcpiVersion): TSchema {
   if (!styleSpeaks('camel', version))
     return Type.Unsafe({
       description:
-        `A page of sessions: the standard OCPI ${version} envelope and Session objects. The camelCase / ` +
-        'integer-enum format is not defined for this version: a "camel" partner is answered HTTP 404 with ' +
-        `status_code 2001 naming the version to use. ${paging}`,
+        `A page of sessions: the standard OCPI ${version} envelope and Session objects. A "camel" partner is ` +
+        `answered HTTP 404 with status_code 2001: "${NO_CAMEL_MESSAGE}". ${paging}`,
       oneOf: [sessionsPageSchema('ocpi', version)],
     });
   return Type.Unsafe({

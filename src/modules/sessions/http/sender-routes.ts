@@ -5,6 +5,7 @@ import { OCPI_VERSIONS } from '../../../domain/wire-format.js';
 import { listSessionsForToken } from '../service/sender.js';
 import type { TokenCache } from '../../../service/token-cache.js';
 import { unauthorized } from '../../../http/auth.js';
+import { fromParty } from '../../../http/transport-headers.js';
 import type { SessionStore } from '../../../store/contract.js';
 import { sendError, sendListEnvelope, STATUS } from '../../../http/envelope.js';
 import {
@@ -51,7 +52,9 @@ export function registerSessionsSender(
           throw e;
         }
         const header = request.headers.authorization;
-        const listed = await listSessionsForToken(store, tokens, header, request.cachedAuth!, version, query);
+        const auth = request.cachedAuth!;
+        const from = fromParty(request);
+        const listed = await listSessionsForToken(store, tokens, header, auth, version, query, from);
         if (!listed) return unauthorized(reply, 'Unknown or malformed token');
         request.partner = listed.partner;
         setPageHeaders(request, reply, query, listed.page, config);

@@ -2,7 +2,6 @@
 // validated records of concurrent requests share one store transaction (one commit, one fsync); each request is
 // answered once the transaction holding its write committed (acknowledged = durable). Writes of one session run
 // one after the other in arrival order; writes of different sessions share transactions.
-import { partnerEndpoint } from '../../../domain/party.js';
 import {
   RevisionConflict,
   type PutOutcome,
@@ -10,15 +9,14 @@ import {
   type SessionStore,
 } from '../../../store/contract.js';
 import { GroupCommit } from '../../../service/group-commit.js';
+import { reachableParties } from '../../../service/push-route.js';
 
-/** Owners with a registered sessions receiver: their sessions are pushed (OCPI 2.2.1 §9.1 push model). */
+/**
+ * eMSP parties reachable through a registered sessions receiver (their own, or a hub listing them): their sessions
+ * are pushed (OCPI 2.2.1 §9.1 push model), once per party (service/push-route.ts).
+ */
 async function pushTargets(store: SessionStore): Promise<string[]> {
-  return (await store.listPartners())
-    .filter(
-      (p) =>
-        p.state === 'registered' && p.roles.includes('EMSP') && partnerEndpoint(p, 'sessions', 'RECEIVER'),
-    )
-    .map((p) => p.key);
+  return reachableParties(await store.listPartners(), 'sessions', 'EMSP');
 }
 
 export class GroupedWrites {
