@@ -23,7 +23,7 @@ import type { ClaimedDelivery, Completed, Delivery, SessionStore } from '../stor
 import { GroupCommit } from './group-commit.js';
 import { getIdentity } from './identity.js';
 import type { Log } from './log.js';
-import type { Body, PushAdapter, PushedObject } from './push-adapter.js';
+import type { PushAdapter, PushedObject } from './push-adapter.js';
 import { routeTo } from './push-route.js';
 
 export interface SendOptions {
