@@ -78,11 +78,23 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
   }
 
   /** The ids in the sessions table, in order, once the page has loaded. */
-  async function shownIds(page: Page): Promise<string[]> {
-    await page.getByTestId('result-count').filter({ hasNotText: 'Loading' }).waitFor();
-    return page
-      .locator('[data-testid=sessions] tbody tr')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session') ?? ''));
+  /**
+   * The ids of the listed sessions. With `expected`: read again (up to 10 s) until they are those, since a click's
+   * fetch may not have started ("Loading" not shown yet) when the click resolves; the caller asserts on the result.
+   */
+  async function shownIds(page: Page, expected?: string[]): Promise<string[]> {
+    const read = async () => {
+      await page.getByTestId('result-count').filter({ hasNotText: 'Loading' }).waitFor();
+      return page
+        .locator('[data-testid=sessions] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session') ?? ''));
+    };
+    let ids = await read();
+    for (const end = Date.now() + 10_000; expected && ids.join() !== expected.join() && Date.now() < end;) {
+      await page.waitForTimeout(100);
+      ids = await read();
+    }
+    return ids;
   }
 
   /** Serious or critical accessibility violations on the page as it is now (axe-core). */
@@ -256,7 +268,10 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     await page.getByRole('link', { name: 'Sessions' }).click();
     const first = await data<{ items: Item[]; next_cursor: string | null }>('sessions?limit=50');
     assert.deepEqual(
-      await shownIds(page),
+      await shownIds(
+        page,
+        first.items.map((s) => s.id),
+      ),
       first.items.map((s) => s.id),
     );
 
@@ -268,13 +283,19 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     );
     await page.getByTestId('result-count').filter({ hasText: 'Page 2' }).waitFor();
     assert.deepEqual(
-      await shownIds(page),
+      await shownIds(
+        page,
+        second.items.map((s) => s.id),
+      ),
       second.items.map((s) => s.id),
     );
     await page.getByRole('button', { name: 'Previous page' }).click();
     await page.getByTestId('result-count').filter({ hasText: 'Page 1' }).waitFor();
     assert.deepEqual(
-      await shownIds(page),
+      await shownIds(
+        page,
+        first.items.map((s) => s.id),
+      ),
       first.items.map((s) => s.id),
     );
 
@@ -287,7 +308,10 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       `sessions?partner=${PARTNER}&status=COMPLETED&sort=last_updated&order=desc&limit=50`,
     );
     assert.ok(filtered.items.length > 0 && filtered.items.length < first.items.length + 50);
-    const ids = await shownIds(page);
+    const ids = await shownIds(
+      page,
+      filtered.items.map((s) => s.id),
+    );
     assert.deepEqual(
       ids,
       filtered.items.map((s) => s.id),
@@ -304,7 +328,10 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       `sessions?partner=${PARTNER}&status=COMPLETED&q=${prefix}&sort=last_updated&order=desc&limit=50`,
     );
     assert.ok(searched.items.length > 0);
-    const found = await shownIds(page);
+    const found = await shownIds(
+      page,
+      searched.items.map((s) => s.id),
+    );
     assert.deepEqual(
       found,
       searched.items.map((s) => s.id),
@@ -319,7 +346,10 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     await page.waitForURL(/sort=start_date_time&order=asc/);
     const byStart = await data<{ items: Item[] }>('sessions?sort=start_date_time&order=asc&limit=50');
     assert.deepEqual(
-      await shownIds(page),
+      await shownIds(
+        page,
+        byStart.items.map((s) => s.id),
+      ),
       byStart.items.map((s) => s.id),
     );
     assert.equal(
@@ -503,6 +533,7 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await card.locator('button[data-action=pause]').click();
+    await dialog.waitFor(); // the dialog opens after the click resolves: Escape before it would press nothing
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(posts.length, 0, 'cancel sends nothing');
