@@ -10,8 +10,6 @@ import { PullLockedError } from './pull-lock.js';
 import type { SessionStore } from '../store/contract.js';
 import type { Log } from './log.js';
 
-export type { PullJob };
-
 export class PullJobs {
   private readonly jobs = new Map<string, PullJob>();
 

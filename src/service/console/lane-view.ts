@@ -3,8 +3,6 @@ import { formatOptionalDateTime } from '../../domain/datetime.js';
 import type { PartnerOutbox } from '../outbox-report.js';
 import type { ConsoleLane } from '../../domain/console-types.js';
 
-export type { ConsoleLane };
-
 /** The lane of `o` (a partner without a report row: nothing pending, never failed, not paused). */
 export function laneView(o: PartnerOutbox | undefined): ConsoleLane {
   return {

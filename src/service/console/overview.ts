@@ -17,8 +17,6 @@ import type { PullSchedule } from '../pull-schedule.js';
 import { laneView } from './lane-view.js';
 import type { Overview } from '../../domain/console-types.js';
 
-export type { Overview };
-
 /** Recent sessions read for "active" and per partner: the last RECENT_MS, at most RECENT_LIMIT rows. */
 export const RECENT_MS = 2 * DAY_MS;
 export const RECENT_LIMIT = 50_000;

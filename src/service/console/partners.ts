@@ -14,8 +14,6 @@ import type { PullJobs } from '../pull-jobs.js';
 
 const OUTBOX_SCAN = 100_000;
 
-export type { ActionResult, ConsolePartner, PartnerAction };
-
 export async function consolePartners(store: SessionStore, now = Date.now()): Promise<ConsolePartner[]> {
   const report = await outboxReport(store, now, OUTBOX_SCAN);
   const outbox = new Map(report.partners.map((p) => [p.partner, p]));

@@ -155,7 +155,7 @@ export async function listConsoleSessions(
 
 /** One session's page: its canonical session is the server's type. */
 export type SessionPage = ConsoleSessionPage<Session>;
-export type { SessionDelivery, SessionHistoryItem, SessionList, SessionListItem, SessionListQuery };
+export type { SessionListQuery };
 
 /** One session's page, or Refused('not-visible') (404) when there is no such session. */
 export async function consoleSession(
