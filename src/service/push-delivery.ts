@@ -177,6 +177,7 @@ export class PushDelivery {
       this.readAt = now;
     }
     const wants: LaneClaim[] = [];
+    const probes: PartyKey[] = [];
     for (const partnerKey of this.partners) {
       const lane = this.lane(partnerKey);
       const mode = laneMode(this.states.get(partnerKey), now, this.policy);
@@ -191,6 +192,7 @@ export class PushDelivery {
         const state = this.states.get(partnerKey)!;
         this.states.set(partnerKey, { ...state, pausedUntil: now + this.lease.leaseMs });
         wants.push({ partnerKey, limit: 1 });
+        probes.push(partnerKey);
         continue;
       }
       const free = this.policy.perPartner - lane.inFlight;
@@ -200,6 +202,14 @@ export class PushDelivery {
     const share = shareBudget(wants, budget, this.rotation++ % wants.length);
     const due = await this.store.claimLanes(share, now, this.lease.leaseMs);
     for (const d of due) this.launch(d, now);
+    for (const partnerKey of probes) {
+      // A probe that found nothing to send (the entries went meanwhile, or another process holds them) is given
+      // back at the next round rather than at the end of its lease.
+      if (due.some((d) => d.partnerKey === partnerKey)) continue;
+      const until = now + this.intervalMs;
+      await this.store.pauseLane(partnerKey, until);
+      this.states.set(partnerKey, { ...this.states.get(partnerKey)!, pausedUntil: until });
+    }
     return due.length;
   }
 
@@ -253,6 +263,8 @@ export class PushDelivery {
     if (!changed && now - lane.successRecordedAt < SUCCESS_RECORD_MS) return;
     lane.successRecordedAt = now;
     await this.store.laneSucceeded(partnerKey, now);
+    // The partner is back: its entries waiting for their own backoff are due now (full speed at the first success).
+    if (changed) await this.store.retryNow(partnerKey, now);
     this.states.set(partnerKey, {
       ...(state ?? { partnerKey, operatorPaused: false }),
       failures: 0,

@@ -231,7 +231,8 @@ export interface LaneStore {
   pauseLane(partnerKey: PartyKey, until: number): Promise<void>;
   /**
    * The lane's pause has ended (paused_until in (0, now]): takes the one probe, moving the pause to `until` so that
-   * no other process probes meanwhile. False when the lane is not paused, still paused, or another took the probe.
+   * no other process probes meanwhile, and makes the lane's earliest waiting entry due at `now` (the probe's
+   * delivery). False when the lane is not paused, still paused, or another took the probe.
    */
   takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean>;
   /** A delivery succeeded: failures 0, no pause, last success `at`. */

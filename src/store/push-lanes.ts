@@ -47,6 +47,13 @@ export function laneSql(p: Placeholder) {
     pause: `UPDATE push_lanes SET paused_until = ${p(2)} WHERE partner_key = ${p(1)}`,
     probe: `UPDATE push_lanes SET paused_until = ${p(3)}
       WHERE partner_key = ${p(1)} AND paused_until > 0 AND paused_until <= ${p(2)}`,
+    /**
+     * The probe's delivery: the lane's earliest waiting entry (unclaimed, partner p1) is due at p2, whatever its own
+     * backoff, so that the probe has something to send (an entry's backoff can outlast the lane's pause).
+     */
+    probeEntry: `UPDATE outbox SET next_attempt_at = ${p(2)}
+      WHERE partner_key = ${p(1)} AND claim IS NULL AND next_attempt_at > ${p(2)} AND next_attempt_at =
+        (SELECT MIN(next_attempt_at) FROM outbox WHERE partner_key = ${p(1)} AND claim IS NULL)`,
     succeeded: `INSERT INTO push_lanes (partner_key, failures, paused_until, last_success_at)
       VALUES (${p(1)}, 0, 0, ${p(2)})
       ON CONFLICT (partner_key) DO UPDATE SET failures = 0, paused_until = 0,

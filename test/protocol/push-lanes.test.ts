@@ -5,6 +5,7 @@
 // partner paused, probed with one delivery and resumed at full speed while another partner is served; the
 // process-wide cap.
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { after, describe, it } from 'node:test';
 import type { Session } from '../../src/domain/session.js';
 import { sessionsPush } from '../../src/modules/sessions/service/push.js';
@@ -280,6 +281,54 @@ describe('push lanes', () => {
       dead,
       Array.from({ length: 12 }, (_, i) => `DWN-${i}`),
     );
+  });
+
+  it("probes when the lane's pause ends even if the entry's own backoff is longer", async () => {
+    // One entry failing alone: its backoff (steps 0, 1, 2) outgrows the lane's pause (step 0 after three failures).
+    // The probe used to find nothing due, and kept the lane paused for a whole lease (60 s).
+    const store = await cpoStore();
+    const events = { n: 0 };
+    let up = false;
+    const r = await receiver(store, 'DE-BCK', events, () => ({ kind: up ? 'ok' : 'drop' }));
+    await write(store, makeSession('BCK-1', 'DE-BCK', T0));
+    const w = worker(store, { pauseAfter: 3, baseBackoffMs: 1000, maxBackoffMs: 60_000 });
+    for (let i = 0; i < 3; i++) assert.equal(await w.runOnce(Date.now() + 3_600_000), 1);
+    const lane = (await store.laneStates()).find((l) => l.partnerKey === 'DE-BCK')!;
+    assert.equal(lane.failures, 3);
+    up = true;
+    const probeAt = lane.pausedUntil + 1;
+    assert.equal(await w.runOnce(probeAt), 1, 'the probe sends the waiting entry');
+    assert.equal(r.received.length, 4);
+    assert.equal(await store.outboxDepth(), 0);
+    await assertEqualCopies(store, r, ['BCK-1']);
+  });
+
+  it("resumes with the lane's whole backlog once the probe succeeds, not each entry's own backoff", async () => {
+    const path = tempDb('cpo.db');
+    const store = new SqliteStore(path);
+    open.push(store);
+    await setIdentity(store, { countryCode: 'NL', partyId: 'CPO', roles: ['CPO'], name: 'CPO' });
+    const events = { n: 0 };
+    let up = false;
+    const r = await receiver(store, 'DE-BLG', events, () => ({ kind: up ? 'ok' : 'drop' }));
+    for (let i = 0; i < 3; i++) await write(store, makeSession(`BLG-${i}`, 'DE-BLG', T0 + i));
+    const w = worker(store, { perPartner: 4, pauseAfter: 3, baseBackoffMs: 1000, maxBackoffMs: 60_000 });
+    assert.equal(await w.runOnce(), 3, 'three failures: the lane pauses');
+    const lane = (await store.laneStates()).find((l) => l.partnerKey === 'DE-BLG')!;
+    const probeAt = lane.pausedUntil + 1;
+    // After a long outage entries back off up to the cap, each on its own jitter: here they wait an hour past the
+    // lane's pause (the state a long outage leaves, set directly rather than waited for).
+    const db = new Database(path);
+    db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE partner_key = ?').run(
+      probeAt + 3_600_000,
+      'DE-BLG',
+    );
+    db.close();
+    up = true;
+    assert.equal(await w.runOnce(probeAt), 1, 'one probe');
+    assert.equal(await w.runOnce(probeAt), 2, 'the rest at once: the partner answered');
+    assert.equal(await store.outboxDepth(), 0);
+    await assertEqualCopies(store, r, ['BLG-0', 'BLG-1', 'BLG-2']);
   });
 
   it('keeps all lanes together within the process-wide cap', async () => {

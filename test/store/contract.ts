@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pageObjects, type RenderedPage } from '../../src/domain/page.js';
 import { loadEncoding, loadPullConfig, loadSyncState, type SyncState } from '../../src/service/pull-state.js';
-import { RevisionConflict, type SessionStore } from '../../src/store/contract.js';
+import { RevisionConflict, type ClaimedDelivery, type SessionStore } from '../../src/store/contract.js';
 import { HISTORY_LIMIT } from '../../src/domain/session-change.js';
 import { jsonSetting, textSetting } from '../../src/store/settings.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
@@ -745,6 +745,38 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
         ]),
         [true, true],
       );
+    });
+
+    it("the probe makes the lane's earliest waiting entry due, whatever its own backoff; not a leased one", async () => {
+      const lane = 'LP-PRB';
+      const put = (id: string) =>
+        store.putSessions([makeRecord(makeSession(id, lane, T0))], { mode: 'replace', pushTo: [lane] });
+      await put('probe-a');
+      await put('probe-b');
+      await put('probe-c');
+      const now = Date.now() + 1000;
+      const claimed = await store.claimLanes([{ partnerKey: lane, limit: 3 }], now, 60_000);
+      assert.equal(claimed.length, 3);
+      const [a, b, c] = claimed as [ClaimedDelivery, ClaimedDelivery, ClaimedDelivery];
+      await store.failDelivery(a, now + 90_000, 'HTTP 503');
+      await store.failDelivery(b, now + 70_000, 'HTTP 503'); // b waits least: the probe's delivery
+      // c stays leased (in flight elsewhere): never handed out by the probe.
+      for (let i = 0; i < 3; i++) await store.laneFailed(lane, now, 'HTTP 503');
+      await store.pauseLane(lane, now + 5000);
+      assert.deepEqual(await store.claimLanes([{ partnerKey: lane, limit: 1 }], now + 5000, 60_000), []);
+      assert.equal(await store.takeLaneProbe(lane, now + 5000, now + 65_000), true);
+      const probe = await store.claimLanes([{ partnerKey: lane, limit: 3 }], now + 5000, 60_000);
+      assert.deepEqual(
+        probe.map((d) => d.objectSeq),
+        [b.objectSeq],
+        'the earliest waiting entry, alone',
+      );
+      assert.equal(await store.takeLaneProbe(lane, now + 5001, now + 65_001), false, 'one probe');
+      for (const d of [...probe, c]) assert.equal(await store.completeDelivery(d, 'doc'), true);
+      const [left] = await store.claimLanes([{ partnerKey: lane, limit: 3 }], now + 90_000, 60_000);
+      assert.equal(await store.completeDelivery(left!, 'doc'), true);
+      assert.equal(left?.objectSeq, a.objectSeq);
+      await store.laneSucceeded(lane, now);
     });
 
     it('keeps push lane state: consecutive failures, a pause, one probe after it, reset by a success', async () => {

@@ -702,7 +702,11 @@ export class PostgresStore implements SessionStore, PagingBackend {
     await this.pool.query(LANES.pause, [partnerKey, until]);
   }
   async takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean> {
-    return ((await this.pool.query(LANES.probe, [partnerKey, now, until])).rowCount ?? 0) > 0;
+    return this.transaction(async (c) => {
+      if (((await c.query(LANES.probe, [partnerKey, now, until])).rowCount ?? 0) === 0) return false;
+      await c.query(LANES.probeEntry, [partnerKey, now]);
+      return true;
+    });
   }
   async laneSucceeded(partnerKey: PartyKey, at: number): Promise<void> {
     await this.pool.query(LANES.succeeded, [partnerKey, at]);

@@ -166,6 +166,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
       laneFailed: db.prepare<[Numbered], LaneRow>(LANES.failed),
       pauseLane: db.prepare<[Numbered]>(LANES.pause),
       laneProbe: db.prepare<[Numbered]>(LANES.probe),
+      probeEntry: db.prepare<[Numbered]>(LANES.probeEntry),
       laneSucceeded: db.prepare<[Numbered]>(LANES.succeeded),
       lease: db.prepare<[number, string, ...Key]>(
         `UPDATE outbox SET next_attempt_at = ?, claim = ? WHERE ${KEY_IS}`,
@@ -509,7 +510,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.st.pauseLane.run(numbered(partnerKey, until));
   }
   async takeLaneProbe(partnerKey: PartyKey, now: number, until: number): Promise<boolean> {
-    return this.st.laneProbe.run(numbered(partnerKey, now, until)).changes > 0;
+    return this.db
+      .transaction(() => {
+        if (this.st.laneProbe.run(numbered(partnerKey, now, until)).changes === 0) return false;
+        this.st.probeEntry.run(numbered(partnerKey, now));
+        return true;
+      })
+      .immediate();
   }
   async laneSucceeded(partnerKey: PartyKey, at: number): Promise<void> {
     this.st.laneSucceeded.run(numbered(partnerKey, at));
