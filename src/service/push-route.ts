@@ -6,6 +6,7 @@
 // lists the party (docs/architecture.md "Parties and registrations").
 import { partiesOf, partnerEndpoint, type Partner, type Role } from '../domain/party.js';
 import type { PartyKey } from '../domain/session.js';
+import type { SessionStore } from '../store/contract.js';
 
 function receives(p: Partner, identifier: string): boolean {
   return p.state === 'registered' && partnerEndpoint(p, identifier, 'RECEIVER') !== undefined;
@@ -34,4 +35,14 @@ export async function routeTo(
   return (await all())
     .filter((p) => p.key !== party && receives(p, identifier) && partiesOf(p).some((x) => x.key === party))
     .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)[0];
+}
+
+/**
+ * A registration that now carries pushes (registered, or registered again): the entries of every party it reaches
+ * that wait for a retry, including those parked while the party had no route (push-send.ts, an hour), are due now.
+ */
+export async function wakeRoutes(store: SessionStore, partner: Partner, now = Date.now()): Promise<void> {
+  const parties = new Set(partiesOf(partner).map((p) => p.key));
+  if (partner.key) parties.add(partner.key);
+  for (const party of parties) await store.retryNow(party, now);
 }

@@ -26,6 +26,7 @@ interface HubRequest {
 async function startHub() {
   const requests: HubRequest[] = [];
   const sessions = new Map<string, any>();
+  const state = { failing: false };
   let base = '';
   const credentials = (version: string) => ({
     token: 'hub-token-c',
@@ -70,6 +71,7 @@ async function startHub() {
           ],
         });
       if (rest === '/credentials') return answer(200, credentials(version!));
+      if (state.failing) return answer(503, undefined, 3000);
       if (req.method === 'PATCH' && !sessions.has(rest)) return answer(404, undefined, 2003);
       sessions.set(rest, { ...sessions.get(rest), ...requests.at(-1)!.body });
       return answer(200);
@@ -81,6 +83,7 @@ async function startHub() {
     versionsUrl: `${base}/hub/versions`,
     requests,
     sessions,
+    state,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -326,6 +329,68 @@ describe('OCPI 2.3.0 hub_party_id; a hub (2.3.0) and a party it lists (2.2.1, di
       );
     } finally {
       if (emspRunning) await emsp.stop();
+      await cpo.stop();
+    }
+  });
+
+  it('a change parked while its party had no route goes out as soon as a platform reaching the party registers', async () => {
+    const cpoDb = tempDb('cpo-wake.db');
+    setParty(cpoDb, 'NL-CPO', 'CPO', 'Test CPO');
+    const cpo = startCli(
+      ['serve', '--db', cpoDb, '--port', '0', '--push-backoff-ms', '100', '--push-pause-after', '1000'],
+      /listening on (\S+)/,
+    );
+    try {
+      const cpoUrl = /listening on (\S+)/.exec(await cpo.started)![1]!;
+      const postCredentials = async () => {
+        const tokenA = JSON.parse(cli(['partners', 'invite', '--db', cpoDb, '--json'])).token as string;
+        const r = await fetch(`${cpoUrl}/ocpi/2.3.0/credentials`, {
+          method: 'POST',
+          headers: { ...tokenHeader(tokenA), 'content-type': 'application/json' },
+          body: JSON.stringify({
+            token: 'hub-token-b',
+            url: hub.versionsUrl,
+            hub_party_id: 'NLHUB',
+            roles: [{ role: 'EMSP', party_id: 'EMX', country_code: 'FR', business_details: { name: 'Y' } }],
+          }),
+        });
+        assert.equal(r.status, 200, await r.text());
+      };
+      await postCredentials();
+      const ingestToken = cli(['ingest-token', '--db', cpoDb]).trim();
+      const ingest = async (method: 'PUT' | 'PATCH', body: unknown) => {
+        const res = await fetch(`${cpoUrl}/ingest/2.3.0/sessions/NL/CPO/W1`, {
+          method,
+          headers: { ...tokenHeader(ingestToken), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.ok(res.status === 200 || res.status === 201, `${method} ${res.status} ${await res.text()}`);
+      };
+      const t0 = Date.now() - 60_000;
+      const atHub = (status: string, from = 0) =>
+        hub.requests.slice(from).find((r) => r.path.endsWith('/NL/CPO/W1') && r.body?.status === status);
+      await ingest('PUT', session230('W1', ['FR', 'EMX'], t0));
+      await waitFor('W1 at the hub', async () => atHub('ACTIVE'));
+
+      // The hub fails while a change is pending, then is removed: the entry has no route and is parked (an hour).
+      hub.state.failing = true;
+      await ingest('PATCH', { status: 'COMPLETED', last_updated: new Date(t0 + 5000).toISOString() });
+      await waitFor('a failed attempt', () =>
+        /push to FR-EMX failed \(attempt 1\)/.test(cpo.output()) ? true : undefined,
+      );
+      cli(['partners', 'remove', '--db', cpoDb, 'NL-HUB']);
+      await waitFor('the entry parked', () =>
+        /partner has no registered sessions receiver/.test(cpo.output()) ? true : undefined,
+      );
+
+      // The hub registers again: the parked change goes out at once, not an hour later.
+      hub.state.failing = false;
+      const seen = hub.requests.length;
+      await postCredentials();
+      const pushed = await waitFor('W1 COMPLETED at the hub', async () => atHub('COMPLETED', seen), 20_000);
+      assert.equal(pushed.headers['ocpi-to-party-id'], 'EMX');
+    } finally {
+      hub.state.failing = false;
       await cpo.stop();
     }
   });

@@ -16,6 +16,7 @@ import {
   type PeerCredentials,
 } from '../wire/credentials.js';
 import { getIdentity, type Identity } from '../../../service/identity.js';
+import { wakeRoutes } from '../../../service/push-route.js';
 import { RegistrationError } from '../../../service/refused.js';
 import { generateToken, hashToken } from '../../../service/tokens.js';
 
@@ -180,6 +181,7 @@ async function storeRegistration(
     theirToken: peer.token,
     ...peerParties(peer, us),
   });
+  await wakeRoutes(store, updated);
   return { partner: updated, ourToken };
 }
 
@@ -289,7 +291,7 @@ export async function registerWith(
     if (c.countryCode === us.countryCode.toUpperCase() && c.partyId === us.partyId.toUpperCase()) {
       throw new RegistrationError(3001, `They answered with our own party ${c.countryCode}-${c.partyId}`);
     }
-    return await store.updatePartner(pending.id, {
+    const registered = await store.updatePartner(pending.id, {
       countryCode: c.countryCode,
       partyId: c.partyId,
       roles: peerRoles(c, us),
@@ -302,6 +304,8 @@ export async function registerWith(
       theirToken: c.token,
       ...peerParties(c, us),
     });
+    await wakeRoutes(store, registered);
+    return registered;
   } catch (e) {
     await store.removePartnerById(pending.id);
     throw e;
