@@ -1,11 +1,12 @@
 // The store's write path, CPU per session write: putSessions of one record per call (an ingest PUT or PATCH
-// alone in its transaction), creates then updates (each update: +1 kWh, +1 charging period). Records are
+// alone in its transaction; `--batch N`: N records per call, as group commit batches concurrent requests), creates
+// then updates (each update: +1 kWh, +1 charging period). Records are
 // rendered before the clock starts: the figures are the store's own cost (planning, SQL, history), not the
 // rendering. Before/after: each round runs a child process per build (`--dist`: the build's dist directory,
 // default this one), interleaved, on a fresh SQLite file or PostgreSQL database each time.
 //
 //   npm run build && node dist/bench/store-writes.js [--before /path/to/other/dist] [--store sqlite|postgres]
-//        [--sessions N] [--updates K] [--rounds R] [--memory]   (--memory: SQLite in memory, no fsync)
+//        [--sessions N] [--updates K] [--rounds R] [--batch N] [--memory]   (--memory: SQLite in memory, no fsync)
 //
 // SQLite: this process's CPU (user + system). PostgreSQL: this process's CPU and the backend's (one connection,
 // /proc/<backend pid>/stat; the server must run on this machine). Not a test: numbers depend on the machine.
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '2000' },
     updates: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '1' },
     memory: { type: 'boolean' },
   },
 });
@@ -118,11 +120,13 @@ async function child(): Promise<void> {
   const measure = async (batches: SessionRecord[][]) => {
     const c0 = process.cpuUsage();
     const b0 = backend ? await backend() : 0;
+    const per = Number(values.batch);
     let ops = 0;
     for (const batch of batches)
-      for (const r of batch) {
-        await store.putSessions([r], { mode: 'if-newer' });
-        ops++;
+      for (let i = 0; i < batch.length; i += per) {
+        const records = batch.slice(i, i + per);
+        await store.putSessions(records, { mode: 'if-newer' });
+        ops += records.length;
       }
     const c = process.cpuUsage(c0);
     const b = backend ? (await backend()) - b0 : 0;
@@ -145,7 +149,7 @@ function driver(): void {
   for (let r = 0; r < Number(values.rounds); r++)
     for (const [name, dist] of builds) {
       const args = [fileURLToPath(import.meta.url), '--child', '--dist', dist];
-      for (const o of ['store', 'sessions', 'updates'] as const) args.push(`--${o}`, values[o]!);
+      for (const o of ['store', 'sessions', 'updates', 'batch'] as const) args.push(`--${o}`, values[o]!);
       if (values.memory) args.push('--memory');
       const out = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as Figures;
       (rows[name] ??= []).push(out);
@@ -155,6 +159,7 @@ function driver(): void {
   const load = readFileSync('/proc/loadavg', 'utf8').trim();
   console.log(
     `## store writes (${values.store}${values.memory ? ', in memory' : ''}), ${values.sessions} sessions, ${values.updates} updates each, ` +
+      `${values.batch} per putSessions, ` +
       `${values.rounds} interleaved rounds; loadavg ${load}`,
   );
   console.log(

@@ -140,9 +140,13 @@ export function startService(
   });
 }
 
+/** BENCH_NODE_FLAGS: more node flags for the serve processes (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof). */
+const BENCH_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 /**
- * Starts `ocpi-sessions serve` on `db` (any free port, logging off) as README "Deploy" runs it (SERVER_NODE_FLAGS)
- * and returns it once it listens; pinned to `core` when given; `cli`: another build's dist/src/cli/main.js.
+ * Starts `ocpi-sessions serve` on `db` (any free port, logging off) as README "Deploy" runs it (SERVER_NODE_FLAGS,
+ * plus BENCH_NODE_FLAGS) and returns it once it listens; pinned to `core` when given; `cli`: another build's
+ * dist/src/cli/main.js.
  */
 export function startOcpiServer(
   db: string,
@@ -153,6 +157,7 @@ export function startOcpiServer(
   return startService(
     [
       ...SERVER_NODE_FLAGS,
+      ...BENCH_NODE_FLAGS,
       cli,
       'serve',
       '--db',

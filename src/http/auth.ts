@@ -12,7 +12,7 @@
 //   `Bearer <secret>`; nothing else opens it (the console's routes exist only with `--console`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, mayUseFunctionalModules, type Authenticated } from '../service/partners.js';
-import { checkIngestToken } from '../service/ingest-token.js';
+import { IngestTokenCheck } from '../service/ingest-token.js';
 import { checkOperatorToken } from '../service/operator-token.js';
 import { checkConsoleAccess } from '../service/console/operator-tokens.js';
 import type { TokenCache } from '../service/token-cache.js';
@@ -55,6 +55,7 @@ export function registerAuth(
   consolePassword?: string,
 ): void {
   requireAccess(app, publicPrefixes);
+  const ingest = new IngestTokenCheck(store);
   app.decorateRequest('partner', null);
   app.decorateRequest('ocpiToken', null);
   app.decorateRequest('cachedAuth', null);
@@ -93,7 +94,7 @@ export function registerAuth(
       return false;
     }
     if (access === 'ingest') {
-      if (await checkIngestToken(store, header)) return true;
+      if (await ingest.check(header)) return true;
       unauthorized(reply, 'Missing or unknown ingest token');
       return false;
     }
