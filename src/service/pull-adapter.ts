@@ -49,17 +49,11 @@ export interface PageWriter {
   readonly pending: number;
   /** Stores the new or changed objects of every page written since the last flush, in one transaction. */
   flush(): Promise<void>;
-  /** Sessions rendered off the main thread (the summary shows it). */
-  readonly renderedOffThread?: number;
-  /** Ends what the writer started (a worker thread); called once the crawl is over, whatever its outcome. */
-  close?(): Promise<void>;
 }
 
 export interface PageWriterOptions {
   camelEnums?: CamelCandidate;
   onInvalid?: (o: InvalidObject) => void;
-  /** Render large pages in a worker thread while the next page is fetched and parsed (`pull --render-thread`). */
-  renderThread?: boolean;
 }
 
 export interface PullAdapter {

@@ -61,8 +61,6 @@ export interface PullOptions extends CrawlTransportOptions {
   pageSize?: number;
   /** Sessions held before a commit (default DEFAULT_COMMIT_EVERY); 1 commits every page on its own. */
   commitEvery?: number;
-  /** Render the stored formats of large pages in a worker thread (the page writer's choice of what is large). */
-  renderThread?: boolean;
   marginMs?: number;
   camelEnums?: CamelCandidate;
   onProgress?: (p: PullProgress) => void;
@@ -90,8 +88,6 @@ export interface PullSummary extends PullCounts {
   totalCount?: number;
   pageLimit?: number;
   invalidObjects: InvalidObject[];
-  /** Sessions whose bodies were rendered in a worker thread (pages of many sessions); absent: none. */
-  renderedOffThread?: number;
   durationMs: number;
   sessionsPerSecond: number;
   error?: string;
@@ -121,11 +117,7 @@ export async function pull(o: PullOptions): Promise<PullSummary> {
   const state = await run.setUp();
   const endpoint = await run.discover();
   const window = run.plan(state, endpoint);
-  try {
-    await run.crawl(window, endpoint.version);
-  } finally {
-    await run.close();
-  }
+  await run.crawl(window, endpoint.version);
   return run.summary(true);
 }
 
@@ -172,7 +164,6 @@ class PullRun {
     this.writer = o.adapter.pageWriter(o.store, this.stream, {
       camelEnums: o.camelEnums,
       onInvalid: o.onInvalid,
-      renderThread: o.renderThread,
     });
     return state;
   }
@@ -286,11 +277,6 @@ class PullRun {
     }
   }
 
-  /** Ends what the page writer started (its render thread). */
-  async close(): Promise<void> {
-    await this.writer.close?.();
-  }
-
   summary(complete: boolean, error?: string): PullSummary {
     const durationMs = this.now() - this.begun;
     const counts = this.counts();
@@ -306,7 +292,6 @@ class PullRun {
       totalCount: last?.total,
       pageLimit: last?.limit,
       invalidObjects: this.writer.invalidObjects,
-      ...(this.writer.renderedOffThread ? { renderedOffThread: this.writer.renderedOffThread } : {}),
       durationMs,
       sessionsPerSecond: durationMs > 0 ? Math.round((counts.received * 1000) / durationMs) : 0,
       ...(error === undefined ? {} : { error }),

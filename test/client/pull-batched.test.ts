@@ -2,14 +2,12 @@
 // loopback, page by page (--commit-every 1), in batches that cut pages (350 sessions, pages of 100) and in one
 // batch for the whole crawl, the eMSP's SQLite file ends with the same rows: sessions (positions, revisions,
 // documents), every rendered body of every wire format, the counters and the owners. And each body is the one the
-// writer renders for the stored session (src/modules/sessions/service/writer.ts). Pages of many sessions are
-// rendered in a worker thread with --render-thread (service/render-thread.ts): the same rows and bytes.
+// writer renders for the stored session (src/modules/sessions/service/writer.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { Session } from '../../src/domain/session.js';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
-import { OFF_THREAD_MIN } from '../../src/modules/sessions/service/pull.js';
 import { toRecord } from '../../src/modules/sessions/service/writer.js';
 import { tempDb, type TestServer } from '../support/server.js';
 import { runCliAsync } from '../support/cli.js';
@@ -57,12 +55,9 @@ describe('pull --commit-every: batched commits store what a page-by-page pull st
   });
   after(() => server.close());
 
-  async function pullInto(
-    commitEvery: number,
-    pageSize = 100,
-  ): Promise<{ db: string; summary: Record<string, unknown> }> {
+  async function pullInto(commitEvery: number): Promise<{ db: string; summary: Record<string, unknown> }> {
     const p = PARTNERS.ocpi;
-    const db = tempDb(`batched-${commitEvery}-${pageSize}.db`);
+    const db = tempDb(`batched-${commitEvery}.db`);
     const r = await runCliAsync([
       'pull',
       '--db',
@@ -72,7 +67,7 @@ describe('pull --commit-every: batched commits store what a page-by-page pull st
       '--token',
       p.token,
       '--page-size',
-      String(pageSize),
+      '100',
       '--commit-every',
       String(commitEvery),
       '--json',
@@ -103,70 +98,6 @@ describe('pull --commit-every: batched commits store what a page-by-page pull st
     // Each stored body is the writer's render of the stored session, per position (owner, ord) and format.
     assert.equal(want.placed.length, want.bodies.length);
     for (const { doc, fmt, body } of want.placed)
-      assert.equal(body, toRecord(JSON.parse(doc) as Session).renders[WIRE_FORMATS[fmt]!]);
-  });
-});
-
-describe('pull: pages of many sessions rendered in a worker thread', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await serverWithPartners(3000, 400);
-  });
-  after(() => server.close());
-
-  it(`--render-thread: pages of ${OFF_THREAD_MIN * 2.5} rendered in the worker store the rows and bytes of a pull without it; pages of ${OFF_THREAD_MIN / 2} stay in the main thread`, async () => {
-    const p = PARTNERS.ocpi;
-    const pull = async (pageSize: number, flags: string[] = []) => {
-      const db = tempDb(`render-thread-${pageSize}-${flags.length}.db`);
-      const r = await runCliAsync([
-        'pull',
-        '--db',
-        db,
-        '--url',
-        `${server.url}/ocpi/cpo/2.2.1/sessions`,
-        '--token',
-        p.token,
-        '--page-size',
-        String(pageSize),
-        '--commit-every',
-        '1000',
-        ...flags,
-        '--json',
-      ]);
-      assert.equal(r.status, 0, r.stderr);
-      return { db, summary: JSON.parse(r.stdout) as Record<string, unknown> };
-    };
-    const plain = await pull(OFF_THREAD_MIN * 2.5);
-    const small = await pull(OFF_THREAD_MIN / 2, ['--render-thread']);
-    const large = await pull(OFF_THREAD_MIN * 2.5, ['--render-thread']);
-    const want = tables(plain.db);
-    assert.ok(want.sessions.length > 900, `${want.sessions.length} sessions pulled`);
-    assert.equal(plain.summary.renderedOffThread, undefined, 'without --render-thread: the main thread');
-    assert.equal(small.summary.renderedOffThread, undefined, 'small pages: rendered in the main thread');
-    assert.deepEqual(tables(small.db).bodies, want.bodies);
-    assert.deepEqual(
-      [
-        large.summary.complete,
-        large.summary.received,
-        large.summary.renderedOffThread,
-        large.summary.sessions,
-      ],
-      [
-        true,
-        want.sessions.length,
-        want.sessions.length,
-        { new: want.sessions.length, updated: 0, unchanged: 0 },
-      ],
-    );
-    const got = tables(large.db);
-    assert.deepEqual(got.sessions, want.sessions);
-    assert.deepEqual(got.counts, want.counts);
-    assert.deepEqual(got.owners, want.owners);
-    assert.equal(got.bodies.length, want.sessions.length * WIRE_FORMATS.length);
-    assert.equal(got.bodies.length, want.bodies.length);
-    for (let i = 0; i < want.bodies.length; i++)
-      assert.deepEqual(got.bodies[i], want.bodies[i], `page_bodies row ${i}`);
-    for (const { doc, fmt, body } of got.placed)
       assert.equal(body, toRecord(JSON.parse(doc) as Session).renders[WIRE_FORMATS[fmt]!]);
   });
 });

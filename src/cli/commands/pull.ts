@@ -32,7 +32,6 @@ interface PullOptions {
   until?: string;
   pageSize?: string;
   commitEvery: string | number;
-  renderThread?: boolean;
   version?: OcpiVersion;
   json?: boolean;
   cpo?: string;
@@ -103,7 +102,6 @@ async function pull(values: PullOptions): Promise<number> {
           until,
           pageSize,
           commitEvery,
-          renderThread: values.renderThread === true,
           marginMs,
           timeoutMs,
           retry,
@@ -174,12 +172,6 @@ export function addPullCommand(program: Command): void {
         '--commit-every <n>',
         'sessions stored per transaction (several pages; a crash re-fetches at most those)',
       ).default(DEFAULT_COMMIT_EVERY),
-    )
-    .addOption(
-      new Option(
-        '--render-thread',
-        'render the stored formats of large pages in a worker thread (less time on the main thread, more CPU in all)',
-      ),
     )
     .addOption(
       new Option('--version <version>', 'OCPI version (default: the highest both speak)').choices(

@@ -2,10 +2,7 @@
 // the codec of its format, report the invalid ones, and keep the valid ones until the runner flushes, which stores
 // those of every page since the last flush in one transaction (upsert by CPO + id, never replacing a newer
 // last_updated with an older one). Each valid session is told to the page stream as its page is written (its
-// place, for the shifting rules of client/page-stream.ts). With `renderThread` (pull --render-thread), a page of many
-// sessions is rendered in a worker thread (render-thread.ts) while the next page is fetched and parsed; the flush
-// awaits its bodies. Measured (docs/performance.md, fourth round): a quarter less CPU on the main thread, a sixth
-// more in all; hence not the default, and not for a server's scheduled pulls, which share the CPU with serving.
+// place, for the shifting rules of client/page-stream.ts).
 import { isDeepStrictEqual } from 'node:util';
 import type { StreamPage } from '../../../client/page-stream.js';
 import { sessionKeyText, type Session } from '../../../domain/session.js';
@@ -16,7 +13,7 @@ import {
   type OcpiVersion,
   type WireFormat,
 } from '../../../domain/wire-format.js';
-import type { SessionRecord, SessionStore } from '../../../store/contract.js';
+import type { SessionStore } from '../../../store/contract.js';
 import type { ValidationIssue } from '../../../wire/codec.js';
 import type {
   InvalidObject,
@@ -27,18 +24,10 @@ import type {
   Sightings,
 } from '../../../service/pull-adapter.js';
 import { classifySession, detectFormat } from './classify.js';
-import { recordAt, type RecordBatch } from './record-batch.js';
-import { RenderThread } from './render-thread.js';
 import { toRecord } from './writer.js';
 
 /** At most this many invalid objects are kept in the summary (all are counted and reported via onInvalid). */
 export const MAX_INVALID_LISTED = 1000;
-
-/**
- * With `renderThread`, a page with at least this many valid sessions is rendered in the render thread; a smaller one (a small
- * incremental pull) in this thread at the flush, where starting a worker would cost more than it saves.
- */
-export const OFF_THREAD_MIN = 100;
 
 /** `ocpi` vs `camel` by key style, the version from the crawl (or, without one, from the object's keys). */
 export function formatOf(
@@ -69,16 +58,11 @@ export const sessionsPull: PullAdapter = {
   pageWriter: (store, sightings, options) => new SessionPageWriter(store, sightings, options),
 };
 
-/**
- * A valid session waiting for the flush; `first`: its first sighting in this run (counted in `stored`);
- * `rendered`: its page's records from the render thread, this session's at `at`.
- */
+/** A valid session waiting for the flush; `first`: its first sighting in this run (counted in `stored`). */
 interface Held {
   key: string;
   session: Session;
   first: boolean;
-  rendered?: Promise<RecordBatch>;
-  at: number;
 }
 
 class SessionPageWriter implements PageWriter {
@@ -86,9 +70,6 @@ class SessionPageWriter implements PageWriter {
   readonly stored = { new: 0, updated: 0, unchanged: 0 };
   repeated = 0;
   invalid = 0;
-  /** Sessions rendered in the render thread. */
-  renderedOffThread = 0;
-  private thread: RenderThread | undefined;
   readonly invalidObjects: InvalidObject[] = [];
   private readonly seenInvalid = new Set<string>();
   private held: Held[] = [];
@@ -106,27 +87,12 @@ class SessionPageWriter implements PageWriter {
   /** Parses the page, reports its invalid objects and keeps its valid sessions for the next flush. */
   async write(page: StreamPage, parsing: PageParsing): Promise<void> {
     const { valid, positions } = this.parse(page, parsing);
-    const rendered =
-      this.o.renderThread && valid.length >= OFF_THREAD_MIN ? this.renderOffThread(valid) : undefined;
     valid.forEach((s, i) => {
       const key = sessionKeyText(s.countryCode, s.partyId, s.id);
       const first = this.stream.see(key, s.lastUpdated, positions[i]) === 'first';
       if (!first) this.repeated += 1;
-      this.held.push({ key, session: s, first, rendered, at: i });
+      this.held.push({ key, session: s, first });
     });
-  }
-
-  /** The records of `sessions`, rendered in the render thread from their stored documents. */
-  private renderOffThread(sessions: Session[]): Promise<RecordBatch> {
-    const batch = (this.thread ??= new RenderThread()).render(sessions.map((s) => JSON.stringify(s)));
-    batch.catch(() => undefined); // awaited by the flush, where a failure is reported
-    this.renderedOffThread += sessions.length;
-    return batch;
-  }
-
-  async close(): Promise<void> {
-    await this.thread?.close();
-    this.thread = undefined;
   }
 
   private parse(page: StreamPage, parsing: PageParsing) {
@@ -177,10 +143,10 @@ class SessionPageWriter implements PageWriter {
     );
     // A session held twice (a correction's overlap, a rewind) is compared with its earlier version in this batch.
     const latest = new Map<string, Session>();
-    const write: Held[] = [];
+    const write: Session[] = [];
+    const firsts: boolean[] = [];
     let unchanged = 0;
-    held.forEach((h, i) => {
-      const { key, session: s, first } = h;
+    held.forEach(({ key, session: s, first }, i) => {
       const earlier = latest.get(key);
       const old = earlier ? plain(earlier) : stored[i]?.session;
       // Unchanged: what we hold is newer, or the same version (same last_updated and content).
@@ -192,18 +158,21 @@ class SessionPageWriter implements PageWriter {
         return;
       }
       latest.set(key, s);
-      write.push(h);
+      write.push(s);
+      firsts.push(first);
     });
-    // A page's bodies from the render thread (awaited: its rendering may still be under way), else rendered here.
-    const records: SessionRecord[] = [];
-    for (const { session, rendered, at } of write)
-      records.push(rendered ? recordAt(await rendered, at, session, 'pull') : toRecord(session, 'pull'));
     // One transaction for the batch; 'if-newer' keeps a newer stored session should one arrive meanwhile.
-    const outcomes = write.length === 0 ? [] : await this.store.putSessions(records, { mode: 'if-newer' });
+    const outcomes =
+      write.length === 0
+        ? []
+        : await this.store.putSessions(
+            write.map((s) => toRecord(s, 'pull')),
+            { mode: 'if-newer' },
+          );
     this.held = [];
     this.stored.unchanged += unchanged;
     outcomes.forEach((outcome, i) => {
-      if (!write[i]!.first) return;
+      if (!firsts[i]) return;
       if (outcome === 'created') this.stored.new += 1;
       else if (outcome === 'updated') this.stored.updated += 1;
       else this.stored.unchanged += 1;

@@ -26,28 +26,16 @@ export function packRecords(records: readonly SessionRecord[]): RecordBatch {
 
 /** The records of `batch`, written by `source` (kept in each session's history). */
 export function unpackRecords(batch: RecordBatch, source?: WriteSource): SessionRecord[] {
-  return batch.docs.map((_, i) => recordAt(batch, i, undefined, source));
-}
-
-/**
- * The `i`-th record of `batch`. Its session is `session` when the receiver has the object already (the pull: it
- * parsed the page), else the parsed document.
- */
-export function recordAt(
-  batch: RecordBatch,
-  i: number,
-  session?: Session,
-  source?: WriteSource,
-): SessionRecord {
   const n = WIRE_FORMATS.length;
-  const doc = batch.docs[i]!;
-  const renders = {} as Record<WireFormat, string>;
-  WIRE_FORMATS.forEach((f, j) => (renders[f] = batch.bodies[i * n + j]!));
-  return {
-    session: session ?? (JSON.parse(doc) as Session),
-    owner: batch.owners[i]!,
-    renders,
-    doc,
-    ...(source ? { source } : {}),
-  };
+  return batch.docs.map((doc, i) => {
+    const renders = {} as Record<WireFormat, string>;
+    WIRE_FORMATS.forEach((f, j) => (renders[f] = batch.bodies[i * n + j]!));
+    return {
+      session: JSON.parse(doc) as Session,
+      owner: batch.owners[i]!,
+      renders,
+      doc,
+      ...(source ? { source } : {}),
+    };
+  });
 }
