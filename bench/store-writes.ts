@@ -5,7 +5,9 @@
 // default this one), interleaved, on a fresh SQLite file or PostgreSQL database each time.
 //
 //   npm run build && node dist/bench/store-writes.js [--before /path/to/other/dist] [--store sqlite|postgres]
-//        [--sessions N] [--updates K] [--rounds R] [--memory]   (--memory: SQLite in memory, no fsync)
+//        [--sessions N] [--updates K] [--rounds R] [--memory] [--batch B]
+//   (--memory: SQLite in memory, no fsync; --batch: records per putSessions, default 1; 2000 is what `demo` and
+//   `import` write per transaction)
 //
 // SQLite: this process's CPU (user + system). PostgreSQL: this process's CPU and the backend's (one connection,
 // /proc/<backend pid>/stat; the server must run on this machine). Not a test: numbers depend on the machine.
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     updates: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
     memory: { type: 'boolean' },
+    batch: { type: 'string', default: '1' },
   },
 });
 
@@ -119,10 +122,12 @@ async function child(): Promise<void> {
     const c0 = process.cpuUsage();
     const b0 = backend ? await backend() : 0;
     let ops = 0;
+    const size = Number(values.batch);
     for (const batch of batches)
-      for (const r of batch) {
-        await store.putSessions([r], { mode: 'if-newer' });
-        ops++;
+      for (let i = 0; i < batch.length; i += size) {
+        const part = batch.slice(i, i + size);
+        await store.putSessions(part, { mode: 'if-newer' });
+        ops += part.length;
       }
     const c = process.cpuUsage(c0);
     const b = backend ? (await backend()) - b0 : 0;
@@ -145,7 +150,7 @@ function driver(): void {
   for (let r = 0; r < Number(values.rounds); r++)
     for (const [name, dist] of builds) {
       const args = [fileURLToPath(import.meta.url), '--child', '--dist', dist];
-      for (const o of ['store', 'sessions', 'updates'] as const) args.push(`--${o}`, values[o]!);
+      for (const o of ['store', 'sessions', 'updates', 'batch'] as const) args.push(`--${o}`, values[o]!);
       if (values.memory) args.push('--memory');
       const out = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as Figures;
       (rows[name] ??= []).push(out);
@@ -155,6 +160,7 @@ function driver(): void {
   const load = readFileSync('/proc/loadavg', 'utf8').trim();
   console.log(
     `## store writes (${values.store}${values.memory ? ', in memory' : ''}), ${values.sessions} sessions, ${values.updates} updates each, ` +
+      `${values.batch} per putSessions, ` +
       `${values.rounds} interleaved rounds; loadavg ${load}`,
   );
   console.log(

@@ -17,10 +17,21 @@ export interface Staging {
 
 export type CopyValue = string | number | null;
 
-/** Creates `s` on this connection if it is not there yet (temporary: invisible to every other connection). */
+/**
+ * Creates `s` on this connection if it is not there yet (temporary: invisible to every other connection). Its text
+ * columns are never compressed (STORAGE EXTERNAL): INSERT ... SELECT keeps a value compressed as it is, so a body
+ * compressed in staging would stay compressed in page_bodies, which keeps bodies up to a heap page uncompressed
+ * (migration 4, toast_tuple_target); uncompressed, each value gets the target table's own treatment.
+ */
 export function stagingDdl(s: Staging): string {
   const cols = s.columns.map(([name, type]) => `${name} ${type}`).join(', ');
-  return `CREATE TEMP TABLE IF NOT EXISTS ${s.table} (${cols}) ON COMMIT DELETE ROWS`;
+  const external = s.columns
+    .filter(([, type]) => type === 'text')
+    .map(([name]) => `ALTER TABLE ${s.table} ALTER COLUMN ${name} SET STORAGE EXTERNAL;`)
+    .join(' ');
+  return `DO $$ BEGIN IF to_regclass('pg_temp.${s.table}') IS NULL THEN
+    CREATE TEMP TABLE ${s.table} (${cols}) ON COMMIT DELETE ROWS; ${external}
+  END IF; END $$`;
 }
 
 /** Writes `rows` (one value per column of `s`, in order) into the staging table `s` with COPY. */
