@@ -7,7 +7,7 @@
 //   sorted), which serializes the writers of one owner and makes next_ord allocation safe. Holding those locks
 //   it replays the batch in memory, executing each record's write plan (src/store/write-plan.ts, the one SQLite's
 //   putOne executes: ord allocation, counter deltas, outcomes), and writes the result with a few multi-row
-//   statements. A session that another process created after our read shows up as an INSERT ... ON CONFLICT
+//   statements (a large batch's new sessions and bodies with COPY into staging tables first: bulk-copy.ts). A session that another process created after our read shows up as an INSERT ... ON CONFLICT
 //   (cpo, id_ci) DO NOTHING that returned no row: the transaction is rolled back and replayed, and the replay
 //   finds and locks that row, so a session is never duplicated.
 //   Deadlock and serialization failures (not expected, given the lock order) are replayed the same way.
