@@ -6,7 +6,9 @@
 // default this one), interleaved, on a fresh SQLite file or PostgreSQL database each time.
 //
 //   npm run build && node dist/bench/store-writes.js [--before /path/to/other/dist] [--store sqlite|postgres]
-//        [--sessions N] [--updates K] [--rounds R] [--batch N] [--memory]   (--memory: SQLite in memory, no fsync)
+//        [--sessions N] [--updates K] [--rounds R] [--memory] [--batch B]
+//   (--memory: SQLite in memory, no fsync; --batch: records per putSessions, default 1; 2000 is what `demo` and
+//   `import` write per transaction)
 //
 // SQLite: this process's CPU (user + system). PostgreSQL: this process's CPU and the backend's (one connection,
 // /proc/<backend pid>/stat; the server must run on this machine). Not a test: numbers depend on the machine.

@@ -7,7 +7,7 @@
 //   sorted), which serializes the writers of one owner and makes next_ord allocation safe. Holding those locks
 //   it replays the batch in memory, executing each record's write plan (src/store/write-plan.ts, the one SQLite's
 //   putOne executes: ord allocation, counter deltas, outcomes), and writes the result with a few multi-row
-//   statements. A session that another process created after our read shows up as an INSERT ... ON CONFLICT
+//   statements (a large batch's new sessions and bodies with COPY into staging tables first: bulk-copy.ts). A session that another process created after our read shows up as an INSERT ... ON CONFLICT
 //   (cpo, id_ci) DO NOTHING that returned no row: the transaction is rolled back and replayed, and the replay
 //   finds and locks that row, so a session is never duplicated.
 //   Deadlock and serialization failures (not expected, given the lock order) are replayed the same way.
@@ -78,6 +78,7 @@ import {
   type Position,
 } from '../write-plan.js';
 import type { SessionDigest } from '../../domain/session-change.js';
+import { copyRows, stagingDdl, type Staging } from './bulk-copy.js';
 import { migrate } from './migrations.js';
 import { inTransaction } from './transaction.js';
 
@@ -96,6 +97,8 @@ const RETRY_CODES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 10;
 /** Sessions per multi-row statement: at most 4 000 parameters (4 bodies each); PostgreSQL allows 65 535. */
 const CHUNK = 500;
+/** Sessions written from which a batch goes through COPY (bulk-copy.ts); a smaller one pays its extra round trips. */
+const BULK_MIN = 200;
 /** Refresh planner statistics when this process has created this many sessions, then at each doubling. */
 const FIRST_ANALYZE = 5000;
 
@@ -166,6 +169,53 @@ const SQL_BODIES = (rows: number) => `INSERT INTO page_bodies (owner, fmt, ord, 
     VALUES ${valuesList(rows, ['text', 'smallint', 'bigint', 'text'])}
     ON CONFLICT (owner, fmt, ord) DO UPDATE SET body = excluded.body`;
 
+/** Staging tables of the bulk path (bulk-copy.ts): new sessions (k: their order) and bodies. */
+const STAGE_SESSIONS: Staging = {
+  table: 'bulk_sessions',
+  columns: [
+    ['k', 'integer'],
+    ['cpo', 'text'],
+    ['id_ci', 'text'],
+    ['owner', 'text'],
+    ['ord', 'bigint'],
+    ['last_updated', 'bigint'],
+    ['rev', 'integer'],
+    ['doc', 'text'],
+    ['digest', 'text'],
+  ],
+};
+const STAGE_BODIES: Staging = {
+  table: 'bulk_bodies',
+  columns: [
+    ['owner', 'text'],
+    ['fmt', 'smallint'],
+    ['ord', 'bigint'],
+    ['body', 'text'],
+  ],
+};
+
+/**
+ * The CTEs of the first bodies statement of a batch: the batch's history (migration 12), one row per revision
+ * written, and the revisions that fall out of the last HISTORY_LIMIT deleted, in the same round trip (an ingest
+ * write alone in its transaction measured 15-20 % more CPU with a statement of their own). The history arrays are
+ * the parameters after the statement's own `n`: the entries (5 arrays, the write time one value), then, only when
+ * the batch trims (`trim`), the trims (2 arrays). The DELETE sees the table as it was before the statement: the
+ * batch leaves out the revisions it would delete itself (see historyParams).
+ */
+function historyWith(n: number, trim: boolean): string {
+  const h = (i: number, type: string) => `$${n + i}::${type}`;
+  const trimmed = `, trimmed AS (
+        DELETE FROM session_history x USING unnest(${h(7, 'bigint[]')}, ${h(8, 'integer[]')}) AS v(seq, rev)
+        WHERE x.seq = v.seq AND x.rev <= v.rev
+      )`;
+  return `WITH history AS (
+        INSERT INTO session_history (seq, rev, written_at, last_updated, source, summary)
+        SELECT v.seq, v.rev, ${h(3, 'bigint')}, v.lu, v.source, v.summary
+        FROM unnest(${h(1, 'bigint[]')}, ${h(2, 'integer[]')}, ${h(4, 'bigint[]')}, ${h(5, 'text[]')},
+          ${h(6, 'text[]')}) AS v(seq, rev, lu, source, summary)
+      )${trim ? trimmed : ''}`;
+}
+
 const SQL = {
   lockOwners: `INSERT INTO owners (owner, next_ord, version)
     SELECT o, 0, 1 FROM unnest($1::text[]) AS o ORDER BY o COLLATE "C"
@@ -186,27 +236,16 @@ const SQL = {
       AS v(seq, owner, ord, last_updated, rev, doc, digest)
     WHERE s.seq = v.seq`,
   bodies: SQL_BODIES,
-  // The first bodies statement of a batch also writes the batch's history (migration 12): one row per revision
-  // written, and the revisions that fall out of the last HISTORY_LIMIT deleted, in the same round trip (an
-  // ingest write alone in its transaction measured 15-20 % more CPU with a statement of their own). The history
-  // arrays are the parameters after the bodies' (`n` of them): the entries (5 arrays, the write time one value),
-  // then, only when the batch trims (`trim`), the trims (2 arrays). The DELETE sees the table as it was before the
-  // statement: the batch leaves out the revisions it would delete itself (see historyParams).
-  bodiesWithHistory: (rows: number, trim: boolean) => {
-    const n = rows * 4;
-    const h = (i: number, type: string) => `$${n + i}::${type}`;
-    const trimmed = `, trimmed AS (
-        DELETE FROM session_history x USING unnest(${h(7, 'bigint[]')}, ${h(8, 'integer[]')}) AS v(seq, rev)
-        WHERE x.seq = v.seq AND x.rev <= v.rev
-      )`;
-    return `WITH history AS (
-        INSERT INTO session_history (seq, rev, written_at, last_updated, source, summary)
-        SELECT v.seq, v.rev, ${h(3, 'bigint')}, v.lu, v.source, v.summary
-        FROM unnest(${h(1, 'bigint[]')}, ${h(2, 'integer[]')}, ${h(4, 'bigint[]')}, ${h(5, 'text[]')},
-          ${h(6, 'text[]')}) AS v(seq, rev, lu, source, summary)
-      )${trim ? trimmed : ''}
-      ${SQL_BODIES(rows)}`;
-  },
+  // The first bodies statement of a batch also writes the batch's history (historyWith).
+  bodiesWithHistory: (rows: number, trim: boolean) => `${historyWith(rows * 4, trim)}
+      ${SQL_BODIES(rows)}`,
+  // A large batch (bulk-copy.ts): the rows come from the staging tables, with the same conflict clauses.
+  bulkInsert: `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest)
+    SELECT cpo, id_ci, owner, ord, last_updated, rev, doc, digest FROM ${STAGE_SESSIONS.table} ORDER BY k
+    ON CONFLICT (cpo, id_ci) DO NOTHING RETURNING seq, cpo, id_ci`,
+  bulkBodiesWithHistory: (trim: boolean) => `${historyWith(0, trim)}
+      INSERT INTO page_bodies (owner, fmt, ord, body) SELECT owner, fmt, ord, body FROM ${STAGE_BODIES.table}
+      ON CONFLICT (owner, fmt, ord) DO UPDATE SET body = excluded.body`,
   // The bodies of sessions that moved to another owner leave the old owner's pages (every format).
   dropBodies: `DELETE FROM page_bodies b
     USING unnest($1::text[], $2::bigint[]) AS v(owner, ord), generate_series(0, $3::smallint) AS f(fmt)
@@ -495,14 +534,28 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const fresh = dirty
       .filter((p) => p.seq === undefined)
       .sort((a, b) => compare(keyOf(a.cpo, a.idCi), keyOf(b.cpo, b.idCi)));
-    for (const part of chunks(fresh, CHUNK)) {
-      const ins = await c.query<{ seq: number; cpo: string; id_ci: string }>(
-        SQL.insert(part.length),
-        part.flatMap((p) => [p.cpo, p.idCi, p.owner, p.ord, p.lastUpdated, p.rev, p.doc!, p.digestText!]),
+    const row = (p: Pending) => [p.cpo, p.idCi, p.owner, p.ord, p.lastUpdated, p.rev, p.doc!, p.digestText!];
+    // A large batch goes through COPY and staging tables (bulk-copy.ts), a small one as multi-row VALUES.
+    const bulk = dirty.length >= BULK_MIN;
+    if (bulk) for (const t of [STAGE_SESSIONS, STAGE_BODIES]) await c.query(stagingDdl(t));
+    const insert = (q: pg.QueryConfig) => c.query<{ seq: number; cpo: string; id_ci: string }>(q);
+    let inserted = 0;
+    const note = (rows: { seq: number; cpo: string; id_ci: string }[]) => {
+      for (const r of rows) state.get(keyOf(r.cpo, r.id_ci))!.seq = r.seq;
+      inserted += rows.length;
+    };
+    if (bulk && fresh.length) {
+      await copyRows(
+        c,
+        STAGE_SESSIONS,
+        fresh.map((p, k) => [k, ...row(p)]),
       );
-      if (ins.rows.length !== part.length) throw new ConcurrentCreate('a session was created concurrently');
-      for (const row of ins.rows) state.get(keyOf(row.cpo, row.id_ci))!.seq = row.seq;
+      note((await insert({ text: SQL.bulkInsert })).rows);
+    } else if (!bulk) {
+      for (const part of chunks(fresh, CHUNK))
+        note((await insert({ text: SQL.insert(part.length), values: part.flatMap(row) })).rows);
     }
+    if (inserted !== fresh.length) throw new ConcurrentCreate('a session was created concurrently');
     for (const part of chunks(changed, CHUNK)) {
       await c.query(
         SQL.update(part.length),
@@ -518,8 +571,16 @@ export class PostgresStore implements SessionStore, PagingBackend {
     }
     const now = Date.now();
     const historyArgs = historyParams(history, now);
+    if (bulk) {
+      await copyRows(
+        c,
+        STAGE_BODIES,
+        dirty.flatMap((p) => p.bodies!.map((b) => [b.owner, WIRE_FORMATS.indexOf(b.format), b.ord, b.body])),
+      );
+      await c.query(SQL.bulkBodiesWithHistory(historyArgs.length > 6), historyArgs);
+    }
     let first = true;
-    for (const part of chunks(dirty, CHUNK)) {
+    for (const part of bulk ? [] : chunks(dirty, CHUNK)) {
       const values = part.flatMap((p) =>
         p.bodies!.flatMap((b) => [b.owner, WIRE_FORMATS.indexOf(b.format), b.ord, b.body]),
       );
