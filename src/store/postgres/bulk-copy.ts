@@ -23,7 +23,7 @@ export type CopyValue = string | number | null;
  * compressed in staging would stay compressed in page_bodies, which keeps bodies up to a heap page uncompressed
  * (migration 4, toast_tuple_target); uncompressed, each value gets the target table's own treatment.
  */
-export function stagingDdl(s: Staging): string {
+function stagingDdl(s: Staging): string {
   const cols = s.columns.map(([name, type]) => `${name} ${type}`).join(', ');
   const external = s.columns
     .filter(([, type]) => type === 'text')
@@ -34,8 +34,9 @@ export function stagingDdl(s: Staging): string {
   END IF; END $$`;
 }
 
-/** Writes `rows` (one value per column of `s`, in order) into the staging table `s` with COPY. */
+/** Writes `rows` (one value per column of `s`, in order) into the staging table `s` (created if missing) with COPY. */
 export async function copyRows(c: pg.PoolClient, s: Staging, rows: Iterable<CopyValue[]>): Promise<void> {
+  await c.query(stagingDdl(s));
   const names = s.columns.map(([name]) => name).join(', ');
   await pipeline(
     Readable.from(lines(rows), { objectMode: false }),

@@ -78,7 +78,7 @@ import {
   type Position,
 } from '../write-plan.js';
 import type { SessionDigest } from '../../domain/session-change.js';
-import { copyRows, stagingDdl, type Staging } from './bulk-copy.js';
+import { copyRows, type Staging } from './bulk-copy.js';
 import { migrate } from './migrations.js';
 import { inTransaction } from './transaction.js';
 
@@ -535,25 +535,25 @@ export class PostgresStore implements SessionStore, PagingBackend {
       .filter((p) => p.seq === undefined)
       .sort((a, b) => compare(keyOf(a.cpo, a.idCi), keyOf(b.cpo, b.idCi)));
     const row = (p: Pending) => [p.cpo, p.idCi, p.owner, p.ord, p.lastUpdated, p.rev, p.doc!, p.digestText!];
+    const bodyRow = (b: BodyWrite) => [b.owner, WIRE_FORMATS.indexOf(b.format), b.ord, b.body];
     // A large batch goes through COPY and staging tables (bulk-copy.ts), a small one as multi-row VALUES.
     const bulk = dirty.length >= BULK_MIN;
-    if (bulk) for (const t of [STAGE_SESSIONS, STAGE_BODIES]) await c.query(stagingDdl(t));
     const insert = (q: pg.QueryConfig) => c.query<{ seq: number; cpo: string; id_ci: string }>(q);
     let inserted = 0;
     const note = (rows: { seq: number; cpo: string; id_ci: string }[]) => {
       for (const r of rows) state.get(keyOf(r.cpo, r.id_ci))!.seq = r.seq;
       inserted += rows.length;
     };
-    if (bulk && fresh.length) {
+    if (!bulk) {
+      for (const part of chunks(fresh, CHUNK))
+        note((await insert({ text: SQL.insert(part.length), values: part.flatMap(row) })).rows);
+    } else if (fresh.length) {
       await copyRows(
         c,
         STAGE_SESSIONS,
         fresh.map((p, k) => [k, ...row(p)]),
       );
       note((await insert({ text: SQL.bulkInsert })).rows);
-    } else if (!bulk) {
-      for (const part of chunks(fresh, CHUNK))
-        note((await insert({ text: SQL.insert(part.length), values: part.flatMap(row) })).rows);
     }
     if (inserted !== fresh.length) throw new ConcurrentCreate('a session was created concurrently');
     for (const part of chunks(changed, CHUNK)) {
@@ -571,24 +571,23 @@ export class PostgresStore implements SessionStore, PagingBackend {
     }
     const now = Date.now();
     const historyArgs = historyParams(history, now);
+    const trim = historyArgs.length > 6;
     if (bulk) {
       await copyRows(
         c,
         STAGE_BODIES,
-        dirty.flatMap((p) => p.bodies!.map((b) => [b.owner, WIRE_FORMATS.indexOf(b.format), b.ord, b.body])),
+        dirty.flatMap((p) => p.bodies!.map(bodyRow)),
       );
-      await c.query(SQL.bulkBodiesWithHistory(historyArgs.length > 6), historyArgs);
-    }
-    let first = true;
-    for (const part of bulk ? [] : chunks(dirty, CHUNK)) {
-      const values = part.flatMap((p) =>
-        p.bodies!.flatMap((b) => [b.owner, WIRE_FORMATS.indexOf(b.format), b.ord, b.body]),
-      );
-      const rows = values.length / 4;
-      if (first)
-        await c.query(SQL.bodiesWithHistory(rows, historyArgs.length > 6), [...values, ...historyArgs]);
-      else await c.query(SQL.bodies(rows), values);
-      first = false;
+      await c.query(SQL.bulkBodiesWithHistory(trim), historyArgs);
+    } else {
+      let first = true;
+      for (const part of chunks(dirty, CHUNK)) {
+        const values = part.flatMap((p) => p.bodies!.flatMap(bodyRow));
+        const rows = values.length / 4;
+        if (first) await c.query(SQL.bodiesWithHistory(rows, trim), [...values, ...historyArgs]);
+        else await c.query(SQL.bodies(rows), values);
+        first = false;
+      }
     }
     const counts = [...deltas.values()].filter((d) => d.delta !== 0);
     for (const part of chunks(counts, CHUNK * 4)) {
