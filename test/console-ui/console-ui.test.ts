@@ -721,11 +721,18 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     await page.getByRole('link', { name: 'Overview' }).click();
     const row = page.locator('[data-testid=pulls] tr[data-pull="NL-OCS"]');
     await row.locator('[data-field=result]').filter({ hasText: 'ok' }).waitFor({ timeout: 30_000 });
-    const pull = (
-      await data<{ pulls: Array<{ key: string; last_sync: string | null; result: string }> }>('overview')
-    ).pulls.find((p) => p.key === 'NL-OCS')!;
+    type Pull = { key: string; last_sync: string | null; last_run: string | null; result: string };
+    const pull = (await data<{ pulls: Pull[] }>('overview')).pulls.find((p) => p.key === 'NL-OCS')!;
     assert.equal(pull.result, 'ok');
-    assert.ok(pull.last_sync, 'a sync point after the pull');
+    assert.ok(pull.last_sync && pull.last_run, 'a sync point and a run after the pull');
+    const fmt = (iso: string) => new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
+    assert.deepEqual(await row.locator('td').evaluateAll((tds) => tds.map((td) => td.textContent ?? '')), [
+      'sessions',
+      fmt(pull.last_sync),
+      fmt(pull.last_run),
+      'ok',
+      '—',
+    ]);
     const listed = await data<{ items: Item[] }>('sessions?partner=NL-OCS');
     assert.deepEqual(listed.items.map((i) => i.id).sort(), ['P1', 'P2']);
     await page.close();
