@@ -17,6 +17,7 @@ import { savePullConfig } from '../../src/service/pull-state.js';
 import { hashToken } from '../../src/service/tokens.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ARTIFACTS, launchBrowser, type Browser } from '../support/browser.js';
+import { runCliAsync } from '../support/cli.js';
 import { startPeer, type Peer } from '../support/peer.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
 import { makeSession } from '../support/sessions.js';
@@ -52,6 +53,8 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
   let backlog: number;
   /** A CPO partner (NL-OCS) that the console can pull from. */
   let peer: Peer;
+  /** The `check` command's report on NL-OCS. */
+  let checkReport: { summary: { failed: number }; results: Array<{ id: string; outcome: string }> };
   /** Every request any page of the browser made. */
   const requests: Request[] = [];
 
@@ -118,7 +121,8 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
   }
 
   before(async () => {
-    const store = new SqliteStore(tempDb('console-ui.db'));
+    const dbFile = tempDb('console-ui.db');
+    const store = new SqliteStore(dbFile);
     await setIdentity(store, { countryCode: 'NL', partyId: 'CPO', roles: ['CPO'], name: 'CPO' });
     const emsp = await store.addPartner({
       countryCode: 'DE',
@@ -167,6 +171,24 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     });
     await addPartner(store, { countryCode: 'NL', partyId: 'OCS', roles: ['CPO'], format: 'ocpi' });
     await savePullConfig(store, 'NL-OCS', { url: peer.versionsUrl, token: 'peer-token', emsp: 'NL-EMS' });
+    // The conformance checker run on it (the CLI process, recording its verdict with the partner).
+    const checked = await runCliAsync([
+      'check',
+      peer.versionsUrl,
+      '--token',
+      'peer-token',
+      '--db',
+      dbFile,
+      '--partner',
+      'NL-OCS',
+      '--pace-ms',
+      '0',
+      '--slow-ms',
+      '600000',
+      '--format',
+      'json',
+    ]);
+    checkReport = JSON.parse(checked.stdout) as typeof checkReport;
     operatorToken = (await createOperatorToken(store, 'console-ui test')).token;
     server = await startTestServer({ console: true, consolePassword: PASSWORD }, store);
     browser = await launchBrowser(WIDE);
@@ -671,10 +693,21 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       version: string | null;
       format: string;
       token_encoding: string | null;
-      check_verdict: { result: string } | null;
+      check_verdict: { result: string; at: string; failed_checks: string[] } | null;
       endpoints: Array<{ identifier: string; role?: string; url: string }>;
     };
     const partners = await data<P[]>('partners');
+    // The checked partner carries the check's verdict; the others none.
+    const failed = checkReport.results.filter((r) => r.outcome === 'fail').map((r) => r.id);
+    assert.deepEqual(
+      partners.map((p) => [p.key, p.check_verdict?.result ?? null, p.check_verdict?.failed_checks ?? null]),
+      partners.map((p) => [
+        p.key,
+        p.key === 'NL-OCS' ? (failed.length === 0 ? 'passed' : 'failed') : null,
+        p.key === 'NL-OCS' ? failed : null,
+      ]),
+    );
+    const fmt = (iso: string) => new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
     const page = await newPage();
     await login(page, operatorToken, '/console/partners');
     for (const p of partners) {
@@ -688,7 +721,7 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
           p.version ?? '—',
           p.format,
           p.token_encoding ?? '—',
-          p.check_verdict ? `${p.check_verdict.result} (${f['Last check']!.split(' (')[1]}` : 'never checked',
+          p.check_verdict ? `${p.check_verdict.result} (${fmt(p.check_verdict.at)})` : 'never checked',
         ],
         p.key,
       );
