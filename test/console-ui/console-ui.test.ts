@@ -409,6 +409,35 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       await page.locator('th:has(button[data-sort=start_date_time])').getAttribute('aria-sort'),
       'ascending',
     );
+
+    // Location and date window (UTC days bounding the sorted column, the end day included), sort kept.
+    const one = (
+      await data<{ items: Array<Item & { location_id: string; start_date_time: string }> }>(
+        'sessions?sort=start_date_time&order=asc&limit=1',
+      )
+    ).items[0]!;
+    const day = one.start_date_time.slice(0, 10);
+    await page.getByLabel('Location id (exact)').fill(one.location_id.toLowerCase());
+    await page.getByLabel('From (UTC day)').fill(day);
+    await page.getByLabel('To (UTC day, included)').fill(day);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/from=.*to=.*location=/);
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
+    const windowed = await data<{ items: Array<Item & { location_id: string; start_date_time: string }> }>(
+      `sessions?location=${encodeURIComponent(one.location_id)}&from=${day}T00:00:00.000Z&to=${next}` +
+        '&sort=start_date_time&order=asc&limit=50',
+    );
+    assert.ok(windowed.items.some((i) => i.id === one.id));
+    assert.ok(
+      windowed.items.every((i) => i.location_id === one.location_id && i.start_date_time.startsWith(day)),
+    );
+    assert.deepEqual(
+      await shownIds(
+        page,
+        windowed.items.map((i) => i.id),
+      ),
+      windowed.items.map((i) => i.id),
+    );
     await page.close();
   });
 
