@@ -1,6 +1,6 @@
 // `ocpi-sessions check --role emsp --write --party CC-PID` against our own eMSP Sessions RECEIVER: one test session
 // (id OCPI-SESSIONS-CHECK-…) under the caller's party is PUT, read back, PATCHed, refused with a wrong token and
-// left as INVALID; in 2.1.1 and 2.2.1. Without --write nothing is written; a CPO without a receiver fails the
+// left as INVALID; in 2.1.1, 2.2.1 and 2.3.0. Without --write nothing is written; a CPO without a receiver fails the
 // endpoint check and gets no write.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,7 +58,7 @@ describe('check --role emsp --write against our own receiver', () => {
     '0',
   ];
 
-  for (const version of ['2.2.1', '2.1.1'] as OcpiVersion[])
+  for (const version of ['2.3.0', '2.2.1', '2.1.1'] as OcpiVersion[])
     it(`OCPI ${version}: every receiver check passes; the test session is left marked and INVALID`, async () => {
       const known = new Set((await allStored(server.store)).map((s) => s.id));
       const r = await runCliAsync([...args(version), '--write', '--format', 'json']);

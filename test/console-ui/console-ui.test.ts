@@ -12,10 +12,15 @@ import { generateDemoSessions } from '../../src/demo/demo-data.js';
 import { toRecord } from '../../src/modules/sessions/service/writer.js';
 import { createOperatorToken } from '../../src/service/console/operator-tokens.js';
 import { setIdentity } from '../../src/service/identity.js';
+import { addPartner } from '../../src/service/partners.js';
+import { savePullConfig } from '../../src/service/pull-state.js';
 import { hashToken } from '../../src/service/tokens.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ARTIFACTS, launchBrowser, type Browser } from '../support/browser.js';
+import { runCliAsync } from '../support/cli.js';
+import { startPeer, type Peer } from '../support/peer.js';
 import { startTestServer, tempDb, type TestServer } from '../support/server.js';
+import { makeSession } from '../support/sessions.js';
 
 const PARTNER_TOKEN = 'emsp-token-for-us';
 const PASSWORD = 'console-password-for-tests';
@@ -46,6 +51,10 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
   let operatorToken: string;
   /** The seeded sessions of the eMSP partner: its push backlog. */
   let backlog: number;
+  /** A CPO partner (NL-OCS) that the console can pull from. */
+  let peer: Peer;
+  /** The `check` command's report on NL-OCS. */
+  let checkReport: { summary: { failed: number }; results: Array<{ id: string; outcome: string }> };
   /** Every request any page of the browser made. */
   const requests: Request[] = [];
 
@@ -112,7 +121,8 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
   }
 
   before(async () => {
-    const store = new SqliteStore(tempDb('console-ui.db'));
+    const dbFile = tempDb('console-ui.db');
+    const store = new SqliteStore(dbFile);
     await setIdentity(store, { countryCode: 'NL', partyId: 'CPO', roles: ['CPO'], name: 'CPO' });
     const emsp = await store.addPartner({
       countryCode: 'DE',
@@ -155,6 +165,30 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       { mode: 'replace', pushTo: [PARTNER] },
     );
     backlog = sessions.filter((s) => `${s.cdrToken.countryCode}-${s.cdrToken.partyId}` === PARTNER).length;
+    // A CPO partner with a pull configured (its sessions come in when an operator re-runs its pull).
+    peer = await startPeer({
+      sessions: [1, 2].map((i) => makeSession(`P${i}`, 'NL-EMS', Date.now() - i * 60_000, 'NL-OCS')),
+    });
+    await addPartner(store, { countryCode: 'NL', partyId: 'OCS', roles: ['CPO'], format: 'ocpi' });
+    await savePullConfig(store, 'NL-OCS', { url: peer.versionsUrl, token: 'peer-token', emsp: 'NL-EMS' });
+    // The conformance checker run on it (the CLI process, recording its verdict with the partner).
+    const checked = await runCliAsync([
+      'check',
+      peer.versionsUrl,
+      '--token',
+      'peer-token',
+      '--db',
+      dbFile,
+      '--partner',
+      'NL-OCS',
+      '--pace-ms',
+      '0',
+      '--slow-ms',
+      '600000',
+      '--format',
+      'json',
+    ]);
+    checkReport = JSON.parse(checked.stdout) as typeof checkReport;
     operatorToken = (await createOperatorToken(store, 'console-ui test')).token;
     server = await startTestServer({ console: true, consolePassword: PASSWORD }, store);
     browser = await launchBrowser(WIDE);
@@ -164,7 +198,26 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
   after(async () => {
     await browser?.close();
     await server?.close();
+    await peer?.close();
   });
+
+  /** Presses Tab until `selector` has the focus (at most 80 times); fails when the keyboard cannot reach it. */
+  async function tabTo(page: Page, selector: string): Promise<void> {
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    }
+    assert.fail(`${selector}: not reached with Tab`);
+  }
+
+  /** The facts of a partner's card on the partners page: label → text. */
+  const facts = (page: Page, key: string) =>
+    page.locator(`section[data-partner="${key}"] dl.facts`).evaluate((dl) => {
+      const out: Record<string, string> = {};
+      for (const dt of dl.querySelectorAll('dt'))
+        out[dt.textContent ?? ''] = (dt.nextElementSibling as HTMLElement).innerText;
+      return out;
+    });
 
   it("refuses a partner's token at login, opens with the password and with an operator token", async () => {
     const page = await newPage();
@@ -355,6 +408,35 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     assert.equal(
       await page.locator('th:has(button[data-sort=start_date_time])').getAttribute('aria-sort'),
       'ascending',
+    );
+
+    // Location and date window (UTC days bounding the sorted column, the end day included), sort kept.
+    const one = (
+      await data<{ items: Array<Item & { location_id: string; start_date_time: string }> }>(
+        'sessions?sort=start_date_time&order=asc&limit=1',
+      )
+    ).items[0]!;
+    const day = one.start_date_time.slice(0, 10);
+    await page.getByLabel('Location id (exact)').fill(one.location_id.toLowerCase());
+    await page.getByLabel('From (UTC day)').fill(day);
+    await page.getByLabel('To (UTC day, included)').fill(day);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/from=.*to=.*location=/);
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
+    const windowed = await data<{ items: Array<Item & { location_id: string; start_date_time: string }> }>(
+      `sessions?location=${encodeURIComponent(one.location_id)}&from=${day}T00:00:00.000Z&to=${next}` +
+        '&sort=start_date_time&order=asc&limit=50',
+    );
+    assert.ok(windowed.items.some((i) => i.id === one.id));
+    assert.ok(
+      windowed.items.every((i) => i.location_id === one.location_id && i.start_date_time.startsWith(day)),
+    );
+    assert.deepEqual(
+      await shownIds(
+        page,
+        windowed.items.map((i) => i.id),
+      ),
+      windowed.items.map((i) => i.id),
     );
     await page.close();
   });
@@ -586,6 +668,9 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
         await page.goto(`${server.url}${url}`);
         await page.locator(ready).first().waitFor();
         found.push(...(await axeViolations(page)).map((v) => `${at} ${name}: ${v}`));
+        // Usable at this width: the page itself never scrolls sideways (wide tables scroll in their own box).
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (wide > 0) found.push(`${at} ${name}: the page is ${wide}px wider than the screen`);
       }
       await page.locator('button[data-action=pause]').first().click();
       await page.getByRole('dialog').waitFor();
@@ -594,6 +679,161 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       await page.close();
     }
     assert.deepEqual(found, []);
+  });
+
+  it('shows each pull (last sync, result, next run) and the outbox age as the API reports them', async () => {
+    type O = {
+      outbox: Array<{ partner: string; oldest_age_s: number | null }>;
+      pulls: Array<{ key: string; last_sync: string | null; result: string | null; next_run: string | null }>;
+    };
+    const fmt = (iso: string | null) =>
+      iso === null ? '—' : new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
+    const page = await newPage();
+    await login(page, operatorToken);
+    const row = page.locator('[data-testid=pulls] tr[data-pull="NL-OCS"]');
+    await row.waitFor();
+    const o = await data<O>('overview');
+    const pull = o.pulls.find((p) => p.key === 'NL-OCS')!;
+    assert.deepEqual(
+      [
+        await row.locator('[data-field=last_sync]').innerText(),
+        await row.locator('[data-field=result]').innerText(),
+        await row.locator('[data-field=next_run]').innerText(),
+      ],
+      [fmt(pull.last_sync), pull.result ?? '—', fmt(pull.next_run)],
+    );
+    // The oldest waiting change's age: the API's (both read within seconds of each other).
+    const lane = o.outbox.find((l) => l.partner === PARTNER)!;
+    assert.ok(lane.oldest_age_s !== null && lane.oldest_age_s > 0);
+    const shown = Number(
+      await page
+        .locator(`[data-testid=outbox] tr[data-partner="${PARTNER}"] [data-field=oldest_age_s]`)
+        .getAttribute('data-value'),
+    );
+    assert.ok(Math.abs(shown - lane.oldest_age_s) < 15, `${shown} vs ${lane.oldest_age_s}`);
+    await page.close();
+  });
+
+  it("shows each partner's registration, version, roles, format, token encoding, check and endpoints as the API gives them", async () => {
+    type P = {
+      key: string;
+      roles: string[];
+      registered: boolean;
+      version: string | null;
+      format: string;
+      token_encoding: string | null;
+      check_verdict: { result: string; at: string; failed_checks: string[] } | null;
+      endpoints: Array<{ identifier: string; role?: string; url: string }>;
+    };
+    const partners = await data<P[]>('partners');
+    // The checked partner carries the check's verdict; the others none.
+    const failed = checkReport.results.filter((r) => r.outcome === 'fail').map((r) => r.id);
+    assert.deepEqual(
+      partners.map((p) => [p.key, p.check_verdict?.result ?? null, p.check_verdict?.failed_checks ?? null]),
+      partners.map((p) => [
+        p.key,
+        p.key === 'NL-OCS' ? (failed.length === 0 ? 'passed' : 'failed') : null,
+        p.key === 'NL-OCS' ? failed : null,
+      ]),
+    );
+    const fmt = (iso: string) => new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
+    const page = await newPage();
+    await login(page, operatorToken, '/console/partners');
+    for (const p of partners) {
+      const card = page.locator(`section[data-partner="${p.key}"]`);
+      await card.waitFor();
+      const f = await facts(page, p.key);
+      assert.deepEqual(
+        [f.Registration, f.Version, f.Format, f['Token encoding'], f['Last check']],
+        [
+          p.registered ? 'registered' : 'not registered',
+          p.version ?? '—',
+          p.format,
+          p.token_encoding ?? '—',
+          p.check_verdict ? `${p.check_verdict.result} (${fmt(p.check_verdict.at)})` : 'never checked',
+        ],
+        p.key,
+      );
+      assert.equal(await card.locator('h2 .tag').innerText(), p.roles.join(', ') || 'no role');
+      await card.locator('details summary').click();
+      const shown = await card.locator('ul.endpoints li').allInnerTexts();
+      assert.equal(shown.length, p.endpoints.length, p.key);
+      p.endpoints.forEach((e, i) => {
+        assert.ok(shown[i]!.startsWith(`${e.identifier} ${e.role ?? ''}`.trim()), shown[i]);
+        assert.ok(shown[i]!.endsWith(e.url), shown[i]);
+      });
+    }
+    // No token value anywhere on the page.
+    const text = await page.locator('main').innerText();
+    for (const secret of [PARTNER_TOKEN, 'our-token-for-them', 'hub-token-for-us', 'peer-token'])
+      assert.equal(text.includes(secret), false, secret);
+    await page.close();
+  });
+
+  it("re-runs a CPO partner's pull after a confirmation; the overview then shows its outcome", async () => {
+    const page = await newPage();
+    await login(page, operatorToken, '/console/partners');
+    const card = page.locator('section[data-partner="NL-OCS"]');
+    await card.locator('button[data-action=pull]').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /NL-OCS/);
+    await dialog.getByRole('button', { name: 'Run the pull', exact: true }).click();
+    await page.getByTestId('action-outcome').filter({ hasText: 'NL-OCS' }).waitFor();
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const row = page.locator('[data-testid=pulls] tr[data-pull="NL-OCS"]');
+    await row.locator('[data-field=result]').filter({ hasText: 'ok' }).waitFor({ timeout: 30_000 });
+    type Pull = { key: string; last_sync: string | null; last_run: string | null; result: string };
+    const pull = (await data<{ pulls: Pull[] }>('overview')).pulls.find((p) => p.key === 'NL-OCS')!;
+    assert.equal(pull.result, 'ok');
+    assert.ok(pull.last_sync && pull.last_run, 'a sync point and a run after the pull');
+    const fmt = (iso: string) => new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
+    assert.deepEqual(await row.locator('td').evaluateAll((tds) => tds.map((td) => td.textContent ?? '')), [
+      'sessions',
+      fmt(pull.last_sync),
+      fmt(pull.last_run),
+      'ok',
+      '—',
+    ]);
+    const listed = await data<{ items: Item[] }>('sessions?partner=NL-OCS');
+    assert.deepEqual(listed.items.map((i) => i.id).sort(), ['P1', 'P2']);
+    await page.close();
+  });
+
+  it('works with the keyboard alone: log in, navigate, sort, open and cancel a confirmation', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Operator token or console password').waitFor();
+    await tabTo(page, 'input');
+    await page.keyboard.type(operatorToken);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+    await tabTo(page, 'nav a[href$="/console/sessions"]');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
+    await tabTo(page, 'button[data-sort=start_date_time]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/sort=start_date_time/);
+    await page.goto(`${server.url}/console/partners`);
+    const pause = `section[data-partner="${PARTNER}"] button[data-action=pause]`;
+    await page.locator(pause).waitFor();
+    await tabTo(page, pause);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.closest('dialog') !== null),
+      true,
+      'the focus is in the dialog',
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(
+      await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, pause),
+      true,
+      'the focus is back on the button',
+    );
+    await page.close();
   });
 
   it('loads nothing from anywhere but this server', () => {

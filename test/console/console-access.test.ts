@@ -176,6 +176,30 @@ describe('console access', () => {
   it('GET on an action and POST on a read are refused (405), never run', async () => {
     const r = await get(server.url, '/console/api/partners/DE-EMS/pause', bearer(operator));
     assert.equal(r.status, 405);
+    // The API is read-only but for the partner actions: no other method on any read, for an operator either.
+    const before = JSON.stringify(await server.store.laneStates());
+    for (const path of GETS)
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const w = await send(server.url, {
+          method,
+          path,
+          headers: { ...bearer(operator), 'content-type': 'application/json' },
+          body: '{"confirm":true}',
+        });
+        assert.equal(w.status, 405, `${method} ${path}`);
+        assert.equal((w.json as { data?: unknown }).data, undefined, `${method} ${path}`);
+      }
+    for (const action of ACTIONS)
+      for (const method of ['PUT', 'PATCH', 'DELETE']) {
+        const w = await send(server.url, {
+          method,
+          path: `/console/api/partners/DE-EMS/${action}`,
+          headers: { ...bearer(operator), 'content-type': 'application/json' },
+          body: '{"confirm":true}',
+        });
+        assert.equal(w.status, 405, `${method} ${action}`);
+      }
+    assert.equal(JSON.stringify(await server.store.laneStates()), before, 'nothing changed');
   });
 });
 

@@ -33,6 +33,7 @@ function cases(name: string, open: () => Promise<SessionStore>) {
     let peer: Peer;
     const now = Date.now();
     const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
+    let enqueuedBy = 0;
     before(async () => {
       store = await open();
       const at = (i: number, lastUpdated: number, status: Session['status'], emsp: string) => {
@@ -52,6 +53,7 @@ function cases(name: string, open: () => Promise<SessionStore>) {
         ],
         { mode: 'replace', pushTo: ['DE-EMS'] },
       );
+      enqueuedBy = Date.now();
       for (const p of ['DE-EMS', 'FR-MSP']) {
         const [countryCode, partyId] = p.split('-') as [string, string];
         await addPartner(store, { countryCode, partyId, roles: ['EMSP'], format: 'ocpi' });
@@ -87,6 +89,10 @@ function cases(name: string, open: () => Promise<SessionStore>) {
         (x) => [x.partner, x.pending, x.paused_by_operator],
       );
       assert.deepEqual(outbox, [['DE-EMS', 4, false]]); // pushTo enqueues the sessions DE-EMS owns
+      // The oldest waiting change's age: since it was enqueued (before enqueuedBy), as of generated_at.
+      const age = (o.outbox as { oldest_age_s: number }[])[0]!.oldest_age_s;
+      const generated = Date.parse(o.generated_at as string);
+      assert.ok(age >= (generated - enqueuedBy) / 1000 && age <= (generated - now) / 1000 + 1, `${age}`);
       assert.deepEqual(o.pulls, [
         { key: 'NL-OCS', module: 'sessions', last_sync: null, last_run: null, result: null, next_run: null },
       ]);

@@ -292,8 +292,17 @@ describe('OpenAPI document', () => {
       }
     };
 
-    for (const v of ['2.1.1', '2.2.1']) {
+    it(`GET ${SENDER('2.3.0')} for a camel partner: the documented 404 + 2001 (no camel 2.3.0)`, async () => {
+      const r = await getJson(`${server.url}${SENDER('2.3.0')}?limit=2`, tokenHeader(tokens.camel));
+      assert.equal(r.status, 404);
+      assert.equal(r.body.statusCode, 2001);
+      assert.ok(Object.keys(doc.paths[SENDER('2.3.0')].get.responses).includes('404'));
+      check(SENDER('2.3.0'), 'GET', 404, r.body);
+    });
+
+    for (const v of ['2.1.1', '2.2.1', '2.3.0']) {
       for (const style of ['ocpi', 'camel'] as const) {
+        if (v === '2.3.0' && style === 'camel') continue; // above
         it(`GET ${SENDER(v)} for a ${style} partner, with its pagination headers`, async () => {
           const r = await getJson(`${server.url}${SENDER(v)}?limit=2`, tokenHeader(tokens[style]));
           assert.equal(r.status, 200);
@@ -303,8 +312,14 @@ describe('OpenAPI document', () => {
           // Exactly one branch of the oneOf: the partner's format decides.
           const tag = v.replace(/\./g, '');
           const ocpi = validator.check({ $ref: `#/components/schemas/OcpiSessionsPage${tag}` }, r.body);
-          const camel = validator.check({ $ref: `#/components/schemas/CamelSessionsPage${tag}` }, r.body);
-          assert.deepEqual([ocpi === undefined, camel === undefined], [style === 'ocpi', style === 'camel']);
+          if (v === '2.3.0') assert.equal(ocpi, undefined, 'the 2.3.0 page documents the ocpi format only');
+          else {
+            const camel = validator.check({ $ref: `#/components/schemas/CamelSessionsPage${tag}` }, r.body);
+            assert.deepEqual(
+              [ocpi === undefined, camel === undefined],
+              [style === 'ocpi', style === 'camel'],
+            );
+          }
           const last = await getJson(`${server.url}${SENDER(v)}?offset=1000`, tokenHeader(tokens[style]));
           check(SENDER(v), 'GET', 200, last.body);
           checkHeaders(SENDER(v), 200, last.headers, false);
@@ -392,6 +407,19 @@ describe('OpenAPI document', () => {
         ['GET', '/ocpi/versions', '/ocpi/versions', tokens.ocpi],
         ['GET', '/ocpi/2.2.1', '/ocpi/2.2.1', tokens.camel],
         ['GET', '/ocpi/2.1.1/credentials', '/ocpi/2.1.1/credentials', tokens.ocpi],
+        ['GET', '/ocpi/2.3.0', '/ocpi/2.3.0', tokens.ocpi],
+        ['GET', '/ocpi/2.3.0/credentials', '/ocpi/2.3.0/credentials', tokens.ocpi],
+        [
+          'GET',
+          '/ocpi/emsp/2.3.0/sessions/{country_code}/{party_id}/{session_id}',
+          '/ocpi/emsp/2.3.0/sessions/NL/EMS/no-such-session',
+          tokens.ocpi,
+        ],
+        [
+          'PUT',
+          '/ingest/2.3.0/sessions/{country_code}/{party_id}/{session_id}',
+          '/ingest/2.3.0/sessions/NL/OCS/s1',
+        ],
         [
           'GET',
           '/ocpi/emsp/2.2.1/sessions/{country_code}/{party_id}/{session_id}',

@@ -81,7 +81,7 @@ for (const [kind, open] of stores) {
           fc.option(fc.integer({ min: lo, max: hi }), { nil: undefined, freq: 2 }),
           fc.option(fc.integer({ min: lo, max: hi }), { nil: undefined, freq: 2 }),
           fc.integer({ min: 37, max: 1000 }),
-          fc.constantFrom('2.1.1', '2.2.1'),
+          fc.constantFrom('2.1.1', '2.2.1', '2.3.0'),
           async (from, to, limit, version) => {
             const url = sessionsUrl(server.url, version, from, to, limit);
             const pages = await walkLinks(url, tokenHeader(token), owned.length + 1);
@@ -93,7 +93,7 @@ for (const [kind, open] of stores) {
             assert.deepEqual(seen, expected);
           },
         ),
-        { numRuns: 25 },
+        { numRuns: 36 },
       );
     });
 

@@ -177,6 +177,7 @@ describe('OCPI 2.3.0 hub_party_id; a hub (2.3.0) and a party it lists (2.2.1, di
       });
       assert.equal(posted.http, 200, JSON.stringify(posted.body));
       const hubToken = posted.body.data.token as string;
+      assert.equal('hub_party_id' in posted.body.data, false, 'our own credentials name no Hub party');
       const listed = () => partners(cpoDb).find((p) => p.key === 'NL-HUB');
       assert.deepEqual(
         [listed()?.state, listed()?.version, listed()?.hubPartyId, listed()?.parties],
@@ -425,5 +426,11 @@ describe('OCPI 2.3.0 hub_party_id; a hub (2.3.0) and a party it lists (2.2.1, di
     );
     const posted = hub.requests.find((x) => x.method === 'POST' && x.path === '/hub/2.3.0/credentials');
     assert.ok(posted, 'registered over 2.3.0');
+    // We route no messages: our own 2.3.0 credentials carry no hub_party_id (README "Roaming hubs").
+    assert.equal('hub_party_id' in posted.body, false);
+    assert.deepEqual(
+      posted.body.roles.map((r: any) => [r.role, r.country_code, r.party_id]),
+      [['CPO', 'NL', 'CPO']],
+    );
   });
 });

@@ -157,7 +157,8 @@ describe('CPO ↔ eMSP over OCPI 2.3.0', () => {
       const { total_cost: _c, cdr_token: _d, ...rest221 } = s221!;
       assert.deepEqual(rest230, rest221);
 
-      // Pull from the 2.3.0 sender into a third store: the session arrives as the CPO has it.
+      // Pull from the 2.3.0 sender into a third store, no --version: discovery picks 2.3.0, the highest both
+      // speak; the session arrives as the CPO has it.
       const pulledDb = tempDb('pulled.db');
       setParty(pulledDb, 'DE-EMS', 'EMSP', 'Pulling eMSP');
       const pull = await runCliAsync([
@@ -170,8 +171,6 @@ describe('CPO ↔ eMSP over OCPI 2.3.0', () => {
         `${cpoUrl}/ocpi/versions`,
         '--token',
         token!,
-        '--version',
-        '2.3.0',
         '--json',
       ]);
       assert.equal(pull.status, 0, pull.stderr);

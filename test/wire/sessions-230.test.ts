@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { applySessionPatch } from '../../src/domain/session-patch.js';
 import { codecFor } from '../../src/modules/sessions/wire/codecs.js';
 import { detectFormat } from '../../src/modules/sessions/service/classify.js';
-import { ctx, example, issuesOf, ok } from './support/sessions.js';
+import type { Session } from '../../src/domain/session.js';
+import { ctx, example, fullSession, issuesOf, ok } from './support/sessions.js';
 
 const codec = codecFor('ocpi-2.3.0');
 
@@ -121,4 +122,66 @@ describe('unknown fields on 2.3.0 input are ignored', () => {
     json.charging_periods[0].dimensions[0].x_extra = 'b';
     assert.deepEqual(JSON.parse(codec.render(ok(codec.parse(json, ctx)))), original);
   });
+});
+
+// The location enums OCPI 2.3.0 made open (mod_locations: ConnectorType, Capability, Facility, ImageCategory,
+// ParkingRestriction, ParkingType = our LocationType, EnvironmentalImpactCategory) occur only in the 2.1.1 embedded
+// Location; a canonical session holding values the closed lists lack is rendered by DOWN-MAPPING.md "Open enums".
+describe('open enums (OCPI 2.3.0 types §OpenEnum): the location enums rendered to the closed formats', () => {
+  function withOpenValues(standard: string): Session {
+    const s = fullSession();
+    const loc = s.location!;
+    const evse = loc.evses[0]!;
+    const open = <T>(v: string) => v as unknown as T;
+    return {
+      ...s,
+      location: {
+        ...loc,
+        type: open('X_ROOFTOP'),
+        facilities: [open('X_LOUNGE'), 'CAFE'],
+        images: [{ ...loc.images![0]!, category: open('X_DRONE') }],
+        energyMix: {
+          ...loc.energyMix!,
+          environImpact: [
+            { category: open('X_PARTICLES'), amount: 1 },
+            { category: 'CARBON_DIOXIDE', amount: 0 },
+          ],
+        },
+        evses: [
+          {
+            ...evse,
+            capabilities: [open('X_PLUG_AND_PAY'), 'RFID_READER'],
+            parkingRestrictions: [open('X_TAXI')],
+            connectors: [{ ...evse.connectors[0]!, standard: open(standard) }],
+          },
+        ],
+      },
+    };
+  }
+
+  for (const standard of ['MCS', 'SAE_J3400']) {
+    it(`ConnectorType ${standard} kept in ocpi-2.1.1, its connector (and so its EVSE) dropped in camel-2.1.1; the others by their rule`, () => {
+      const s = withOpenValues(standard);
+      const o = JSON.parse(codecFor('ocpi-2.1.1').render(s)) as Record<string, any>;
+      const evse = o.location.evses[0];
+      assert.equal(evse.connectors[0].standard, standard, 'kept: required, no catch-all');
+      assert.deepEqual(evse.capabilities, ['RFID_READER'], 'an unknown capability is dropped');
+      assert.equal('parking_restrictions' in evse, false, 'the emptied list is omitted');
+      assert.deepEqual(o.location.facilities, ['CAFE']);
+      assert.equal(o.location.type, 'OTHER', '2.1.1 LocationType OTHER');
+      assert.equal(o.location.images[0].category, 'OTHER', 'ImageCategory OTHER');
+      assert.deepEqual(
+        o.location.energy_mix.environ_impact.map((x: { source: string }) => x.source),
+        ['CARBON_DIOXIDE'],
+      );
+      // camel tables are closed (no integer for it): the connector is dropped, and the EVSE left without one
+      // (connectors is a `+` list).
+      const c = JSON.parse(codecFor('camel-2.1.1').render(s)) as Record<string, any>;
+      assert.deepEqual(c.location.evses, []);
+      // 2.2.1 and 2.3.0 embed no location; the canonical session keeps every value for the next render.
+      for (const f of ['ocpi-2.2.1', 'ocpi-2.3.0'] as const)
+        assert.equal('location' in (JSON.parse(codecFor(f).render(s)) as object), false, f);
+      assert.equal(s.location!.evses[0]!.connectors[0]!.standard, standard);
+    });
+  }
 });

@@ -5,6 +5,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 import type { PartnerFormat } from '../../domain/party.js';
+import { NO_CAMEL_MESSAGE, OCPI_VERSIONS, styleSpeaks } from '../../domain/wire-format.js';
 import { STATUS } from '../envelope.js';
 import type { PagingConfig } from '../pagination.js';
 import { buildExamples, EXAMPLE_DEMO, type DocExamples } from './examples.js';
@@ -203,7 +204,11 @@ interface ErrorSpec {
  * statuses as OCPI 2.2.1 §4.1.5 / ocpi-notes §2.4 use them. A route that sends another status_code under one
  * of these statuses declares that response itself, and its declaration wins.
  */
-function standardErrors(hasParams: boolean): Record<string, ErrorSpec> {
+function standardErrors(hasParams: boolean, noCamel = false): Record<string, ErrorSpec> {
+  // A partner route of a version the camel format lacks (2.3.0): a camel partner gets 404 + 2001 (partners.ts).
+  const camel404 = noCamel
+    ? ` A partner configured with the camel format is answered 404 with status_code 2001: "${NO_CAMEL_MESSAGE}"`
+    : '';
   return {
     400: {
       codes: [STATUS.INVALID_PARAMETERS],
@@ -236,13 +241,12 @@ function standardErrors(hasParams: boolean): Record<string, ErrorSpec> {
           description:
             "The object the path names does not exist or is not the caller's (OCPI 2.2.1 §4.1.5: 404 on GET of " +
             'an unknown resource, and for client owned objects under another party), or no such endpoint. ' +
-            'status_code 2000 or 2001.',
+            `status_code 2000 or 2001.${camel404}`,
           message: (method, url) => `Unknown endpoint: ${method} ${url.replace(/\/[^/]*$/, '/nothing')}`,
         }
       : {
-          codes: [STATUS.CLIENT_ERROR],
-          description:
-            'Unknown endpoint: no route for this path (e.g. a mistyped module or version). status_code 2000.',
+          codes: noCamel ? [STATUS.CLIENT_ERROR, STATUS.INVALID_PARAMETERS] : [STATUS.CLIENT_ERROR],
+          description: `Unknown endpoint: no route for this path (e.g. a mistyped module or version). status_code 2000.${camel404}`,
           message: (method, url) => `Unknown endpoint: ${method} ${url.replace(/\/[^/]*$/, '/nothing')}`,
         },
     405: {
@@ -413,7 +417,9 @@ export function openApiOptions(
       }
       const hasParams = !!s.params || url.includes(':');
       const hasInput = hasParams || !!(s.querystring || s.body);
-      for (const [status, spec] of Object.entries(standardErrors(hasParams))) {
+      const version = OCPI_VERSIONS.find((v) => url.split('/').includes(v));
+      const noCamel = access === 'partner' && version !== undefined && !styleSpeaks('camel', version);
+      for (const [status, spec] of Object.entries(standardErrors(hasParams, noCamel))) {
         if (responses[status] !== undefined) continue;
         if (spec.when === 'input' && !hasInput) continue;
         if (spec.when === 'body' && !s.body) continue;
