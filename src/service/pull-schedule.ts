@@ -8,12 +8,11 @@
 // node's look and its taking the lock). A run that could not even start (no target: nothing recorded in the store) is
 // retried one interval after this process's attempt, not at every tick.
 import type { ModuleId } from '../domain/module-id.js';
-import type { Partner } from '../domain/party.js';
 import type { SessionStore } from '../store/contract.js';
 import type { PullJobs } from './pull-jobs.js';
 import type { Log } from './log.js';
 import { loadPullStats } from './pull-stats.js';
-import { loadPullConfig } from './pull-state.js';
+import { pullTargets } from './pull-targets.js';
 
 /** How often due pulls are looked for, at most (a shorter interval ticks at the interval). */
 const TICK_MS = 5_000;
@@ -72,20 +71,12 @@ export class PullSchedule {
   /** One look for due pulls: starts each due one (PullJobs runs them in the background, one per key). */
   async tick(): Promise<void> {
     const now = this.now();
-    for (const partner of await this.store.listPartners()) {
-      if (!(await this.pullable(partner))) continue;
-      if (this.jobs.get(partner.key)?.state === 'running') continue;
-      if ((await this.dueAt(partner.key)) > now) continue;
-      this.attempts.set(partner.key, now);
-      const key = partner.key;
+    for (const key of await pullTargets(this.store)) {
+      if (this.jobs.get(key)?.state === 'running') continue;
+      if ((await this.dueAt(key)) > now) continue;
+      this.attempts.set(key, now);
       this.jobs.start(key, async () => (await this.lastRun(key)) + this.everyMs <= this.now());
     }
-  }
-
-  /** A CPO partner we can pull from: registered over OCPI (its SENDER endpoint), or a saved configuration. */
-  private async pullable(p: Partner): Promise<boolean> {
-    if (!p.key || !p.roles.includes('CPO')) return false;
-    return p.state === 'registered' || (await loadPullConfig(this.store, p.key)) !== undefined;
   }
 
   /** The end of the key's last run, over the pulled modules (0: never run). */

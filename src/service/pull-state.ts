@@ -85,3 +85,9 @@ export function loadPullConfig(store: SettingsStore, key: string): Promise<PullC
 export function savePullConfig(store: SettingsStore, key: string, config: PullConfig): Promise<void> {
   return store.writeSetting(configOf(key), config);
 }
+
+/** The keys with a saved pull configuration (`pull --partner X --url U --token T`), partner record or not. */
+export async function configuredPullKeys(store: SettingsStore): Promise<string[]> {
+  const keys = await store.settingKeys('pull.');
+  return keys.filter((k) => k.endsWith('.config')).map((k) => k.slice('pull.'.length, -'.config'.length));
+}

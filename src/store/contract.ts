@@ -354,6 +354,8 @@ export interface SettingsStore {
   /** A typed setting (settings.ts); undefined when never written or unreadable. */
   readSetting<T>(setting: Setting<T>): Promise<T | undefined>;
   writeSetting<T>(setting: Setting<T>, value: T): Promise<void>;
+  /** The keys of the settings whose key starts with `prefix`, in key order (the settings table is small). */
+  settingKeys(prefix: string): Promise<string[]>;
 }
 
 /**

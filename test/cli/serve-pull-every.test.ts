@@ -8,7 +8,7 @@ import { savePullConfig } from '../../src/service/pull-state.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { runCli, serve, spawnCli, type Served } from '../support/cli.js';
+import { runCli, runCliAsync, serve, spawnCli, type Served } from '../support/cli.js';
 import { consoleGet } from '../support/console.js';
 import { startPeer, type Peer } from '../support/peer.js';
 import { freePort, waitFor } from '../support/ports.js';
@@ -88,6 +88,39 @@ describe('serve --pull-every', () => {
       async () => ((await listed(server, 'P2')) ? true : undefined),
       20_000,
     );
+  });
+
+  it('pulls a CPO saved only by `pull --partner X --url U --token T` (no partner record) and lists it', async () => {
+    const peer = await newPeer();
+    const db = tempDb();
+    // The real command: the first pull sets the eMSP instance up and saves the configuration, no partner record.
+    // (runCliAsync: the peer answers from this process, so the test must not block on the command.)
+    const first = await runCliAsync([
+      'pull',
+      '--db',
+      db,
+      '--partner',
+      'NL-OCS',
+      '--url',
+      peer.versionsUrl,
+      '--token',
+      'peer-token',
+      '--emsp',
+      'NL-EMS',
+    ]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(runCli(['partners', 'list', '--db', db, '--json']).stdout.includes('NL-OCS'), false);
+    const server = await serveConsole(db, ['--pull-every', '1']);
+    assert.equal(await listed(server, 'P1'), true);
+    peer.add(makeSession('P2', 'NL-EMS', Date.now(), 'NL-OCS'));
+    await waitFor(
+      'the later session pulled by the schedule',
+      async () => ((await listed(server, 'P2')) ? true : undefined),
+      20_000,
+    );
+    const pull = await pullOf(server);
+    assert.equal(pull?.result, 'ok');
+    assert.ok(pull?.next_run, 'a next run is shown');
   });
 
   it('without it, nothing is pulled unasked and next_run is null', async () => {

@@ -867,6 +867,17 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.readSetting(jsonSetting<number[]>('k', isList)), undefined);
       await store.ping();
     });
+
+    it('lists the keys of the settings under a prefix, in key order, and only those', async () => {
+      for (const k of ['pull.B.config', 'pull.A.config', 'pull.A.encoding', 'pullX', 'pul', 'other'])
+        await store.writeSetting(textSetting(k), 'v');
+      assert.deepEqual(await store.settingKeys('pull.'), [
+        'pull.A.config',
+        'pull.A.encoding',
+        'pull.B.config',
+      ]);
+      assert.deepEqual(await store.settingKeys('nothing.'), []);
+    });
   });
 }
 

@@ -11,6 +11,7 @@ import { outboxReport } from '../outbox-report.js';
 import { pullRunning } from '../pull-lock.js';
 import { loadPullStats } from '../pull-stats.js';
 import { loadSyncState } from '../pull-state.js';
+import { pullTargets } from '../pull-targets.js';
 import type { ConsoleRates } from './rates.js';
 import type { PullJobs } from '../pull-jobs.js';
 import type { PullSchedule } from '../pull-schedule.js';
@@ -65,19 +66,21 @@ export class OverviewReader {
     });
     const report = await outboxReport(store, now, OUTBOX_SCAN);
     const pulls: Overview['pulls'] = [];
-    for (const p of partners.filter((x) => x.roles.includes('CPO'))) {
+    // Every CPO partner (nothing to pull yet shows as never run) and every other key pulls run for.
+    const cpos = partners.filter((x) => x.roles.includes('CPO')).map((x) => x.key);
+    for (const key of [...new Set([...cpos, ...(await pullTargets(store))])].sort()) {
       for (const module of this.pulled) {
-        const state = await loadSyncState(store, module, p.key);
-        const stats = await loadPullStats(store, module, p.key);
+        const state = await loadSyncState(store, module, key);
+        const stats = await loadPullStats(store, module, key);
         // Running: a pull of this node, or one holding the pull's lease anywhere (another node, a `pull` command).
-        const running = this.jobs?.get(p.key)?.state === 'running' || (await pullRunning(store, p.key, now));
+        const running = this.jobs?.get(key)?.state === 'running' || (await pullRunning(store, key, now));
         pulls.push({
-          key: p.key,
+          key,
           module,
           last_sync: formatOptionalDateTime(state.syncPoint),
           last_run: formatOptionalDateTime(stats?.lastRunAt),
           result: running ? 'running' : (stats?.lastResult ?? null),
-          next_run: this.schedule ? formatDateTime(await this.schedule.nextRun(p.key)) : null,
+          next_run: this.schedule ? formatDateTime(await this.schedule.nextRun(key)) : null,
         });
       }
     }

@@ -906,6 +906,13 @@ export class PostgresStore implements SessionStore, PagingBackend {
   async writeSetting<T>(setting: Setting<T>, value: T): Promise<void> {
     await this.pool.query(SQL.setMeta, [setting.key, setting.encode(value)]);
   }
+  async settingKeys(prefix: string): Promise<string[]> {
+    const r = await this.pool.query<{ key: string }>(
+      'SELECT key FROM meta WHERE left(key, length($1)) = $1 ORDER BY key COLLATE "C"',
+      [prefix],
+    );
+    return r.rows.map((x) => x.key);
+  }
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }

@@ -644,6 +644,12 @@ export class SqliteStore implements SessionStore, PagingBackend {
   async writeSetting<T>(setting: Setting<T>, value: T): Promise<void> {
     this.st.setMeta.run(setting.key, setting.encode(value));
   }
+  async settingKeys(prefix: string): Promise<string[]> {
+    const rows = this.prepared('SELECT key FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key').all(
+      numbered(prefix),
+    ) as { key: string }[];
+    return rows.map((r) => r.key);
+  }
   async ping(): Promise<void> {
     this.st.ping.get();
   }
