@@ -111,4 +111,24 @@ describe('raw rows off the socket', () => {
     });
     assert.deepEqual(sent, ['bind', 'execute', 'sync']);
   });
+
+  it("a socket that is not node-postgres' alone: the query fails (reported by pg), the socket is left as it was", () => {
+    const socket = new EventEmitter();
+    const a = () => undefined;
+    const b = () => undefined;
+    socket.on('data', a).on('data', b);
+    const sent: string[] = [];
+    const err = new RawRowsQuery('stmt', 'SELECT 1', []).submit({
+      stream: socket as never,
+      parsedStatements: {},
+      submittedNamedStatements: {},
+      parse: () => sent.push('parse'),
+      bind: () => sent.push('bind'),
+      execute: () => sent.push('execute'),
+      sync: () => sent.push('sync'),
+    });
+    assert.match(String(err), /expected one data listener, found 2/);
+    assert.deepEqual(sent, []);
+    assert.deepEqual(socket.listeners('data'), [a, b]);
+  });
 });

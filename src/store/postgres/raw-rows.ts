@@ -70,12 +70,13 @@ export class RawRowsQuery {
     this.text = text;
   }
 
-  submit(connection: PgConnection): void {
+  /** An error returned (not thrown) is reported by pg through handleError, as for its own queries. */
+  submit(connection: PgConnection): Error | undefined {
     this.connection = connection;
     const stream = connection.stream;
     const listeners = stream.listeners('data') as DataListener[];
     if (listeners.length !== 1)
-      throw new Error(`raw rows: expected one data listener, found ${listeners.length}`);
+      return new Error(`raw rows: expected one data listener, found ${listeners.length}`);
     this.pgListener = listeners[0]!;
     stream.removeListener('data', this.pgListener);
     stream.on('data', this.listener);
@@ -94,6 +95,7 @@ export class RawRowsQuery {
     } finally {
       stream.uncork?.();
     }
+    return undefined;
   }
 
   handleError(err: Error): void {
