@@ -53,6 +53,7 @@ import {
   type PageBodies,
   type PagingBackend,
 } from '../paging.js';
+import { queryRawRows } from './raw-rows.js';
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
 import {
   consoleSql,
@@ -673,24 +674,19 @@ export class PostgresStore implements SessionStore, PagingBackend {
     format: WireFormat,
   ): Promise<PageBodies> {
     const f = WIRE_FORMATS.indexOf(format);
-    const r = await this.pool.query<[number, string, number | null, number]>(
+    // Bodies as the bytes PostgreSQL sent (src/store/postgres/raw-rows.ts): no string per body, no re-encoding.
+    const rows =
       from === MIN && to === MAX
-        ? {
-            name: 'ocpi_page_all',
-            text: SQL.pageAll,
-            rowMode: 'array',
-            values: [f, owner, fromOrd, limit, skip],
-          }
+        ? await queryRawRows(this.pool, 'ocpi_page_all', SQL.pageAll, [f, owner, fromOrd, limit, skip])
         : // A window: unnamed on purpose, planned for the actual window each time (a generic plan cannot tell a
           // narrow window, best read through sessions_owner_updated, from a wide one, best read in ord order).
-          { text: SQL.page, rowMode: 'array', values: [f, owner, fromOrd, from, to, limit, skip] },
-    );
-    const last = r.rows.at(-1);
+          await queryRawRows(this.pool, '', SQL.page, [f, owner, fromOrd, from, to, limit, skip]);
+    const last = rows.at(-1);
     return {
-      bodies: r.rows.map((x) => x[1]),
-      lastOrd: last?.[0],
-      version: last ? (last[2] ?? 0) : undefined,
-      partnersVersion: last?.[3],
+      bodies: rows.map((x) => x[1]!),
+      lastOrd: last && intField(last[0]),
+      version: last ? (intField(last[2]) ?? 0) : undefined,
+      partnersVersion: last && intField(last[3]),
     };
   }
 
@@ -1005,6 +1001,11 @@ function parseInt8(v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${v} is beyond JavaScript's safe integers`);
   return n;
+}
+
+/** An integer field in text format (ord, version: well within 2^53), or undefined for NULL. */
+function intField(b: Buffer | null | undefined): number | undefined {
+  return b ? Number(b.toString('latin1')) : undefined;
 }
 
 function msFromEnv(name: string): number | undefined {
