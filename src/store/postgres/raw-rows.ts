@@ -8,6 +8,8 @@
 // in (copying only a message split across two chunks), and hands every other message whole to the client's own
 // parser, so ParseComplete, CommandComplete, ErrorResponse and ReadyForQuery run node-postgres' usual code
 // (statement bookkeeping, errors, the pool's release). At ReadyForQuery the socket goes back to that parser.
+// pg is pinned to ~8.23 in package.json: this file drives its Connection internals, so a minor upgrade must pass
+// test/unit/pg-raw-rows.test.ts and test/http/sessions-sender-raw-bytes.test.ts first.
 // Text format results, so a text column's field is its UTF-8 bytes (PostgreSQL protocol §55.2.3 "Extended
 // Query"; DataRow layout: §55.7 "Message Formats").
 import type pg from 'pg';
