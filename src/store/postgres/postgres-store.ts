@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
-import type { Partner, PartnerUpdate } from '../../domain/party.js';
+import { formatsReadBy, type Partner, type PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
@@ -40,8 +40,10 @@ import type {
   OutboxSummary,
   PutOptions,
   PutOutcome,
+  RenderBody,
   SessionRecord,
   SessionStore,
+  StoredFormats,
   StoredSession,
 } from '../contract.js';
 import {
@@ -49,6 +51,7 @@ import {
   MAX,
   MIN,
   PagePlanner,
+  renderDocs,
   type BlockCounts,
   type PageBodies,
   type PagingBackend,
@@ -68,6 +71,8 @@ import {
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, postgresPlaceholder, type LaneRow } from '../push-lanes.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import {
+  formatsOfMask,
+  maskOfFormats,
   placeWrite,
   planWrite,
   sessionKey,
@@ -95,7 +100,7 @@ const INT8_OID = 20;
 /** deadlock_detected, serialization_failure: the transaction was rolled back and can be replayed. */
 const RETRY_CODES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 10;
-/** Sessions per multi-row statement: at most 4 000 parameters (4 bodies each); PostgreSQL allows 65 535. */
+/** Sessions per multi-row statement: at most 10 000 parameters (5 bodies each); PostgreSQL allows 65 535. */
 const CHUNK = 500;
 /** Sessions written from which a batch goes through COPY (bulk-copy.ts); a smaller one pays its extra round trips. */
 const BULK_MIN = 200;
@@ -239,6 +244,18 @@ const SQL = {
   // The first bodies statement of a batch also writes the batch's history (historyWith).
   bodiesWithHistory: (rows: number, trim: boolean) => `${historyWith(rows * 4, trim)}
       ${SQL_BODIES(rows)}`,
+  // A batch with no body to write (no stored format): its history alone (a data-modifying CTE always runs).
+  historyOnly: (trim: boolean) => `${historyWith(0, trim)} SELECT 1`,
+  // The stored formats (migration 13), share-locked by every write transaction first: addStoredFormats updates
+  // the row, so it waits for the writers in flight, and a writer arriving meanwhile waits for it and then reads the
+  // row as it committed it (READ COMMITTED re-reads a row updated by the transaction it waited for).
+  formatsForWrite: 'SELECT mask FROM stored_formats FOR SHARE',
+  formatsForAdd: 'SELECT mask FROM stored_formats FOR UPDATE',
+  storedFormats: `SELECT mask, ARRAY(SELECT fmt FROM pending_renders ORDER BY fmt) AS pending FROM stored_formats`,
+  // A page of a format that is not ready: the documents of the page's positions, with the versions as in `page`.
+  docsPage: `SELECT ord, doc, (SELECT version FROM owners WHERE owner = $1), (SELECT v FROM partners_version)
+    FROM sessions WHERE owner = $1 AND ord >= $2 AND last_updated >= $3 AND last_updated < $4
+    ORDER BY ord LIMIT $5 OFFSET $6`,
   // A large batch (bulk-copy.ts): the rows come from the staging tables, with the same conflict clauses.
   bulkInsert: `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest)
     SELECT cpo, id_ci, owner, ord, last_updated, rev, doc, digest FROM ${STAGE_SESSIONS.table} ORDER BY k
@@ -377,6 +394,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
   private created = 0;
   private analyzeAt = FIRST_ANALYZE;
   private analyzing: Promise<void> | undefined;
+  /** Formats known to be ready (stored for every session): a format never stops being ready. */
+  private readonly ready = new Set<number>();
 
   private constructor(private readonly pool: pg.Pool) {
     this.planner = new PagePlanner(this);
@@ -398,9 +417,10 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const onError = (err: Error) => process.emitWarning(`PostgreSQL idle client error: ${err.message}`);
     // Migrations on a connection of their own, without the query timeout (an index build may take long).
     const migrator = new pg.Pool({ ...base, max: 1 });
+    let applied: number[] = [];
     migrator.on('error', onError);
     try {
-      await migrate(migrator);
+      applied = await migrate(migrator);
     } finally {
       await migrator.end().catch(() => undefined);
     }
@@ -414,7 +434,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
       query_timeout: (options.queryTimeoutMs ?? msFromEnv('PG_QUERY_TIMEOUT_MS') ?? 30_000) || undefined,
     });
     pool.on('error', onError);
-    return new PostgresStore(pool);
+    const store = new PostgresStore(pool);
+    // A database whose stored formats were just introduced: the formats its partners read (one with sessions keeps
+    // every format already, migrations.ts).
+    if (applied.includes(13))
+      await store.addStoredFormats((await store.listPartners()).flatMap(formatsReadBy));
+    return store;
   }
 
   async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
@@ -453,6 +478,11 @@ export class PostgresStore implements SessionStore, PagingBackend {
     records: SessionRecord[],
     options: PutOptions,
   ): Promise<PutOutcome[]> {
+    // First, before any other lock (see formatsForWrite): the formats this batch writes bodies of.
+    const formats = formatsOfMask(
+      (await c.query<{ mask: number }>({ name: 'ocpi_formats_write', text: SQL.formatsForWrite })).rows[0]!
+        .mask,
+    );
     const keys = new Map<string, { cpo: string; idCi: string }>();
     for (const r of records) {
       const k = sessionKey(r.session);
@@ -496,7 +526,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
       const plan = planWrite(cur, rec, options);
       if (plan.conflict) throw new RevisionConflict();
       if (plan.outcome === 'stale') return 'stale';
-      const placed = placeWrite(plan, plan.ord === 'allocate' ? allocate(plan.owner) : plan.ord);
+      const placed = placeWrite(
+        plan,
+        plan.ord === 'allocate' ? allocate(plan.owner) : plan.ord,
+        formats,
+        options.render,
+      );
       for (const d of placed.counts) {
         const k = `${d.owner}\u0000${d.block}\u0000${d.day}`;
         const sum = deltas.get(k);
@@ -584,10 +619,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
       for (const part of chunks(dirty, CHUNK)) {
         const values = part.flatMap((p) => p.bodies!.flatMap(bodyRow));
         const rows = values.length / 4;
+        if (rows === 0) continue;
         if (first) await c.query(SQL.bodiesWithHistory(rows, trim), [...values, ...historyArgs]);
         else await c.query(SQL.bodies(rows), values);
         first = false;
       }
+      if (first && history.length) await c.query(SQL.historyOnly(trim), historyArgs);
     }
     const counts = [...deltas.values()].filter((d) => d.delta !== 0);
     for (const part of chunks(counts, CHUNK * 4)) {
@@ -641,8 +678,13 @@ export class PostgresStore implements SessionStore, PagingBackend {
     );
   }
 
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
-    return this.planner.list(scope, query, format);
+  listSessions(
+    scope: SessionScope,
+    query: PageQuery,
+    format: WireFormat,
+    render?: (session: Session) => string,
+  ): Promise<RenderedPage> {
+    return this.planner.list(scope, query, format, render);
   }
 
   async ownerVersion(owner: string): Promise<number> {
@@ -671,8 +713,27 @@ export class PostgresStore implements SessionStore, PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
+    render?: (session: Session) => string,
   ): Promise<PageBodies> {
     const f = WIRE_FORMATS.indexOf(format);
+    if (!(await this.isReady(f))) {
+      const d = await this.pool.query<[number, string, number | null, number]>({
+        text: SQL.docsPage,
+        rowMode: 'array',
+        values: [owner, fromOrd, from, to, limit, skip],
+      });
+      const end = d.rows.at(-1);
+      return {
+        bodies: renderDocs(
+          d.rows.map((x) => x[1]),
+          format,
+          render,
+        ),
+        lastOrd: end?.[0],
+        version: end ? (end[2] ?? 0) : undefined,
+        partnersVersion: end?.[3],
+      };
+    }
     const r = await this.pool.query<[number, string, number | null, number]>(
       from === MIN && to === MAX
         ? {
@@ -694,6 +755,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
     };
   }
 
+  /** A partner added or changed reads its formats: they join the stored set (issue 16). */
+  private async withFormats(partner: Partner): Promise<Partner> {
+    await this.addStoredFormats(formatsReadBy(partner));
+    return partner;
+  }
+
   async addPartner(p: NewPartner): Promise<Partner> {
     const r = await this.pool.query<PartnerRow>(SQL.addPartner, [
       p.countryCode.toUpperCase(),
@@ -705,7 +772,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       p.tokenHash,
       Date.now(),
     ]);
-    return partnerFromRow(r.rows[0]!);
+    return this.withFormats(partnerFromRow(r.rows[0]!));
   }
   async addInvite(tokenHash: string): Promise<Partner> {
     return partnerFromRow(
@@ -720,7 +787,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       [...cols.map(([, v]) => v), id],
     );
     if (!r.rows[0]) throw new Error(`no partner with id ${id}`);
-    return partnerFromRow(r.rows[0]);
+    return this.withFormats(partnerFromRow(r.rows[0]));
   }
   async getPartner(key: PartyKey): Promise<Partner | undefined> {
     const row = (await this.pool.query<PartnerRow>(SQL.partnerByKey, [key])).rows[0];
@@ -916,10 +983,42 @@ export class PostgresStore implements SessionStore, PagingBackend {
     await this.pool.end();
   }
 
-  async renderPendingBodies(
-    render: (format: WireFormat, s: Session) => string,
-    batch = 1000,
-  ): Promise<number> {
+  /** Is the format stored for every session? (In the set and not pending; cached once true: it stays so.) */
+  private async isReady(f: number): Promise<boolean> {
+    if (this.ready.has(f)) return true;
+    const { ready } = await this.storedFormats();
+    for (const r of ready) this.ready.add(WIRE_FORMATS.indexOf(r));
+    return this.ready.has(f);
+  }
+
+  async storedFormats(): Promise<StoredFormats> {
+    const row = (await this.pool.query<{ mask: number; pending: number[] }>(SQL.storedFormats)).rows[0]!;
+    const stored = formatsOfMask(row.mask);
+    const pending = row.pending.map(Number);
+    return { stored, ready: stored.filter((f) => !pending.includes(WIRE_FORMATS.indexOf(f))) };
+  }
+
+  async addStoredFormats(formats: readonly WireFormat[]): Promise<WireFormat[]> {
+    const has = (mask: number, f: WireFormat) => (mask & (1 << WIRE_FORMATS.indexOf(f))) !== 0;
+    const now = (await this.pool.query<{ mask: number }>('SELECT mask FROM stored_formats')).rows[0]!.mask;
+    if (formats.every((f) => has(now, f))) return []; // the usual case: no lock
+    return this.transaction(async (c) => {
+      // Waits for the writers holding the row (FOR SHARE, formatsForWrite); later ones wait for this commit.
+      const mask = (await c.query<{ mask: number }>(SQL.formatsForAdd)).rows[0]!.mask;
+      const added = [...new Set(formats)].filter((f) => !has(mask, f));
+      if (added.length === 0) return [];
+      await c.query('UPDATE stored_formats SET mask = $1', [mask | maskOfFormats(added)]);
+      // A statement after the wait: it sees every session the writers we waited for committed.
+      await c.query(
+        `INSERT INTO pending_renders (fmt) SELECT f FROM unnest($1::smallint[]) AS f
+         WHERE EXISTS (SELECT 1 FROM sessions) ON CONFLICT DO NOTHING`,
+        [added.map((f) => WIRE_FORMATS.indexOf(f))],
+      );
+      return added;
+    });
+  }
+
+  async renderPendingBodies(render: RenderBody, batch = 1000, signal?: AbortSignal): Promise<number> {
     const pending = await this.pool.query<{ fmt: number }>('SELECT fmt FROM pending_renders ORDER BY fmt');
     let written = 0;
     for (const { fmt } of pending.rows) {
@@ -949,6 +1048,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
           return r.rowCount ?? 0;
         });
         after = Number(rows.at(-1)!.seq);
+        if (signal?.aborted) return written;
       }
       await this.pool.query('DELETE FROM pending_renders WHERE fmt = $1', [fmt]);
     }
