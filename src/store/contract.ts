@@ -6,7 +6,7 @@ import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/part
 import type { PartyKey, Session } from '../domain/session.js';
 import type { WriteSource } from '../domain/session-change.js';
 import type { ConsoleSortField } from '../domain/console-types.js';
-import type { WireFormat } from '../domain/wire-format.js';
+import type { OcpiVersion, WireFormat } from '../domain/wire-format.js';
 import type { Setting } from './settings.js';
 
 /**
@@ -119,6 +119,8 @@ export interface NewPartner {
   roles: Role[];
   format: PartnerFormat;
   tokenHash: string;
+  /** The OCPI version it reads our sessions in (absent: any; see formatsReadBy). */
+  version?: OcpiVersion;
 }
 
 /** A partner found by token hash, with the partners version (RenderedPage.partnersVersion) of the same read. */

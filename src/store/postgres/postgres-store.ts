@@ -305,8 +305,9 @@ const SQL = {
   // prepared once per connection.
   pageAll: `SELECT ord, body, (SELECT version FROM owners WHERE owner = $2), (SELECT v FROM partners_version)
     FROM page_bodies WHERE owner = $2 AND fmt = $1 AND ord >= $3 ORDER BY ord LIMIT $4 OFFSET $5`,
-  addPartner: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  addPartner: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at,
+      version)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
   addInvite: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
     VALUES ('', '', NULL, '', 'ocpi', 'invited', $1, $2) RETURNING *`,
   partnerByHash:
@@ -771,6 +772,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       'configured',
       p.tokenHash,
       Date.now(),
+      p.version ?? null,
     ]);
     return this.withFormats(partnerFromRow(r.rows[0]!));
   }

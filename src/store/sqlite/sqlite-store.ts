@@ -277,9 +277,12 @@ export class SqliteStore implements SessionStore, PagingBackend {
           `SELECT (SELECT version FROM owners WHERE owner = ?), v FROM partners_version`,
         )
         .raw(true),
-      addPartner: db.prepare<[string, string, string, string, string, string, string, number], PartnerRow>(
-        `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      addPartner: db.prepare<
+        [string, string, string, string, string, string, string, number, string | null],
+        PartnerRow
+      >(
+        `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       partnerByHash: db.prepare<[string], PartnerRow & { partners_version: number }>(
         'SELECT *, (SELECT v FROM partners_version) AS partners_version FROM partners WHERE token_hash = ?',
@@ -546,6 +549,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
       'configured',
       p.tokenHash,
       Date.now(),
+      p.version ?? null,
     )!;
     return this.withFormats(partnerFromRow(row));
   }
