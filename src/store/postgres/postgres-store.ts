@@ -246,9 +246,9 @@ const SQL = {
       ${SQL_BODIES(rows)}`,
   // A batch with no body to write (no stored format): its history alone (a data-modifying CTE always runs).
   historyOnly: (trim: boolean) => `${historyWith(0, trim)} SELECT 1`,
-  // The stored formats (migration 13), share-locked by every write transaction first: addStoredFormats updates
-  // the row, so it waits for the writers in flight, and a writer arriving meanwhile waits for it and then reads the
-  // row as it committed it (READ COMMITTED re-reads a row updated by the transaction it waited for).
+  // The stored formats (migration 13), share-locked by every write transaction first (ROW SHARE on the table, a
+  // share lock on the row): addStoredFormats locks the table EXCLUSIVE, so it waits for the writers in flight, and
+  // a writer arriving meanwhile waits for it and then reads the row as it committed it.
   formatsForWrite: 'SELECT mask FROM stored_formats FOR SHARE',
   formatsForAdd: 'SELECT mask FROM stored_formats FOR UPDATE',
   storedFormats: `SELECT mask, ARRAY(SELECT fmt FROM pending_renders ORDER BY fmt) AS pending FROM stored_formats`,
@@ -1005,7 +1005,11 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const now = (await this.pool.query<{ mask: number }>('SELECT mask FROM stored_formats')).rows[0]!.mask;
     if (formats.every((f) => has(now, f))) return []; // the usual case: no lock
     return this.transaction(async (c) => {
-      // Waits for the writers holding the row (FOR SHARE, formatsForWrite); later ones wait for this commit.
+      // Waits for the writers in flight (each holds ROW SHARE on the table from formatsForWrite until it commits);
+      // later ones queue behind this lock, so a steady stream of writers cannot starve it (FOR SHARE row locks
+      // alone would: a new share locker does not wait for a waiting FOR UPDATE), and then read the row as this
+      // transaction leaves it.
+      await c.query('LOCK TABLE stored_formats IN EXCLUSIVE MODE');
       const mask = (await c.query<{ mask: number }>(SQL.formatsForAdd)).rows[0]!.mask;
       const added = [...new Set(formats)].filter((f) => !has(mask, f));
       if (added.length === 0) return [];
