@@ -1,12 +1,11 @@
 // Use case: the bodies of a stored wire format that is not ready yet (pending_renders: a format added while
 // sessions were stored, by a migration or by registering a partner that reads it, issue 16).
 //
-// - At start, before the server answers, the formats already pending are rendered (renderPendingBodies), as when
-//   a migration introduced ocpi-2.3.0: the read path then serves stored bytes from the first request.
-// - A format added while the server runs is rendered in the background (PendingRenders): every node ticks, the one
-//   holding the store's `render-formats` lock renders, a batch of sessions per transaction (resumable: the next
-//   holder goes on after a crash), yielding between batches; requests are answered meanwhile, a page in the new
-//   format rendered from the stored documents until the format is ready.
+// A server renders them in the background (PendingRenders), from its start on: every node ticks, the one holding
+// the store's `render-formats` lock renders, a batch of sessions per transaction (resumable: the next holder goes
+// on after a crash or a stop), yielding between batches. Requests are answered meanwhile: a page in a format that
+// is not ready is rendered from the stored documents (byte-identical, slower) until the format is ready. Nothing
+// blocks the start: a store of a million sessions whose partner was added before `serve` answers at once.
 import { randomUUID } from 'node:crypto';
 import type { SessionStore } from '../../../store/contract.js';
 import { renderBody } from './writer.js';
@@ -31,8 +30,9 @@ export class PendingRenders {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.everyMs);
+    this.timer = setInterval(() => void this.tick(), this.everyMs);
     this.timer.unref();
+    void this.tick();
   }
 
   /** One check (and render when something is pending and this process gets the lock); skipped while one runs. */
