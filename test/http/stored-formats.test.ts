@@ -11,7 +11,7 @@ import pg from 'pg';
 import { WIRE_FORMATS, type WireFormat } from '../../src/domain/wire-format.js';
 import { addPartner } from '../../src/service/partners.js';
 import { openStore } from '../../src/store/open.js';
-import { cliAsync } from '../support/cli.js';
+import { cliAsync, runCliAsync } from '../support/cli.js';
 import { send } from '../support/http.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { startTestServer, tempDb, tokenHeader, type TestServer } from '../support/server.js';
@@ -152,4 +152,23 @@ describe('stored formats: only the formats partners read are stored', () => {
       }
     });
   }
+
+  it('partners add --version: one format for the partner; camel has no 2.3.0', async () => {
+    const db = tempDb('add.db');
+    await cliAsync(['migrate', '--db', db]);
+    const add = (...more: string[]) =>
+      runCliAsync(['partners', 'add', '--db', db, '--country-code', 'NL', ...more, '--json']);
+    const camel = await add('--party-id', 'CML', '--format', 'camel', '--version', '2.3.0');
+    assert.equal(camel.status, 2, camel.stderr); // a usage error
+    assert.match(camel.stderr, /camelCase format is defined for OCPI 2\.1\.1 and 2\.2\.1 only/);
+    const ocpi = await add('--party-id', 'EMS', '--version', '2.3.0');
+    assert.equal(ocpi.status, 0, ocpi.stderr);
+    assert.equal(JSON.parse(ocpi.stdout).version, '2.3.0');
+    const store = await openStore(db, { create: false });
+    try {
+      assert.deepEqual(await store.storedFormats(), { stored: ['ocpi-2.3.0'], ready: ['ocpi-2.3.0'] });
+    } finally {
+      await store.close();
+    }
+  });
 });
