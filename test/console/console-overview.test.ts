@@ -38,7 +38,7 @@ function cases(name: string, open: () => Promise<SessionStore>) {
       const at = (i: number, lastUpdated: number, status: Session['status'], emsp: string) => {
         const s = makeSession(`O${i}`, emsp, lastUpdated);
         s.status = status;
-        return toRecord(s);
+        return toRecord(s, undefined, WIRE_FORMATS);
       };
       await store.putSessions(
         [
