@@ -35,6 +35,7 @@ function cases(name: string, open: () => Promise<SessionStore>) {
     const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
     before(async () => {
       store = await open();
+      await store.addStoredFormats(WIRE_FORMATS); // the session page shows every stored format (issue 16)
       const at = (i: number, lastUpdated: number, status: Session['status'], emsp: string) => {
         const s = makeSession(`O${i}`, emsp, lastUpdated);
         s.status = status;
