@@ -5,6 +5,7 @@
 // Prints min/median/max of the per-call mean over the rounds (ms). Wall-clock on a shared machine: compare the rows
 // with each other, not across runs.
 // Run: npm run build && BENCH_SESSIONS=200000 node dist/bench/console-list.js
+import { WIRE_FORMATS } from '../src/domain/wire-format.js';
 import { performance } from 'node:perf_hooks';
 import { listConsoleSessions } from '../src/service/console/sessions.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -18,6 +19,7 @@ const T0 = Date.UTC(2025, 0, 1);
 const STATUSES = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING'] as const;
 
 const store = new SqliteStore(tempDb('console-bench.db'));
+await store.addStoredFormats(WIRE_FORMATS); // the formats the bench reads (issue 16)
 const fillStart = performance.now();
 for (let i = 0; i < SESSIONS; i += 1000) {
   const recs = Array.from({ length: Math.min(1000, SESSIONS - i) }, (_, k) => {

@@ -40,6 +40,7 @@ function record(i: number): SessionRecord {
 }
 
 async function fill(store: SessionStore): Promise<number> {
+  await store.addStoredFormats(WIRE_FORMATS); // the formats the bench reads (issue 16)
   const start = performance.now();
   for (let i = 0; i < SESSIONS; i += BATCH) {
     const recs = Array.from({ length: Math.min(BATCH, SESSIONS - i) }, (_, k) => record(i + k));

@@ -1,8 +1,10 @@
 // The store's write path, CPU per session write: putSessions of one record per call (an ingest PUT or PATCH
 // alone in its transaction; `--batch N`: N records per call, as group commit batches concurrent requests), creates
-// then updates (each update: +1 kWh, +1 charging period). Records are
-// rendered before the clock starts: the figures are the store's own cost (planning, SQL, history), not the
-// rendering. Before/after: each round runs a child process per build (`--dist`: the build's dist directory,
+// then updates (each update: +1 kWh, +1 charging period). The rendering is measured with the write (what an
+// ingest request costs): each build renders what it stores, builds before issue 16's stored formats every wire
+// format ahead (toRecord), later ones the store's stored formats in the write transaction (PutOptions.render).
+// The store has one partner reading the sessions, registered over OCPI 2.2.1 (a deployment's one format per
+// partner). Before/after: each round runs a child process per build (`--dist`: the build's dist directory,
 // default this one), interleaved, on a fresh SQLite file or PostgreSQL database each time.
 //
 //   npm run build && node dist/bench/store-writes.js [--before /path/to/other/dist] [--store sqlite|postgres]
@@ -19,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Session } from '../src/domain/session.js';
-import type { SessionRecord, SessionStore } from '../src/store/contract.js';
+import type { PutOptions, SessionRecord, SessionStore } from '../src/store/contract.js';
 
 const HERE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLK_TCK = 100;
@@ -50,9 +52,12 @@ async function child(): Promise<void> {
   const imp = <T>(p: string) => import(pathToFileURL(path.join(dist, p)).href) as Promise<T>;
   const { generateDemoSessions } =
     await imp<typeof import('../src/demo/demo-data.js')>('src/demo/demo-data.js');
-  const { toRecord } = await imp<typeof import('../src/modules/sessions/service/writer.js')>(
+  const writer = await imp<typeof import('../src/modules/sessions/service/writer.js')>(
     'src/modules/sessions/service/writer.js',
   );
+  const { toRecord } = writer;
+  // Absent in builds before stored formats (they render every format in toRecord).
+  const render = (writer as { renderBody?: unknown }).renderBody as PutOptions['render'];
   const n = Number(values.sessions);
   const k = Number(values.updates);
   const now = Date.UTC(2026, 0, 1);
@@ -67,8 +72,8 @@ async function child(): Promise<void> {
   ];
   // A source is given to both builds (the earlier one has no such parameter and ignores it).
   const record = (s: Session) => (toRecord as (s: Session, source: string) => SessionRecord)(s, 'ingest-put');
-  const creates = sessions.map(record);
-  const updates: SessionRecord[][] = [];
+  const creates = sessions;
+  const updates: Session[][] = [];
   let cur = sessions;
   for (let u = 1; u <= k; u++) {
     cur = cur.map((s) => ({
@@ -80,7 +85,7 @@ async function child(): Promise<void> {
         { startDateTime: s.lastUpdated + u * 60_000, dimensions: [{ type: 'ENERGY', volume: 1 }] },
       ],
     }));
-    updates.push(cur.map(record));
+    updates.push(cur);
   }
   let store: SessionStore;
   let done: () => Promise<void>;
@@ -119,15 +124,25 @@ async function child(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     };
   }
-  const measure = async (batches: SessionRecord[][]) => {
+  // The partner reading the sessions, as a registration leaves it (invited, then registered over 2.2.1).
+  const invite = await store.addInvite('bench-token-hash');
+  await store.updatePartner(invite.id, {
+    countryCode: 'DE',
+    partyId: 'EMS',
+    roles: ['EMSP'],
+    format: 'ocpi',
+    state: 'registered',
+    version: '2.2.1',
+  });
+  const measure = async (batches: Session[][]) => {
     const c0 = process.cpuUsage();
     const b0 = backend ? await backend() : 0;
     const per = Number(values.batch);
     let ops = 0;
     for (const batch of batches)
       for (let i = 0; i < batch.length; i += per) {
-        const records = batch.slice(i, i + per);
-        await store.putSessions(records, { mode: 'if-newer' });
+        const records = batch.slice(i, i + per).map(record);
+        await store.putSessions(records, { mode: 'if-newer', ...(render ? { render } : {}) });
         ops += records.length;
       }
     const c = process.cpuUsage(c0);

@@ -43,6 +43,11 @@ export const EMSPS: ReadonlyArray<{ key: string; format: 'ocpi' | 'camel' }> = [
   { key: 'BE-EMS', format: 'ocpi' },
   { key: 'NO-EMS', format: 'ocpi' },
 ];
+/**
+ * The OCPI version every bench partner reads our sessions in (the sender scenarios call the 2.2.1 URLs): the store
+ * keeps one wire format per partner style, as a deployment whose partners registered over 2.2.1 (issue 16).
+ */
+export const PARTNER_VERSION = '2.2.1';
 /** The demo generator's clock: every session's last_updated lies in the 90 days before it. */
 export const DEMO_NOW = '2025-06-01T00:00:00Z';
 export const DEFAULT_SEED = 1;
@@ -65,7 +70,8 @@ export function partners(): BenchPartner[] {
 
 function datasetKey(store: StoreKind, sessions: number, seed: number): string {
   return JSON.stringify({
-    v: 1,
+    v: 2,
+    partnerVersion: PARTNER_VERSION,
     sessions,
     seed,
     now: DEMO_NOW,
@@ -234,6 +240,8 @@ async function build(
       p.format,
       '--token',
       p.token,
+      '--version',
+      PARTNER_VERSION,
     ]);
   }
   const started = performance.now();

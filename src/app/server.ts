@@ -139,6 +139,14 @@ export async function buildServer(
     config.pullEveryMs === undefined
       ? undefined
       : new PullSchedule(store, jobs, pulled, config.pullEveryMs, app.log);
+  for (const m of modules) {
+    const work = m.background?.(store, (err) =>
+      app.log.error({ err }, `${m.descriptor.identifier}: background`),
+    );
+    if (!work) continue;
+    app.addHook('onListen', () => work.start());
+    app.addHook('onClose', () => work.stop());
+  }
   if (schedule) {
     app.addHook('onListen', () => schedule.start());
     app.addHook('onClose', () => schedule.stop());

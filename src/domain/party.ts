@@ -1,5 +1,11 @@
 // Parties we exchange data with (OCPI 2.2.1 §7 Credentials, roles §16.6 Role).
-import type { OcpiVersion } from './wire-format.js';
+import {
+  OCPI_VERSIONS,
+  styleSpeaks,
+  wireFormatFor,
+  type OcpiVersion,
+  type WireFormat,
+} from './wire-format.js';
 import type { PartyKey } from './session.js';
 
 export const PARTNER_FORMATS = ['ocpi', 'camel'] as const;
@@ -130,4 +136,18 @@ export function routingHeaders(from: PartyIds | undefined, to: PartyIds): Record
   headers['ocpi-to-country-code'] = to.countryCode;
   headers['ocpi-to-party-id'] = to.partyId;
   return headers;
+}
+
+/**
+ * The wire formats in which a partner reads our sessions (the stored formats, issue 16): the format of its style on
+ * its registered version, or, for a partner added by hand without a version, every version its style speaks. Only
+ * an eMSP reads our sender (OCPI 2.2.1 §9.1: sessions go to the eMSP owning the token; a partner that is a CPO only
+ * is pulled from and never reads them), and only once it may use the functional modules (not invited, registering).
+ */
+export function formatsReadBy(partner: Partner): WireFormat[] {
+  if (partner.state === 'invited' || partner.state === 'registering' || !partner.key) return [];
+  const emsp = partner.roles.includes('EMSP') || partiesOf(partner).some((p) => p.role === 'EMSP');
+  if (!emsp) return [];
+  const versions = partner.version ? [partner.version] : OCPI_VERSIONS;
+  return versions.filter((v) => styleSpeaks(partner.format, v)).map((v) => wireFormatFor(partner.format, v));
 }

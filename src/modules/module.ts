@@ -27,6 +27,8 @@ export interface OcpiModule {
   readonly descriptor: ModuleDescriptor;
   /** Brings the store up to what the module serves before the server answers (bodies of a new wire format). */
   prepareStore?(store: SessionStore): Promise<void>;
+  /** Work the module does in the background while the server runs (started on listen, stopped on close). */
+  background?(store: SessionStore, onError: (err: unknown) => void): { start(): void; stop(): Promise<void> };
   /** Registers the module's routes; each declares its `config.access` (src/http/types.ts). */
   registerRoutes(app: FastifyInstance, cx: RouteContext): void;
   /** How the module's objects are pushed to a partner's RECEIVER interface (absent: the module is not pushed). */

@@ -18,10 +18,20 @@ export class PartnerError extends Error {}
 
 export async function addPartner(
   store: SessionStore,
-  input: { countryCode: string; partyId: string; format?: PartnerFormat; roles?: Role[]; token?: string },
+  input: {
+    countryCode: string;
+    partyId: string;
+    format?: PartnerFormat;
+    roles?: Role[];
+    token?: string;
+    /** The OCPI version it reads our sessions in: only that format is stored for it (absent: every version). */
+    version?: OcpiVersion;
+  },
 ): Promise<{ partner: Partner; token: string }> {
   if (!/^[A-Za-z]{2}$/.test(input.countryCode)) throw new PartnerError('country code must be 2 letters');
   if (!/^[A-Za-z0-9]{3}$/.test(input.partyId)) throw new PartnerError('party id must be 3 letters or digits');
+  if (input.version !== undefined && !styleSpeaks(input.format ?? 'ocpi', input.version))
+    throw new PartnerError(NO_CAMEL_MESSAGE);
   const token = input.token ?? generateToken();
   if (!/^[\x21-\x7e]{1,64}$/.test(token))
     throw new PartnerError('token must be 1..64 printable ASCII characters');
@@ -39,6 +49,7 @@ export async function addPartner(
     roles: input.roles ?? ['EMSP'],
     format: input.format ?? 'ocpi',
     tokenHash: hashToken(token),
+    ...(input.version ? { version: input.version } : {}),
   });
   return { partner, token };
 }

@@ -6,14 +6,18 @@ import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/part
 import type { PartyKey, Session } from '../domain/session.js';
 import type { WriteSource } from '../domain/session-change.js';
 import type { ConsoleSortField } from '../domain/console-types.js';
-import type { WireFormat } from '../domain/wire-format.js';
+import type { OcpiVersion, WireFormat } from '../domain/wire-format.js';
 import type { Setting } from './settings.js';
 
-/** A session as written: the canonical object, its visibility owner and one rendered body per wire format. */
+/**
+ * A session as written: the canonical object, its visibility owner and its rendered bodies. The store writes one
+ * body per format of its stored set (storedFormats, read inside the write transaction); a render the record lacks
+ * for one of them is made with PutOptions.render, one it has for another format is not written.
+ */
 export interface SessionRecord {
   session: Session;
   owner: PartyKey;
-  renders: Record<WireFormat, string>;
+  renders: Partial<Record<WireFormat, string>>;
   /**
    * The stored document, `JSON.stringify(session)`, when the caller has it already (demo seeding: made by the
    * thread that generated the session); else the store makes it.
@@ -37,6 +41,23 @@ export interface PutOptions {
   mode: 'replace' | 'if-newer';
   /** Owners to push to: a written record whose owner is listed gets an outbox entry in the same transaction. */
   pushTo?: PartyKey[];
+  /**
+   * Renders a session in a stored format its record lacks (the set grew since the caller read it: a partner was
+   * registered meanwhile, possibly by another process); called inside the write transaction. Absent: such a
+   * record is refused with an error.
+   */
+  render?: RenderBody;
+}
+
+/** A session's body in one wire format (the sessions module's codecs: the store itself renders nothing). */
+export type RenderBody = (format: WireFormat, session: Session) => string;
+
+/** The wire formats a store keeps bodies of (issue 16). */
+export interface StoredFormats {
+  /** Written with every session write. */
+  stored: WireFormat[];
+  /** Stored for every session (the others of `stored` are being rendered: renderPendingBodies). */
+  ready: WireFormat[];
 }
 
 /** Thrown by putSessions when `ifRev` no longer matches the stored revision: re-read and retry. */
@@ -98,6 +119,8 @@ export interface NewPartner {
   roles: Role[];
   format: PartnerFormat;
   tokenHash: string;
+  /** The OCPI version it reads our sessions in (absent: any; see formatsReadBy). */
+  version?: OcpiVersion;
 }
 
 /** A partner found by token hash, with the partners version (RenderedPage.partnersVersion) of the same read. */
@@ -118,19 +141,32 @@ export interface SessionObjects {
    */
   sessionsForPush(seqs: readonly number[], format: WireFormat): Promise<(PushRead | undefined)[]>;
   /**
-   * Renders the bodies a migration found missing (`pending_renders`: a wire format added after sessions were
-   * stored, e.g. ocpi-2.3.0) with `render`, `batch` sessions per transaction, then forgets the format; returns the
-   * bodies written. A body written meanwhile by a session write is kept (the session's revision is checked).
+   * Renders the bodies missing of a stored format that is not ready (`pending_renders`: a format added while
+   * sessions were stored, by a migration or addStoredFormats) with `render`, `batch` sessions per transaction,
+   * then marks it ready; returns the bodies written. A body written meanwhile by a session write is kept (the
+   * session's revision is checked). Resumable: a run that stops (`signal` aborted, checked between batches, or a
+   * crash) leaves the format pending, the next one goes on.
    */
-  renderPendingBodies(
-    render: (format: WireFormat, session: Session) => string,
-    batch?: number,
-  ): Promise<number>;
+  renderPendingBodies(render: RenderBody, batch?: number, signal?: AbortSignal): Promise<number>;
+  /** The stored formats and those of them that are ready. */
+  storedFormats(): Promise<StoredFormats>;
   /**
-   * One page of stored bodies in `format` (UTF-8 JSON bytes, joined as they are into the response), ordered by
-   * creation (first write) of each session.
+   * Adds formats to the stored set (those it lacks; the set never shrinks by itself): ready at once when the store
+   * has no session, else pending until renderPendingBodies. Waits for the writes in flight (each wrote the set it
+   * read), and later writes write the new formats. Returns the formats added.
    */
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage>;
+  addStoredFormats(formats: readonly WireFormat[]): Promise<WireFormat[]>;
+  /**
+   * One page of bodies in `format` (UTF-8 JSON bytes, joined as they are into the response), ordered by creation
+   * (first write) of each session: the stored bodies when the format is ready, else the page's stored documents
+   * rendered with `render` (byte-identical to a stored body; slower).
+   */
+  listSessions(
+    scope: SessionScope,
+    query: PageQuery,
+    format: WireFormat,
+    render?: (session: Session) => string,
+  ): Promise<RenderedPage>;
 }
 
 /** The parties we exchange data with, found by token hash or party key. */

@@ -11,6 +11,7 @@
 // the same statement, so from the same snapshot): a page planned from a cached table is kept only when that
 // version is the table's, else the table is recounted and the page read again. One statement per page when cached.
 import type { PageQuery, RenderedJson, RenderedPage, SessionScope } from '../domain/page.js';
+import type { Session } from '../domain/session.js';
 import type { WireFormat } from '../domain/wire-format.js';
 
 export const BLOCK_BITS = 10;
@@ -34,7 +35,8 @@ export interface PagingBackend {
   countRange(owner: string, from: number, to: number): Promise<BlockCounts>;
   /**
    * Up to `limit` bodies with ord >= fromOrd and last_updated in [from, to), in ord order, after skipping `skip`,
-   * and the owner's write version read in the same statement (same snapshot).
+   * and the owner's write version read in the same statement (same snapshot). A format that is not ready (not
+   * stored for every session) is read as the sessions' documents rendered with `render`.
    */
   pageBodies(
     owner: string,
@@ -44,6 +46,7 @@ export interface PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
+    render?: (session: Session) => string,
   ): Promise<PageBodies>;
 }
 
@@ -78,7 +81,12 @@ export class PagePlanner {
     private readonly maxEntries = 2000,
   ) {}
 
-  async list(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
+  async list(
+    scope: SessionScope,
+    query: PageQuery,
+    format: WireFormat,
+    render?: (session: Session) => string,
+  ): Promise<RenderedPage> {
     const from = query.dateFrom ?? MIN;
     const to = query.dateTo ?? MAX;
     if (from >= to) return { bodies: [], total: 0 };
@@ -109,7 +117,16 @@ export class PagePlanner {
         fromOrd = first + skip;
         skip = 0;
       }
-      const page = await this.backend.pageBodies(scope.owner, fromOrd, from, to, skip, query.limit, format);
+      const page = await this.backend.pageBodies(
+        scope.owner,
+        fromOrd,
+        from,
+        to,
+        skip,
+        query.limit,
+        format,
+        render,
+      );
       // The table matches the snapshot the page was read from: page and total agree. (No body read: no version
       // came with the page.)
       const version = page.version ?? (await this.backend.ownerVersion(scope.owner));
@@ -161,4 +178,14 @@ function firstAbove(cumulative: number[], offset: number): number {
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** A page's documents (JSON text) as bodies of a format that is not stored: rendered by the caller's codec. */
+export function renderDocs(
+  docs: string[],
+  format: WireFormat,
+  render?: (session: Session) => string,
+): string[] {
+  if (!render) throw new Error(`${format} bodies are not stored for every session and no render was given`);
+  return docs.map((d) => render(JSON.parse(d) as Session));
 }

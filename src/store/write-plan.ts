@@ -14,7 +14,7 @@ import {
 } from '../domain/session-change.js';
 import { partyKey } from '../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../domain/wire-format.js';
-import type { PutOptions, SessionRecord } from './contract.js';
+import type { PutOptions, RenderBody, SessionRecord } from './contract.js';
 import { BLOCK_BITS, dayOf } from './paging.js';
 
 /** What the plan needs of a stored session (or of a session as an earlier record of the same batch left it). */
@@ -102,7 +102,8 @@ export interface Write {
   /** Positions whose bodies (every format) are deleted: the old owner's, when the session changes owner. */
   dropBodies: Position[];
   outbox: OutboxEntry[];
-  renders: Record<WireFormat, string>;
+  session: Session;
+  renders: Partial<Record<WireFormat, string>>;
   /** The new revision's digest, kept with the session (as `digestJson`) for the next write's summary. */
   digest: SessionDigest;
   digestJson: string;
@@ -143,6 +144,7 @@ export function planWrite(
     conflict: false as const,
     owner: record.owner,
     lastUpdated: s.lastUpdated,
+    session: s,
     renders: record.renders,
     digest,
     digestJson: JSON.stringify(digest),
@@ -184,21 +186,46 @@ export function planWrite(
 
 /**
  * The counters and bodies of a Write once its ordinal is known (`ord`: the plan's own, or the one the store
- * allocated). The counter of the position left is decremented and the new one incremented, unaggregated.
+ * allocated). The counter of the position left is decremented and the new one incremented, unaggregated. One
+ * body per stored format (`formats`, read in the write transaction): the record's render, else one made with
+ * `render`; the record's renders of other formats are not written.
  */
-export function placeWrite(plan: Write, ord: number): PlacedWrite {
+export function placeWrite(
+  plan: Write,
+  ord: number,
+  formats: readonly WireFormat[],
+  render?: RenderBody,
+): PlacedWrite {
   if (plan.ord !== 'allocate' && plan.ord !== ord)
     throw new Error(`write planned at ord ${plan.ord}, not ${ord}`);
   const counts: CountDelta[] = [];
   if (plan.leave) counts.push(countDelta(plan.leave.owner, plan.leave.ord, plan.leave.lastUpdated, -1));
   counts.push(countDelta(plan.owner, ord, plan.lastUpdated, 1));
-  const bodies = WIRE_FORMATS.map((format) => ({
+  const bodies = formats.map((format) => ({
     owner: plan.owner,
     ord,
     format,
-    body: plan.renders[format],
+    body: plan.renders[format] ?? renderMissing(plan.session, format, render),
   }));
   return { ord, counts, bodies };
+}
+
+function renderMissing(session: Session, format: WireFormat, render: RenderBody | undefined): string {
+  if (!render)
+    throw new Error(
+      `session ${session.id}: the store keeps ${format} bodies and the record has none (no render)`,
+    );
+  return render(format, session);
+}
+
+/** The formats of a stored set's bit mask (bit i: WIRE_FORMATS[i]; stored_formats.mask). */
+export function formatsOfMask(mask: number): WireFormat[] {
+  return WIRE_FORMATS.filter((_, i) => (mask & (1 << i)) !== 0);
+}
+
+/** The bit mask of a set of formats. */
+export function maskOfFormats(formats: readonly WireFormat[]): number {
+  return formats.reduce((m, f) => m | (1 << WIRE_FORMATS.indexOf(f)), 0);
 }
 
 function countDelta(owner: PartyKey, ord: number, lastUpdated: number, delta: number): CountDelta {

@@ -1,4 +1,5 @@
 // The `ocpi-sessions` command, run as a real process: demo, import, partners, serve, start.
+import { declareFormats } from '../support/sessions.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ describe('ocpi-sessions CLI', () => {
     const a = tempDb('a.db');
     const b = tempDb('b.db');
     for (const db of [a, b]) {
+      await declareFormats(db, ['ocpi-2.2.1']); // the format the test reads (issue 16)
       const r = runCli([
         'demo',
         '--db',

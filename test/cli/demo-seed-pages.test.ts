@@ -10,6 +10,8 @@ import { addPartner } from '../../src/service/partners.js';
 import type { SessionStore } from '../../src/store/contract.js';
 import { openStore } from '../../src/store/open.js';
 import { cliAsync } from '../support/cli.js';
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
+import { declareFormats } from '../support/sessions.js';
 import { send } from '../support/http.js';
 import { dropDatabase, postgresUrl } from '../support/postgres.js';
 import { startTestServer, tempDb, tokenHeader, type TestServer } from '../support/server.js';
@@ -63,6 +65,8 @@ describe('a seeded store serves the pages of a store written session by session'
         return url;
       };
       const seededDb = await newDb();
+      // Both stores keep every format the test reads (a new store keeps only its partners' formats, issue 16).
+      await declareFormats(seededDb, WIRE_FORMATS);
       await cliAsync([
         'demo',
         '--db',
@@ -80,6 +84,7 @@ describe('a seeded store serves the pages of a store written session by session'
         ...generateDemoSessions({ count: COUNT, seed: SEED, emsps: EMSPS, cpo: CPO, now: Date.parse(NOW) }),
       ];
       const oneByOne: SessionStore = await openStore(await newDb(), { create: true });
+      await oneByOne.addStoredFormats(WIRE_FORMATS);
       for (const s of sessions) await writeSessions(oneByOne, [s], { mode: 'replace' });
       const servers = [
         await startTestServer({ maxLimit: 1000 }, await openStore(seededDb, { create: false })),

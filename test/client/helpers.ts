@@ -73,7 +73,7 @@ export async function serverWithPartners(count: number, maxLimit: number): Promi
     { countryCode: 'DE', partyId: 'EMP' },
     { countryCode: 'FR', partyId: 'MSP' },
   ]);
-  await writeSessions(server.store, sessions, { mode: 'replace' });
+  // The partners first: the formats they read are stored as the sessions are written (issue 16).
   for (const [format, p] of Object.entries(PARTNERS))
     await addPartner(server.store, {
       countryCode: p.countryCode,
@@ -81,5 +81,6 @@ export async function serverWithPartners(count: number, maxLimit: number): Promi
       format: format as 'ocpi',
       token: p.token,
     });
+  await writeSessions(server.store, sessions, { mode: 'replace' });
   return server;
 }

@@ -3,6 +3,7 @@
 // batch for the whole crawl, the eMSP's SQLite file ends with the same rows: sessions (positions, revisions,
 // documents), every rendered body of every wire format, the counters and the owners. And each body is the one the
 // writer renders for the stored session (src/modules/sessions/service/writer.ts).
+import { declareFormats } from '../support/sessions.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -58,6 +59,7 @@ describe('pull --commit-every: batched commits store what a page-by-page pull st
   async function pullInto(commitEvery: number): Promise<{ db: string; summary: Record<string, unknown> }> {
     const p = PARTNERS.ocpi;
     const db = tempDb(`batched-${commitEvery}.db`);
+    await declareFormats(db, WIRE_FORMATS); // every format the test compares (issue 16)
     const r = await runCliAsync([
       'pull',
       '--db',
@@ -98,6 +100,9 @@ describe('pull --commit-every: batched commits store what a page-by-page pull st
     // Each stored body is the writer's render of the stored session, per position (owner, ord) and format.
     assert.equal(want.placed.length, want.bodies.length);
     for (const { doc, fmt, body } of want.placed)
-      assert.equal(body, toRecord(JSON.parse(doc) as Session).renders[WIRE_FORMATS[fmt]!]);
+      assert.equal(
+        body,
+        toRecord(JSON.parse(doc) as Session, undefined, WIRE_FORMATS).renders[WIRE_FORMATS[fmt]!],
+      );
   });
 });

@@ -1,5 +1,6 @@
 // The pull client against a misbehaving CPO (test/support/peer.ts): real HTTP over loopback, a real SQLite store.
 // For each misbehaviour: every valid session stored exactly once, equal to what the peer sent, and exact counts.
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDateTime } from '../../src/domain/datetime.js';
@@ -477,7 +478,7 @@ describe('pull from a misbehaving CPO', () => {
     // Our copy of one session is newer than the CPO's (e.g. pushed to us after the CPO's page was cached).
     const newer = plain({ ...(await allStored(store))[4]!, lastUpdated: NOW + 1000, kwh: 99 });
     const { toRecord } = await import('../../src/modules/sessions/service/writer.js');
-    await store.putSessions([toRecord(newer)], { mode: 'replace' });
+    await store.putSessions([toRecord(newer, undefined, WIRE_FORMATS)], { mode: 'replace' });
     const s = await run(store, peer.sessionsUrl('2.2.1'), { since: 0 });
     assert.deepEqual([s.sessions.new, s.sessions.updated, s.sessions.unchanged], [0, 0, 10]);
     const kept = (await allStored(store)).find((x) => x.id === newer.id)!;

@@ -2,6 +2,7 @@
 // on) over a SQLite file seeded with demo sessions and a registered eMSP partner with a push backlog. Every figure
 // the test expects is fetched from the console API itself (/console/api/…) with the operator token, and compared
 // with what the page shows. Screenshots of the session page at 1280×800 and 390×844 go to test-artifacts/.
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -161,7 +162,7 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     const sessions = [...generateDemoSessions({ count: 240, seed: 18, emsps, cpo, now: Date.now() })];
     // The eMSP's sessions queued for it: a push backlog (no push worker runs in this server).
     await store.putSessions(
-      sessions.map((s) => toRecord(s)),
+      sessions.map((s) => toRecord(s, undefined, WIRE_FORMATS)),
       { mode: 'replace', pushTo: [PARTNER] },
     );
     backlog = sessions.filter((s) => `${s.cdrToken.countryCode}-${s.cdrToken.partyId}` === PARTNER).length;
@@ -298,7 +299,7 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
       }),
     ];
     await server.store.putSessions(
-      more.map((s) => toRecord(s)),
+      more.map((s) => toRecord(s, undefined, WIRE_FORMATS)),
       { mode: 'replace', pushTo: [PARTNER] },
     );
     await page.waitForFunction(
@@ -517,14 +518,20 @@ describe('the operator console in headless Chromium', { timeout: 300_000 }, () =
     const stored = (await server.store.getSession(item.country_code, item.party_id, item.id))!.session;
     // Two more writes: the session ends, then gets one more charging period.
     const ended = { ...stored, status: 'COMPLETED' as const, lastUpdated: stored.lastUpdated + 60_000 };
-    await server.store.putSessions([toRecord(ended, 'ingest-patch')], { mode: 'replace', pushTo: [PARTNER] });
+    await server.store.putSessions([toRecord(ended, 'ingest-patch', WIRE_FORMATS)], {
+      mode: 'replace',
+      pushTo: [PARTNER],
+    });
     const period = { startDateTime: ended.lastUpdated, dimensions: [{ type: 'ENERGY' as const, volume: 1 }] };
     const more = {
       ...ended,
       chargingPeriods: [...ended.chargingPeriods, period],
       lastUpdated: ended.lastUpdated + 1,
     };
-    await server.store.putSessions([toRecord(more, 'pull')], { mode: 'replace', pushTo: [PARTNER] });
+    await server.store.putSessions([toRecord(more, 'pull', WIRE_FORMATS)], {
+      mode: 'replace',
+      pushTo: [PARTNER],
+    });
     const at = `sessions/${item.country_code}/${item.party_id}/${encodeURIComponent(item.id)}`;
     const detail = await data<{
       rev: number;

@@ -2,6 +2,7 @@
 // deliveries to that partner (while another partner is still served) and resume restarts them; retry makes a
 // delivery waiting for its backoff go at once; the overview, partners list and session page show the lane and the
 // deliveries as they are.
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/domain/session.js';
@@ -50,7 +51,7 @@ describe('console partner actions', () => {
   });
 
   const write = (s: Session) =>
-    store.putSessions([toRecord(s)], {
+    store.putSessions([toRecord(s, undefined, WIRE_FORMATS)], {
       mode: 'replace',
       pushTo: [`${s.cdrToken.countryCode}-${s.cdrToken.partyId}`],
     });

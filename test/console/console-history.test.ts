@@ -2,6 +2,7 @@
 // a session written through ingest (PUT, PATCH, PATCH, PUT) shows one entry per write, newest first, with the
 // write's source and what changed; the history keeps the last HISTORY_LIMIT revisions; a delivery shows the
 // revision the partner acknowledged and whether the partner is behind the session's current revision.
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HISTORY_LIMIT } from '../../src/domain/session-change.js';
@@ -135,7 +136,10 @@ for (const [kind, open] of bothStores('history.db')) {
     it('shows the revision each partner acknowledged and whether it is behind', async () => {
       await addPartner(server.store, { countryCode: 'DE', partyId: 'EMP', roles: ['EMSP'], format: 'ocpi' });
       const s = makeSession('DELIV1', 'DE-EMP', T0, 'NL-OCS');
-      await server.store.putSessions([toRecord(s)], { mode: 'replace', pushTo: ['DE-EMP'] });
+      await server.store.putSessions([toRecord(s, undefined, WIRE_FORMATS)], {
+        mode: 'replace',
+        pushTo: ['DE-EMP'],
+      });
       const deliveries = async () => ((await detail('DELIV1')) as { deliveries: Delivery[] }).deliveries;
       assert.deepEqual(
         (await deliveries()).map(({ partner, rev, result, behind }) => ({ partner, rev, result, behind })),

@@ -36,10 +36,11 @@ function cases(name: string, open: () => Promise<SessionStore>) {
     let enqueuedBy = 0;
     before(async () => {
       store = await open();
+      await store.addStoredFormats(WIRE_FORMATS); // the session page shows every stored format (issue 16)
       const at = (i: number, lastUpdated: number, status: Session['status'], emsp: string) => {
         const s = makeSession(`O${i}`, emsp, lastUpdated);
         s.status = status;
-        return toRecord(s);
+        return toRecord(s, undefined, WIRE_FORMATS);
       };
       await store.putSessions(
         [

@@ -2,6 +2,7 @@
 // page by page with next_cursor, give exactly the matching sessions in order (no duplicates, no losses, ties on the
 // sort key broken by seq), including pages cut short by the scan budget; bad parameters are 400 + 2001; one
 // session's page carries the stored bodies byte for byte and a charging curve with the values its periods give.
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/domain/session.js';
@@ -48,7 +49,9 @@ function listCases(name: string, count: number, open: () => Promise<SessionStore
     before(async () => {
       const store = await open();
       for (let i = 0; i < count; i += 1000) {
-        const batch = Array.from({ length: Math.min(1000, count - i) }, (_, k) => toRecord(session(i + k)));
+        const batch = Array.from({ length: Math.min(1000, count - i) }, (_, k) =>
+          toRecord(session(i + k), undefined, WIRE_FORMATS),
+        );
         await store.putSessions(batch, { mode: 'replace' });
       }
       for (const p of OWNERS.slice(0, 2)) {
@@ -263,12 +266,13 @@ describe('console session page', () => {
   const HOUR = 3_600_000;
   before(async () => {
     server = await startTestServer({ console: true });
+    await server.store.addStoredFormats(WIRE_FORMATS); // every format the page shows (issue 16)
     auth = await operatorAuth(server.store);
   });
   after(() => server.close());
 
   async function page(s: Session) {
-    await server.store.putSessions([toRecord(s)], { mode: 'replace' });
+    await server.store.putSessions([toRecord(s, undefined, WIRE_FORMATS)], { mode: 'replace' });
     const r = await send(server.url, {
       method: 'GET',
       path: `/console/api/sessions/${s.countryCode}/${s.partyId}/${s.id}`,
@@ -332,7 +336,7 @@ describe('console session page', () => {
 
   it('formats are the stored bodies byte for byte; history; unknown session 404', async () => {
     const s = makeSession('BODY1', 'DE-EMS', T0);
-    const rec = toRecord(s);
+    const rec = toRecord(s, undefined, WIRE_FORMATS);
     const r = await page(s);
     for (const [format, body] of Object.entries(rec.renders)) {
       assert.ok(r.text.includes(`${JSON.stringify(format)}:${body}`), `${format} verbatim`);
@@ -343,7 +347,9 @@ describe('console session page', () => {
     assert.deepEqual(strip(r.json.data.history), [
       { rev: 1, last_updated: '2025-03-01T00:00:00Z', source: null, change: 'created' },
     ]);
-    await server.store.putSessions([toRecord({ ...s, lastUpdated: T0 + MIN })], { mode: 'replace' });
+    await server.store.putSessions([toRecord({ ...s, lastUpdated: T0 + MIN }, undefined, WIRE_FORMATS)], {
+      mode: 'replace',
+    });
     const again = await send(server.url, {
       method: 'GET',
       path: '/console/api/sessions/NL/CPO/BODY1',

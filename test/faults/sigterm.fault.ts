@@ -153,7 +153,9 @@ describe('graceful shutdown on SIGTERM', () => {
       }
       // Counts agree with the rows: X-Total-Count of the owner equals the sessions scanned.
       const scanned = (await store.scanSessions(0, 1_000_000)).filter((s) => s.owner === 'DE-EMP').length;
-      const page = await store.listSessions({ owner: 'DE-EMP' }, { offset: 0, limit: 1 }, 'ocpi-2.2.1');
+      const page = await store.listSessions({ owner: 'DE-EMP' }, { offset: 0, limit: 1 }, 'ocpi-2.2.1', (s) =>
+        codecFor('ocpi-2.2.1').render(s),
+      );
       assert.equal(page.total, scanned);
       console.log(
         `SIGTERM: exit 0 after ${shutdownMs} ms; ${log.length + slow.length} requests: ${JSON.stringify(outcomes)} + 5 in-flight slow PUTs all 201; ` +

@@ -2,6 +2,7 @@
 // (a fast path must keep this test green), the `data` of every page is exactly the bodies the renderer (renderAll,
 // as the writer stores them) makes of the caller's sessions, joined by commas, in creation order: every wire format,
 // limits 1 to 1000, offsets at block edges and near the end, with and without date windows; non-ASCII text included.
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Session } from '../../src/domain/session.js';
@@ -41,6 +42,8 @@ for (const [kind, open] of stores) {
         // Multi-byte UTF-8 in some bodies: byte lengths differ from character counts.
         i % 7 === 3 ? { ...s, authorizationReference: `ré-€-😀-${i}` } : s,
       );
+      // Every format the pages are read in is stored as the sessions are written (issue 16).
+      await server.store.addStoredFormats(WIRE_FORMATS);
       await writeSessions(server.store, sessions, { mode: 'replace' });
       // One session moved to another owner: a gap in NL-EMS's positions (inside the second block of 1024).
       const moved = sessions[1100]!;
@@ -127,6 +130,7 @@ for (const [kind, open] of stores) {
           now: NOW,
         }),
       ].map((s, i) => (i % 5 === 1 ? { ...s, authorizationReference: `ré-€-😀-${i}` } : s));
+      await server.store.addStoredFormats(['ocpi-2.2.1']); // the format read, stored with the writes
       await writeSessions(server.store, mine, { mode: 'replace' });
       const token = (await addPartner(server.store, { countryCode: 'BE', partyId: 'EMS', format: 'ocpi' }))
         .token;

@@ -4,6 +4,7 @@
 // changed); a slow partner that does not delay a fast one (by the order of events, never by wall-clock); a dead
 // partner paused, probed with one delivery and resumed at full speed while another partner is served; the
 // process-wide cap.
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { after, describe, it } from 'node:test';
@@ -54,7 +55,7 @@ const period = (k: number) => ({
 /** Writes the session as the CPO's copy, to be pushed to its eMSP. */
 async function write(store: SqliteStore, s: Session): Promise<void> {
   const owner = `${s.cdrToken.countryCode}-${s.cdrToken.partyId}`;
-  await store.putSessions([toRecord(s)], { mode: 'replace', pushTo: [owner] });
+  await store.putSessions([toRecord(s, undefined, WIRE_FORMATS)], { mode: 'replace', pushTo: [owner] });
 }
 
 const render = (s: Session) => JSON.parse(codecFor('ocpi-2.2.1').render(s)) as Body;

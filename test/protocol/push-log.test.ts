@@ -1,6 +1,7 @@
 // The push worker logs each failed delivery at warn: partner, the receiver URL, the HTTP status (none when there
 // was no answer), the attempt and when the next one is due. A real receiver on loopback answers 503, then the
 // receiver is gone (connection refused).
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +40,10 @@ async function oneSessionFor(store: SqliteStore, base: string) {
       now: Date.UTC(2025, 5, 1),
     }),
   ];
-  await store.putSessions([toRecord(session!)], { mode: 'replace', pushTo: ['DE-EMS'] });
+  await store.putSessions([toRecord(session!, undefined, WIRE_FORMATS)], {
+    mode: 'replace',
+    pushTo: ['DE-EMS'],
+  });
   return session!;
 }
 

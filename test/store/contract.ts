@@ -20,6 +20,8 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
     let store: SessionStore;
     before(async () => {
       store = await open();
+      // The formats the suite reads (a new store keeps none until its partners are known: issue 16).
+      assert.deepEqual(await store.addStoredFormats(WIRE_FORMATS), [...WIRE_FORMATS]);
     });
     after(async () => {
       await store.close();
@@ -879,6 +881,107 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.deepEqual(await store.settingKeys('nothing.'), []);
     });
   });
+
+  describe(`store contract: ${name}, stored formats (issue 16)`, () => {
+    const stamp = (format: string, session: { id: string }) =>
+      JSON.stringify({ id: session.id, f: format, r: 1 });
+    const render = (format: string, session: { id: string }) => stamp(format, session);
+
+    it('a new store keeps no format; it writes bodies of the stored formats only, and renders what a record lacks', async () => {
+      const store = await open();
+      try {
+        assert.deepEqual(await store.storedFormats(), { stored: [], ready: [] });
+        const s0 = makeSession('none-0', 'NL-ONE', T0);
+        await store.putSessions([makeRecord(s0)], { mode: 'replace' });
+        const seq0 = (await store.getSession('NL', 'CPO', 'none-0'))!;
+        assert.deepEqual(await store.sessionBodies((await store.scanSessions(0, 1))[0]!.seq), {});
+        assert.equal(seq0.rev, 1);
+        // Sessions exist: an added format is pending until rendered.
+        assert.deepEqual(await store.addStoredFormats(['ocpi-2.2.1', 'ocpi-2.2.1']), ['ocpi-2.2.1']);
+        assert.deepEqual(await store.addStoredFormats(['ocpi-2.2.1']), []);
+        assert.deepEqual(await store.storedFormats(), { stored: ['ocpi-2.2.1'], ready: [] });
+        const s1 = makeSession('one-1', 'NL-ONE', T0 + 1);
+        await store.putSessions([makeRecord(s1)], { mode: 'replace' });
+        const seq1 = (await store.scanSessions(0, 10)).find((x) => x.session.id === 'one-1')!.seq;
+        assert.deepEqual(Object.keys(await store.sessionBodies(seq1)), ['ocpi-2.2.1']);
+        // A record without the stored format's render: refused without `render`, rendered with it.
+        const bare = { ...makeRecord(makeSession('one-2', 'NL-ONE', T0 + 2)), renders: {} };
+        await assert.rejects(store.putSessions([bare], { mode: 'replace' }), /ocpi-2.2.1/);
+        assert.deepEqual(await store.putSessions([bare], { mode: 'replace', render }), ['created']);
+        const seq2 = (await store.scanSessions(0, 10)).find((x) => x.session.id === 'one-2')!.seq;
+        assert.deepEqual(await store.sessionBodies(seq2), {
+          'ocpi-2.2.1': stamp('ocpi-2.2.1', bare.session),
+        });
+        // Not ready: a page is rendered from the documents, and the pending render fills the rest.
+        const page = await store.listSessions(
+          { owner: 'NL-ONE' },
+          { offset: 0, limit: 10 },
+          'ocpi-2.2.1',
+          (s) => render('ocpi-2.2.1', s),
+        );
+        assert.deepEqual(
+          page.bodies,
+          ['none-0', 'one-1', 'one-2'].map((id) => stamp('ocpi-2.2.1', { id })),
+        );
+        assert.equal(page.total, 3);
+        assert.equal(
+          await store.renderPendingBodies(render),
+          1,
+          'only the session written before the format',
+        );
+        assert.deepEqual(await store.storedFormats(), { stored: ['ocpi-2.2.1'], ready: ['ocpi-2.2.1'] });
+        // Ready: the stored bodies are served (the records' own renders for the sessions written with them).
+        const stored = await store.listSessions(
+          { owner: 'NL-ONE' },
+          { offset: 0, limit: 10 },
+          'ocpi-2.2.1',
+          () => {
+            throw new Error('a ready format is not rendered');
+          },
+        );
+        assert.deepEqual(stored.bodies.map(String), [
+          stamp('ocpi-2.2.1', s0),
+          makeRecord(s1).renders['ocpi-2.2.1'],
+          stamp('ocpi-2.2.1', bare.session),
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a partner that reads our sessions adds its format; an empty store has it ready at once', async () => {
+      const store = await open();
+      try {
+        await store.addPartner({
+          countryCode: 'NL',
+          partyId: 'CML',
+          roles: ['EMSP'],
+          format: 'camel',
+          tokenHash: 'h-camel',
+        });
+        const cpo = await store.addPartner({
+          countryCode: 'NL',
+          partyId: 'CPX',
+          roles: ['CPO'],
+          format: 'ocpi',
+          tokenHash: 'h-cpo',
+        });
+        // A hand-added eMSP without a version reads any version of its style; a CPO only reads nothing of ours.
+        assert.deepEqual(await store.storedFormats(), {
+          stored: ['camel-2.1.1', 'camel-2.2.1'],
+          ready: ['camel-2.1.1', 'camel-2.2.1'],
+        });
+        await store.putSessions([makeRecord(makeSession('p-1', 'NL-CML', T0))], { mode: 'replace' });
+        await store.updatePartner(cpo.id, { roles: ['CPO', 'EMSP'], version: '2.3.0' });
+        assert.deepEqual(await store.storedFormats(), {
+          stored: ['camel-2.1.1', 'camel-2.2.1', 'ocpi-2.3.0'],
+          ready: ['camel-2.1.1', 'camel-2.2.1'],
+        });
+      } finally {
+        await store.close();
+      }
+    });
+  });
 }
 
 /**
@@ -905,6 +1008,7 @@ export async function layoutUpgradeCase(
     return out;
   };
   let store = await open();
+  await store.addStoredFormats(WIRE_FORMATS); // the formats it reads (issue 16)
   await store.putSessions(recs, { mode: 'replace' });
   // One session moved to another owner: a gap in the old owner's positions.
   await store.putSessions([makeRecord(makeSession('up-4', 'NO-DDD', T0 + DAY))], { mode: 'replace' });
@@ -914,6 +1018,11 @@ export async function layoutUpgradeCase(
   store = await open();
   try {
     await inspect();
+    // As a server does when it opens the store: a format an old layout's migration lists as pending (its bodies
+    // are all there) is checked and marked ready.
+    await store.renderPendingBodies(() => {
+      throw new Error('no body is missing');
+    });
     assert.deepEqual(await listAll(store), before);
     await store.putSessions(
       [

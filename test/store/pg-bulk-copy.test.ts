@@ -5,6 +5,7 @@
 // owner), with strings that COPY's text format must escape (backslash, tab, newline, carriage return) and
 // characters beyond ASCII; and the values are stored alike (compressed or not). The large batches are checked to
 // have taken the COPY path (its staging table exists).
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -95,6 +96,8 @@ describe('PostgreSQL bulk writes (COPY) leave the rows of writes a session at a 
     databases.push(bulkUrl, oneUrl);
     const bulk = await PostgresStore.connect(bulkUrl);
     const one = await PostgresStore.connect(oneUrl);
+    // Every format stored, so the bodies of both paths are compared (issue 16).
+    await Promise.all([bulk.addStoredFormats(WIRE_FORMATS), one.addStoredFormats(WIRE_FORMATS)]);
     try {
       for (const [i, round] of rounds.entries()) {
         const outcomes = await writeSessions(bulk, round, options, 'import');

@@ -3,6 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { pageObjects } from '../../src/domain/page.js';
 import type { SessionRecord } from '../../src/store/contract.js';
 import { BLOCK_BITS, DAY_MS } from '../../src/store/paging.js';
@@ -41,6 +42,7 @@ async function twoProcesses(): Promise<{ url: string; a: PostgresStore; b: Postg
     PostgresStore.connect(url, { poolSize: 3 }),
     PostgresStore.connect(url, { poolSize: 3 }),
   ]);
+  await a.addStoredFormats(WIRE_FORMATS); // the formats the tests read (issue 16)
   return { url, a, b, sql: new pg.Pool({ connectionString: url, max: 2 }) };
 }
 

@@ -1,6 +1,7 @@
 // A store written before the ocpi-2.3.0 format existed (its sessions have no 2.3.0 body) gets the bodies when a
-// server opens it: the migration (SQLite 8, PostgreSQL 9) lists the format in pending_renders, the server renders
-// them before answering, and the 2.3.0 sender serves every session — on SQLite and PostgreSQL.
+// server opens it: the migration (SQLite 8, PostgreSQL 9) lists the format in pending_renders, the 2.3.0 sender
+// serves every session at once (rendered from the documents while the format is pending), and the server renders
+// the bodies in the background (render-pending.ts) — on SQLite and PostgreSQL.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -24,8 +25,9 @@ async function storeWithout230(
   makeOld: () => Promise<void>,
 ): Promise<void> {
   const store = await open();
-  await writeSessions(store, demoSessions(N), { mode: 'replace' });
+  // The partner first: its formats (every OCPI version, no version given) are stored as the sessions are written.
   await addPartner(store, { ...EMSP, format: 'ocpi', token: 'emsp-token' });
+  await writeSessions(store, demoSessions(N), { mode: 'replace' });
   await store.close();
   await makeOld();
 }
@@ -44,6 +46,12 @@ async function servesAll(open: () => Promise<SessionStore>): Promise<void> {
         String(body.id),
       );
       assert.deepEqual(body, JSON.parse(codecFor('ocpi-2.3.0').render(stored!.session)));
+    }
+    // The server renders the pending format in the background, answering meanwhile (from the documents).
+    const until = Date.now() + 30_000;
+    while ((await server.store.storedFormats()).ready.length < 3) {
+      assert.ok(Date.now() < until, 'the pending format rendered within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal(await server.store.renderPendingBodies(() => 'never called'), 0, 'nothing pending any more');
   } finally {

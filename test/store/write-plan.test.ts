@@ -47,7 +47,7 @@ describe('write plan', () => {
     assert.deepEqual(plan.dropBodies, []);
     assert.deepEqual(plan.outbox, []);
     assert.equal(plan.leave, undefined);
-    const placed = placeWrite(plan, (1 << BLOCK_BITS) + 5);
+    const placed = placeWrite(plan, (1 << BLOCK_BITS) + 5, WIRE_FORMATS);
     assert.deepEqual(placed.counts, [{ owner: 'NL-EMS', block: 1, day: D0 + 1, delta: 1 }]);
     assert.deepEqual(
       placed.bodies,
@@ -62,11 +62,11 @@ describe('write plan', () => {
     assert.equal(plan.rev, 4);
     assert.deepEqual(plan.bump, ['NL-EMS']);
     assert.deepEqual(plan.dropBodies, []);
-    assert.deepEqual(placeWrite(plan, 7).counts, [
+    assert.deepEqual(placeWrite(plan, 7, WIRE_FORMATS).counts, [
       { owner: 'NL-EMS', block: 0, day: D0, delta: -1 },
       { owner: 'NL-EMS', block: 0, day: D0 + 2, delta: 1 },
     ]);
-    assert.throws(() => placeWrite(plan, 8), /planned at ord 7/);
+    assert.throws(() => placeWrite(plan, 8, WIRE_FORMATS), /planned at ord 7/);
   });
 
   it('moves a session to another owner: a new ordinal there, the old position’s counter and bodies leave', () => {
@@ -76,7 +76,7 @@ describe('write plan', () => {
     assert.equal(plan.rev, 4);
     assert.deepEqual(plan.bump, ['DE-OLD', 'NL-EMS']);
     assert.deepEqual(plan.dropBodies, [{ owner: 'DE-OLD', ord: 2000 }]);
-    const placed = placeWrite(plan, 1);
+    const placed = placeWrite(plan, 1, WIRE_FORMATS);
     assert.deepEqual(placed.counts, [
       { owner: 'DE-OLD', block: 1, day: D0, delta: -1 },
       { owner: 'NL-EMS', block: 0, day: D0, delta: 1 },

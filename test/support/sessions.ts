@@ -2,6 +2,7 @@
 import type { Session } from '../../src/domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../src/domain/wire-format.js';
 import type { SessionRecord } from '../../src/store/contract.js';
+import { openStore } from '../../src/store/open.js';
 
 export function makeSession(id: string, emsp: string, lastUpdated: number, cpo = 'NL-CPO'): Session {
   const [cc, pid] = emsp.split('-') as [string, string];
@@ -36,4 +37,14 @@ export function makeRecord(session: Session, owner?: string): SessionRecord {
     WIRE_FORMATS.map((f) => [f, JSON.stringify({ id: session.id, f, lu: session.lastUpdated })]),
   ) as Record<WireFormat, string>;
   return { session, owner: owner ?? `${session.cdrToken.countryCode}-${session.cdrToken.partyId}`, renders };
+}
+
+/** Opens (creating) the store `db` and adds `formats` to its stored formats (what a partner reading them adds). */
+export async function declareFormats(db: string, formats: readonly WireFormat[]): Promise<void> {
+  const store = await openStore(db, { create: true });
+  try {
+    await store.addStoredFormats(formats);
+  } finally {
+    await store.close();
+  }
 }

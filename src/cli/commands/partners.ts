@@ -1,6 +1,7 @@
 // `ocpi-sessions partners add|list|remove|invite --db <file> ...`
 import { Option, type Command } from 'commander';
 import { PARTNER_FORMATS, ROLES, type PartnerFormat, type Role } from '../../domain/party.js';
+import { OCPI_VERSIONS, type OcpiVersion } from '../../domain/wire-format.js';
 import { loadCheckVerdicts, verdictLine } from '../../service/check-verdicts.js';
 import { addPartner, removePartner } from '../../service/partners.js';
 import { invite } from '../../modules/credentials/service/registration.js';
@@ -16,6 +17,7 @@ interface PartnersOptions {
   format?: PartnerFormat;
   role?: string;
   token?: string;
+  version?: OcpiVersion;
   json?: boolean;
   publicUrl?: string;
 }
@@ -41,6 +43,7 @@ async function add(store: SessionStore, values: PartnersOptions): Promise<number
     format: values.format ?? 'ocpi',
     roles,
     token: values.token,
+    ...(values.version ? { version: values.version } : {}),
   });
   if (values.json) console.log(JSON.stringify({ ...partner, token }));
   else
@@ -130,11 +133,18 @@ export function addPartnersCommand(program: Command): void {
     .addOption(
       new Option('--token <token>', 'the token the partner calls us with (default: a new random one)'),
     )
+    .addOption(
+      new Option(
+        '--version <version>',
+        'the OCPI version it reads our sessions in: only that wire format is stored for it (default: every version)',
+      ).choices(OCPI_VERSIONS),
+    )
     .addOption(jsonFlag())
     .action(action(onStore('add', add)));
   examples(addCmd, [
     'ocpi-sessions partners add --db ./ocpi.db --country-code NL --party-id EMS',
     'ocpi-sessions partners add --db ./ocpi.db --country-code DE --party-id EMP --format camel --token -given-token --json',
+    'ocpi-sessions partners add --db ./ocpi.db --country-code FR --party-id MSP --version 2.2.1',
   ]);
 
   const listCmd = subcommand(partners, 'list', 'list the partners (never their tokens)')

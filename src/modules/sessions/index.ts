@@ -8,11 +8,13 @@ import { registerSessionsSender } from './http/sender-routes.js';
 import { sessionsModule } from './module.js';
 import { sessionsPull } from './service/pull.js';
 import { sessionsPush } from './service/push.js';
-import { renderPendingBodies } from './service/render-pending.js';
+import { PendingRenders } from './service/render-pending.js';
 
 export const sessions: OcpiModule = {
   descriptor: sessionsModule,
-  prepareStore: async (store) => void (await renderPendingBodies(store)),
+  // The bodies of a stored wire format that is not ready (a partner registered, a migration): rendered in the
+  // background from the start, the server answering meanwhile (render-pending.ts).
+  background: (store, onError) => new PendingRenders(store, 1000, onError),
   registerRoutes(app, cx) {
     registerSessionsSender(app, cx.store, cx.tokens, cx.paging);
     registerChargingPreferences(app, cx.store);

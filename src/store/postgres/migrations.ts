@@ -238,6 +238,16 @@ ALTER TABLE sessions ADD COLUMN digest text;
 ALTER TABLE push_state ADD COLUMN rev integer;
 `;
 
+// The wire formats the store keeps bodies of (issue 16): one row holding the set as a bit mask over WIRE_FORMATS
+// indexes (domain/wire-format.ts), so that a writer reads and share-locks it in one statement (putBatch) and an
+// addition (addStoredFormats, which updates the row) waits for the writers in flight. A store with sessions keeps
+// every format it stored so far (pending_renders lists those whose bodies are not all written yet); a new one
+// starts with none: the formats its partners read are added as they are registered.
+const V13_STORED_FORMATS = `
+CREATE TABLE stored_formats (one smallint PRIMARY KEY CHECK (one = 1), mask integer NOT NULL);
+INSERT INTO stored_formats (one, mask) SELECT 1, CASE WHEN EXISTS (SELECT 1 FROM sessions) THEN 31 ELSE 0 END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: V1_SCHEMA },
   { version: 2, name: 'partners version', sql: V2_PARTNERS_VERSION },
@@ -251,6 +261,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'ocpi-2.3.0 bodies to render', sql: V10_PENDING_RENDERS },
   { version: 11, name: 'partner hub party and parties', sql: V11_PARTNER_PARTIES },
   { version: 12, name: 'session history', sql: V12_SESSION_HISTORY },
+  { version: 13, name: 'stored wire formats', sql: V13_STORED_FORMATS },
 ];
 
 /**

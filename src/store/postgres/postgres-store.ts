@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
-import type { Partner, PartnerUpdate } from '../../domain/party.js';
+import { formatsReadBy, type Partner, type PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
@@ -40,8 +40,10 @@ import type {
   OutboxSummary,
   PutOptions,
   PutOutcome,
+  RenderBody,
   SessionRecord,
   SessionStore,
+  StoredFormats,
   StoredSession,
 } from '../contract.js';
 import {
@@ -49,6 +51,7 @@ import {
   MAX,
   MIN,
   PagePlanner,
+  renderDocs,
   type BlockCounts,
   type PageBodies,
   type PagingBackend,
@@ -69,6 +72,8 @@ import {
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, postgresPlaceholder, type LaneRow } from '../push-lanes.js';
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import {
+  formatsOfMask,
+  maskOfFormats,
   placeWrite,
   planWrite,
   sessionKey,
@@ -96,7 +101,7 @@ const INT8_OID = 20;
 /** deadlock_detected, serialization_failure: the transaction was rolled back and can be replayed. */
 const RETRY_CODES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 10;
-/** Sessions per multi-row statement: at most 4 000 parameters (4 bodies each); PostgreSQL allows 65 535. */
+/** Sessions per multi-row statement: at most 10 000 parameters (5 bodies each); PostgreSQL allows 65 535. */
 const CHUNK = 500;
 /** Sessions written from which a batch goes through COPY (bulk-copy.ts); a smaller one pays its extra round trips. */
 const BULK_MIN = 200;
@@ -240,6 +245,18 @@ const SQL = {
   // The first bodies statement of a batch also writes the batch's history (historyWith).
   bodiesWithHistory: (rows: number, trim: boolean) => `${historyWith(rows * 4, trim)}
       ${SQL_BODIES(rows)}`,
+  // A batch with no body to write (no stored format): its history alone (a data-modifying CTE always runs).
+  historyOnly: (trim: boolean) => `${historyWith(0, trim)} SELECT 1`,
+  // The stored formats (migration 13), share-locked by every write transaction first (ROW SHARE on the table, a
+  // share lock on the row): addStoredFormats locks the table EXCLUSIVE, so it waits for the writers in flight, and
+  // a writer arriving meanwhile waits for it and then reads the row as it committed it.
+  formatsForWrite: 'SELECT mask FROM stored_formats FOR SHARE',
+  formatsForAdd: 'SELECT mask FROM stored_formats FOR UPDATE',
+  storedFormats: `SELECT mask, ARRAY(SELECT fmt FROM pending_renders ORDER BY fmt) AS pending FROM stored_formats`,
+  // A page of a format that is not ready: the documents of the page's positions, with the versions as in `page`.
+  docsPage: `SELECT ord, doc, (SELECT version FROM owners WHERE owner = $1), (SELECT v FROM partners_version)
+    FROM sessions WHERE owner = $1 AND ord >= $2 AND last_updated >= $3 AND last_updated < $4
+    ORDER BY ord LIMIT $5 OFFSET $6`,
   // A large batch (bulk-copy.ts): the rows come from the staging tables, with the same conflict clauses.
   bulkInsert: `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest)
     SELECT cpo, id_ci, owner, ord, last_updated, rev, doc, digest FROM ${STAGE_SESSIONS.table} ORDER BY k
@@ -289,8 +306,9 @@ const SQL = {
   // prepared once per connection.
   pageAll: `SELECT ord, body, (SELECT version FROM owners WHERE owner = $2), (SELECT v FROM partners_version)
     FROM page_bodies WHERE owner = $2 AND fmt = $1 AND ord >= $3 ORDER BY ord LIMIT $4 OFFSET $5`,
-  addPartner: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  addPartner: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at,
+      version)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
   addInvite: `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
     VALUES ('', '', NULL, '', 'ocpi', 'invited', $1, $2) RETURNING *`,
   partnerByHash:
@@ -378,6 +396,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
   private created = 0;
   private analyzeAt = FIRST_ANALYZE;
   private analyzing: Promise<void> | undefined;
+  /** Formats known to be ready (stored for every session): a format never stops being ready. */
+  private readonly ready = new Set<number>();
 
   private constructor(private readonly pool: pg.Pool) {
     this.planner = new PagePlanner(this);
@@ -399,9 +419,10 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const onError = (err: Error) => process.emitWarning(`PostgreSQL idle client error: ${err.message}`);
     // Migrations on a connection of their own, without the query timeout (an index build may take long).
     const migrator = new pg.Pool({ ...base, max: 1 });
+    let applied: number[] = [];
     migrator.on('error', onError);
     try {
-      await migrate(migrator);
+      applied = await migrate(migrator);
     } finally {
       await migrator.end().catch(() => undefined);
     }
@@ -415,7 +436,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
       query_timeout: (options.queryTimeoutMs ?? msFromEnv('PG_QUERY_TIMEOUT_MS') ?? 30_000) || undefined,
     });
     pool.on('error', onError);
-    return new PostgresStore(pool);
+    const store = new PostgresStore(pool);
+    // A database whose stored formats were just introduced: the formats its partners read (one with sessions keeps
+    // every format already, migrations.ts).
+    if (applied.includes(13))
+      await store.addStoredFormats((await store.listPartners()).flatMap(formatsReadBy));
+    return store;
   }
 
   async putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]> {
@@ -454,6 +480,11 @@ export class PostgresStore implements SessionStore, PagingBackend {
     records: SessionRecord[],
     options: PutOptions,
   ): Promise<PutOutcome[]> {
+    // First, before any other lock (see formatsForWrite): the formats this batch writes bodies of.
+    const formats = formatsOfMask(
+      (await c.query<{ mask: number }>({ name: 'ocpi_formats_write', text: SQL.formatsForWrite })).rows[0]!
+        .mask,
+    );
     const keys = new Map<string, { cpo: string; idCi: string }>();
     for (const r of records) {
       const k = sessionKey(r.session);
@@ -497,7 +528,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
       const plan = planWrite(cur, rec, options);
       if (plan.conflict) throw new RevisionConflict();
       if (plan.outcome === 'stale') return 'stale';
-      const placed = placeWrite(plan, plan.ord === 'allocate' ? allocate(plan.owner) : plan.ord);
+      const placed = placeWrite(
+        plan,
+        plan.ord === 'allocate' ? allocate(plan.owner) : plan.ord,
+        formats,
+        options.render,
+      );
       for (const d of placed.counts) {
         const k = `${d.owner}\u0000${d.block}\u0000${d.day}`;
         const sum = deltas.get(k);
@@ -585,10 +621,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
       for (const part of chunks(dirty, CHUNK)) {
         const values = part.flatMap((p) => p.bodies!.flatMap(bodyRow));
         const rows = values.length / 4;
+        if (rows === 0) continue;
         if (first) await c.query(SQL.bodiesWithHistory(rows, trim), [...values, ...historyArgs]);
         else await c.query(SQL.bodies(rows), values);
         first = false;
       }
+      if (first && history.length) await c.query(SQL.historyOnly(trim), historyArgs);
     }
     const counts = [...deltas.values()].filter((d) => d.delta !== 0);
     for (const part of chunks(counts, CHUNK * 4)) {
@@ -642,8 +680,13 @@ export class PostgresStore implements SessionStore, PagingBackend {
     );
   }
 
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
-    return this.planner.list(scope, query, format);
+  listSessions(
+    scope: SessionScope,
+    query: PageQuery,
+    format: WireFormat,
+    render?: (session: Session) => string,
+  ): Promise<RenderedPage> {
+    return this.planner.list(scope, query, format, render);
   }
 
   async ownerVersion(owner: string): Promise<number> {
@@ -672,8 +715,27 @@ export class PostgresStore implements SessionStore, PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
+    render?: (session: Session) => string,
   ): Promise<PageBodies> {
     const f = WIRE_FORMATS.indexOf(format);
+    if (!(await this.isReady(f))) {
+      const d = await this.pool.query<[number, string, number | null, number]>({
+        text: SQL.docsPage,
+        rowMode: 'array',
+        values: [owner, fromOrd, from, to, limit, skip],
+      });
+      const end = d.rows.at(-1);
+      return {
+        bodies: renderDocs(
+          d.rows.map((x) => x[1]),
+          format,
+          render,
+        ),
+        lastOrd: end?.[0],
+        version: end ? (end[2] ?? 0) : undefined,
+        partnersVersion: end?.[3],
+      };
+    }
     // Bodies as the bytes PostgreSQL sent (src/store/postgres/raw-rows.ts): no string per body, no re-encoding.
     const rows =
       from === MIN && to === MAX
@@ -690,6 +752,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
     };
   }
 
+  /** A partner added or changed reads its formats: they join the stored set (issue 16). */
+  private async withFormats(partner: Partner): Promise<Partner> {
+    await this.addStoredFormats(formatsReadBy(partner));
+    return partner;
+  }
+
   async addPartner(p: NewPartner): Promise<Partner> {
     const r = await this.pool.query<PartnerRow>(SQL.addPartner, [
       p.countryCode.toUpperCase(),
@@ -700,8 +768,9 @@ export class PostgresStore implements SessionStore, PagingBackend {
       'configured',
       p.tokenHash,
       Date.now(),
+      p.version ?? null,
     ]);
-    return partnerFromRow(r.rows[0]!);
+    return this.withFormats(partnerFromRow(r.rows[0]!));
   }
   async addInvite(tokenHash: string): Promise<Partner> {
     return partnerFromRow(
@@ -716,7 +785,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
       [...cols.map(([, v]) => v), id],
     );
     if (!r.rows[0]) throw new Error(`no partner with id ${id}`);
-    return partnerFromRow(r.rows[0]);
+    return this.withFormats(partnerFromRow(r.rows[0]));
   }
   async getPartner(key: PartyKey): Promise<Partner | undefined> {
     const row = (await this.pool.query<PartnerRow>(SQL.partnerByKey, [key])).rows[0];
@@ -919,10 +988,46 @@ export class PostgresStore implements SessionStore, PagingBackend {
     await this.pool.end();
   }
 
-  async renderPendingBodies(
-    render: (format: WireFormat, s: Session) => string,
-    batch = 1000,
-  ): Promise<number> {
+  /** Is the format stored for every session? (In the set and not pending; cached once true: it stays so.) */
+  private async isReady(f: number): Promise<boolean> {
+    if (this.ready.has(f)) return true;
+    const { ready } = await this.storedFormats();
+    for (const r of ready) this.ready.add(WIRE_FORMATS.indexOf(r));
+    return this.ready.has(f);
+  }
+
+  async storedFormats(): Promise<StoredFormats> {
+    const row = (await this.pool.query<{ mask: number; pending: number[] }>(SQL.storedFormats)).rows[0]!;
+    const stored = formatsOfMask(row.mask);
+    const pending = row.pending.map(Number);
+    return { stored, ready: stored.filter((f) => !pending.includes(WIRE_FORMATS.indexOf(f))) };
+  }
+
+  async addStoredFormats(formats: readonly WireFormat[]): Promise<WireFormat[]> {
+    const has = (mask: number, f: WireFormat) => (mask & (1 << WIRE_FORMATS.indexOf(f))) !== 0;
+    const now = (await this.pool.query<{ mask: number }>('SELECT mask FROM stored_formats')).rows[0]!.mask;
+    if (formats.every((f) => has(now, f))) return []; // the usual case: no lock
+    return this.transaction(async (c) => {
+      // Waits for the writers in flight (each holds ROW SHARE on the table from formatsForWrite until it commits);
+      // later ones queue behind this lock, so a steady stream of writers cannot starve it (FOR SHARE row locks
+      // alone would: a new share locker does not wait for a waiting FOR UPDATE), and then read the row as this
+      // transaction leaves it.
+      await c.query('LOCK TABLE stored_formats IN EXCLUSIVE MODE');
+      const mask = (await c.query<{ mask: number }>(SQL.formatsForAdd)).rows[0]!.mask;
+      const added = [...new Set(formats)].filter((f) => !has(mask, f));
+      if (added.length === 0) return [];
+      await c.query('UPDATE stored_formats SET mask = $1', [mask | maskOfFormats(added)]);
+      // A statement after the wait: it sees every session the writers we waited for committed.
+      await c.query(
+        `INSERT INTO pending_renders (fmt) SELECT f FROM unnest($1::smallint[]) AS f
+         WHERE EXISTS (SELECT 1 FROM sessions) ON CONFLICT DO NOTHING`,
+        [added.map((f) => WIRE_FORMATS.indexOf(f))],
+      );
+      return added;
+    });
+  }
+
+  async renderPendingBodies(render: RenderBody, batch = 1000, signal?: AbortSignal): Promise<number> {
     const pending = await this.pool.query<{ fmt: number }>('SELECT fmt FROM pending_renders ORDER BY fmt');
     let written = 0;
     for (const { fmt } of pending.rows) {
@@ -952,6 +1057,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
           return r.rowCount ?? 0;
         });
         after = Number(rows.at(-1)!.seq);
+        if (signal?.aborted) return written;
       }
       await this.pool.query('DELETE FROM pending_renders WHERE fmt = $1', [fmt]);
     }

@@ -25,6 +25,17 @@ CREATE TABLE IF NOT EXISTS pending_renders (fmt INTEGER PRIMARY KEY);
 INSERT OR IGNORE INTO pending_renders (fmt) SELECT 4 WHERE EXISTS (SELECT 1 FROM sessions);
 `;
 
+// The wire formats the store keeps bodies of (issue 16): one row holding the set as a bit mask over WIRE_FORMATS
+// indexes (domain/wire-format.ts), read inside every write transaction. A file with sessions keeps every format it
+// stored so far (pending_renders lists those whose bodies are not all written yet); a new one starts with none:
+// the formats its partners read are added as they are registered. OR IGNORE: a file brought back to an earlier
+// user_version keeps its set.
+const STORED_FORMATS = `
+CREATE TABLE IF NOT EXISTS stored_formats (one INTEGER PRIMARY KEY CHECK (one = 1), mask INTEGER NOT NULL);
+INSERT OR IGNORE INTO stored_formats (one, mask)
+  SELECT 1, CASE WHEN EXISTS (SELECT 1 FROM sessions) THEN 31 ELSE 0 END;
+`;
+
 // OCPI 2.3.0 credentials: the platform's hub_party_id and the parties its roles list (a hub's reachable parties),
 // as a JSON array of {role, key} (domain/party.ts ReachedParty). Each column only when missing: a file of an
 // earlier build that says user_version 0 may have them already.
@@ -57,6 +68,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 9, name: 'ocpi-2.3.0 bodies to render (pending_renders)', up: (db) => db.exec(PENDING_RENDERS) },
   { version: 10, name: 'partner hub party and parties', up: addPartnerParties },
   { version: 11, name: 'session history, digest, acknowledged revision', up: sessionHistory },
+  { version: 12, name: 'stored wire formats', up: (db) => db.exec(STORED_FORMATS) },
 ];
 
 const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
-import type { Partner, PartnerUpdate } from '../../domain/party.js';
+import { formatsReadBy, type Partner, type PartnerUpdate } from '../../domain/party.js';
 import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
@@ -38,8 +38,10 @@ import type {
   OutboxSummary,
   PutOptions,
   PutOutcome,
+  RenderBody,
   SessionRecord,
   SessionStore,
+  StoredFormats,
   StoredSession,
 } from '../contract.js';
 import {
@@ -47,6 +49,7 @@ import {
   MAX,
   MIN,
   PagePlanner,
+  renderDocs,
   type BlockCounts,
   type PageBodies,
   type PagingBackend,
@@ -55,6 +58,8 @@ import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.j
 import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../outbox-summary.js';
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, sqlitePlaceholder, type LaneRow } from '../push-lanes.js';
 import {
+  formatsOfMask,
+  maskOfFormats,
   placeWrite,
   planWrite,
   sessionKey,
@@ -105,6 +110,17 @@ export class SqliteStore implements SessionStore, PagingBackend {
     skip: number,
     limit: number,
   ) => PageBodies;
+  /** The same page as the sessions' documents, for a format that is not ready (pageBodies renders them). */
+  private readonly readDocs: (
+    owner: string,
+    fromOrd: number,
+    from: number,
+    to: number,
+    skip: number,
+    limit: number,
+  ) => PageBodies;
+  /** Formats known to be ready (stored for every session): a format never stops being ready. */
+  private readonly ready = new Set<number>();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -112,7 +128,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.pragma('synchronous = FULL'); // an acknowledged write survives a crash
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
-    migrateSqlite(this.db);
+    const applied = migrateSqlite(this.db);
     this.planner = new PagePlanner(this);
     const db = this.db;
     this.st = {
@@ -261,9 +277,12 @@ export class SqliteStore implements SessionStore, PagingBackend {
           `SELECT (SELECT version FROM owners WHERE owner = ?), v FROM partners_version`,
         )
         .raw(true),
-      addPartner: db.prepare<[string, string, string, string, string, string, string, number], PartnerRow>(
-        `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      addPartner: db.prepare<
+        [string, string, string, string, string, string, string, number, string | null],
+        PartnerRow
+      >(
+        `INSERT INTO partners (country_code, party_id, party_key, roles, format, state, token_hash, created_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       partnerByHash: db.prepare<[string], PartnerRow & { partners_version: number }>(
         'SELECT *, (SELECT v FROM partners_version) AS partners_version FROM partners WHERE token_hash = ?',
@@ -293,6 +312,20 @@ export class SqliteStore implements SessionStore, PagingBackend {
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
       ping: db.prepare('SELECT 1'),
+      // The stored formats (migration 12), read inside every write transaction.
+      mask: db.prepare<[], number>('SELECT mask FROM stored_formats').pluck(),
+      pending: db.prepare<[], number>('SELECT fmt FROM pending_renders ORDER BY fmt').pluck(),
+      setMask: db.prepare<[number]>('UPDATE stored_formats SET mask = ?'),
+      addPending: db.prepare<[number]>(
+        'INSERT OR IGNORE INTO pending_renders (fmt) SELECT ? WHERE EXISTS (SELECT 1 FROM sessions)',
+      ),
+      // A page of a format that is not ready: the documents of the same positions as `page` (sessions_owner_ord).
+      docsPage: db
+        .prepare<[string, number, number, number, number, number], string>(
+          `SELECT doc FROM sessions WHERE owner = ? AND ord >= ? AND last_updated >= ? AND last_updated < ?
+           ORDER BY ord LIMIT ? OFFSET ?`,
+        )
+        .pluck(),
     };
     this.readPage = db.transaction(
       (owner: string, f: number, fromOrd: number, from: number, to: number, skip: number, limit: number) => {
@@ -302,6 +335,17 @@ export class SqliteStore implements SessionStore, PagingBackend {
             : this.st.page.all(owner, fromOrd, from, to, limit, skip, f, owner);
         const [version, partnersVersion] = this.st.pageVersions.get(owner)!;
         // Text: the response writes it out once as UTF-8 (BLOB columns measured 2x slower: one allocation per row).
+        return { bodies, version: version ?? 0, partnersVersion };
+      },
+    );
+    // A file whose stored formats were just introduced: the formats its partners read (a file with sessions keeps
+    // every format already, migrations.ts).
+    if (applied.includes(12))
+      this.addFormats(this.st.partners.all().map(partnerFromRow).flatMap(formatsReadBy));
+    this.readDocs = db.transaction(
+      (owner: string, fromOrd: number, from: number, to: number, skip: number, limit: number) => {
+        const bodies = this.st.docsPage.all(owner, fromOrd, from, to, limit, skip);
+        const [version, partnersVersion] = this.st.pageVersions.get(owner)!;
         return { bodies, version: version ?? 0, partnersVersion };
       },
     );
@@ -316,8 +360,10 @@ export class SqliteStore implements SessionStore, PagingBackend {
       .transaction(() => {
         // Counter changes are summed over the batch and written once per (owner, block, day) at its end.
         const deltas = new Map<string, CountDelta>();
+        // The stored formats, read under the write lock: an addition commits before or after this whole batch.
+        const formats = formatsOfMask(this.st.mask.get()!);
         const outcomes = records.map((r) => {
-          const { outcome, seq, outbox } = this.putOne(r, options, deltas, now);
+          const { outcome, seq, outbox } = this.putOne(r, options, formats, deltas, now);
           for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
           return outcome;
         });
@@ -332,6 +378,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
   private putOne(
     rec: SessionRecord,
     options: PutOptions,
+    formats: readonly WireFormat[],
     deltas: Map<string, CountDelta>,
     now: number,
   ): { outcome: PutOutcome; seq: number; outbox: OutboxEntry[] } {
@@ -359,7 +406,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
       if (owner !== plan.owner || plan.ord !== 'allocate') this.st.bump.run(owner);
     // A plan only drops the stored position, whose owner's number came with the stored row.
     for (const d of plan.dropBodies) WIRE_FORMATS.forEach((_, i) => this.st.dropBody.run(old!.no, i, d.ord));
-    const placed = placeWrite(plan, ord);
+    const placed = placeWrite(plan, ord, formats, options.render);
     for (const c of placed.counts) {
       const k = `${c.owner}\u0000${c.block}\u0000${c.day}`;
       const sum = deltas.get(k);
@@ -409,8 +456,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return this.st.scan.all(afterSeq, limit).map((r) => stored(r)!);
   }
 
-  listSessions(scope: SessionScope, query: PageQuery, format: WireFormat): Promise<RenderedPage> {
-    return this.planner.list(scope, query, format);
+  listSessions(
+    scope: SessionScope,
+    query: PageQuery,
+    format: WireFormat,
+    render?: (session: Session) => string,
+  ): Promise<RenderedPage> {
+    return this.planner.list(scope, query, format, render);
   }
 
   async ownerVersion(owner: string): Promise<number> {
@@ -434,8 +486,57 @@ export class SqliteStore implements SessionStore, PagingBackend {
     skip: number,
     limit: number,
     format: WireFormat,
+    render?: (session: Session) => string,
   ) {
-    return this.readPage(owner, WIRE_FORMATS.indexOf(format), fromOrd, from, to, skip, limit);
+    const f = WIRE_FORMATS.indexOf(format);
+    if (this.isReady(f)) return this.readPage(owner, f, fromOrd, from, to, skip, limit);
+    const page = this.readDocs(owner, fromOrd, from, to, skip, limit);
+    return { ...page, bodies: renderDocs(page.bodies as string[], format, render) };
+  }
+
+  /** Is the format stored for every session? (In the set and not pending; cached once true.) */
+  private isReady(f: number): boolean {
+    if (this.ready.has(f)) return true;
+    const ok = this.db
+      .transaction(() => (this.st.mask.get()! & (1 << f)) !== 0 && !this.st.pending.all().includes(f))
+      .deferred();
+    if (ok) this.ready.add(f);
+    return ok;
+  }
+
+  async storedFormats(): Promise<StoredFormats> {
+    return this.db
+      .transaction(() => {
+        const stored = formatsOfMask(this.st.mask.get()!);
+        const pending = this.st.pending.all();
+        return { stored, ready: stored.filter((f) => !pending.includes(WIRE_FORMATS.indexOf(f))) };
+      })
+      .deferred();
+  }
+
+  async addStoredFormats(formats: readonly WireFormat[]): Promise<WireFormat[]> {
+    return this.addFormats(formats);
+  }
+  private addFormats(formats: readonly WireFormat[]): WireFormat[] {
+    const has = (mask: number, f: WireFormat) => (mask & (1 << WIRE_FORMATS.indexOf(f))) !== 0;
+    if (formats.every((f) => has(this.st.mask.get()!, f))) return []; // the usual case: no write lock
+    // IMMEDIATE: the write lock, so no write transaction is in flight (each read the set under the same lock).
+    return this.db
+      .transaction(() => {
+        const mask = this.st.mask.get()!;
+        const added = formats.filter((f, i) => !has(mask, f) && formats.indexOf(f) === i);
+        if (added.length === 0) return [];
+        this.st.setMask.run(mask | maskOfFormats(added));
+        for (const f of added) this.st.addPending.run(WIRE_FORMATS.indexOf(f));
+        return added;
+      })
+      .immediate();
+  }
+
+  /** A partner added or changed reads its formats: they join the stored set (issue 16). */
+  private withFormats(partner: Partner): Partner {
+    this.addFormats(formatsReadBy(partner));
+    return partner;
   }
 
   async addPartner(p: NewPartner): Promise<Partner> {
@@ -448,8 +549,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
       'configured',
       p.tokenHash,
       Date.now(),
+      p.version ?? null,
     )!;
-    return partnerFromRow(row);
+    return this.withFormats(partnerFromRow(row));
   }
   async addInvite(tokenHash: string): Promise<Partner> {
     return partnerFromRow(this.st.addInvite.get(tokenHash, Date.now())!);
@@ -459,7 +561,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const sql = `UPDATE partners SET ${cols.map(([c]) => `${c} = ?`).join(', ') || 'id = id'} WHERE id = ? RETURNING *`;
     const row = this.db.prepare<unknown[], PartnerRow>(sql).get(...cols.map(([, v]) => v), id);
     if (!row) throw new Error(`no partner with id ${id}`);
-    return partnerFromRow(row);
+    return this.withFormats(partnerFromRow(row));
   }
   async getPartner(key: PartyKey): Promise<Partner | undefined> {
     const row = this.st.partnerByKey.get(key);
@@ -657,13 +759,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.close();
   }
 
-  async renderPendingBodies(
-    render: (format: WireFormat, s: Session) => string,
-    batch = 1000,
-  ): Promise<number> {
-    const pending = this.db
-      .prepare<[], { fmt: number }>('SELECT fmt FROM pending_renders ORDER BY fmt')
-      .all();
+  async renderPendingBodies(render: RenderBody, batch = 1000, signal?: AbortSignal): Promise<number> {
+    const pending = this.st.pending.all().map((fmt) => ({ fmt }));
     // The body id of store/sqlite/schema.ts; OR IGNORE keeps a body a session write stored meanwhile.
     const missing = this.db.prepare<[number, number, number], { seq: number; rev: number; doc: string }>(
       `SELECT s.seq, s.rev, s.doc FROM sessions s JOIN owners o ON o.owner = s.owner
@@ -690,6 +787,9 @@ export class SqliteStore implements SessionStore, PagingBackend {
           })
           .immediate();
         after = rows.at(-1)!.seq;
+        // Let the server answer between batches (a format added at runtime renders while it serves).
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) return written;
       }
       this.db.prepare('DELETE FROM pending_renders WHERE fmt = ?').run(fmt);
     }

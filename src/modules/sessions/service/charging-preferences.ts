@@ -6,7 +6,7 @@ import { parseChargingPreferences } from '../wire/charging-preferences.js';
 import { getIdentity } from '../../../service/identity.js';
 import { describeIssues, Refused } from '../../../service/refused.js';
 import { retryOnConflict } from './receiver.js';
-import { toRecord } from './writer.js';
+import { putRecords, toRecord } from './writer.js';
 
 export async function setChargingPreferences(
   store: SessionStore,
@@ -44,7 +44,7 @@ export async function setChargingPreferences(
       owner: current.owner,
       ifRev: current.rev,
     };
-    await store.putSessions([record], { mode: 'replace' });
+    await putRecords(store, [record], { mode: 'replace' });
   });
   return 'ACCEPTED';
 }

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { SessionStore } from '../../../store/contract.js';
 import type { DemoWorkerData, DemoWorkerMessage } from './demo-worker.js';
 import { unpackRecords } from './record-batch.js';
+import { putRecords } from './writer.js';
 
 export interface SeedOptions {
   sessions: number;
@@ -27,6 +28,7 @@ export async function seedDemo(store: SessionStore, o: SeedOptions): Promise<num
     cpo: o.cpo,
     now: o.now ?? Math.floor(Date.now() / 1000) * 1000,
     batchSize: o.batchSize ?? 2000,
+    formats: (await store.storedFormats()).stored,
   };
   const worker = new Worker(new URL('./demo-worker.js', import.meta.url), { workerData: data });
   let written = 0;
@@ -37,7 +39,7 @@ export async function seedDemo(store: SessionStore, o: SeedOptions): Promise<num
         return written;
       }
       const records = unpackRecords(message.batch, 'demo');
-      await store.putSessions(records, { mode: 'replace' });
+      await putRecords(store, records, { mode: 'replace' });
       worker.postMessage('ack');
       written += records.length;
       o.onProgress?.(written);

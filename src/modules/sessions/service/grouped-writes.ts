@@ -10,6 +10,7 @@ import {
 } from '../../../store/contract.js';
 import { GroupCommit } from '../../../service/group-commit.js';
 import { reachableParties } from '../../../service/push-route.js';
+import { putRecords } from './writer.js';
 
 /**
  * eMSP parties reachable through a registered sessions receiver (their own, or a hub listing them): their sessions
@@ -31,7 +32,7 @@ export class GroupedWrites {
     // by one, and only that one fails (its PATCH re-reads). A store fault fails every member of the batch.
     this.group = new GroupCommit(
       async (records) =>
-        store.putSessions([...records], { mode: 'if-newer', pushTo: await pushTargets(store) }),
+        putRecords(store, [...records], { mode: 'if-newer', pushTo: await pushTargets(store) }),
       { alone: (e) => e instanceof RevisionConflict },
     );
   }

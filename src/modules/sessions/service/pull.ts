@@ -24,7 +24,7 @@ import type {
   Sightings,
 } from '../../../service/pull-adapter.js';
 import { classifySession, detectFormat } from './classify.js';
-import { toRecord } from './writer.js';
+import { putRecords, toRecord } from './writer.js';
 
 /** At most this many invalid objects are kept in the summary (all are counted and reported via onInvalid). */
 export const MAX_INVALID_LISTED = 1000;
@@ -165,7 +165,8 @@ class SessionPageWriter implements PageWriter {
     const outcomes =
       write.length === 0
         ? []
-        : await this.store.putSessions(
+        : await putRecords(
+            this.store,
             write.map((s) => toRecord(s, 'pull')),
             { mode: 'if-newer' },
           );

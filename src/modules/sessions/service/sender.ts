@@ -6,6 +6,7 @@ import type { OcpiVersion } from '../../../domain/wire-format.js';
 import type { SessionStore } from '../../../store/contract.js';
 import { mayUseFunctionalModules, partnerWireFormat, type Authenticated } from '../../../service/partners.js';
 import type { TokenCache } from '../../../service/token-cache.js';
+import { renderBody } from './writer.js';
 
 /**
  * Whose sessions a request reads: the party the caller names in OCPI-from-* when its credentials list that party
@@ -25,7 +26,9 @@ export function listPartnerSessions(
   from?: PartyKey,
 ): Promise<RenderedPage> {
   // OCPI 2.2.1 §9.1: sessions go only to the eMSP owning the token; another party's are not listed nor counted.
-  return store.listSessions({ owner: ownerFor(partner, from) }, query, partnerWireFormat(partner, version));
+  // A format the store does not keep (yet) for every session is rendered from the documents (issue 16).
+  const format = partnerWireFormat(partner, version);
+  return store.listSessions({ owner: ownerFor(partner, from) }, query, format, (s) => renderBody(format, s));
 }
 
 /**
