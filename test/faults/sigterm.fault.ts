@@ -31,8 +31,10 @@ describe('graceful shutdown on SIGTERM', () => {
   it('finishes what is in flight, refuses the rest cleanly, exits 0, leaves a consistent store', async () => {
     const db = tempDb('sigterm.db');
     setParty(db, 'NL-OCS', 'CPO', 'Us');
-    cli(['demo', '--db', db, '--sessions', '3000', '--emsp', 'DE-EMP', '--seed', '6']);
+    // The partner first: the demo then stores its formats with the sessions (a partner added after them would
+    // start a background render of 3 000 sessions, and pages rendered from the documents meanwhile).
     addPartnerWithToken(db, 'DE-EMP', 'term-token');
+    cli(['demo', '--db', db, '--sessions', '3000', '--emsp', 'DE-EMP', '--seed', '6']);
     const ingest = tokenHeader(cli(['ingest-token', '--db', db]).trim());
     const server = await serve(db, await freePort());
     const base = server.url;
