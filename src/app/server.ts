@@ -14,6 +14,7 @@ import type { OpenApiParts } from '../http/openapi/document.js';
 import { DOCS_PREFIX, registerDocs } from '../http/routes/docs.js';
 import { registerHealth } from '../http/routes/health.js';
 import { MODULES } from '../modules/index.js';
+import { renderBody } from '../modules/sessions/service/writer.js';
 import type { OcpiModule } from '../modules/module.js';
 import { registerTransportHeaders, requestIdOf } from '../http/transport-headers.js';
 import { registerAccessLog } from '../http/access-log.js';
@@ -153,7 +154,7 @@ export async function buildServer(
   }
   if (config.console) {
     const overview = new OverviewReader(store, pulled, () => metrics.rates(), jobs, schedule);
-    registerConsoleApi(app, { store, overview, jobs });
+    registerConsoleApi(app, { store, overview, jobs, render: renderBody });
     await registerConsoleUi(app); // the pages at /console (dist/console, built by `npm run build`)
   }
   await app.ready();

@@ -18,7 +18,9 @@ describe('console session page: delivery state of a claimed outbox entry', () =>
       const t = Date.now() + 1; // the entry is due from its write on
       assert.equal((await store.claimDeliveries(t, 10, 1000)).length, 1);
       const state = async (now: number) =>
-        (await consoleSession(store, s.countryCode, s.partyId, s.id, now)).deliveries.map((d) => d.result);
+        (await consoleSession(store, s.countryCode, s.partyId, s.id, undefined, now)).deliveries.map(
+          (d) => d.result,
+        );
       assert.deepEqual(await state(t + 500), ['sending']);
       assert.deepEqual(await state(t + 2000), ['pending']);
     } finally {

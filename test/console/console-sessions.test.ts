@@ -6,7 +6,7 @@ import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/domain/session.js';
-import { toRecord } from '../../src/modules/sessions/service/writer.js';
+import { renderBody, toRecord } from '../../src/modules/sessions/service/writer.js';
 import { addPartner } from '../../src/service/partners.js';
 import { SCAN_BUDGET } from '../../src/service/console/sessions.js';
 import type { SessionStore } from '../../src/store/contract.js';
@@ -366,5 +366,38 @@ describe('console session page', () => {
     });
     assert.equal(missing.status, 404);
     assert.equal(missing.json.status_code, 2000);
+  });
+});
+
+describe('console session page on a store that keeps one format', () => {
+  let server: TestServer;
+  let auth: Record<string, string>;
+  before(async () => {
+    server = await startTestServer({ console: true });
+    await server.store.addStoredFormats(['ocpi-2.2.1']); // a store whose partners all read 2.2.1 (issue 16)
+    auth = await operatorAuth(server.store);
+  });
+  after(() => server.close());
+
+  it('shows every wire format: the stored body as stored, the others rendered as a partner reading them gets them', async () => {
+    const s = makeSession('ONEFMT', 'DE-EMS', T0);
+    s.totalCost = { exclVat: 10, inclVat: 12.1 };
+    await server.store.putSessions([toRecord(s)], { mode: 'replace', render: renderBody });
+    assert.deepEqual(
+      Object.keys(
+        await server.store.sessionBodies((await server.store.getSession('NL', 'CPO', 'ONEFMT'))!.seq),
+      ),
+      ['ocpi-2.2.1'],
+    );
+    const r = await send(server.url, {
+      method: 'GET',
+      path: '/console/api/sessions/NL/CPO/ONEFMT',
+      headers: auth,
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(Object.keys(r.json.data.formats).sort(), [...WIRE_FORMATS].sort());
+    const all = toRecord(s, undefined, WIRE_FORMATS);
+    for (const f of WIRE_FORMATS)
+      assert.ok(r.text.includes(`${JSON.stringify(f)}:${all.renders[f]}`), `${f} byte for byte`);
   });
 });

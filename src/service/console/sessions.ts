@@ -11,7 +11,13 @@ import { formatDateTime, parseDateTime, parseQueryDateTime } from '../../domain/
 import { chargingCurve, type CurvePoint } from '../../domain/charging-curve.js';
 import { partyKey, type Session } from '../../domain/session.js';
 import { WIRE_FORMATS } from '../../domain/wire-format.js';
-import type { ConsoleListRow, ConsoleSort, SessionStore, StoredSession } from '../../store/contract.js';
+import type {
+  ConsoleListRow,
+  ConsoleSort,
+  RenderBody,
+  SessionStore,
+  StoredSession,
+} from '../../store/contract.js';
 import { MAX, MIN } from '../../store/paging.js';
 import { HISTORY_LIMIT } from '../../domain/session-change.js';
 import { Refused } from '../refused.js';
@@ -163,12 +169,16 @@ export async function consoleSession(
   countryCode: string,
   partyId: string,
   id: string,
+  render?: RenderBody,
   now = Date.now(),
 ): Promise<SessionPage> {
   const stored = await store.getSession(countryCode, partyId, id);
   if (!stored) throw new Refused('not-visible', `Unknown session ${countryCode}/${partyId}/${id}`);
   const s = stored.session;
   const formats = await store.sessionBodies(stored.seq);
+  // A format the store does not keep (no partner reads it: stored formats) is rendered here, so the page shows
+  // every wire format, byte for byte what a partner reading it would get.
+  if (render) for (const f of WIRE_FORMATS) formats[f] ??= render(f, s);
   // Each partner's delivered state and outbox entry for this session: primary-key reads, all at once.
   const partners = (await store.listPartners()).filter((p) => p.key);
   const perPartner = await Promise.all(

@@ -4,7 +4,7 @@
 // (outcomes.ts). Read-only, except the partner actions (POST, body `{"confirm": true}` or 400 + 2001).
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import type { SessionStore } from '../../../store/contract.js';
+import type { RenderBody, SessionStore } from '../../../store/contract.js';
 import { sendEnvelope, STATUS } from '../../envelope.js';
 import { Refused } from '../../../service/refused.js';
 import type { OverviewReader } from '../../../service/console/overview.js';
@@ -41,6 +41,8 @@ export interface ConsoleDeps {
   store: SessionStore;
   overview: OverviewReader;
   jobs: PullJobs;
+  /** Renders a session page's formats the store does not keep (stored formats, issue 16). */
+  render?: RenderBody;
 }
 
 export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps): void {
@@ -112,7 +114,10 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleDeps): voi
     },
     async (request, reply) => {
       const { country_code, party_id, id } = request.params;
-      return ok(reply, sessionPageJson(await consoleSession(deps.store, country_code, party_id, id)));
+      return ok(
+        reply,
+        sessionPageJson(await consoleSession(deps.store, country_code, party_id, id, deps.render)),
+      );
     },
   );
 
