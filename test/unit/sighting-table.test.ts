@@ -30,4 +30,17 @@ describe('SightingTable', () => {
     for (const k of ['NL-OCS/0-', 'NL-OCS/ABC', 'NL-OCS/Ω', 'NL-OCT/A', 'nl-ocs/a', ''])
       assert.equal(table.get(k), undefined, k);
   });
+
+  it('tells apart keys of the same length and the same 32-bit hash', () => {
+    // FNV-1a collisions found by search: the table must compare the keys themselves.
+    const table = new SightingTable();
+    table.set('NL-OCS/S0062789', 1, 10);
+    table.set('NL-OCS/S0279192', 2, undefined);
+    table.set('NL-OCS/S0062788', 3, 30);
+    assert.deepEqual(table.get('NL-OCS/S0062789'), { lastUpdated: 1, position: 10 });
+    assert.deepEqual(table.get('NL-OCS/S0279192'), { lastUpdated: 2, position: undefined });
+    assert.deepEqual(table.get('NL-OCS/S0062788'), { lastUpdated: 3, position: 30 });
+    assert.equal(table.get('NL-OCS/S0279193'), undefined);
+    assert.equal(table.size, 3);
+  });
 });
