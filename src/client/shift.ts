@@ -4,6 +4,8 @@
 // after the move skipped one object. This tracker remembers where each session was last seen and, at the end of
 // a pass over the list, says from which offset to re-read.
 
+import { SightingTable } from './sighting-table.js';
+
 export type Sighting = 'first' | 'again' | 'moved';
 
 export interface PassEnd {
@@ -14,7 +16,7 @@ export interface PassEnd {
 }
 
 export class ShiftTracker {
-  private readonly seen = new Map<string, { lastUpdated: number; position?: number }>();
+  private readonly seen = new SightingTable();
   private moved = 0;
   private left = 0;
   private from = Infinity;
@@ -23,7 +25,7 @@ export class ShiftTracker {
   /** Records a session at `position` (its offset in the list, when known). */
   see(key: string, lastUpdated: number, position: number | undefined): Sighting {
     const before = this.seen.get(key);
-    this.seen.set(key, { lastUpdated, position });
+    this.seen.set(key, lastUpdated, position);
     if (!before) return 'first';
     if (lastUpdated <= before.lastUpdated) return 'again';
     this.moved += 1;
