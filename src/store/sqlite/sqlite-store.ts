@@ -142,12 +142,17 @@ export class SqliteStore implements SessionStore, PagingBackend {
          ON CONFLICT (owner) DO UPDATE SET next_ord = next_ord + 1, version = version + 1 RETURNING next_ord, no`,
       ),
       bump: db.prepare<[string]>('UPDATE owners SET version = version + 1 WHERE owner = ?'),
-      insert: db.prepare<[string, string, string, number, number, number, string, string], { seq: number }>(
-        `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING seq`,
+      // start_ms: the console's start-time sort key (migration 13), the document's startDateTime.
+      insert: db.prepare<
+        [string, string, string, number, number, number, string, string, number],
+        { seq: number }
+      >(
+        `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest, start_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
       ),
-      update: db.prepare<[string, number, number, string, number, string, number]>(
-        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ?, digest = ? WHERE seq = ?',
+      update: db.prepare<[string, number, number, string, number, string, number, number]>(
+        `UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ?, digest = ?, start_ms = ?
+         WHERE seq = ?`,
       ),
       // A session's history (migration 11): one row per revision, the oldest past HISTORY_LIMIT deleted.
       history: db.prepare<[number, number, number, number, string | null, string]>(
@@ -416,7 +421,16 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const doc = rec.doc ?? JSON.stringify(s);
     let seq: number;
     if (old) {
-      this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, plan.digestJson, old.seq);
+      this.st.update.run(
+        plan.owner,
+        ord,
+        plan.lastUpdated,
+        doc,
+        plan.rev,
+        plan.digestJson,
+        s.startDateTime,
+        old.seq,
+      );
       seq = old.seq;
     } else {
       seq = this.st.insert.get(
@@ -428,6 +442,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
         plan.rev,
         doc,
         plan.digestJson,
+        s.startDateTime,
       )!.seq;
     }
     const h = plan.history;
