@@ -128,13 +128,6 @@ export class SqliteStore implements SessionStore, PagingBackend {
     this.db.pragma('synchronous = FULL'); // an acknowledged write survives a crash
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
-    // Statement journals in memory: a write statement that may abort midway (the sessions INSERT with its UNIQUE
-    // and five other indexes, the upserts) keeps the prior image of every 16 KB page it changes in a statement
-    // journal, which SQLite spills past 64 KB to an unlinked file in /var/tmp: ~7 page writes (~110 KB) per created
-    // session, most of demo's system time (strace: 160 000 pwrite calls for 10 000 sessions, 10 700 with this).
-    // Not a durability setting: a statement journal only undoes one statement inside its transaction; the WAL and
-    // synchronous = FULL are unchanged (docs/performance.md, 2026-12-03 sixth round).
-    this.db.pragma('temp_store = MEMORY');
     const applied = migrateSqlite(this.db);
     this.planner = new PagePlanner(this);
     const db = this.db;
