@@ -143,12 +143,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
       ),
       bump: db.prepare<[string]>('UPDATE owners SET version = version + 1 WHERE owner = ?'),
       // start_ms: the console's start-time sort key (migration 13), the document's startDateTime.
-      insert: db.prepare<
-        [string, string, string, number, number, number, string, string, number],
-        { seq: number }
-      >(
+      // No RETURNING: SQLite runs RETURNING as a trigger, which makes the statement keep a statement journal (the
+      // prior image of every 16 KB page it changes, spilled past 64 KB to a file in /var/tmp): ~7 page writes per
+      // created session, most of demo's system time (docs/performance.md, 2026-12-03 sixth round). The new seq is
+      // the statement's last insert rowid (seq is the rowid).
+      insert: db.prepare<[string, string, string, number, number, number, string, string, number]>(
         `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest, start_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       update: db.prepare<[string, number, number, string, number, string, number, number]>(
         `UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ?, digest = ?, start_ms = ?
@@ -433,17 +434,19 @@ export class SqliteStore implements SessionStore, PagingBackend {
       );
       seq = old.seq;
     } else {
-      seq = this.st.insert.get(
-        cpo,
-        idCi,
-        plan.owner,
-        ord,
-        plan.lastUpdated,
-        plan.rev,
-        doc,
-        plan.digestJson,
-        s.startDateTime,
-      )!.seq;
+      seq = Number(
+        this.st.insert.run(
+          cpo,
+          idCi,
+          plan.owner,
+          ord,
+          plan.lastUpdated,
+          plan.rev,
+          doc,
+          plan.digestJson,
+          s.startDateTime,
+        ).lastInsertRowid,
+      );
     }
     const h = plan.history;
     this.st.history.run(seq, h.rev, now, h.lastUpdated, h.source, h.summary);
