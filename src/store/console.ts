@@ -14,7 +14,7 @@ import { postgresPlaceholder, sqlitePlaceholder, type Placeholder } from './push
 /** A session's sort key column or expression; the same text as the index of migration 8 / 9 (so it serves). */
 export interface ConsoleDialect {
   p: Placeholder;
-  /** The canonical JSON's start time (epoch ms), as indexed. */
+  /** The start time (epoch ms), as indexed: SQLite's column start_ms, PostgreSQL's canonical JSON. */
   start: string;
   /** The canonical JSON's status. */
   status: string;
@@ -22,7 +22,7 @@ export interface ConsoleDialect {
 
 export const SQLITE_CONSOLE: ConsoleDialect = {
   p: sqlitePlaceholder,
-  start: "json_extract(doc, '$.startDateTime')",
+  start: 'start_ms', // the column of migration 13, written with the document
   status: "json_extract(doc, '$.status')",
 };
 

@@ -5,7 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrateSqlite, SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { consoleIndexes } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { ConsoleListQuery } from '../../src/store/contract.js';
+import type { PartyKey } from '../../src/domain/session.js';
+import { makeRecord, makeSession } from '../support/sessions.js';
 import {
   historyUpgradeCase,
   layoutUpgradeCase,
@@ -181,6 +185,112 @@ describe('sqlite store: versioned migrations (PRAGMA user_version)', () => {
         parties: [{ role: 'EMSP', key: 'DE-EMS' }],
       });
       assert.equal(hub.hubPartyId, 'NL-HUB');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('sqlite store: migration 13 (session start column, one owner index by last_updated)', () => {
+  it('a version 12 file with sessions: start_ms from the documents, same console lists, new writes set it', async () => {
+    const file = tempFile('v12.db');
+    const T = Date.UTC(2026, 0, 1);
+    let store = new SqliteStore(file);
+    // Start times not in seq order (and ties), two owners, one session updated after it was created.
+    const sessions = Array.from({ length: 30 }, (_, i) => ({
+      ...makeSession(`s-${i}`, i % 3 === 0 ? 'DE-EMS' : 'NL-EMS', T + ((i * 7) % 11) * 60_000),
+      startDateTime: T - ((i * 13) % 17) * 3_600_000,
+    }));
+    await store.putSessions(
+      sessions.map((s) => makeRecord(s)),
+      { mode: 'replace' },
+    );
+    await store.putSessions([makeRecord({ ...sessions[4]!, startDateTime: T + 5, lastUpdated: T + 1 })], {
+      mode: 'replace',
+    });
+    const queries: ConsoleListQuery[] = [];
+    for (const order of ['asc', 'desc'] as const) {
+      queries.push({ sort: 'start_date_time', order, from: 0, to: 2 * T, limit: 50 });
+      queries.push({ sort: 'start_date_time', order, from: T - 5 * 3_600_000, to: T, limit: 7 });
+      queries.push({
+        sort: 'last_updated',
+        order,
+        owner: 'DE-EMS' as PartyKey,
+        from: 0,
+        to: 2 * T,
+        limit: 50,
+      });
+      queries.push({ sort: 'last_updated', order, from: T, to: T + 5 * 60_000, limit: 50 });
+    }
+    const lists = async (s: SqliteStore) => {
+      const out = [];
+      for (const q of queries) {
+        const first = await s.consoleList(q);
+        const last = first.at(-1);
+        const next = last ? await s.consoleList({ ...q, after: { key: last.key, seq: last.seq } }) : [];
+        out.push([...first, ...next].map((r) => [r.seq, r.key, r.session.id]));
+      }
+      return out;
+    };
+    const expected = await lists(store);
+    assert.ok(expected.every((l) => l.length > 0));
+    await store.close();
+
+    // The layout of a version 12 file: no start_ms, the three indexes of migrations 1 and 8.
+    const db = new Database(file);
+    db.exec(`DROP INDEX sessions_console_start; DROP INDEX sessions_console_owner;
+      ALTER TABLE sessions DROP COLUMN start_ms;
+      CREATE INDEX sessions_owner_updated ON sessions (owner, last_updated, ord);
+      PRAGMA user_version = 12`);
+    consoleIndexes(db);
+    db.close();
+
+    store = new SqliteStore(file);
+    try {
+      const check = new Database(file, { readonly: true });
+      const indexes = check
+        .prepare<[], { name: string; sql: string }>(
+          "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL ORDER BY name",
+        )
+        .all()
+        .map((r) => `${r.name}: ${r.sql.replace(/^.*\(/, '(')}`);
+      const wrong = check
+        .prepare("SELECT COUNT(*) FROM sessions WHERE start_ms IS NOT json_extract(doc, '$.startDateTime')")
+        .pluck()
+        .get();
+      assert.equal(check.pragma('user_version', { simple: true }), 13);
+      check.close();
+      assert.deepEqual(indexes, [
+        'sessions_console_owner: (owner, last_updated, seq, ord)',
+        'sessions_console_start: (start_ms, seq)',
+        'sessions_console_updated: (last_updated, seq)',
+        'sessions_owner_ord: (owner, ord, last_updated, seq)',
+      ]);
+      assert.equal(wrong, 0);
+      assert.deepEqual(await lists(store), expected);
+      // Writes after the upgrade keep the column: a new session and a changed start time sort by it.
+      await store.putSessions(
+        [
+          makeRecord({ ...makeSession('late', 'DE-EMS', T), startDateTime: T + 10 }),
+          makeRecord({ ...sessions[0]!, startDateTime: T + 20, lastUpdated: T + 2 }),
+        ],
+        { mode: 'replace' },
+      );
+      const top = await store.consoleList({
+        sort: 'start_date_time',
+        order: 'desc',
+        from: 0,
+        to: 2 * T,
+        limit: 3,
+      });
+      assert.deepEqual(
+        top.map((r) => [r.session.id, r.key]),
+        [
+          ['s-0', T + 20],
+          ['late', T + 10],
+          ['s-4', T + 5],
+        ],
+      );
     } finally {
       await store.close();
     }

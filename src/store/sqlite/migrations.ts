@@ -10,6 +10,7 @@ import {
   addOutboxClaim,
   consoleIndexes,
   keyOutboxByModule,
+  leanSessionIndexes,
   moveBodiesToPageOrder,
   PULL_STATE_PER_MODULE,
   PUSH_LANES,
@@ -69,6 +70,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 10, name: 'partner hub party and parties', up: addPartnerParties },
   { version: 11, name: 'session history, digest, acknowledged revision', up: sessionHistory },
   { version: 12, name: 'stored wire formats', up: (db) => db.exec(STORED_FORMATS) },
+  { version: 13, name: 'session start column, one owner index by last_updated', up: leanSessionIndexes },
 ];
 
 const LATEST = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

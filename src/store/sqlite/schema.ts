@@ -245,3 +245,49 @@ CREATE TABLE IF NOT EXISTS session_history (
     if (!has) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 }
+
+/**
+ * Migration 13 (issue 16, a cheaper session write): two fewer index entries to compute per written session.
+ * - sessions.start_ms: the start time (epoch ms) as a plain column the writer sets, indexed for the console's
+ *   start-time sort instead of the expression index on json_extract(doc, '$.startDateTime'), which parsed the ~3 KB
+ *   document on every insert and update. Existing rows get it from their document (one pass, in the migration's
+ *   transaction).
+ * - One index for an owner's sessions by last_updated: sessions_console_owner becomes (owner, last_updated, seq,
+ *   ord) and sessions_owner_updated (owner, last_updated, ord) is dropped. The console's owner list walks it in
+ *   (last_updated, seq) order as before; the sender's counts of a date window's partial days (sqlite-store.ts
+ *   `range`: ord by owner and last_updated) read it as a covering index, as they read the dropped one.
+ * Each step checks what is there (a file at an earlier user_version set by hand may have it already).
+ */
+export function leanSessionIndexes(db: Database.Database): void {
+  const columns = (index: string) =>
+    db
+      .prepare<[string], { name: string | null }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno')
+      .all(index)
+      .map((c) => c.name)
+      .join(',');
+  const hasStart = db
+    .prepare<[], { name: string }>('PRAGMA table_info(sessions)')
+    .all()
+    .some((c) => c.name === 'start_ms');
+  if (!hasStart) {
+    // Before the backfill: the expression index is not needed for it, and the new index is built once after it.
+    db.exec('DROP INDEX IF EXISTS sessions_console_start');
+    db.exec('ALTER TABLE sessions ADD COLUMN start_ms INTEGER');
+    if (db.prepare('SELECT 1 FROM sessions LIMIT 1').get() !== undefined) {
+      // Rewrites every session row (not measured at scale; a one-time cost per file, like migration 3's): say so.
+      process.stderr.write(
+        `ocpi-sessions: ${db.name}: indexing session start times (once; may take minutes)\n`,
+      );
+      db.exec("UPDATE sessions SET start_ms = json_extract(doc, '$.startDateTime')");
+    }
+  }
+  if (columns('sessions_console_start') !== 'start_ms,seq') {
+    db.exec('DROP INDEX IF EXISTS sessions_console_start');
+    db.exec('CREATE INDEX sessions_console_start ON sessions (start_ms, seq)');
+  }
+  if (columns('sessions_console_owner') !== 'owner,last_updated,seq,ord') {
+    db.exec('DROP INDEX IF EXISTS sessions_console_owner');
+    db.exec('CREATE INDEX sessions_console_owner ON sessions (owner, last_updated, seq, ord)');
+  }
+  db.exec('DROP INDEX IF EXISTS sessions_owner_updated');
+}

@@ -142,12 +142,18 @@ export class SqliteStore implements SessionStore, PagingBackend {
          ON CONFLICT (owner) DO UPDATE SET next_ord = next_ord + 1, version = version + 1 RETURNING next_ord, no`,
       ),
       bump: db.prepare<[string]>('UPDATE owners SET version = version + 1 WHERE owner = ?'),
-      insert: db.prepare<[string, string, string, number, number, number, string, string], { seq: number }>(
-        `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING seq`,
+      // start_ms: the console's start-time sort key (migration 13), the document's startDateTime.
+      // No RETURNING: SQLite runs RETURNING as a trigger, which makes the statement keep a statement journal (the
+      // prior image of every 16 KB page it changes, spilled past 64 KB to a file in /var/tmp): ~7 page writes per
+      // created session, most of demo's system time (docs/performance.md, 2026-12-03 sixth round). The new seq is
+      // the statement's last insert rowid (seq is the rowid).
+      insert: db.prepare<[string, string, string, number, number, number, string, string, number]>(
+        `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest, start_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      update: db.prepare<[string, number, number, string, number, string, number]>(
-        'UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ?, digest = ? WHERE seq = ?',
+      update: db.prepare<[string, number, number, string, number, string, number, number]>(
+        `UPDATE sessions SET owner = ?, ord = ?, last_updated = ?, doc = ?, rev = ?, digest = ?, start_ms = ?
+         WHERE seq = ?`,
       ),
       // A session's history (migration 11): one row per revision, the oldest past HISTORY_LIMIT deleted.
       history: db.prepare<[number, number, number, number, string | null, string]>(
@@ -416,19 +422,31 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const doc = rec.doc ?? JSON.stringify(s);
     let seq: number;
     if (old) {
-      this.st.update.run(plan.owner, ord, plan.lastUpdated, doc, plan.rev, plan.digestJson, old.seq);
-      seq = old.seq;
-    } else {
-      seq = this.st.insert.get(
-        cpo,
-        idCi,
+      this.st.update.run(
         plan.owner,
         ord,
         plan.lastUpdated,
-        plan.rev,
         doc,
+        plan.rev,
         plan.digestJson,
-      )!.seq;
+        s.startDateTime,
+        old.seq,
+      );
+      seq = old.seq;
+    } else {
+      seq = Number(
+        this.st.insert.run(
+          cpo,
+          idCi,
+          plan.owner,
+          ord,
+          plan.lastUpdated,
+          plan.rev,
+          doc,
+          plan.digestJson,
+          s.startDateTime,
+        ).lastInsertRowid,
+      );
     }
     const h = plan.history;
     this.st.history.run(seq, h.rev, now, h.lastUpdated, h.source, h.summary);
