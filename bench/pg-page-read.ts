@@ -10,7 +10,7 @@
 //
 // Not a test: numbers depend on the machine.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -68,7 +68,10 @@ async function child(): Promise<void> {
     await probe.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app])
   ).rows.map((r) => r.pid);
   await probe.end();
-  const ticks = () => pids.reduce((sum, pid) => sum + backendTicks(pid), 0);
+  // A backend that exits meanwhile (the idle main connection, after pg-pool's idle timeout) counts as idle.
+  const start = pids.map(backendTicks);
+  const ticks = () =>
+    pids.reduce((sum, pid, i) => sum + (existsSync(`/proc/${pid}`) ? backendTicks(pid) : start[i]!), 0);
   const t0 = ticks();
   const c0 = process.cpuUsage();
   for (let i = 0; i < pages; i++) await read(i);
