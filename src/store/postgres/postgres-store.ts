@@ -108,6 +108,17 @@ const BULK_MIN = 200;
 /** Refresh planner statistics when this process has created this many sessions, then at each doubling. */
 const FIRST_ANALYZE = 5000;
 
+/**
+ * The setting of the page pool's connections, which run one statement: the page read without a date window
+ * (SQL.pageAll), prepared once per connection. In the default mode (auto) PostgreSQL re-plans a prepared statement
+ * for every execution unless its generic plan is estimated no dearer than the custom ones, and the generic plan of
+ * a `LIMIT $n` is costed as reading 10 % of the rows: so every page was planned anew (about 1.2 ms of planning the
+ * first time, then the bulk of the backend's CPU per page) for a plan that is always the same range of
+ * page_bodies' primary key. Not set for the main pool: its other statements (a date window, the write batch's
+ * unnest joins) need plans made for their actual values.
+ */
+const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan';
+
 /** Another transaction created one of our new sessions after we looked: replay the batch. */
 class ConcurrentCreate extends Error {}
 
@@ -399,7 +410,13 @@ export class PostgresStore implements SessionStore, PagingBackend {
   /** Formats known to be ready (stored for every session): a format never stops being ready. */
   private readonly ready = new Set<number>();
 
-  private constructor(private readonly pool: pg.Pool) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** Connections for the page read without a date window only (see GENERIC_PLANS). */
+    private readonly pages: pg.Pool,
+    /** The page pool's query timeout (ms; 0: none), kept by the page read itself. */
+    private readonly pageTimeoutMs: number,
+  ) {
     this.planner = new PagePlanner(this);
   }
 
@@ -429,14 +446,18 @@ export class PostgresStore implements SessionStore, PagingBackend {
     // A database that is down refuses connections at once; one that hangs (frozen, network partition) would
     // hold every request forever: connecting and each query give up after a bound instead (the request then
     // gets 503). A query that timed out discards its connection (pg-pool releases it with the error).
-    const pool = new pg.Pool({
+    const served = {
       ...base,
       max: options.poolSize ?? poolSizeFromEnv() ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? msFromEnv('PG_CONNECT_TIMEOUT_MS') ?? 5000,
       query_timeout: (options.queryTimeoutMs ?? msFromEnv('PG_QUERY_TIMEOUT_MS') ?? 30_000) || undefined,
-    });
+    };
+    const pool = new pg.Pool(served);
     pool.on('error', onError);
-    const store = new PostgresStore(pool);
+    // Its one statement (a raw rows query) keeps the query timeout itself (raw-rows.ts: one timer for all).
+    const pages = new pg.Pool({ ...served, query_timeout: undefined, ...withOption(url, GENERIC_PLANS) });
+    pages.on('error', onError);
+    const store = new PostgresStore(pool, pages, served.query_timeout ?? 0);
     // A database whose stored formats were just introduced: the formats its partners read (one with sessions keeps
     // every format already, migrations.ts).
     if (applied.includes(13))
@@ -739,7 +760,13 @@ export class PostgresStore implements SessionStore, PagingBackend {
     // Bodies as the bytes PostgreSQL sent (src/store/postgres/raw-rows.ts): no string per body, no re-encoding.
     const rows =
       from === MIN && to === MAX
-        ? await queryRawRows(this.pool, 'ocpi_page_all', SQL.pageAll, [f, owner, fromOrd, limit, skip])
+        ? await queryRawRows(
+            this.pages,
+            'ocpi_page_all',
+            SQL.pageAll,
+            [f, owner, fromOrd, limit, skip],
+            this.pageTimeoutMs,
+          )
         : // A window: unnamed on purpose, planned for the actual window each time (a generic plan cannot tell a
           // narrow window, best read through sessions_owner_updated, from a wide one, best read in ord order).
           await queryRawRows(this.pool, '', SQL.page, [f, owner, fromOrd, from, to, limit, skip]);
@@ -985,7 +1012,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     if (this.closed) return;
     this.closed = true;
     await this.analyzing;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.pages.end()]);
   }
 
   /** Is the format stored for every session? (In the set and not pending; cached once true: it stays so.) */
@@ -1112,6 +1139,24 @@ function parseInt8(v: string): number {
 /** An integer field in text format (ord, version: well within 2^53), or undefined for NULL. */
 function intField(b: Buffer | null | undefined): number | undefined {
   return b ? Number(b.toString('latin1')) : undefined;
+}
+
+/**
+ * The connection settings of a pool whose connections also get `option` at startup, after the options of the URL
+ * (pg lets a URL's `options` replace the config's, so a URL that has some gets them merged in) or PGOPTIONS.
+ */
+function withOption(url: string, option: string): { connectionString: string; options: string } {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { connectionString: url, options: [process.env.PGOPTIONS, option].filter(Boolean).join(' ') };
+  }
+  const given = parsed.searchParams.get('options');
+  if (given === null)
+    return { connectionString: url, options: [process.env.PGOPTIONS, option].filter(Boolean).join(' ') };
+  parsed.searchParams.set('options', `${given} ${option}`);
+  return { connectionString: parsed.toString(), options: `${given} ${option}` };
 }
 
 function msFromEnv(name: string): number | undefined {
