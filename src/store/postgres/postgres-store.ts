@@ -115,9 +115,12 @@ const FIRST_ANALYZE = 5000;
  * a `LIMIT $n` is costed as reading 10 % of the rows: so every page was planned anew (about 1.2 ms of planning the
  * first time, then the bulk of the backend's CPU per page) for a plan that is always the same range of
  * page_bodies' primary key. Not set for the main pool: its other statements (a date window, the write batch's
- * unnest joins) need plans made for their actual values.
+ * unnest joins) need plans made for their actual values. Set by a SET on each new connection (pg-pool's `connect`
+ * event, documented for set-up commands; it runs before the connection's first query), not a startup `options`
+ * parameter, which PgBouncer refuses unless told to ignore it: behind a pooler in transaction mode the SET may not
+ * stick, and the page is then planned per execution, as before, but never fails.
  */
-const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan';
+const GENERIC_PLANS = 'SET plan_cache_mode = force_generic_plan';
 
 /** Another transaction created one of our new sessions after we looked: replay the batch. */
 class ConcurrentCreate extends Error {}
@@ -455,8 +458,10 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const pool = new pg.Pool(served);
     pool.on('error', onError);
     // Its one statement (a raw rows query) keeps the query timeout itself (raw-rows.ts: one timer for all).
-    const pages = new pg.Pool({ ...served, query_timeout: undefined, ...withOption(url, GENERIC_PLANS) });
+    const pages = new pg.Pool({ ...served, query_timeout: undefined });
     pages.on('error', onError);
+    // A failed SET leaves a broken connection: its page query fails next and is answered as any database fault.
+    pages.on('connect', (c) => void c.query(GENERIC_PLANS).catch(() => undefined));
     const store = new PostgresStore(pool, pages, served.query_timeout ?? 0);
     // A database whose stored formats were just introduced: the formats its partners read (one with sessions keeps
     // every format already, migrations.ts).
@@ -1139,24 +1144,6 @@ function parseInt8(v: string): number {
 /** An integer field in text format (ord, version: well within 2^53), or undefined for NULL. */
 function intField(b: Buffer | null | undefined): number | undefined {
   return b ? Number(b.toString('latin1')) : undefined;
-}
-
-/**
- * The connection settings of a pool whose connections also get `option` at startup, after the options of the URL
- * (pg lets a URL's `options` replace the config's, so a URL that has some gets them merged in) or PGOPTIONS.
- */
-function withOption(url: string, option: string): { connectionString: string; options: string } {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { connectionString: url, options: [process.env.PGOPTIONS, option].filter(Boolean).join(' ') };
-  }
-  const given = parsed.searchParams.get('options');
-  if (given === null)
-    return { connectionString: url, options: [process.env.PGOPTIONS, option].filter(Boolean).join(' ') };
-  parsed.searchParams.set('options', `${given} ${option}`);
-  return { connectionString: parsed.toString(), options: `${given} ${option}` };
 }
 
 function msFromEnv(name: string): number | undefined {
