@@ -14,7 +14,7 @@ import {
 } from '../domain/session-change.js';
 import { partyKey } from '../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../domain/wire-format.js';
-import type { PutOptions, RenderBody, SessionRecord } from './contract.js';
+import type { PutOptions, RenderBody, SessionRecord, StoredFormats } from './contract.js';
 import { BLOCK_BITS, dayOf } from './paging.js';
 
 /** What the plan needs of a stored session (or of a session as an earlier record of the same batch left it). */
@@ -221,6 +221,12 @@ function renderMissing(session: Session, format: WireFormat, render: RenderBody 
 /** The formats of a stored set's bit mask (bit i: WIRE_FORMATS[i]; stored_formats.mask). */
 export function formatsOfMask(mask: number): WireFormat[] {
   return WIRE_FORMATS.filter((_, i) => (mask & (1 << i)) !== 0);
+}
+
+/** The stored set of a store (its stored_formats mask) and which are ready (not among the `pending` indexes). */
+export function storedFormatsOf(mask: number, pending: readonly number[]): StoredFormats {
+  const stored = formatsOfMask(mask);
+  return { stored, ready: stored.filter((f) => !pending.includes(WIRE_FORMATS.indexOf(f))) };
 }
 
 /** The bit mask of a set of formats. */

@@ -73,6 +73,7 @@ import { laneFromRow, laneSql, MAX_ERROR_CHARS, postgresPlaceholder, type LaneRo
 import { partnerFromRow, partnerUpdateColumns, type PartnerRow } from '../rows.js';
 import {
   formatsOfMask,
+  storedFormatsOf,
   maskOfFormats,
   placeWrite,
   planWrite,
@@ -1030,9 +1031,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
 
   async storedFormats(): Promise<StoredFormats> {
     const row = (await this.pool.query<{ mask: number; pending: number[] }>(SQL.storedFormats)).rows[0]!;
-    const stored = formatsOfMask(row.mask);
-    const pending = row.pending.map(Number);
-    return { stored, ready: stored.filter((f) => !pending.includes(WIRE_FORMATS.indexOf(f))) };
+    return storedFormatsOf(row.mask, row.pending.map(Number));
   }
 
   async addStoredFormats(formats: readonly WireFormat[]): Promise<WireFormat[]> {

@@ -59,6 +59,7 @@ import { outboxSummarySql, summaryFromRows, type OutboxSummaryRow } from '../out
 import { laneFromRow, laneSql, MAX_ERROR_CHARS, sqlitePlaceholder, type LaneRow } from '../push-lanes.js';
 import {
   formatsOfMask,
+  storedFormatsOf,
   maskOfFormats,
   placeWrite,
   planWrite,
@@ -512,24 +513,18 @@ export class SqliteStore implements SessionStore, PagingBackend {
     return { ...page, bodies: renderDocs(page.bodies as string[], format, render) };
   }
 
-  /** Is the format stored for every session? (In the set and not pending; cached once true.) */
+  /** Is the format stored for every session? (In the set and not pending; cached once true: it stays so.) */
   private isReady(f: number): boolean {
     if (this.ready.has(f)) return true;
-    const ok = this.db
-      .transaction(() => (this.st.mask.get()! & (1 << f)) !== 0 && !this.st.pending.all().includes(f))
-      .deferred();
-    if (ok) this.ready.add(f);
-    return ok;
+    for (const r of this.readStoredFormats().ready) this.ready.add(WIRE_FORMATS.indexOf(r));
+    return this.ready.has(f);
   }
 
   async storedFormats(): Promise<StoredFormats> {
-    return this.db
-      .transaction(() => {
-        const stored = formatsOfMask(this.st.mask.get()!);
-        const pending = this.st.pending.all();
-        return { stored, ready: stored.filter((f) => !pending.includes(WIRE_FORMATS.indexOf(f))) };
-      })
-      .deferred();
+    return this.readStoredFormats();
+  }
+  private readStoredFormats(): StoredFormats {
+    return this.db.transaction(() => storedFormatsOf(this.st.mask.get()!, this.st.pending.all())).deferred();
   }
 
   async addStoredFormats(formats: readonly WireFormat[]): Promise<WireFormat[]> {
