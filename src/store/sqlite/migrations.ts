@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import {
   addOutboxClaim,
   consoleIndexes,
+  hasColumn,
   keyOutboxByModule,
   leanSessionIndexes,
   moveBodiesToPageOrder,
@@ -41,14 +42,10 @@ INSERT OR IGNORE INTO stored_formats (one, mask)
 // as a JSON array of {role, key} (domain/party.ts ReachedParty). Each column only when missing: a file of an
 // earlier build that says user_version 0 may have them already.
 function addPartnerParties(db: Database.Database): void {
-  const has = new Set(
-    db
-      .prepare<[], { name: string }>('PRAGMA table_info(partners)')
-      .all()
-      .map((c) => c.name),
-  );
-  if (!has.has('hub_party_id')) db.exec('ALTER TABLE partners ADD COLUMN hub_party_id TEXT');
-  if (!has.has('parties')) db.exec("ALTER TABLE partners ADD COLUMN parties TEXT NOT NULL DEFAULT '[]'");
+  if (!hasColumn(db, 'partners', 'hub_party_id'))
+    db.exec('ALTER TABLE partners ADD COLUMN hub_party_id TEXT');
+  if (!hasColumn(db, 'partners', 'parties'))
+    db.exec("ALTER TABLE partners ADD COLUMN parties TEXT NOT NULL DEFAULT '[]'");
 }
 
 export interface SqliteMigration {

@@ -99,11 +99,7 @@ CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, e
  * build is claimed again once its lease ends).
  */
 export function addOutboxClaim(db: Database.Database): void {
-  const has = db
-    .prepare<[], { name: string }>('PRAGMA table_info(outbox)')
-    .all()
-    .some((c) => c.name === 'claim');
-  if (!has) db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT');
+  if (!hasColumn(db, 'outbox', 'claim')) db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT');
 }
 
 /**
@@ -115,11 +111,7 @@ export function moveBodiesToPageOrder(db: Database.Database): void {
   const old =
     db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'session_bodies'").get() !==
     undefined;
-  const numbered = db
-    .prepare<[], { name: string }>('PRAGMA table_info(owners)')
-    .all()
-    .some((c) => c.name === 'no');
-  if (!numbered) {
+  if (!hasColumn(db, 'owners', 'no')) {
     db.exec('ALTER TABLE owners ADD COLUMN no INTEGER NOT NULL DEFAULT 0');
     db.exec('UPDATE owners SET no = (SELECT COUNT(*) FROM owners o WHERE o.owner <= owners.owner)');
   }
@@ -145,11 +137,7 @@ export function moveBodiesToPageOrder(db: Database.Database): void {
  * file: a file that has outbox.module already (e.g. an older user_version set by hand) is left as it is.
  */
 export function keyOutboxByModule(db: Database.Database): void {
-  const keyed = db
-    .prepare<[], { name: string }>('PRAGMA table_info(outbox)')
-    .all()
-    .some((c) => c.name === 'module');
-  if (keyed) return;
+  if (hasColumn(db, 'outbox', 'module')) return;
   db.exec(`
 CREATE TABLE outbox_by_module (
   partner_key TEXT NOT NULL, module TEXT NOT NULL, object_seq INTEGER NOT NULL, rev INTEGER NOT NULL,
@@ -211,11 +199,8 @@ CREATE INDEX IF NOT EXISTS sessions_console_updated ON sessions (last_updated, s
 CREATE INDEX IF NOT EXISTS sessions_console_owner ON sessions (owner, last_updated, seq);
 CREATE INDEX IF NOT EXISTS sessions_console_start ON sessions (json_extract(doc, '$.startDateTime'), seq);
 `);
-  const has = db
-    .prepare<[], { name: string }>('PRAGMA table_info(push_lanes)')
-    .all()
-    .some((c) => c.name === 'operator_paused');
-  if (!has) db.exec('ALTER TABLE push_lanes ADD COLUMN operator_paused INTEGER NOT NULL DEFAULT 0');
+  if (!hasColumn(db, 'push_lanes', 'operator_paused'))
+    db.exec('ALTER TABLE push_lanes ADD COLUMN operator_paused INTEGER NOT NULL DEFAULT 0');
 }
 
 /**
@@ -238,11 +223,7 @@ CREATE TABLE IF NOT EXISTS session_history (
     ['sessions', 'digest', 'TEXT'],
     ['push_state', 'rev', 'INTEGER'],
   ] as const) {
-    const has = db
-      .prepare<[], { name: string }>(`PRAGMA table_info(${table})`)
-      .all()
-      .some((c) => c.name === column);
-    if (!has) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    if (!hasColumn(db, table, column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 }
 
@@ -265,11 +246,7 @@ export function leanSessionIndexes(db: Database.Database): void {
       .all(index)
       .map((c) => c.name)
       .join(',');
-  const hasStart = db
-    .prepare<[], { name: string }>('PRAGMA table_info(sessions)')
-    .all()
-    .some((c) => c.name === 'start_ms');
-  if (!hasStart) {
+  if (!hasColumn(db, 'sessions', 'start_ms')) {
     // Before the backfill: the expression index is not needed for it, and the new index is built once after it.
     db.exec('DROP INDEX IF EXISTS sessions_console_start');
     db.exec('ALTER TABLE sessions ADD COLUMN start_ms INTEGER');
@@ -290,4 +267,14 @@ export function leanSessionIndexes(db: Database.Database): void {
     db.exec('CREATE INDEX sessions_console_owner ON sessions (owner, last_updated, seq, ord)');
   }
   db.exec('DROP INDEX IF EXISTS sessions_owner_updated');
+}
+
+/** Whether `table` has `column` (the migrations add columns only where an earlier build left them out). */
+export function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return (
+    db
+      .prepare<[string, string], 1>('SELECT 1 FROM pragma_table_info(?) WHERE name = ?')
+      .pluck()
+      .get(table, column) !== undefined
+  );
 }
