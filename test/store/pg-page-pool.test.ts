@@ -17,6 +17,10 @@ import { makeRecord, makeSession } from '../support/sessions.js';
 const T0 = Date.UTC(2025, 0, 1);
 const PAGES = 12; // more than the 5 custom plans after which PostgreSQL's auto mode may settle on a generic one
 
+// The process's warnings (pg warns once per process about a query sent while its connection was busy).
+const warnings: Error[] = [];
+process.on('warning', (w) => warnings.push(w));
+
 describe('PostgreSQL page pool', () => {
   let db: string | undefined;
   after(async () => {
@@ -74,6 +78,12 @@ describe('PostgreSQL page pool', () => {
         );
       assert.deepEqual((await settings(pages)).rows[0], { mode: 'force_generic_plan', timeout: '98765ms' });
       assert.deepEqual((await settings(pool)).rows[0], { mode: 'auto', timeout: '98765ms' });
+      // The SET ran before the connection's first page query, not beside it (pg deprecates queued queries).
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        [],
+      );
     } finally {
       await store.close();
     }

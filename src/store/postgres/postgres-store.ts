@@ -116,12 +116,17 @@ const FIRST_ANALYZE = 5000;
  * a `LIMIT $n` is costed as reading 10 % of the rows: so every page was planned anew (about 1.2 ms of planning the
  * first time, then the bulk of the backend's CPU per page) for a plan that is always the same range of
  * page_bodies' primary key. Not set for the main pool: its other statements (a date window, the write batch's
- * unnest joins) need plans made for their actual values. Set by a SET on each new connection (pg-pool's `connect`
- * event, documented for set-up commands; it runs before the connection's first query), not a startup `options`
- * parameter, which PgBouncer refuses unless told to ignore it: behind a pooler in transaction mode the SET may not
- * stick, and the page is then planned per execution, as before, but never fails.
+ * unnest joins) need plans made for their actual values. Set by a SET on each new connection (pg-pool's
+ * `onConnect`, awaited before the connection is handed out: the `connect` event's SET ran beside the first page
+ * query, which pg deprecates), not a startup `options` parameter, which PgBouncer refuses unless told to ignore it:
+ * behind a pooler in transaction mode the SET may not stick, and the page is then planned per execution, as
+ * before, but never fails.
  */
 const GENERIC_PLANS = 'SET plan_cache_mode = force_generic_plan';
+
+async function setGenericPlans(client: pg.ClientBase): Promise<void> {
+  await client.query(GENERIC_PLANS);
+}
 
 /** Another transaction created one of our new sessions after we looked: replay the batch. */
 class ConcurrentCreate extends Error {}
@@ -459,10 +464,12 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const pool = new pg.Pool(served);
     pool.on('error', onError);
     // Its one statement (a raw rows query) keeps the query timeout itself (raw-rows.ts: one timer for all).
-    const pages = new pg.Pool({ ...served, query_timeout: undefined });
+    // A failed SET fails the checkout (pg-pool ends that connection): answered as any database fault.
+    // pg-pool (3.14, index.js newClient) awaits onConnect's promise before handing the connection out; @types/pg
+    // still types its result as void.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    const pages = new pg.Pool({ ...served, query_timeout: undefined, onConnect: setGenericPlans });
     pages.on('error', onError);
-    // A failed SET leaves a broken connection: its page query fails next and is answered as any database fault.
-    pages.on('connect', (c) => void c.query(GENERIC_PLANS).catch(() => undefined));
     const store = new PostgresStore(pool, pages, served.query_timeout ?? 0);
     // A database whose stored formats were just introduced: the formats its partners read (one with sessions keeps
     // every format already, migrations.ts).
