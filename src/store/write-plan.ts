@@ -140,10 +140,21 @@ export function planWrite(
     return { conflict: false, outcome: 'stale' };
   const digest = sessionDigest(s, record.owner);
   const rev = stored ? stored.rev + 1 : 1;
-  const common = {
-    conflict: false as const,
+  // Another owner's list: a new position there, and the bodies leave the old owner's pages.
+  const moved = stored !== undefined && stored.owner !== record.owner;
+  // One object literal, no spread of a shared part: the spread cost ~7 µs per write (docs/performance.md, seventh
+  // round); the optional members are added only when present, as before.
+  const plan: Write = {
+    conflict: false,
+    outcome: stored ? 'updated' : 'created',
     owner: record.owner,
+    // A new session: the next position of its owner's list (creation order).
+    ord: stored && !moved ? stored.ord : 'allocate',
     lastUpdated: s.lastUpdated,
+    rev,
+    bump: moved ? [stored.owner, record.owner] : [record.owner],
+    dropBodies: moved ? [{ owner: stored.owner, ord: stored.ord }] : [],
+    outbox: outbox.map((partnerKey) => ({ partnerKey, module: MODULE, rev })),
     session: s,
     renders: record.renders,
     digest,
@@ -155,33 +166,10 @@ export function planWrite(
       // A stored session without a digest (none kept, unreadable) is summarized against nothing known.
       summary: stored && !stored.digest ? 'updated' : changeSummary(stored?.digest, digest),
     },
-    ...(rev > HISTORY_LIMIT ? { trimHistoryTo: rev - HISTORY_LIMIT } : {}),
   };
-  if (!stored) {
-    // A new session: the next position of its owner's list (creation order).
-    return {
-      ...common,
-      outcome: 'created',
-      ord: 'allocate',
-      rev: 1,
-      bump: [record.owner],
-      dropBodies: [],
-      outbox: outbox.map((partnerKey) => ({ partnerKey, module: MODULE, rev: 1 })),
-    };
-  }
-  const leave = { owner: stored.owner, ord: stored.ord, lastUpdated: stored.lastUpdated };
-  const moved = stored.owner !== record.owner;
-  return {
-    ...common,
-    outcome: 'updated',
-    // Another owner's list: a new position there, and the bodies leave the old owner's pages.
-    ord: moved ? 'allocate' : stored.ord,
-    rev,
-    bump: moved ? [stored.owner, record.owner] : [record.owner],
-    leave,
-    dropBodies: moved ? [{ owner: stored.owner, ord: stored.ord }] : [],
-    outbox: outbox.map((partnerKey) => ({ partnerKey, module: MODULE, rev })),
-  };
+  if (stored) plan.leave = { owner: stored.owner, ord: stored.ord, lastUpdated: stored.lastUpdated };
+  if (rev > HISTORY_LIMIT) plan.trimHistoryTo = rev - HISTORY_LIMIT;
+  return plan;
 }
 
 /**

@@ -69,6 +69,7 @@ import {
   type OutboxEntry,
 } from '../write-plan.js';
 import { migrateSqlite } from './migrations.js';
+import { OwnerTally, ownerStatements } from './owner-tally.js';
 
 interface ExistingRow {
   seq: number;
@@ -138,11 +139,8 @@ export class SqliteStore implements SessionStore, PagingBackend {
            CASE WHEN s.digest IS NULL THEN s.doc END AS doc
          FROM sessions s JOIN owners o ON o.owner = s.owner WHERE s.cpo = ? AND s.id_ci = ?`,
       ),
-      nextOrd: db.prepare<[string], { next_ord: number; no: number }>(
-        `INSERT INTO owners (owner, next_ord, version, no) VALUES (?, 1, 1, (SELECT COALESCE(MAX(no), 0) + 1 FROM owners))
-         ON CONFLICT (owner) DO UPDATE SET next_ord = next_ord + 1, version = version + 1 RETURNING next_ord, no`,
-      ),
-      bump: db.prepare<[string]>('UPDATE owners SET version = version + 1 WHERE owner = ?'),
+      // Ord allocation and version bumps of a write transaction (owner-tally.ts).
+      owners: ownerStatements(db),
       // start_ms: the console's start-time sort key (migration 13), the document's startDateTime.
       // No RETURNING: SQLite runs RETURNING as a trigger, which makes the statement keep a statement journal (the
       // prior image of every 16 KB page it changes, spilled past 64 KB to a file in /var/tmp): ~7 page writes per
@@ -369,11 +367,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
         const deltas = new Map<string, CountDelta>();
         // The stored formats, read under the write lock: an addition commits before or after this whole batch.
         const formats = formatsOfMask(this.st.mask.get()!);
+        const owners = new OwnerTally(this.st.owners);
         const outcomes = records.map((r) => {
-          const { outcome, seq, outbox } = this.putOne(r, options, formats, deltas, now);
+          const { outcome, seq, outbox } = this.putOne(r, options, formats, deltas, owners, now);
           for (const e of outbox) this.st.enqueue.run(e.partnerKey, e.module, seq, e.rev, now, now);
           return outcome;
         });
+        owners.flush();
         for (const c of deltas.values())
           if (c.delta !== 0) this.st.count.run(c.owner, c.block, c.day, c.delta);
         return outcomes;
@@ -387,6 +387,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
     options: PutOptions,
     formats: readonly WireFormat[],
     deltas: Map<string, CountDelta>,
+    owners: OwnerTally,
     now: number,
   ): { outcome: PutOutcome; seq: number; outbox: OutboxEntry[] } {
     const s = rec.session;
@@ -403,14 +404,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const plan = planWrite(state, rec, options);
     if (plan.conflict) throw new RevisionConflict();
     if (plan.outcome === 'stale') return { outcome: 'stale', seq: old!.seq, outbox: [] };
-    // An allocation bumps the owner's version in the same statement, and tells the owner's number (owners.no).
+    // An allocation bumps the owner's version too, and tells the owner's number (owners.no).
     let ord: number;
     let no: number;
-    if (plan.ord === 'allocate') ({ next_ord: ord, no } = this.st.nextOrd.get(plan.owner)!);
+    if (plan.ord === 'allocate') ({ ord, no } = owners.allocate(plan.owner));
     else ({ ord, no } = { ord: plan.ord, no: old!.no });
-    // The other owners to bump (the allocating one was bumped by nextOrd).
-    for (const owner of plan.bump)
-      if (owner !== plan.owner || plan.ord !== 'allocate') this.st.bump.run(owner);
+    // The other owners to bump (the allocating one was bumped by its allocation).
+    for (const owner of plan.bump) if (owner !== plan.owner || plan.ord !== 'allocate') owners.bump(owner);
     // A plan only drops the stored position, whose owner's number came with the stored row.
     for (const d of plan.dropBodies) WIRE_FORMATS.forEach((_, i) => this.st.dropBody.run(old!.no, i, d.ord));
     const placed = placeWrite(plan, ord, formats, options.render);
