@@ -9,14 +9,16 @@ export interface StoreWorkerData {
   file: string;
 }
 /**
- * main → thread: a batch to store as the JSON text of its Held[], or `close`. JSON, not a structured clone: the
+ * main → thread: a batch to store as the JSON text of its Held[] (UTF-8), or `close`. JSON, not a structured clone: the
  * thread, the busier of the two, parsed 2 000 held sessions in 12.5 µs each against 29 µs for a clone's
  * deserialization (docs/performance.md, seventh round); a session is plain JSON data (the store keeps it as JSON).
  */
-export type StoreRequest = { batch: string } | 'close';
+export type StoreRequest = { batch: Uint8Array } | 'close';
 /** thread → main: the batch's counts, or why it was not stored (an Error's name, message and SQLite code). */
 export type StoreAnswer =
   { counts: BatchCounts } | { error: { name: string; message: string; code?: string; stack?: string } };
+
+const decoder = new TextDecoder();
 
 function serve(port: NonNullable<typeof parentPort>, o: StoreWorkerData): void {
   const store = new SqliteStore(o.file);
@@ -25,7 +27,7 @@ function serve(port: NonNullable<typeof parentPort>, o: StoreWorkerData): void {
       void store.close().finally(() => port.close());
       return;
     }
-    storeBatch(store, JSON.parse(m.batch) as Held[]).then(
+    storeBatch(store, JSON.parse(decoder.decode(m.batch)) as Held[]).then(
       (counts) => port.postMessage({ counts } satisfies StoreAnswer),
       (e: unknown) => {
         const { name, message, code, stack } = e as Error & { code?: string };
