@@ -47,13 +47,8 @@ export interface PageWriter {
   write(page: StreamPage, parsing: PageParsing): Promise<void>;
   /** Valid objects written but not yet stored. */
   readonly pending: number;
-  /**
-   * Stores the new or changed objects of every page written since the last flush, in one transaction. The batch is
-   * taken when called: pages written before it resolves wait for the next flush (the runner keeps one in flight).
-   */
+  /** Stores the new or changed objects of every page written since the last flush, in one transaction. */
   flush(): Promise<void>;
-  /** Ends what the writer started (its store thread); called once the run is over, stored or not. */
-  close(): Promise<void>;
 }
 
 export interface PageWriterOptions {

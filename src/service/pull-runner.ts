@@ -221,23 +221,16 @@ class PullRun {
     let crawl = window.crawl;
     let committedAt = this.now();
     const parsing: PageParsing = { version, context: (format) => this.contextFor(format) };
-    const saveCheckpoint = async (at: InProgressCrawl) => {
-      await saveSyncState(o.store, o.adapter.module, o.key, { syncPoint: window.previous, inProgress: at });
-      this.crawlState = at;
-    };
-    // One batch in flight: it is stored (on the writer's store thread, or PostgreSQL's backend) while the next
-    // pages are fetched and parsed, and the checkpoint moves to where that batch ends once it is committed.
-    let inFlight: Promise<void> | undefined;
-    const settle = async () => {
-      const batch = inFlight;
-      inFlight = undefined;
-      await batch; // its failure fails the crawl here (the batch is held again: the catch below retries it)
+    const saveCheckpoint = async () => {
+      await saveSyncState(o.store, o.adapter.module, o.key, {
+        syncPoint: window.previous,
+        inProgress: crawl,
+      });
+      this.crawlState = crawl;
     };
     const commit = async () => {
-      await settle();
-      const at = crawl;
-      inFlight = this.writer.flush().then(() => saveCheckpoint(at));
-      inFlight.catch(() => undefined); // handled where it is settled
+      await this.writer.flush();
+      await saveCheckpoint();
       committedAt = this.now();
     };
     const advance = async (next: string | undefined, page: StreamPage) => {
@@ -256,7 +249,6 @@ class PullRun {
         )
           await commit();
       } else {
-        await settle();
         await this.writer.flush();
         const recordsSync = this.recordsSync();
         const syncPoint = recordsSync ? window.syncPoint : window.previous;
@@ -266,7 +258,7 @@ class PullRun {
     };
     const firstUrl = firstPageUrl(crawl.sessionsUrl, crawl.dateFrom, crawl.dateTo, o.pageSize);
     try {
-      await saveCheckpoint(crawl);
+      await saveCheckpoint();
       const pages = this.stream.crawl({
         start: crawl.nextUrl,
         firstUrl,
@@ -275,17 +267,13 @@ class PullRun {
       });
       for await (const page of pages) await this.writer.write(page, parsing);
     } catch (e) {
-      // The batch in flight ends first (stored, or held again). Then the sessions held are stored if the store takes
-      // them, and the checkpoint moves to the page after the last one advanced past (every page before it was
-      // written: held or committed). If not, it stays.
-      await settle().catch(() => undefined);
+      // The sessions held are stored if the store takes them, and then the checkpoint moves to the page after the
+      // last one advanced past (every page before it was written: held or committed). If not, it stays.
       await this.writer
         .flush()
-        .then(() => saveCheckpoint(crawl))
+        .then(saveCheckpoint)
         .catch(() => undefined);
       throw this.failedCrawl(e);
-    } finally {
-      await this.writer.close(); // its store thread ends with the crawl (every flush was awaited above)
     }
   }
 

@@ -98,8 +98,6 @@ const numbered = (...values: unknown[]): Numbered => Object.fromEntries(values.m
 
 export class SqliteStore implements SessionStore, PagingBackend {
   readonly kind = 'sqlite' as const;
-  /** The database file (absolute), or `:memory:`: a second connection (the pull's store thread) opens the same. */
-  readonly file: string;
   private readonly db: Database.Database;
   private readonly planner: PagePlanner;
   private readonly st;
@@ -126,8 +124,7 @@ export class SqliteStore implements SessionStore, PagingBackend {
   private readonly ready = new Set<number>();
 
   constructor(file: string) {
-    this.file = file === ':memory:' ? file : path.resolve(file);
-    if (file !== ':memory:') mkdirSync(path.dirname(this.file), { recursive: true });
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = openWritable(file);
     this.db.pragma('synchronous = FULL'); // an acknowledged write survives a crash
     this.db.pragma('busy_timeout = 5000');

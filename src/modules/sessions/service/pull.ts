@@ -3,6 +3,7 @@
 // those of every page since the last flush in one transaction (upsert by CPO + id, never replacing a newer
 // last_updated with an older one). Each valid session is told to the page stream as its page is written (its
 // place, for the shifting rules of client/page-stream.ts).
+import { isDeepStrictEqual } from 'node:util';
 import type { StreamPage } from '../../../client/page-stream.js';
 import { sessionKeyText, type Session } from '../../../domain/session.js';
 import {
@@ -13,7 +14,6 @@ import {
   type WireFormat,
 } from '../../../domain/wire-format.js';
 import type { SessionStore } from '../../../store/contract.js';
-import { SqliteStore } from '../../../store/sqlite/sqlite-store.js';
 import type { ValidationIssue } from '../../../wire/codec.js';
 import type {
   InvalidObject,
@@ -24,8 +24,7 @@ import type {
   Sightings,
 } from '../../../service/pull-adapter.js';
 import { classifySession, detectFormat } from './classify.js';
-import { storeBatch, type BatchCounts, type Held } from './pull-batch.js';
-import { StoreThread } from './pull-store-thread.js';
+import { putRecords, toRecord } from './writer.js';
 
 /** At most this many invalid objects are kept in the summary (all are counted and reported via onInvalid). */
 export const MAX_INVALID_LISTED = 1000;
@@ -59,15 +58,11 @@ export const sessionsPull: PullAdapter = {
   pageWriter: (store, sightings, options) => new SessionPageWriter(store, sightings, options),
 };
 
-/**
- * The batches of a pull into a SQLite file, after the first, are stored on a thread of their own (its own
- * connection, WAL), so this thread fetches and parses the next pages meanwhile (docs/performance.md, seventh
- * round). PostgreSQL and an in-memory database are written in place: PostgreSQL's writes run in its backend
- * already (the runner overlaps them all the same), and a second connection to `:memory:` is another database.
- */
-function storeThreadFor(store: SessionStore): StoreThread | undefined {
-  if (!(store instanceof SqliteStore) || store.file === ':memory:') return undefined;
-  return new StoreThread(store.file);
+/** A valid session waiting for the flush; `first`: its first sighting in this run (counted in `stored`). */
+interface Held {
+  key: string;
+  session: Session;
+  first: boolean;
 }
 
 class SessionPageWriter implements PageWriter {
@@ -78,18 +73,12 @@ class SessionPageWriter implements PageWriter {
   readonly invalidObjects: InvalidObject[] = [];
   private readonly seenInvalid = new Set<string>();
   private held: Held[] = [];
-  /** The store thread, for a SQLite file (see storeThreadFor). */
-  private readonly thread: StoreThread | undefined;
-  /** Whether a batch was stored already. */
-  private flushed = false;
 
   constructor(
     private readonly store: SessionStore,
     private readonly stream: Sightings,
     private readonly o: PageWriterOptions,
-  ) {
-    this.thread = storeThreadFor(store);
-  }
+  ) {}
 
   get pending(): number {
     return this.held.length;
@@ -144,31 +133,60 @@ class SessionPageWriter implements PageWriter {
     this.o.onInvalid?.(report);
   }
 
-  /**
-   * Stores the sessions held since the last flush in one transaction (pull-batch.ts), on the store thread when
-   * there is one. The batch is taken at once: pages written while it is stored are held for the next flush.
-   */
+  /** Stores the new or changed sessions held since the last flush, in one transaction (putSessions). */
   async flush(): Promise<void> {
-    const batch = this.held;
-    if (batch.length === 0) return;
+    // Cleared only once stored: a flush that failed can be tried again (pull-runner.ts, on a failed crawl).
+    const held = this.held;
+    if (held.length === 0) return;
+    const stored = await Promise.all(
+      held.map(({ session: s }) => this.store.getSession(s.countryCode, s.partyId, s.id)),
+    );
+    // A session held twice (a correction's overlap, a rewind) is compared with its earlier version in this batch.
+    const latest = new Map<string, Session>();
+    const write: Session[] = [];
+    const firsts: boolean[] = [];
+    let unchanged = 0;
+    held.forEach(({ key, session: s, first }, i) => {
+      const earlier = latest.get(key);
+      const old = earlier ? plain(earlier) : stored[i]?.session;
+      // Unchanged: what we hold is newer, or the same version (same last_updated and content).
+      if (
+        old &&
+        (old.lastUpdated > s.lastUpdated || (old.lastUpdated === s.lastUpdated && sameContent(old, s)))
+      ) {
+        if (first) unchanged += 1;
+        return;
+      }
+      latest.set(key, s);
+      write.push(s);
+      firsts.push(first);
+    });
+    // One transaction for the batch; 'if-newer' keeps a newer stored session should one arrive meanwhile.
+    const outcomes =
+      write.length === 0
+        ? []
+        : await putRecords(
+            this.store,
+            write.map((s) => toRecord(s, 'pull')),
+            { mode: 'if-newer' },
+          );
     this.held = [];
-    let counts: BatchCounts;
-    try {
-      // The first batch in place: a pull of one batch (an incremental pull, mostly) starts no thread.
-      const thread = this.flushed ? this.thread : undefined;
-      counts = await (thread ? thread.store(batch) : storeBatch(this.store, batch));
-    } catch (e) {
-      // Given back, in order: a flush that failed can be tried again (pull-runner.ts, on a failed crawl).
-      this.held = batch.concat(this.held);
-      throw e;
-    }
-    this.flushed = true;
-    this.stored.new += counts.new;
-    this.stored.updated += counts.updated;
-    this.stored.unchanged += counts.unchanged;
+    this.stored.unchanged += unchanged;
+    outcomes.forEach((outcome, i) => {
+      if (!firsts[i]) return;
+      if (outcome === 'created') this.stored.new += 1;
+      else if (outcome === 'updated') this.stored.updated += 1;
+      else this.stored.unchanged += 1;
+    });
   }
+}
 
-  async close(): Promise<void> {
-    await this.thread?.close();
-  }
+/** The session as the store gives it back: through JSON (no undefined members). */
+function plain(s: Session): Session {
+  return JSON.parse(JSON.stringify(s)) as Session;
+}
+
+function sameContent(stored: Session, incoming: Session): boolean {
+  // The stored session went through JSON (no undefined members); compare like with like.
+  return isDeepStrictEqual(stored, plain(incoming));
 }
