@@ -8,6 +8,61 @@ const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9})
 /** Parses an OCPI DateTime; returns undefined when the text is not one. */
 export function parseDateTime(text: unknown): Millis | undefined {
   if (typeof text !== 'string' || text.length > 40) return undefined;
+  return canonicalDateTime(text) ?? parseAnyDateTime(text);
+}
+
+/** Days of each month in a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The digit at `at`, else -1. */
+function digit(text: string, at: number): number {
+  const d = text.charCodeAt(at) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** The number of the `n` digits at `at`, else -1. */
+function readDigits(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = digit(text, i);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * The instant of a valid DateTime in the form every OCPI party sends and we write, `2015-06-29T20:39:09Z` or
+ * `2015-06-29T20:39:09.123Z`, read digit by digit: the same instant parseAnyDateTime gives, at a fraction of its
+ * cost (no regex, no Date object; a session carries a dozen DateTimes, parsed on every write received). Undefined for
+ * anything else, valid or not (years before 100 included: Date.UTC reads them as 19xx), left to parseAnyDateTime.
+ */
+function canonicalDateTime(text: string): Millis | undefined {
+  const n = text.length;
+  if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 0x5a /* Z */) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') {
+    return undefined;
+  }
+  const year = readDigits(text, 0, 4);
+  const month = readDigits(text, 5, 2);
+  const day = readDigits(text, 8, 2);
+  const hour = readDigits(text, 11, 2);
+  const minute = readDigits(text, 14, 2);
+  const second = readDigits(text, 17, 2);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : MONTH_DAYS[month - 1]!)) return undefined;
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (n === 24) {
+    if (text[19] !== '.' || readDigits(text, 20, 3) < 0) return undefined;
+    ms += Math.floor(Number(`0.${text.slice(20, 23)}`) * 1000); // as parseAnyDateTime, to the same bit
+  }
+  return ms;
+}
+
+/** parseDateTime of any form the DATETIME pattern allows. */
+function parseAnyDateTime(text: string): Millis | undefined {
   const m = DATETIME.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
