@@ -84,3 +84,29 @@ export async function serverWithPartners(count: number, maxLimit: number): Promi
   await writeSessions(server.store, sessions, { mode: 'replace' });
   return server;
 }
+
+/** `pull` of NL-EMS's 2.2.1 sessions from `serverUrl` into `db`, as partner `key`, in batches of `commitEvery`. */
+export function batchedPullArgs(
+  serverUrl: string,
+  db: string,
+  key: string,
+  page: number,
+  commitEvery: number,
+): string[] {
+  return [
+    'pull',
+    '--db',
+    db,
+    '--partner',
+    key,
+    '--url',
+    `${serverUrl}/ocpi/cpo/2.2.1/sessions`,
+    '--token',
+    PARTNERS.ocpi.token,
+    '--page-size',
+    String(page),
+    '--commit-every',
+    String(commitEvery),
+    '--json',
+  ];
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { cli, runCliAsync } from '../support/cli.js';
 import { tempDb, type TestServer } from '../support/server.js';
-import { allStored, PARTNERS, serverWithPartners } from './helpers.js';
+import { allStored, batchedPullArgs, serverWithPartners } from './helpers.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const PAGE = 100;
@@ -45,22 +45,7 @@ describe('pull: a batch refused by the store', () => {
   });
   after(() => server.close());
 
-  const args = (db: string) => [
-    'pull',
-    '--db',
-    db,
-    '--partner',
-    KEY,
-    '--url',
-    `${server.url}/ocpi/cpo/2.2.1/sessions`,
-    '--token',
-    PARTNERS.ocpi.token,
-    '--page-size',
-    String(PAGE),
-    '--commit-every',
-    String(COMMIT_EVERY),
-    '--json',
-  ];
+  const args = (db: string) => batchedPullArgs(server.url, db, KEY, PAGE, COMMIT_EVERY);
 
   it('fails the crawl with the store error, checkpoints only what was committed, and the next run resumes', async () => {
     assert.ok(expected > REFUSE_AFTER + 2 * COMMIT_EVERY, `${expected} sessions`);

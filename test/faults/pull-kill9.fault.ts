@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { spawnCli, runCliAsync } from '../support/cli.js';
 import { tempDb, type TestServer } from '../support/server.js';
-import { allStored, PARTNERS, serverWithPartners } from '../client/helpers.js';
+import { allStored, batchedPullArgs, serverWithPartners } from '../client/helpers.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { integrityCheck, sleep } from './helpers.js';
 
@@ -50,22 +50,7 @@ describe('kill -9 during a batched pull', () => {
   });
   after(() => server.close());
 
-  const args = (db: string) => [
-    'pull',
-    '--db',
-    db,
-    '--partner',
-    KEY,
-    '--url',
-    `${server.url}/ocpi/cpo/2.2.1/sessions`,
-    '--token',
-    PARTNERS.ocpi.token,
-    '--page-size',
-    String(PAGE),
-    '--commit-every',
-    String(COMMIT_EVERY),
-    '--json',
-  ];
+  const args = (db: string) => batchedPullArgs(server.url, db, KEY, PAGE, COMMIT_EVERY);
 
   it(`${CRASHES} crashes: nothing lost, nothing twice, a resume re-reads only from the checkpoint`, async () => {
     const db = tempDb('pull-kill9.db');
