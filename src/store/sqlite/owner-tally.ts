@@ -5,7 +5,7 @@
 // Sound because the transaction holds the write lock (IMMEDIATE): no other writer reads or changes `owners` before
 // it commits, readers see the rows only once committed (with every write of the batch), and a batch that throws is
 // rolled back with the tally. The values written are those the per-session statements wrote: next_ord is the last
-// ord allocated, version grows by one per write of the owner (allocation or bump).
+// ord allocated, version grows by one per write of the owner (each owner of a plan's `bump`).
 import type Database from 'better-sqlite3';
 
 export interface OwnerStatements {
@@ -37,7 +37,7 @@ export class OwnerTally {
   private readonly owners = new Map<string, Tally>();
   constructor(private readonly st: OwnerStatements) {}
 
-  /** The next ord of `owner` (its version bumped) and the owner's number (owners.no; a new owner gets the next). */
+  /** The next ord of `owner` and the owner's number (owners.no; a new owner gets the next). Bumps nothing. */
   allocate(owner: string): { ord: number; no: number } {
     const t = this.tally(owner);
     if (!t.row) {
@@ -48,7 +48,6 @@ export class OwnerTally {
         this.st.insert.run(owner, t.row.no);
       }
     }
-    t.bumps++;
     return { ord: ++t.row.nextOrd, no: t.row.no };
   }
 

@@ -251,7 +251,8 @@ export function leanSessionIndexes(db: Database.Database): void {
     db.exec('DROP INDEX IF EXISTS sessions_console_start');
     db.exec('ALTER TABLE sessions ADD COLUMN start_ms INTEGER');
     if (db.prepare('SELECT 1 FROM sessions LIMIT 1').get() !== undefined) {
-      // Rewrites every session row (not measured at scale; a one-time cost per file, like migration 3's): say so.
+      // Rewrites every session row, once per file: 14–26 s for 200 000 sessions (docs/performance.md, seventh
+      // round, lead): say so.
       process.stderr.write(
         `ocpi-sessions: ${db.name}: indexing session start times (once; may take minutes)\n`,
       );

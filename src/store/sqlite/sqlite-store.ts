@@ -404,13 +404,13 @@ export class SqliteStore implements SessionStore, PagingBackend {
     const plan = planWrite(state, rec, options);
     if (plan.conflict) throw new RevisionConflict();
     if (plan.outcome === 'stale') return { outcome: 'stale', seq: old!.seq, outbox: [] };
-    // An allocation bumps the owner's version too, and tells the owner's number (owners.no).
+    // An allocation tells the owner's number too (owners.no).
     let ord: number;
     let no: number;
     if (plan.ord === 'allocate') ({ ord, no } = owners.allocate(plan.owner));
     else ({ ord, no } = { ord: plan.ord, no: old!.no });
-    // The other owners to bump (the allocating one was bumped by its allocation).
-    for (const owner of plan.bump) if (owner !== plan.owner || plan.ord !== 'allocate') owners.bump(owner);
+    // Every owner whose list the write changes (the record's, and the one it left) gets a new version.
+    for (const owner of plan.bump) owners.bump(owner);
     // A plan only drops the stored position, whose owner's number came with the stored row.
     for (const d of plan.dropBodies) WIRE_FORMATS.forEach((_, i) => this.st.dropBody.run(old!.no, i, d.ord));
     const placed = placeWrite(plan, ord, formats, options.render);
