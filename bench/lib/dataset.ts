@@ -10,6 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { SQLITE_SCHEMA } from '../../src/store/sqlite/schema.js';
 import { CACHE_DIR, cli } from './procs.js';
+import { BULK_NODE_FLAGS } from '../../src/cli/node-flags.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -257,19 +258,23 @@ async function build(
     });
   }, 5000);
   try {
-    const r = await cli([
-      'demo',
-      '--db',
-      d.db,
-      '--sessions',
-      String(d.sessions),
-      '--seed',
-      String(o.seed),
-      '--emsp',
-      d.partners.map((p) => p.key).join(','),
-      '--now',
-      DEMO_NOW,
-    ]);
+    const r = await cli(
+      [
+        'demo',
+        '--db',
+        d.db,
+        '--sessions',
+        String(d.sessions),
+        '--seed',
+        String(o.seed),
+        '--emsp',
+        d.partners.map((p) => p.key).join(','),
+        '--now',
+        DEMO_NOW,
+      ],
+      undefined,
+      BULK_NODE_FLAGS,
+    );
     o.log(`${d.store}: ${r.stdout.trim()}`);
   } finally {
     clearInterval(progress);

@@ -185,10 +185,15 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs `ocpi-sessions <args>` to its end, collecting its output. */
-export function runCli(args: string[], timeoutMs = 60 * 60_000, cliPath = CLI): Promise<CliResult> {
+/** Runs `ocpi-sessions <args>` to its end (node started with `nodeFlags`), collecting its output. */
+export function runCli(
+  args: string[],
+  timeoutMs = 60 * 60_000,
+  cliPath = CLI,
+  nodeFlags: readonly string[] = [],
+): Promise<CliResult> {
   const started = performance.now();
-  const child = spawn(process.execPath, [cliPath, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, cliPath, ...args], {
     cwd: ROOT,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -210,8 +215,12 @@ export function runCli(args: string[], timeoutMs = 60 * 60_000, cliPath = CLI): 
 }
 
 /** Like runCli, but a non-zero exit is an error carrying the command's output. */
-export async function cli(args: string[], timeoutMs?: number): Promise<CliResult> {
-  const r = await runCli(args, timeoutMs);
+export async function cli(
+  args: string[],
+  timeoutMs?: number,
+  nodeFlags: readonly string[] = [],
+): Promise<CliResult> {
+  const r = await runCli(args, timeoutMs, CLI, nodeFlags);
   if (r.code !== 0) {
     const shown = args
       .map((a) => (a.startsWith('postgres') ? a.replace(/\/\/[^@/]*@/, '//…@') : a))

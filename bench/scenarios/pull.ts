@@ -15,6 +15,7 @@ import { measureCpu } from '../lib/load.js';
 import { CLI, cliHas, reapedChildrenCpuSeconds, runCli, scratchDir } from '../lib/procs.js';
 import { loadAverage, log, machineDescription, markdownTable, num } from '../lib/report.js';
 import { startTarget } from '../lib/target.js';
+import { BULK_NODE_FLAGS } from '../../src/cli/node-flags.js';
 
 const PAGE_SIZE = 1000;
 const TIMEOUT_MS = 30 * 60_000;
@@ -65,6 +66,7 @@ export async function pull(o: CommonOptions): Promise<void> {
                 ],
                 TIMEOUT_MS,
                 build.cli,
+                BULK_NODE_FLAGS,
               ),
             );
             const client = reapedChildrenCpuSeconds() - clientBefore;

@@ -11,6 +11,8 @@ export interface OpenDb {
   create: boolean;
   /** May it create the file's directory too? (Only `start`, for its default ./data.) */
   createDirectory?: boolean;
+  /** Does it write in bulk? (demo, pull, import: OpenOptions.bulk.) */
+  bulk?: boolean;
 }
 
 /** The commands that may create a SQLite file: they set up an instance (or its first data). */
@@ -29,6 +31,7 @@ export async function openDb(db: string, how: OpenDb): Promise<SessionStore> {
     return await openStore(db, {
       create: how.create,
       createDirectory: how.createDirectory,
+      bulk: how.bulk,
       onCreate: (file) => console.error(`created new database ${file}`),
     });
   } catch (e) {

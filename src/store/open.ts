@@ -11,6 +11,8 @@ export interface OpenOptions {
   createDirectory?: boolean;
   /** Called with the absolute path of a SQLite file this call created. */
   onCreate?: (file: string) => void;
+  /** The caller writes in bulk (demo, pull, import): see SqliteOptions.bulk (PostgreSQL: no difference). */
+  bulk?: boolean;
 }
 
 /** A SQLite file that does not exist and may not be created, or whose directory does not exist. */
@@ -34,7 +36,7 @@ export async function openStore(db: string, options: OpenOptions): Promise<Sessi
     const { PostgresStore } = await import('./postgres/postgres-store.js');
     return PostgresStore.connect(db);
   }
-  if (db === ':memory:') return new SqliteStore(db);
+  if (db === ':memory:') return new SqliteStore(db, { bulk: options.bulk });
   const file = path.resolve(db);
   const existed = existsSync(file);
   if (!existed) {
@@ -45,7 +47,7 @@ export async function openStore(db: string, options: OpenOptions): Promise<Sessi
       mkdirSync(dir, { recursive: true });
     }
   }
-  const store = new SqliteStore(db);
+  const store = new SqliteStore(db, { bulk: options.bulk });
   if (!existed) options.onCreate?.(file);
   return store;
 }

@@ -49,7 +49,7 @@ async function demo(options: DemoOptions): Promise<number> {
   if (now !== undefined && Number.isNaN(now))
     throw new UsageError(`--now must be a date and time (e.g. 2025-06-01T00:00:00Z), got '${options.now}'`);
   const intervalMs = progressIntervalMs(options.progressInterval);
-  const store = await openDb(dbOption(options.db), { command: 'demo', create: true });
+  const store = await openDb(dbOption(options.db), { command: 'demo', create: true, bulk: true });
   try {
     const cpo = await ensureIdentity(store);
     const started = Date.now();

@@ -70,7 +70,7 @@ async function importFile(file: string, values: ImportOptions): Promise<number> 
     intervalMs,
     view: (r: ImportReport) => importView(r, input, Date.now() - started),
   });
-  const store = await openDb(dbOption(values.db), { command: 'import', create: true });
+  const store = await openDb(dbOption(values.db), { command: 'import', create: true, bulk: true });
   try {
     const cpo = cpoOption ?? (await getIdentity(store));
     const report = await importSessions(store, textOf(input), {
