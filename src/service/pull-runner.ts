@@ -94,9 +94,10 @@ export interface PullSummary extends PullCounts {
 }
 
 /**
- * Sessions per commit by default: two 1 000-session pages, twenty of 100 (one transaction and one sync each). The
- * held sessions are live objects until the commit: 10 000 measured 1.4 GB RSS and most of the CPU in the garbage
- * collector, 3 000 680 MB (docs/performance.md, pull).
+ * Sessions per commit by default (a server's scheduled pulls): two 1 000-session pages, twenty of 100 (one
+ * transaction and one sync each). The held sessions are live objects until the commit, in the server's memory. The
+ * `pull` command commits 10 000 (PULL_COMMIT_EVERY, cli/commands/pull.ts): fewer rewrites of the random index at
+ * scale, for ~100 MB more RSS (docs/performance.md, eighth round).
  */
 export const DEFAULT_COMMIT_EVERY = 2000;
 /** A batch is committed at least this often (ms), so that a slow peer's pages are not held for long. */

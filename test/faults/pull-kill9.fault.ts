@@ -73,7 +73,7 @@ describe('kill -9 during a batched pull', () => {
         // The crawl completed before the kill landed (a resume near its end, on a fast machine; its checkpoint
         // is gone once complete): it stored everything. Start again on a new file, so that the run checked
         // below resumes after a crash.
-        assert.equal(r.signal === 'SIGKILL' || r.status === 0, true, r.stderr);
+        assert.ok(r.signal === 'SIGKILL' || r.status === 0, r.stderr);
         assert.equal(stored, expected, 'a completed crawl stored every session');
         db = tempDb('pull-kill9.db');
         crashes = 0;
