@@ -67,6 +67,13 @@ export class RevisionConflict extends Error {
   }
 }
 
+/** A session's key: its CPO (country_code, party_id) and id, matched case-insensitively (a Session is one). */
+export interface SessionRef {
+  countryCode: string;
+  partyId: string;
+  id: string;
+}
+
 export interface StoredSession {
   session: Session;
   owner: PartyKey;
@@ -131,6 +138,12 @@ export interface SessionObjects {
   /** Creates or replaces sessions, keyed by (CPO country_code, party_id, id) case-insensitively, in one transaction. */
   putSessions(records: SessionRecord[], options: PutOptions): Promise<PutOutcome[]>;
   getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined>;
+  /**
+   * Many sessions by key in one read (a pull's batch): one per key, in order, undefined when not stored. One read
+   * transaction in SQLite (a lookup each outside one cost ~6 µs against ~0.7 µs inside, at 1 000 000 sessions), one
+   * query in PostgreSQL.
+   */
+  getSessions(keys: readonly SessionRef[]): Promise<(StoredSession | undefined)[]>;
   /** Every stored session in storage order after position `afterSeq` (0 = start), `limit` at a time: export/scans. */
   scanSessions(afterSeq: number, limit: number): Promise<StoredSession[]>;
   getSessionBySeq(seq: number): Promise<StoredSession | undefined>;

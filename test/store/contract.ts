@@ -37,6 +37,28 @@ export function storeContract(name: string, open: () => Promise<SessionStore>): 
       assert.equal(await store.getSession('DE', 'CPO', 'Ab-1'), undefined);
     });
 
+    it('gets many sessions by key in one read: in the asked order, case-insensitively, undefined when absent', async () => {
+      const a = makeSession('many-a', 'NL-EMS', T0);
+      const b = makeSession('Many-B', 'BE-EMS', T0 + 1000);
+      await store.putSessions([makeRecord(a), makeRecord(b)], { mode: 'replace' });
+      const got = await store.getSessions([
+        { countryCode: 'nl', partyId: 'cpo', id: 'MANY-B' },
+        { countryCode: 'NL', partyId: 'CPO', id: 'many-missing' },
+        a,
+        { countryCode: 'DE', partyId: 'CPO', id: 'many-a' },
+        { countryCode: 'NL', partyId: 'CPO', id: 'many-b' },
+      ]);
+      assert.equal(got.length, 5);
+      assert.deepEqual(got[0]?.session, b);
+      assert.equal(got[0]?.owner, 'BE-EMS');
+      assert.equal(got[1], undefined);
+      assert.deepEqual(got[2]?.session, a);
+      assert.deepEqual(got[2], await store.getSession('NL', 'CPO', 'many-a'));
+      assert.equal(got[3], undefined);
+      assert.equal(got[4]?.seq, got[0]?.seq);
+      assert.deepEqual(await store.getSessions([]), []);
+    });
+
     it("refuses to roll a session back in 'if-newer' mode and replaces in 'replace' mode", async () => {
       const s = makeSession('roll-1', 'NL-EMS', T0 + 1000);
       await store.putSessions([makeRecord(s)], { mode: 'replace' });

@@ -296,3 +296,28 @@ describe('sqlite store: migration 13 (session start column, one owner index by l
     }
   });
 });
+
+describe('sqlite store: a bulk writer’s connection (SqliteOptions.bulk)', () => {
+  // The connection's own settings, read on the store's connection (they are per connection, not in the file).
+  const settings = (store: SqliteStore) => {
+    const db = (store as unknown as { db: Database.Database }).db;
+    return {
+      cache: db.pragma('cache_size', { simple: true }),
+      checkpoint: db.pragma('wal_autocheckpoint', { simple: true }),
+    };
+  };
+
+  it('has a 128 MB page cache and checkpoints every 10 000 pages; a server’s has 64 MB and 1 000', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ocpi-bulk-'));
+    const bulk = new SqliteStore(path.join(dir, 'bulk.db'), { bulk: true });
+    const served = new SqliteStore(path.join(dir, 'served.db'));
+    try {
+      // Negative: KiB (SQLite's PRAGMA cache_size).
+      assert.deepEqual(settings(bulk), { cache: -131072, checkpoint: 10000 });
+      assert.deepEqual(settings(served), { cache: -65536, checkpoint: 1000 });
+    } finally {
+      await bulk.close();
+      await served.close();
+    }
+  });
+});

@@ -44,6 +44,7 @@ import type {
   SessionRecord,
   SessionStore,
   StoredFormats,
+  SessionRef,
   StoredSession,
 } from '../contract.js';
 import {
@@ -304,6 +305,10 @@ const SQL = {
   nextOrd: `UPDATE owners o SET next_ord = v.next_ord FROM unnest($1::text[], $2::bigint[]) AS v(owner, next_ord)
     WHERE o.owner = v.owner`,
   get: 'SELECT seq, owner, doc, rev FROM sessions WHERE cpo = $1 AND id_ci = $2',
+  // k.i: the key's place in the asked list (1-based).
+  getMany: `SELECT k.i::int AS i, s.seq, s.owner, s.doc, s.rev
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(cpo, id_ci, i)
+    JOIN sessions s ON s.cpo = k.cpo AND s.id_ci = k.id_ci`,
   bySeq: 'SELECT seq, owner, doc, rev FROM sessions WHERE seq = $1',
   scan: 'SELECT seq, owner, doc, rev FROM sessions WHERE seq > $1 ORDER BY seq LIMIT $2',
   version: 'SELECT version FROM owners WHERE owner = $1',
@@ -688,6 +693,19 @@ export class PostgresStore implements SessionStore, PagingBackend {
       id.toUpperCase(),
     ]);
     return stored(r.rows[0]);
+  }
+
+  async getSessions(keys: readonly SessionRef[]): Promise<(StoredSession | undefined)[]> {
+    const found: (StoredSession | undefined)[] = new Array<StoredSession | undefined>(keys.length).fill(
+      undefined,
+    );
+    if (keys.length === 0) return found;
+    const r = await this.query<SessionRow & { i: number }>('ocpi_get_many', SQL.getMany, [
+      keys.map((k) => partyKey(k.countryCode, k.partyId)),
+      keys.map((k) => k.id.toUpperCase()),
+    ]);
+    for (const row of r.rows) found[row.i - 1] = stored(row);
+    return found;
   }
 
   async getSessionBySeq(seq: number): Promise<StoredSession | undefined> {
