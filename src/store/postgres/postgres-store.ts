@@ -42,9 +42,9 @@ import type {
   PutOutcome,
   RenderBody,
   SessionRecord,
+  SessionRef,
   SessionStore,
   StoredFormats,
-  SessionRef,
   StoredSession,
 } from '../contract.js';
 import {

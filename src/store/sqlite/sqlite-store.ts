@@ -40,8 +40,8 @@ import type {
   PutOutcome,
   RenderBody,
   SessionRecord,
-  SessionStore,
   SessionRef,
+  SessionStore,
   StoredFormats,
   StoredSession,
 } from '../contract.js';
