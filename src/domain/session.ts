@@ -81,6 +81,13 @@ export function sessionOwner(s: Session): PartyKey {
   return partyKey(s.cdrToken.countryCode, s.cdrToken.partyId);
 }
 
+/** A session's key: its CPO (country_code, party_id) and id, matched case-insensitively (a Session is one). */
+export interface SessionRef {
+  countryCode: string;
+  partyId: string;
+  id: string;
+}
+
 /** `CC-PID`, upper-cased: OCPI 2.2.1 §16.1.1 CiString ids compare case-insensitively. */
 export type PartyKey = string;
 export function partyKey(countryCode: string, partyId: string): PartyKey {

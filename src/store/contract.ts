@@ -3,7 +3,7 @@
 import type { ModuleId } from '../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../domain/page.js';
 import type { Partner, PartnerFormat, PartnerUpdate, Role } from '../domain/party.js';
-import type { PartyKey, Session } from '../domain/session.js';
+import type { PartyKey, Session, SessionRef } from '../domain/session.js';
 import type { WriteSource } from '../domain/session-change.js';
 import type { ConsoleSortField } from '../domain/console-types.js';
 import type { OcpiVersion, WireFormat } from '../domain/wire-format.js';
@@ -65,13 +65,6 @@ export class RevisionConflict extends Error {
   constructor() {
     super('the session was changed concurrently');
   }
-}
-
-/** A session's key: its CPO (country_code, party_id) and id, matched case-insensitively (a Session is one). */
-export interface SessionRef {
-  countryCode: string;
-  partyId: string;
-  id: string;
 }
 
 export interface StoredSession {

@@ -3,7 +3,7 @@
 // with their own SQL (SQLite one record at a time, PostgreSQL replaying a batch in memory and then writing it
 // with multi-row statements). Listing depends on these rules: see src/store/paging.ts for ordinals and counters.
 import type { ModuleId } from '../domain/module-id.js';
-import type { PartyKey, Session } from '../domain/session.js';
+import type { PartyKey, Session, SessionRef } from '../domain/session.js';
 import {
   changeSummary,
   HISTORY_LIMIT,
@@ -121,7 +121,7 @@ export interface PlacedWrite {
 }
 
 /** The store key of a session: (CPO country_code, party_id, id), case-insensitively. */
-export function sessionKey(s: Session): { cpo: PartyKey; idCi: string } {
+export function sessionKey(s: SessionRef): { cpo: PartyKey; idCi: string } {
   return { cpo: partyKey(s.countryCode, s.partyId), idCi: s.id.toUpperCase() };
 }
 

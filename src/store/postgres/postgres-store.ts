@@ -18,7 +18,7 @@ import pg from 'pg';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import { formatsReadBy, type Partner, type PartnerUpdate } from '../../domain/party.js';
-import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
+import { partyKey, type PartyKey, type Session, type SessionRef } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
@@ -42,7 +42,6 @@ import type {
   PutOutcome,
   RenderBody,
   SessionRecord,
-  SessionRef,
   SessionStore,
   StoredFormats,
   StoredSession,
@@ -688,21 +687,18 @@ export class PostgresStore implements SessionStore, PagingBackend {
   }
 
   async getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined> {
-    const r = await this.query<SessionRow>('ocpi_get', SQL.get, [
-      partyKey(countryCode, partyId),
-      id.toUpperCase(),
-    ]);
+    const { cpo, idCi } = sessionKey({ countryCode, partyId, id });
+    const r = await this.query<SessionRow>('ocpi_get', SQL.get, [cpo, idCi]);
     return stored(r.rows[0]);
   }
 
   async getSessions(keys: readonly SessionRef[]): Promise<(StoredSession | undefined)[]> {
-    const found: (StoredSession | undefined)[] = new Array<StoredSession | undefined>(keys.length).fill(
-      undefined,
-    );
+    const found: (StoredSession | undefined)[] = keys.map(() => undefined);
     if (keys.length === 0) return found;
+    const ks = keys.map(sessionKey);
     const r = await this.query<SessionRow & { i: number }>('ocpi_get_many', SQL.getMany, [
-      keys.map((k) => partyKey(k.countryCode, k.partyId)),
-      keys.map((k) => k.id.toUpperCase()),
+      ks.map((k) => k.cpo),
+      ks.map((k) => k.idCi),
     ]);
     for (const row of r.rows) found[row.i - 1] = stored(row);
     return found;

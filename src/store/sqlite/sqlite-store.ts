@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ModuleId } from '../../domain/module-id.js';
 import type { PageQuery, RenderedPage, SessionScope } from '../../domain/page.js';
 import { formatsReadBy, type Partner, type PartnerUpdate } from '../../domain/party.js';
-import { partyKey, type PartyKey, type Session } from '../../domain/session.js';
+import { partyKey, type PartyKey, type Session, type SessionRef } from '../../domain/session.js';
 import { WIRE_FORMATS, type WireFormat } from '../../domain/wire-format.js';
 import { RevisionConflict } from '../contract.js';
 import type { Setting } from '../settings.js';
@@ -40,7 +40,6 @@ import type {
   PutOutcome,
   RenderBody,
   SessionRecord,
-  SessionRef,
   SessionStore,
   StoredFormats,
   StoredSession,
@@ -459,16 +458,17 @@ export class SqliteStore implements SessionStore, PagingBackend {
   }
 
   async getSession(countryCode: string, partyId: string, id: string): Promise<StoredSession | undefined> {
-    return stored(this.st.get.get(partyKey(countryCode, partyId), id.toUpperCase()));
+    return this.lookup({ countryCode, partyId, id });
   }
 
   async getSessions(keys: readonly SessionRef[]): Promise<(StoredSession | undefined)[]> {
     // One read transaction for all: SQLite begins and ends one per statement otherwise (contract.ts).
-    return this.db
-      .transaction(() =>
-        keys.map((k) => stored(this.st.get.get(partyKey(k.countryCode, k.partyId), k.id.toUpperCase()))),
-      )
-      .deferred();
+    return this.db.transaction(() => keys.map((k) => this.lookup(k))).deferred();
+  }
+
+  private lookup(ref: SessionRef): StoredSession | undefined {
+    const { cpo, idCi } = sessionKey(ref);
+    return stored(this.st.get.get(cpo, idCi));
   }
 
   async getSessionBySeq(seq: number): Promise<StoredSession | undefined> {
