@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { WIRE_FORMATS } from '../../src/domain/wire-format.js';
 import { pageObjects } from '../../src/domain/page.js';
+import { HISTORY_LIMIT } from '../../src/domain/session-change.js';
 import type { SessionRecord } from '../../src/store/contract.js';
 import { BLOCK_BITS, DAY_MS } from '../../src/store/paging.js';
 import { migrate, MIGRATIONS } from '../../src/store/postgres/migrations.js';
@@ -303,6 +304,61 @@ describe('postgres store: several processes on one database', () => {
       await assertCountersExact(sql);
     } finally {
       await closeAll(sql, a, b);
+    }
+  });
+});
+
+describe('postgres store: round trips of a write batch', () => {
+  /** The statements sent to the server (one client query each, one round trip each) while `fn` runs. */
+  async function roundTrips(fn: () => Promise<unknown>): Promise<string[]> {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    // Every statement of the store goes through a pooled pg.Client's query.
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0] as string | { text: string };
+      sent.push((typeof q === 'string' ? q : q.text).replace(/\s+/g, ' ').trim().slice(0, 40));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      await fn();
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    return sent;
+  }
+
+  it('writes a batch of creates, and one of updates with a history trim, in five round trips', async () => {
+    const { a, sql } = await twoProcesses();
+    try {
+      const owner = 'NL-RTT';
+      const names = Array.from({ length: 16 }, (_, i) => `rtt-${i}`);
+      const at = (hour: number) => names.map((id) => makeRecord(makeSession(id, owner, T0 + hour * HOUR)));
+      await a.putSessions(at(0).slice(0, 1), replace); // the owner exists: its row is locked, not created
+      // BEGIN with the stored formats; the rows locked; the sessions inserted; bodies, history, counts, ords; COMMIT.
+      const creates = await roundTrips(() => a.putSessions(at(1).slice(1), replace));
+      assert.equal(creates.length, 5, creates.join('\n'));
+      assert.match(creates[0]!, /^BEGIN; SELECT mask FROM stored_formats/);
+      assert.equal(creates[4], 'COMMIT');
+      // Updates: each one moves its session to another day (counts -1/+1) and trims its history at the limit.
+      for (let hour = 2; hour <= HISTORY_LIMIT; hour++) await a.putSessions(at(hour), replace); // revision 50
+      const last = HISTORY_LIMIT + 30; // another day
+      const updates = await roundTrips(() => a.putSessions(at(last), replace));
+      assert.equal(updates.length, 5, updates.join('\n'));
+      assert.deepEqual(await ids(a, owner), { total: names.length, ids: names });
+      const dayStart = T0 + Math.floor((last * HOUR) / DAY_MS) * DAY_MS;
+      const day = { dateFrom: dayStart, dateTo: dayStart + DAY_MS }; // a whole day: read from the counts
+      assert.deepEqual(await ids(a, owner, day), { total: names.length, ids: names });
+      await assertCountersExact(sql);
+      const kept = await sql.query<{ n: number; top: number }>(
+        'SELECT count(*)::int AS n, max(rev)::int AS top FROM session_history GROUP BY seq',
+      );
+      assert.equal(kept.rows.length, names.length);
+      for (const r of kept.rows) assert.deepEqual(r, { n: HISTORY_LIMIT, top: HISTORY_LIMIT + 1 });
+      // The owner's next ord went up with the creates: a new session after them takes the next place.
+      await a.putSessions([makeRecord(makeSession('rtt-last', owner, T0 + HOUR))], replace);
+      assert.deepEqual((await ids(a, owner)).ids.at(-1), 'rtt-last');
+    } finally {
+      await closeAll(sql, a);
     }
   });
 });

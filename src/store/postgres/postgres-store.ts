@@ -144,6 +144,13 @@ interface ExistingRow {
   doc: string | null;
 }
 
+/** An owner's row as lockRows answers it (after the sessions' rows). */
+interface LockedOwner {
+  seq: null;
+  owner: string;
+  next_ord: number;
+}
+
 interface SessionRow {
   seq: number;
   owner: string;
@@ -221,17 +228,21 @@ const STAGE_BODIES: Staging = {
 };
 
 /**
- * The CTEs of the first bodies statement of a batch: the batch's history (migration 12), one row per revision
- * written, and the revisions that fall out of the last HISTORY_LIMIT deleted, in the same round trip (an ingest
- * write alone in its transaction measured 15-20 % more CPU with a statement of their own). The history arrays are
- * the parameters after the statement's own `n`: the entries (5 arrays, the write time one value), then, only when
- * the batch trims (`trim`), the trims (2 arrays). The DELETE sees the table as it was before the statement: the
- * batch leaves out the revisions it would delete itself (see historyParams).
+ * The CTEs that end a batch, carried by its first bodies statement (one round trip instead of three; an ingest
+ * write alone in its transaction measured 15-20 % more CPU with a history statement of its own):
+ * - the batch's history (migration 12), one row per revision written, and the revisions that fall out of the last
+ *   HISTORY_LIMIT deleted. The DELETE sees the table as it was before the statement: the batch leaves out the
+ *   revisions it would delete itself (see tailParams);
+ * - the count deltas (session_counts) and the owners' next ords allocated by the batch (their rows are locked
+ *   since lockRows).
+ * The parameters after the statement's own `n` (tailParams): the history entries (5 arrays, the write time one
+ * value), the deltas (4 arrays), the next ords (2 arrays), then, only when the batch trims (`trim`), the trims (2
+ * arrays). Data-modifying CTEs always run to completion, whether read or not.
  */
-function historyWith(n: number, trim: boolean): string {
+function tailWith(n: number, trim: boolean): string {
   const h = (i: number, type: string) => `$${n + i}::${type}`;
   const trimmed = `, trimmed AS (
-        DELETE FROM session_history x USING unnest(${h(7, 'bigint[]')}, ${h(8, 'integer[]')}) AS v(seq, rev)
+        DELETE FROM session_history x USING unnest(${h(13, 'bigint[]')}, ${h(14, 'integer[]')}) AS v(seq, rev)
         WHERE x.seq = v.seq AND x.rev <= v.rev
       )`;
   return `WITH history AS (
@@ -239,18 +250,34 @@ function historyWith(n: number, trim: boolean): string {
         SELECT v.seq, v.rev, ${h(3, 'bigint')}, v.lu, v.source, v.summary
         FROM unnest(${h(1, 'bigint[]')}, ${h(2, 'integer[]')}, ${h(4, 'bigint[]')}, ${h(5, 'text[]')},
           ${h(6, 'text[]')}) AS v(seq, rev, lu, source, summary)
+      ), counted AS (
+        INSERT INTO session_counts (owner, block, day, n)
+        SELECT * FROM unnest(${h(7, 'text[]')}, ${h(8, 'bigint[]')}, ${h(9, 'bigint[]')}, ${h(10, 'integer[]')})
+        ON CONFLICT (owner, day, block) DO UPDATE SET n = session_counts.n + excluded.n
+      ), ords AS (
+        UPDATE owners o SET next_ord = v.next_ord FROM unnest(${h(11, 'text[]')}, ${h(12, 'bigint[]')}) AS v(owner, next_ord)
+        WHERE o.owner = v.owner
       )${trim ? trimmed : ''}`;
 }
 
 const SQL = {
-  lockOwners: `INSERT INTO owners (owner, next_ord, version)
-    SELECT o, 0, 1 FROM unnest($1::text[]) AS o ORDER BY o COLLATE "C"
-    ON CONFLICT (owner) DO UPDATE SET version = owners.version + 1
-    RETURNING owner, next_ord`,
-  existing: `SELECT s.seq, s.cpo, s.id_ci, s.owner, s.ord, s.last_updated, s.rev, s.digest,
-      CASE WHEN s.digest IS NULL THEN s.doc END AS doc
-    FROM sessions s JOIN unnest($1::text[], $2::text[]) AS k(cpo, id_ci) ON s.cpo = k.cpo AND s.id_ci = k.id_ci
-    ORDER BY s.cpo, s.id_ci FOR UPDATE OF s`,
+  // The rows a batch writes, locked in one round trip, in a fixed order (two batches wait on each other in one
+  // direction): the stored sessions of its keys ($1, $2) in key order, then the owners of its records ($3) and of
+  // those sessions in name order, created when absent, their versions bumped. The owners' INSERT reads all of
+  // `found` (sorted) before it locks an owner. Answered as `found`'s rows, then one row per owner (seq null).
+  lockRows: `WITH found AS MATERIALIZED (
+      SELECT s.seq, s.cpo, s.id_ci, s.owner, s.ord, s.last_updated, s.rev, s.digest,
+        CASE WHEN s.digest IS NULL THEN s.doc END AS doc
+      FROM sessions s JOIN unnest($1::text[], $2::text[]) AS k(cpo, id_ci) ON s.cpo = k.cpo AND s.id_ci = k.id_ci
+      ORDER BY s.cpo, s.id_ci FOR UPDATE OF s
+    ), locked AS (
+      INSERT INTO owners (owner, next_ord, version)
+      SELECT o, 0, 1 FROM (SELECT unnest($3::text[]) UNION SELECT owner FROM found) AS w(o) ORDER BY o COLLATE "C"
+      ON CONFLICT (owner) DO UPDATE SET version = owners.version + 1
+      RETURNING owner, next_ord
+    )
+    SELECT f.*, NULL::bigint AS next_ord FROM found f
+    UNION ALL SELECT NULL, NULL, NULL, l.owner, NULL, NULL, NULL, NULL, NULL, l.next_ord FROM locked l`,
   // Statements carrying documents and bodies use VALUES lists (see valuesList): a text parameter goes over the
   // wire as is, whereas a text[] parameter would first be escaped into an array literal (slow for KBs of JSON).
   insert: (rows: number) => `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest)
@@ -262,11 +289,11 @@ const SQL = {
       AS v(seq, owner, ord, last_updated, rev, doc, digest)
     WHERE s.seq = v.seq`,
   bodies: SQL_BODIES,
-  // The first bodies statement of a batch also writes the batch's history (historyWith).
-  bodiesWithHistory: (rows: number, trim: boolean) => `${historyWith(rows * 4, trim)}
+  // The first bodies statement of a batch also ends it (tailWith).
+  bodiesWithTail: (rows: number, trim: boolean) => `${tailWith(rows * 4, trim)}
       ${SQL_BODIES(rows)}`,
-  // A batch with no body to write (no stored format): its history alone (a data-modifying CTE always runs).
-  historyOnly: (trim: boolean) => `${historyWith(0, trim)} SELECT 1`,
+  // A batch with no body to write (no stored format): its tail alone (a data-modifying CTE always runs).
+  tailOnly: (trim: boolean) => `${tailWith(0, trim)} SELECT 1`,
   // The stored formats (migration 13), share-locked by every write transaction first (ROW SHARE on the table, a
   // share lock on the row): addStoredFormats locks the table EXCLUSIVE, so it waits for the writers in flight, and
   // a writer arriving meanwhile waits for it and then reads the row as it committed it.
@@ -281,7 +308,7 @@ const SQL = {
   bulkInsert: `INSERT INTO sessions (cpo, id_ci, owner, ord, last_updated, rev, doc, digest)
     SELECT cpo, id_ci, owner, ord, last_updated, rev, doc, digest FROM ${STAGE_SESSIONS.table} ORDER BY k
     ON CONFLICT (cpo, id_ci) DO NOTHING RETURNING seq, cpo, id_ci`,
-  bulkBodiesWithHistory: (trim: boolean) => `${historyWith(0, trim)}
+  bulkBodiesWithTail: (trim: boolean) => `${tailWith(0, trim)}
       INSERT INTO page_bodies (owner, fmt, ord, body) SELECT owner, fmt, ord, body FROM ${STAGE_BODIES.table}
       ON CONFLICT (owner, fmt, ord) DO UPDATE SET body = excluded.body`,
   // The bodies of sessions that moved to another owner leave the old owner's pages (every format).
@@ -291,9 +318,6 @@ const SQL = {
   readHistory: `SELECT rev, written_at, last_updated, source, summary FROM session_history WHERE seq = $1
     ORDER BY rev DESC LIMIT $2`,
   deliveredState: `SELECT delivered, rev FROM push_state WHERE ${KEY_IS}`,
-  counts: `INSERT INTO session_counts (owner, block, day, n)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::integer[])
-    ON CONFLICT (owner, day, block) DO UPDATE SET n = session_counts.n + excluded.n`,
   // Outbox rows and push_state are keyed by (partner_key, module, object_seq): OutboxKey.
   // A change arriving while an earlier revision is leased only raises rev: the lease and attempts stand.
   enqueue: (
@@ -301,8 +325,6 @@ const SQL = {
   ) => `INSERT INTO outbox (partner_key, module, object_seq, rev, enqueued_at, next_attempt_at)
     VALUES ${valuesList(rows, ['text', 'text', 'bigint', 'integer', 'bigint', 'bigint'])}
     ON CONFLICT (partner_key, module, object_seq) DO UPDATE SET rev = excluded.rev`,
-  nextOrd: `UPDATE owners o SET next_ord = v.next_ord FROM unnest($1::text[], $2::bigint[]) AS v(owner, next_ord)
-    WHERE o.owner = v.owner`,
   get: 'SELECT seq, owner, doc, rev FROM sessions WHERE cpo = $1 AND id_ci = $2',
   // k.i: the key's place in the asked list (1-based).
   getMany: `SELECT k.i::int AS i, s.seq, s.owner, s.doc, s.rev
@@ -486,7 +508,13 @@ export class PostgresStore implements SessionStore, PagingBackend {
     if (records.length === 0) return [];
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcomes = await this.transaction((c) => this.putBatch(c, records, options));
+        // First, with the BEGIN, before any other lock (see formatsForWrite): the formats this batch writes bodies of.
+        const outcomes = await inTransaction(
+          this.pool,
+          (c, opened) =>
+            this.putBatch(c, formatsOfMask((opened!.rows[0] as { mask: number }).mask), records, options),
+          SQL.formatsForWrite,
+        );
         this.noteCreated(outcomes.filter((o) => o === 'created').length);
         return outcomes;
       } catch (err) {
@@ -515,23 +543,31 @@ export class PostgresStore implements SessionStore, PagingBackend {
 
   private async putBatch(
     c: pg.PoolClient,
+    formats: readonly WireFormat[],
     records: SessionRecord[],
     options: PutOptions,
   ): Promise<PutOutcome[]> {
-    // First, before any other lock (see formatsForWrite): the formats this batch writes bodies of.
-    const formats = formatsOfMask(
-      (await c.query<{ mask: number }>({ name: 'ocpi_formats_write', text: SQL.formatsForWrite })).rows[0]!
-        .mask,
-    );
     const keys = new Map<string, { cpo: string; idCi: string }>();
     for (const r of records) {
       const k = sessionKey(r.session);
       keys.set(keyOf(k.cpo, k.idCi), k);
     }
     const ks = [...keys.values()];
-    const found = await c.query<ExistingRow>(SQL.existing, [ks.map((k) => k.cpo), ks.map((k) => k.idCi)]);
+    // New owners get ords; previous owners lose sessions (counter decrements): lock them all, bump their versions.
+    // This covers every plan's `bump` (its owners are the records' and the stored rows' owners), and also bumps
+    // the owners of a record that turns out stale (SQLite bumps only on a write).
+    const locked = await c.query<ExistingRow | LockedOwner>(SQL.lockRows, [
+      ks.map((k) => k.cpo),
+      ks.map((k) => k.idCi),
+      [...new Set(records.map((r) => r.owner))],
+    ]);
     const state = new Map<string, Pending>();
-    for (const row of found.rows) {
+    const owners = new Map<string, OwnerState>();
+    for (const row of locked.rows) {
+      if (row.seq === null) {
+        owners.set(row.owner, { nextOrd: row.next_ord, allocated: false });
+        continue;
+      }
       state.set(keyOf(row.cpo, row.id_ci), {
         seq: row.seq,
         cpo: row.cpo,
@@ -544,10 +580,6 @@ export class PostgresStore implements SessionStore, PagingBackend {
         dirty: false,
       });
     }
-    // New owners get ords; previous owners lose sessions (counter decrements): lock them all, bump their versions.
-    // This covers every plan's `bump` (its owners are the records' and the stored rows' owners), and also bumps
-    // the owners of a record that turns out stale (SQLite bumps only on a write).
-    const owners = await lockOwners(c, [...records.map((r) => r.owner), ...found.rows.map((r) => r.owner)]);
 
     // Replay the batch in order, executing each record's write plan against the locked state as the earlier
     // records leave it; the rows are locked (FOR UPDATE): the revision cannot change before the commit.
@@ -645,35 +677,28 @@ export class PostgresStore implements SessionStore, PagingBackend {
       ]);
     }
     const now = Date.now();
-    const historyArgs = historyParams(history, now);
-    const trim = historyArgs.length > 6;
+    const counts = [...deltas.values()].filter((d) => d.delta !== 0);
+    const grown = [...owners].filter(([, o]) => o.allocated);
+    const tail = tailParams(history, counts, grown, now);
     if (bulk) {
       await copyRows(
         c,
         STAGE_BODIES,
         dirty.flatMap((p) => p.bodies!.map(bodyRow)),
       );
-      await c.query(SQL.bulkBodiesWithHistory(trim), historyArgs);
+      await c.query(SQL.bulkBodiesWithTail(tail.trim), tail.params);
     } else {
       let first = true;
       for (const part of chunks(dirty, CHUNK)) {
         const values = part.flatMap((p) => p.bodies!.flatMap(bodyRow));
         const rows = values.length / 4;
         if (rows === 0) continue;
-        if (first) await c.query(SQL.bodiesWithHistory(rows, trim), [...values, ...historyArgs]);
+        if (first) await c.query(SQL.bodiesWithTail(rows, tail.trim), [...values, ...tail.params]);
         else await c.query(SQL.bodies(rows), values);
         first = false;
       }
-      if (first && history.length) await c.query(SQL.historyOnly(trim), historyArgs);
-    }
-    const counts = [...deltas.values()].filter((d) => d.delta !== 0);
-    for (const part of chunks(counts, CHUNK * 4)) {
-      await c.query(SQL.counts, [
-        part.map((d) => d.owner),
-        part.map((d) => d.block),
-        part.map((d) => d.day),
-        part.map((d) => d.delta),
-      ]);
+      if (first && (history.length || counts.length || grown.length))
+        await c.query(SQL.tailOnly(tail.trim), tail.params);
     }
     for (const part of chunks([...pushes.values()], CHUNK)) {
       await c.query(
@@ -681,8 +706,6 @@ export class PostgresStore implements SessionStore, PagingBackend {
         part.flatMap((e) => [e.owner, e.module, e.session.seq!, e.rev, now, now]),
       );
     }
-    const grown = [...owners].filter(([, o]) => o.allocated);
-    if (grown.length) await c.query(SQL.nextOrd, [grown.map(([k]) => k), grown.map(([, o]) => o.nextOrd)]);
     return outcomes;
   }
 
@@ -1127,12 +1150,6 @@ export class PostgresStore implements SessionStore, PagingBackend {
   }
 }
 
-/** Locks (creating when absent) the owners' rows in one sorted pass, bumps their versions, reads next_ord. */
-async function lockOwners(c: pg.PoolClient, wanted: string[]): Promise<Map<string, OwnerState>> {
-  const r = await c.query<{ owner: string; next_ord: number }>(SQL.lockOwners, [[...new Set(wanted)]]);
-  return new Map(r.rows.map((row) => [row.owner, { nextOrd: row.next_ord, allocated: false }]));
-}
-
 function delivery(d: DeliveryRow): Delivery {
   return {
     partnerKey: d.partner_key,
@@ -1191,26 +1208,36 @@ function valuesList(rows: number, casts: string[]): string {
 }
 
 /**
- * The history arrays of bodiesWithHistory: the entries to insert and, per session, the highest revision to trim
- * to. An entry at or below its session's trim is not inserted at all (the statement's DELETE would not see it).
+ * The parameters of tailWith: the history entries, the count deltas, the next ords, then the trims when there are
+ * any (`trim`). A history entry at or below its session's trim is not inserted at all (the statement's DELETE would
+ * not see it).
  */
-function historyParams(
+function tailParams(
   history: { session: Pending; entry: HistoryEntry; trimTo?: number }[],
+  counts: CountDelta[],
+  grown: [string, OwnerState][],
   now: number,
-): unknown[] {
+): { params: unknown[]; trim: boolean } {
   const trim = new Map<number, number>();
   for (const h of history)
     if (h.trimTo !== undefined) trim.set(h.session.seq!, Math.max(trim.get(h.session.seq!) ?? 0, h.trimTo));
   const kept = history.filter((h) => h.entry.rev > (trim.get(h.session.seq!) ?? 0));
-  const entries = [
+  const params = [
     kept.map((h) => h.session.seq!),
     kept.map((h) => h.entry.rev),
     now,
     kept.map((h) => h.entry.lastUpdated),
     kept.map((h) => h.entry.source),
     kept.map((h) => h.entry.summary),
+    counts.map((d) => d.owner),
+    counts.map((d) => d.block),
+    counts.map((d) => d.day),
+    counts.map((d) => d.delta),
+    grown.map(([owner]) => owner),
+    grown.map(([, o]) => o.nextOrd),
   ];
-  return trim.size ? [...entries, [...trim.keys()], [...trim.values()]] : entries;
+  if (trim.size) params.push([...trim.keys()], [...trim.values()]);
+  return { params, trim: trim.size > 0 };
 }
 
 function keyOf(cpo: string, idCi: string): string {

@@ -9,14 +9,25 @@
 // fresh connection on demand. The statement in flight fails, and the caller's request is answered 503.
 import type pg from 'pg';
 
-export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction on a client of `pool`. `opening`: a statement without parameters sent with the BEGIN
+ * in one round trip (one simple-protocol query of two statements); `fn` gets its result.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (c: pg.PoolClient, opened: pg.QueryResult | undefined) => Promise<T>,
+  opening?: string,
+): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
   const onError = (err: Error) => (broken ??= err);
   c.on('error', onError);
   try {
-    await c.query('BEGIN');
-    const out = await fn(c);
+    let opened: pg.QueryResult | undefined;
+    if (opening === undefined) await c.query('BEGIN');
+    // A query of several statements answers one result per statement (node-postgres types it as one).
+    else opened = ((await c.query(`BEGIN; ${opening}`)) as unknown as pg.QueryResult[])[1];
+    const out = await fn(c, opened);
     await c.query('COMMIT');
     return out;
   } catch (err) {
