@@ -509,8 +509,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     for (let attempt = 1; ; attempt++) {
       try {
         // First, with the BEGIN, before any other lock (see formatsForWrite): the formats this batch writes bodies of.
-        const outcomes = await inTransaction(
-          this.pool,
+        const outcomes = await this.transaction(
           (c, opened) =>
             this.putBatch(c, formatsOfMask((opened!.rows[0] as { mask: number }).mask), records, options),
           SQL.formatsForWrite,
@@ -1144,9 +1143,15 @@ export class PostgresStore implements SessionStore, PagingBackend {
     return this.pool.query<R>({ name, text, values });
   }
 
-  /** BEGIN … COMMIT on a client of the pool, which survives (and discards) a connection that dies meanwhile. */
-  private transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, fn);
+  /**
+   * BEGIN … COMMIT on a client of the pool, which survives (and discards) a connection that dies meanwhile;
+   * `opening`, a statement without parameters, goes with the BEGIN (inTransaction).
+   */
+  private transaction<T>(
+    fn: (c: pg.PoolClient, opened: pg.QueryResult | undefined) => Promise<T>,
+    opening?: string,
+  ): Promise<T> {
+    return inTransaction(this.pool, fn, opening);
   }
 }
 
