@@ -328,7 +328,7 @@ describe('postgres store: round trips of a write batch', () => {
   }
 
   it('writes a batch of creates, and one of updates with a history trim, in five round trips', async () => {
-    const { a, sql } = await twoProcesses();
+    const { a, b, sql } = await twoProcesses();
     try {
       const owner = 'NL-RTT';
       const names = Array.from({ length: 16 }, (_, i) => `rtt-${i}`);
@@ -358,7 +358,7 @@ describe('postgres store: round trips of a write batch', () => {
       await a.putSessions([makeRecord(makeSession('rtt-last', owner, T0 + HOUR))], replace);
       assert.deepEqual((await ids(a, owner)).ids.at(-1), 'rtt-last');
     } finally {
-      await closeAll(sql, a);
+      await closeAll(sql, a, b);
     }
   });
 });
