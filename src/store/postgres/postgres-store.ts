@@ -558,7 +558,7 @@ export class PostgresStore implements SessionStore, PagingBackend {
     const locked = await c.query<ExistingRow | LockedOwner>(SQL.lockRows, [
       ks.map((k) => k.cpo),
       ks.map((k) => k.idCi),
-      [...new Set(records.map((r) => r.owner))],
+      records.map((r) => r.owner), // lockRows' UNION leaves each owner once
     ]);
     const state = new Map<string, Pending>();
     const owners = new Map<string, OwnerState>();
@@ -696,8 +696,8 @@ export class PostgresStore implements SessionStore, PagingBackend {
         else await c.query(SQL.bodies(rows), values);
         first = false;
       }
-      if (first && (history.length || counts.length || grown.length))
-        await c.query(SQL.tailOnly(tail.trim), tail.params);
+      // Every write has a history entry: a batch without one has no counts or ords to write either.
+      if (first && history.length) await c.query(SQL.tailOnly(tail.trim), tail.params);
     }
     for (const part of chunks([...pushes.values()], CHUNK)) {
       await c.query(
